@@ -1,0 +1,58 @@
+package concierge
+
+import "time"
+
+// Property is a hotel.
+type Property struct {
+	ID              int64
+	Code            string // e.g. "DEMO"; unique, matched case-insensitively
+	Name            string
+	BrandCode       string
+	GroupCode       string
+	TimeZone        string // IANA name, e.g. "Europe/Madrid"
+	DefaultLanguage string // BCP 47 base language, e.g. "en"
+	HideStaffNames  bool   // when set, guests never see staff names on messages
+	CreatedAt       time.Time
+}
+
+// Location returns the property's time zone, UTC when the name is unknown.
+func (p Property) Location() *time.Location {
+	loc, err := time.LoadLocation(p.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// ServiceCenter is a team at a property that answers the conversations of its outlets.
+type ServiceCenter struct {
+	ID            int64
+	PropertyID    int64
+	Code          string
+	Name          string
+	StaffLanguage string // the language the team reads and writes
+}
+
+// InterfaceToken is an integrator's key: it grants guest-session initialisation at a set of
+// properties. Only the SHA-256 hash of the secret is stored.
+type InterfaceToken struct {
+	ID          int64
+	Name        string
+	Hash        []byte
+	PropertyIDs []int64
+	RevokedAt   *time.Time
+	CreatedAt   time.Time
+}
+
+// Grants reports whether the token is live and granted the property.
+func (t InterfaceToken) Grants(propertyID int64) bool {
+	if t.RevokedAt != nil {
+		return false
+	}
+	for _, id := range t.PropertyIDs {
+		if id == propertyID {
+			return true
+		}
+	}
+	return false
+}

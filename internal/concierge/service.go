@@ -1,0 +1,104 @@
+package concierge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// SessionTokens signs and verifies guest session tokens (SPEC §3.4).
+type SessionTokens interface {
+	// Sign returns a token naming the session, issued at issuedAt.
+	Sign(sessionID int64, issuedAt time.Time) string
+	// Verify returns the session id a token names, or an error when the token is malformed or
+	// its signature does not verify under any accepted key.
+	Verify(token string) (int64, error)
+}
+
+// VerificationGuard slows down repeated failed guest verifications of one property and room.
+type VerificationGuard interface {
+	// Check reports whether a verification may be tried for key now, and if not for how long
+	// the caller must wait.
+	Check(key string) (ok bool, retryAfter time.Duration)
+	// Fail records a failed verification for key.
+	Fail(key string)
+	// Succeed clears key's failures.
+	Succeed(key string)
+}
+
+// Config holds what a Service needs. Store and Tokens are required; the rest has defaults.
+type Config struct {
+	Store         Store
+	Tokens        SessionTokens
+	Verifications VerificationGuard // nil: failed verifications are not slowed down
+	Logger        *slog.Logger      // nil: discard
+	Now           func() time.Time  // nil: time.Now
+
+	// StayGrace is how long after the end of its stay's departure day (property time) a
+	// verified session keeps working. Default 24 h.
+	StayGrace time.Duration
+	// IdleTimeout ends a session without a stay after this long without use. Default 24 h.
+	IdleTimeout time.Duration
+}
+
+// Service applies Concierge's business rules on top of a Store. It is safe for concurrent use.
+type Service struct {
+	store         Store
+	tokens        SessionTokens
+	verifications VerificationGuard
+	logger        *slog.Logger
+	now           func() time.Time
+	stayGrace     time.Duration
+	idleTimeout   time.Duration
+}
+
+// NewService returns a Service for cfg; it errors when Store or Tokens is missing.
+func NewService(cfg Config) (*Service, error) {
+	if cfg.Store == nil || cfg.Tokens == nil {
+		return nil, errors.New("concierge: Config needs a Store and Tokens")
+	}
+	s := &Service{
+		store:         cfg.Store,
+		tokens:        cfg.Tokens,
+		verifications: cfg.Verifications,
+		logger:        cfg.Logger,
+		now:           cfg.Now,
+		stayGrace:     cfg.StayGrace,
+		idleTimeout:   cfg.IdleTimeout,
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.stayGrace <= 0 {
+		s.stayGrace = 24 * time.Hour
+	}
+	if s.idleTimeout <= 0 {
+		s.idleTimeout = 24 * time.Hour
+	}
+	return s, nil
+}
+
+// Ping reports whether the store is reachable with its migrations applied.
+func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
+
+// internal wraps an unexpected store error: the caller sees a generic InternalError, the log
+// gets the details.
+func (s *Service) internal(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	s.logger.ErrorContext(ctx, "store failure", "op", op, "err", err)
+	return &Error{Code: CodeInternal, Message: "An internal error occurred.", internalCause: fmt.Errorf("%s: %w", op, err)}
+}

@@ -1,0 +1,95 @@
+package concierge
+
+import (
+	"context"
+	"time"
+)
+
+// Page selects a slice of an ordered list: Limit items after skipping Offset (Limit 0: all).
+type Page struct {
+	Offset     int
+	Limit      int
+	Descending bool
+}
+
+// Store persists Concierge's objects. Implementations (SQLite, PostgreSQL) persist and map their
+// engine's errors to ErrNotFound and ErrConflict, nothing more: every rule lives in Service.
+// A method that returns nil has durably committed its write.
+//
+// Create methods set the ID (and any other store-assigned field) of the object they are given.
+type Store interface {
+	// Ping checks that the store is reachable and its migrations are applied.
+	Ping(ctx context.Context) error
+	// Close releases the store's connections.
+	Close() error
+
+	// CountProperties returns how many properties exist (0 on an empty database).
+	CountProperties(ctx context.Context) (int, error)
+	// CreateProperty stores a new property; ErrConflict when its code is taken.
+	CreateProperty(ctx context.Context, p *Property) error
+	// PropertyByCode finds a property by code, case-insensitively; ErrNotFound when none.
+	PropertyByCode(ctx context.Context, code string) (Property, error)
+	// PropertyByID finds a property; ErrNotFound when none.
+	PropertyByID(ctx context.Context, id int64) (Property, error)
+
+	// CreateInterfaceToken stores a token with its property grants; ErrConflict on a taken hash.
+	CreateInterfaceToken(ctx context.Context, t *InterfaceToken) error
+	// InterfaceTokenByHash finds a token, revoked or not, by the SHA-256 of its secret;
+	// ErrNotFound when none.
+	InterfaceTokenByHash(ctx context.Context, hash []byte) (InterfaceToken, error)
+
+	// CreateServiceCenter stores a service center; ErrConflict when its code is taken at the
+	// property.
+	CreateServiceCenter(ctx context.Context, sc *ServiceCenter) error
+	// ServiceCenterByID finds a service center; ErrNotFound when none.
+	ServiceCenterByID(ctx context.Context, id int64) (ServiceCenter, error)
+
+	// CreateOutlet stores an outlet with its opening hours; ErrConflict when its code is taken
+	// at the property.
+	CreateOutlet(ctx context.Context, o *Outlet) error
+	// OutletsByProperty lists a property's outlets with their hours, in sort order then code.
+	OutletsByProperty(ctx context.Context, propertyID int64) ([]Outlet, error)
+
+	// CreateStay stores a stay.
+	CreateStay(ctx context.Context, s *Stay) error
+	// StayByID finds a stay; ErrNotFound when none.
+	StayByID(ctx context.Context, id int64) (Stay, error)
+	// StaysInRoom lists the stays of a room at a property that are current on day
+	// (arrival ≤ day ≤ departure), latest arrival first.
+	StaysInRoom(ctx context.Context, propertyID int64, room string, day Date) ([]Stay, error)
+
+	// EnsureGuest returns the non-verified guest with this identifier at the property, creating
+	// it (with CreatedAt now) when there is none.
+	EnsureGuest(ctx context.Context, propertyID int64, identifier string, now time.Time) (Guest, error)
+	// GuestByID finds a non-verified guest; ErrNotFound when none.
+	GuestByID(ctx context.Context, id int64) (Guest, error)
+
+	// CreateOrder stores an order; ErrConflict when its code is taken at the property.
+	CreateOrder(ctx context.Context, o *Order) error
+	// OrderByCode finds an order by code at a property, case-insensitively; ErrNotFound when none.
+	OrderByCode(ctx context.Context, propertyID int64, code string) (Order, error)
+
+	// CreateSession stores a new session.
+	CreateSession(ctx context.Context, s *Session) error
+	// SessionByID finds a session, revoked or not; ErrNotFound when none.
+	SessionByID(ctx context.Context, id int64) (Session, error)
+	// ReplaceSession revokes the session oldID at revokedAt and stores next, in one transaction;
+	// ErrNotFound when oldID does not exist or is already revoked.
+	ReplaceSession(ctx context.Context, oldID int64, revokedAt time.Time, next *Session) error
+	// RevokeSession marks a session revoked at the given time; ErrNotFound when it does not
+	// exist or is already revoked.
+	RevokeSession(ctx context.Context, id int64, at time.Time) error
+	// TouchSession records activity: last seen and the new idle expiry.
+	TouchSession(ctx context.Context, id int64, lastSeen, expiresAt time.Time) error
+
+	// CreateConversation stores a conversation and, when first is not nil, its first message
+	// (sequence 1), in one transaction. It sets the IDs and first.ConversationID.
+	CreateConversation(ctx context.Context, c *Conversation, first *Message) error
+	// GuestMessages lists the Guest, Staff and System messages (never Notes) of every
+	// conversation of owner, ordered by creation (then id), with the total count.
+	GuestMessages(ctx context.Context, owner Owner, page Page) ([]GuestMessage, int, error)
+
+	// CreateStaffUser stores a staff user with their service centers and properties;
+	// ErrConflict when the username is taken.
+	CreateStaffUser(ctx context.Context, u *StaffUser) error
+}
