@@ -1,0 +1,158 @@
+// Package sqlite is Concierge's embedded storage engine: a concierge.Store on one SQLite
+// database file, through the pure-Go modernc.org/sqlite driver (no cgo).
+//
+// Every write goes through a single writer connection whose transactions begin IMMEDIATE, so
+// writers queue in the process instead of failing with "database is locked"; reads use a small
+// pool of query-only connections that, in WAL mode, never block the writer nor each other.
+// Every connection runs with synchronous=FULL: a write that returned nil is on disk.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+
+	"concierge/internal/concierge"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// readerConns is the size of the read-only connection pool.
+const readerConns = 6
+
+// DB is a concierge.Store on one SQLite database file. It is safe for concurrent use.
+type DB struct {
+	writer  *sql.DB // exactly one connection: every write goes through it
+	readers *sql.DB // query-only connections
+	logger  *slog.Logger
+
+	sessionID func() (int64, error) // draws a new session id: randomID, but for tests
+}
+
+var _ concierge.Store = (*DB)(nil)
+
+// Open opens (creating it if needed) the SQLite database file at path, applies every pending
+// migration, and returns a DB ready for use. It returns an error when the file cannot be opened
+// or a migration fails; the DB is then not usable and nothing needs closing. A nil logger
+// discards log records.
+func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	writer, err := openWriter(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := migrate(ctx, writer, logger)
+	if err != nil {
+		_ = writer.Close()
+		return nil, err
+	}
+	readers, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		_ = writer.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	readers.SetMaxOpenConns(readerConns)
+	readers.SetMaxIdleConns(readerConns)
+	if err := readers.PingContext(ctx); err != nil {
+		_ = readers.Close()
+		_ = writer.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	logger.InfoContext(ctx, "sqlite database open", "path", path, "migrations_applied", applied)
+	return &DB{writer: writer, readers: readers, logger: logger, sessionID: randomID}, nil
+}
+
+// openWriter opens the single writer connection of the database at path and checks that it
+// works.
+func openWriter(ctx context.Context, path string) (*sql.DB, error) {
+	writer, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	if err := writer.PingContext(ctx); err != nil {
+		_ = writer.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return writer, nil
+}
+
+// dsn returns the driver's data source name for the file at path: a file: URI (so that any
+// character of the path survives) carrying the pragmas every connection runs with. Readers
+// are query-only; the writer begins its transactions IMMEDIATE.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(FULL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Close closes every connection of the DB. It returns the first error met; the DB is unusable
+// afterwards either way.
+func (db *DB) Close() error {
+	return errors.Join(db.readers.Close(), db.writer.Close())
+}
+
+// Ping checks that the database answers and that the latest embedded migration is applied. It
+// returns an error when the database cannot be reached (or is closed) or lags behind the
+// migrations this binary carries.
+func (db *DB) Ping(ctx context.Context) error {
+	latest, err := latestVersion()
+	if err != nil {
+		return err
+	}
+	var n int
+	err = db.readers.QueryRowContext(ctx,
+		`SELECT count(*) FROM schema_migrations WHERE version = ?`, latest).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlite: ping: migration %d is not applied", latest)
+	}
+	return nil
+}
+
+// write runs fn in a transaction on the writer connection (begun IMMEDIATE, so it holds the
+// write lock from its start) and commits it when fn returns nil; otherwise it rolls back and
+// returns fn's error unchanged.
+func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// read runs fn in a read-only transaction on a reader connection, so that its queries see one
+// consistent snapshot, and returns fn's error unchanged.
+func (db *DB) read(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.readers.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	return fn(tx)
+}

@@ -1,0 +1,104 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"concierge/internal/concierge"
+)
+
+// insertMessage stores m in conversation convID in tx, with the next sequence number of the
+// conversation (1 for its first message), and returns the message's id and sequence number.
+// The writer's single connection makes the read of max(seq) and the insert atomic.
+func insertMessage(ctx context.Context, tx *sql.Tx, convID int64, m *concierge.Message) (id, seq int64, err error) {
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM messages
+		WHERE conversation_id = ?`, convID).Scan(&seq); err != nil {
+		return 0, 0, err
+	}
+	id, err = insert(ctx, tx, `INSERT INTO messages (code, conversation_id, seq, type,
+		author_first_name, author_last_name, staff_user_id, content, language, created_at, read_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.Code, convID, seq, string(m.Type), m.AuthorFirstName, m.AuthorLastName,
+		nullIDArg(m.StaffUserID), m.Content, m.Language, timeArg(m.CreatedAt), nullTimeArg(m.ReadAt))
+	return id, seq, err
+}
+
+// guestMessageFilter selects the messages a guest owner may see: Guest, Staff and System
+// messages (never Notes) of the conversations at the owner's property that belong to the
+// owner's stay or to the owner's non-verified identity. Its arguments are property, stay and
+// guest ids; a NULL stay or guest id matches nothing.
+const guestMessageFilter = `FROM messages m
+	JOIN conversations c ON c.id = m.conversation_id
+	WHERE c.property_id = ? AND (c.stay_id = ? OR c.guest_id = ?)
+	AND m.type IN ('Guest', 'Staff', 'System')`
+
+// GuestMessages returns a page of the messages owner may see — the Guest, Staff and System
+// messages (never Notes) of every conversation at owner's property that belongs to owner's
+// stay or to owner's non-verified identity — ordered by creation time then id (both reversed
+// when page.Descending), each with its conversation's code and the name of the service center
+// of the conversation's current outlet; and the total number of such messages. An owner with
+// neither a stay nor a guest has none. It returns an error only when the database fails.
+func (db *DB) GuestMessages(ctx context.Context, owner concierge.Owner, page concierge.Page) ([]concierge.GuestMessage, int, error) {
+	if owner.Empty() {
+		return nil, 0, nil
+	}
+	args := []any{owner.PropertyID, nullIDArg(owner.StayID), nullIDArg(owner.GuestID)}
+	order := "ASC"
+	if page.Descending {
+		order = "DESC"
+	}
+	limit := int64(page.Limit)
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	var out []concierge.GuestMessage
+	var total int
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) `+guestMessageFilter, args...).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT m.id, m.code, m.conversation_id, m.seq, m.type,
+			m.author_first_name, m.author_last_name, m.staff_user_id, m.content, m.language,
+			m.created_at, m.read_at, c.code,
+			(SELECT sc.name FROM outlets o JOIN service_centers sc ON sc.id = o.service_center_id
+			 WHERE o.id = c.outlet_id) `+guestMessageFilter+`
+			ORDER BY m.created_at `+order+`, m.id `+order+` LIMIT ? OFFSET ?`,
+			append(args, limit, max(page.Offset, 0))...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			gm, err := scanGuestMessage(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, gm)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, 0, storeErr(err, "guest messages")
+	}
+	return out, total, nil
+}
+
+// scanGuestMessage reads a row of GuestMessages' select list.
+func scanGuestMessage(r rowScanner) (concierge.GuestMessage, error) {
+	var gm concierge.GuestMessage
+	var typ string
+	var staff, read sql.NullInt64
+	var created int64
+	var center sql.NullString
+	m := &gm.Message
+	if err := r.Scan(&m.ID, &m.Code, &m.ConversationID, &m.Seq, &typ, &m.AuthorFirstName,
+		&m.AuthorLastName, &staff, &m.Content, &m.Language, &created, &read,
+		&gm.ConversationCode, &center); err != nil {
+		return concierge.GuestMessage{}, fmt.Errorf("scan guest message: %w", err)
+	}
+	m.Type, m.StaffUserID = concierge.MessageType(typ), nullIDOf(staff)
+	m.CreatedAt, m.ReadAt = timeOf(created), nullTimeOf(read)
+	gm.ServiceCenterName = center.String
+	return gm, nil
+}

@@ -1,0 +1,69 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"concierge/internal/concierge"
+)
+
+const propertyColumns = `id, code, name, brand_code, group_code, time_zone, default_language,
+	hide_staff_names, created_at`
+
+// scanProperty reads a row of propertyColumns.
+func scanProperty(r rowScanner) (concierge.Property, error) {
+	var p concierge.Property
+	var created int64
+	err := r.Scan(&p.ID, &p.Code, &p.Name, &p.BrandCode, &p.GroupCode, &p.TimeZone,
+		&p.DefaultLanguage, &p.HideStaffNames, &created)
+	if err != nil {
+		return concierge.Property{}, err
+	}
+	p.CreatedAt = timeOf(created)
+	return p, nil
+}
+
+// CountProperties returns how many properties exist, or an error when the database fails.
+func (db *DB) CountProperties(ctx context.Context) (int, error) {
+	var n int
+	if err := db.readers.QueryRowContext(ctx, `SELECT count(*) FROM properties`).Scan(&n); err != nil {
+		return 0, storeErr(err, "count properties")
+	}
+	return n, nil
+}
+
+// CreateProperty stores p and sets p.ID. It returns concierge.ErrConflict when another
+// property has the same code, compared case-insensitively.
+func (db *DB) CreateProperty(ctx context.Context, p *concierge.Property) error {
+	var id int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = insert(ctx, tx, `INSERT INTO properties (code, name, brand_code, group_code,
+			time_zone, default_language, hide_staff_names, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.Code, p.Name, p.BrandCode, p.GroupCode, p.TimeZone, p.DefaultLanguage,
+			p.HideStaffNames, timeArg(p.CreatedAt))
+		return err
+	})
+	if err != nil {
+		return storeErr(err, fmt.Sprintf("create property %q", p.Code))
+	}
+	p.ID = id
+	return nil
+}
+
+// PropertyByCode returns the property whose code equals code case-insensitively, or
+// concierge.ErrNotFound when there is none.
+func (db *DB) PropertyByCode(ctx context.Context, code string) (concierge.Property, error) {
+	p, err := scanProperty(db.readers.QueryRowContext(ctx,
+		`SELECT `+propertyColumns+` FROM properties WHERE code = ?`, code))
+	return p, storeErr(err, fmt.Sprintf("property %q", code))
+}
+
+// PropertyByID returns the property with this id, or concierge.ErrNotFound when there is none.
+func (db *DB) PropertyByID(ctx context.Context, id int64) (concierge.Property, error) {
+	p, err := scanProperty(db.readers.QueryRowContext(ctx,
+		`SELECT `+propertyColumns+` FROM properties WHERE id = ?`, id))
+	return p, storeErr(err, fmt.Sprintf("property %d", id))
+}

@@ -1,0 +1,143 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"concierge/internal/concierge"
+)
+
+// sessionIDAttempts bounds the retries on a random session id that is already taken (with 63
+// random bits, a second attempt is already astronomically unlikely).
+const sessionIDAttempts = 8
+
+// CreateSession stores s under a new random, positive id (any id s had is ignored) and sets
+// s.ID. It returns an error only when the database fails (or a referenced property, stay or
+// guest does not exist).
+func (db *DB) CreateSession(ctx context.Context, s *concierge.Session) error {
+	var id int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = db.insertSession(ctx, tx, s)
+		return err
+	})
+	if err != nil {
+		return storeErr(err, "create session")
+	}
+	s.ID = id
+	return nil
+}
+
+// SessionByID returns the session with this id, revoked or not, or concierge.ErrNotFound when
+// there is none.
+func (db *DB) SessionByID(ctx context.Context, id int64) (concierge.Session, error) {
+	var s concierge.Session
+	var stay, guest, revoked sql.NullInt64
+	var issued, expires, lastSeen int64
+	err := db.readers.QueryRowContext(ctx, `SELECT id, property_id, stay_id, guest_id, language,
+		language_explicit, version, issued_at, expires_at, last_seen_at, revoked_at
+		FROM sessions WHERE id = ?`, id).
+		Scan(&s.ID, &s.PropertyID, &stay, &guest, &s.Language, &s.LanguageExplicit, &s.Version,
+			&issued, &expires, &lastSeen, &revoked)
+	if err != nil {
+		return concierge.Session{}, storeErr(err, fmt.Sprintf("session %d", id))
+	}
+	s.StayID, s.GuestID, s.RevokedAt = nullIDOf(stay), nullIDOf(guest), nullTimeOf(revoked)
+	s.IssuedAt, s.ExpiresAt, s.LastSeenAt = timeOf(issued), timeOf(expires), timeOf(lastSeen)
+	return s, nil
+}
+
+// ReplaceSession, in one transaction, revokes session oldID at revokedAt and stores next under
+// a new random id, which it sets in next.ID. It returns concierge.ErrNotFound, and stores
+// nothing, when oldID does not exist or is already revoked.
+func (db *DB) ReplaceSession(ctx context.Context, oldID int64, revokedAt time.Time, next *concierge.Session) error {
+	var id int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if err := revokeSession(ctx, tx, oldID, revokedAt); err != nil {
+			return err
+		}
+		var err error
+		id, err = db.insertSession(ctx, tx, next)
+		return err
+	})
+	if err != nil {
+		return storeErr(err, fmt.Sprintf("replace session %d", oldID))
+	}
+	next.ID = id
+	return nil
+}
+
+// RevokeSession marks session id revoked at at. It returns concierge.ErrNotFound when the
+// session does not exist or is already revoked.
+func (db *DB) RevokeSession(ctx context.Context, id int64, at time.Time) error {
+	err := db.write(ctx, func(tx *sql.Tx) error { return revokeSession(ctx, tx, id, at) })
+	return storeErr(err, fmt.Sprintf("revoke session %d", id))
+}
+
+// TouchSession sets the session's last-seen time and idle expiry. It returns
+// concierge.ErrNotFound when the session does not exist.
+func (db *DB) TouchSession(ctx context.Context, id int64, lastSeen, expiresAt time.Time) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ?
+			WHERE id = ?`, timeArg(lastSeen), timeArg(expiresAt), id)
+		if err != nil {
+			return err
+		}
+		return notFoundUnlessOne(res)
+	})
+	return storeErr(err, fmt.Sprintf("touch session %d", id))
+}
+
+// revokeSession revokes a live session in tx; concierge.ErrNotFound when there is none.
+func revokeSession(ctx context.Context, tx *sql.Tx, id int64, at time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ?
+		WHERE id = ? AND revoked_at IS NULL`, timeArg(at), id)
+	if err != nil {
+		return err
+	}
+	return notFoundUnlessOne(res)
+}
+
+// insertSession stores s in tx under a fresh random id, retrying when the id is taken, and
+// returns the id.
+func (db *DB) insertSession(ctx context.Context, tx *sql.Tx, s *concierge.Session) (int64, error) {
+	for range sessionIDAttempts {
+		id, err := db.sessionID()
+		if err != nil {
+			return 0, err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO sessions (id, property_id, stay_id, guest_id,
+			language, language_explicit, version, issued_at, expires_at, last_seen_at, revoked_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, s.PropertyID, nullIDArg(s.StayID), nullIDArg(s.GuestID), s.Language,
+			s.LanguageExplicit, s.Version, timeArg(s.IssuedAt), timeArg(s.ExpiresAt),
+			timeArg(s.LastSeenAt), nullTimeArg(s.RevokedAt))
+		if isUnique(err) {
+			continue // the id is taken: draw another
+		}
+		if err != nil {
+			return 0, err
+		}
+		return id, nil
+	}
+	return 0, errors.New("no free session id found")
+}
+
+// randomID returns a uniformly random positive int63 from crypto/rand: session ids go inside
+// guest tokens and must not be guessable.
+func randomID() (int64, error) {
+	var b [8]byte
+	for {
+		if _, err := rand.Read(b[:]); err != nil {
+			return 0, fmt.Errorf("random session id: %w", err)
+		}
+		if id := int64(binary.BigEndian.Uint64(b[:]) >> 1); id > 0 {
+			return id, nil
+		}
+	}
+}
