@@ -1,0 +1,44 @@
+package httpserver
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"concierge/internal/v40"
+)
+
+// addRoutes lists every route of the server. The guest API routes itself case-insensitively
+// (see package v40); anything no other route claims goes to it, so unknown paths answer in the
+// guest envelope.
+func addRoutes(mux *http.ServeMux, cfg Config) {
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.HandleFunc("GET /readyz", readyz(cfg))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}))
+	mux.Handle("/", v40.NewHandler(cfg.Service, cfg.Logger, cfg.Guest))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// healthz answers 200 while the process serves requests.
+func healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz answers 200 when the store is reachable with its migrations applied, 503 otherwise.
+func readyz(cfg Config) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := cfg.Service.Ping(r.Context()); err != nil {
+			cfg.Logger.WarnContext(r.Context(), "not ready", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "checks": map[string]string{"store": "unavailable"}})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "checks": map[string]string{"store": "ok"}})
+	}
+}

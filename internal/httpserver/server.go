@@ -1,0 +1,67 @@
+// Package httpserver composes Concierge's HTTP surface: the operational endpoints, the guest
+// API and (later) the staff API and web pages, behind the middleware every request passes
+// through (request id, logging, panic recovery, per-address rate limit, metrics).
+package httpserver
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"concierge/internal/concierge"
+	"concierge/internal/v40"
+)
+
+// Config holds the server's dependencies. Service, Logger and Registry are required.
+type Config struct {
+	Service  *concierge.Service
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
+	// PerAddress limits requests per client address; nil: unlimited.
+	PerAddress v40.Limiter
+	// Guest configures the guest API's own limits.
+	Guest v40.Options
+}
+
+// NewServer returns the root http.Handler.
+func NewServer(cfg Config) http.Handler {
+	mux := http.NewServeMux()
+	addRoutes(mux, cfg)
+	m := newMetrics(cfg.Registry)
+	var h http.Handler = mux
+	h = limitPerAddress(h, cfg.PerAddress)
+	h = recoverPanics(h, cfg.Logger)
+	h = logRequests(h, cfg.Logger, m)
+	h = withRequestID(h)
+	return h
+}
+
+// metrics are the HTTP layer's Prometheus collectors.
+type metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics(reg *prometheus.Registry) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "concierge_http_requests_total",
+			Help: "HTTP requests answered, by method and status code.",
+		}, []string{"method", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "concierge_http_request_duration_seconds",
+			Help:    "Time to answer HTTP requests, by method.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"method"}),
+	}
+	reg.MustRegister(m.requests, m.duration)
+	return m
+}
+
+func (m *metrics) observe(method string, code int, d time.Duration) {
+	m.requests.WithLabelValues(method, strconv.Itoa(code)).Inc()
+	m.duration.WithLabelValues(method).Observe(d.Seconds())
+}

@@ -1,0 +1,123 @@
+package v40
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+
+	"concierge/internal/concierge"
+)
+
+const (
+	itemCreateConversation = "createConversationResponse"
+	itemGetMessages        = "getMessagesResponse"
+)
+
+// createConversationRequest is the body of both create calls (SPEC §4.2, §4.3).
+type createConversationRequest struct {
+	SessionToken               string
+	Message                    string
+	ConversationType           string
+	OutletCode                 string
+	OrderCode                  string
+	OrderFormDetailsDictionary json.RawMessage
+}
+
+func (h *Handler) createConversation(w http.ResponseWriter, r *http.Request) {
+	h.create(w, r, false)
+}
+
+func (h *Handler) createNonVerifiedConversation(w http.ResponseWriter, r *http.Request) {
+	h.create(w, r, true)
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request, nonVerified bool) {
+	var req createConversationRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		writeFailure(w, r, "", itemCreateConversation, err)
+		return
+	}
+	form, err := orderForm(req.OrderFormDetailsDictionary)
+	if err != nil {
+		writeFailure(w, r, "", itemCreateConversation, err)
+		return
+	}
+	gs, err := h.authenticate(r, sessionToken(r, req.SessionToken))
+	if err != nil {
+		writeFailure(w, r, tokenOf(gs), itemCreateConversation, err)
+		return
+	}
+	conv, err := h.svc.CreateConversation(r.Context(), gs, concierge.CreateConversationInput{
+		Message:          req.Message,
+		ConversationType: req.ConversationType,
+		OutletCode:       req.OutletCode,
+		OrderCode:        req.OrderCode,
+		OrderForm:        form,
+		NonVerified:      nonVerified,
+	})
+	if err != nil {
+		writeFailure(w, r, gs.Token, itemCreateConversation, err)
+		return
+	}
+	writeSuccess(w, r, gs.Token, namedItem{name: itemCreateConversation,
+		item: item{Content: conversationContent{Conversation: conversationShapeOf(conv)}}})
+}
+
+// orderForm accepts an absent or null dictionary, or a JSON object; anything else is
+// MalformedRequest (the field has the wrong JSON type).
+func orderForm(raw json.RawMessage) (json.RawMessage, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil, nil
+	}
+	if raw[0] != '{' {
+		return nil, &concierge.Error{Code: concierge.CodeMalformedRequest,
+			Message: "The field 'OrderFormDetailsDictionary' has the wrong JSON type (want an object).",
+			Fields:  []concierge.FieldError{{Field: "OrderFormDetailsDictionary", Message: "has the wrong JSON type"}}}
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return nil, concierge.Errorf(concierge.CodeMalformedRequest, "The field 'OrderFormDetailsDictionary' is not valid JSON.")
+	}
+	return buf.Bytes(), nil
+}
+
+// getMessagesContent is the getMessagesResponse content, keys in order.
+type getMessagesContent struct {
+	Messages   []messageShape `json:"messages"`
+	PageNumber int            `json:"pageNumber"`
+	PageLength int            `json:"pageLength"`
+	TotalCount int            `json:"totalCount"`
+}
+
+func (h *Handler) getMessages(w http.ResponseWriter, r *http.Request) {
+	tok, _ := query(r, "SessionToken")
+	gs, err := h.authenticate(r, sessionToken(r, tok))
+	if err != nil {
+		writeFailure(w, r, tokenOf(gs), itemGetMessages, err)
+		return
+	}
+	p, err := parsePaging(r)
+	if err != nil {
+		writeFailure(w, r, gs.Token, itemGetMessages, err)
+		return
+	}
+	msgs, total, err := h.svc.GuestMessages(r.Context(), gs, p.page())
+	if err != nil {
+		writeFailure(w, r, gs.Token, itemGetMessages, err)
+		return
+	}
+	content := getMessagesContent{
+		Messages:   make([]messageShape, 0, len(msgs)),
+		PageNumber: p.Number,
+		PageLength: p.Length,
+		TotalCount: total,
+	}
+	if p.Length == 0 { // no PageLength: one page holding everything
+		content.PageLength = total
+	}
+	for _, m := range msgs {
+		content.Messages = append(content.Messages, messageShapeOf(m))
+	}
+	writeSuccess(w, r, gs.Token, namedItem{name: itemGetMessages, item: item{Content: content}})
+}

@@ -1,0 +1,132 @@
+package v40
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"concierge/internal/concierge"
+	"concierge/internal/wire"
+)
+
+// itemStatus is the item name of commands without data and of routing failures.
+const itemStatus = "responseStatus"
+
+// item is one entry of the envelope's responses list, before it is wrapped in its name.
+type item struct {
+	Content   any                    `json:"content,omitempty"`
+	Succeeded bool                   `json:"succeeded"`
+	AreaError concierge.Code         `json:"areaError,omitempty"`
+	Message   string                 `json:"message,omitempty"`
+	Errors    []concierge.FieldError `json:"errors,omitempty"`
+}
+
+// namedItem is an item with its name; it marshals as {"<name>": item}.
+type namedItem struct {
+	name string
+	item item
+}
+
+// MarshalJSON writes the single-key object.
+func (n namedItem) MarshalJSON() ([]byte, error) {
+	body, err := json.Marshal(n.item)
+	if err != nil {
+		return nil, err
+	}
+	key, _ := json.Marshal(n.name)
+	var b bytes.Buffer
+	b.WriteByte('{')
+	b.Write(key)
+	b.WriteByte(':')
+	b.Write(body)
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// envelope is the response container of SPEC §3.3, keys in order.
+type envelope struct {
+	SessionToken      string      `json:"sessionToken"`
+	ResponsesIncluded string      `json:"responsesIncluded"`
+	Responses         []namedItem `json:"responses"`
+	Status            string      `json:"status"`
+}
+
+func writeEnvelope(w http.ResponseWriter, r *http.Request, status int, env envelope) {
+	names := make([]string, len(env.Responses))
+	env.Status = "Success"
+	for i, it := range env.Responses {
+		names[i] = it.name
+		if !it.item.Succeeded {
+			env.Status = "Failure"
+		}
+	}
+	env.ResponsesIncluded = strings.Join(names, ",")
+	body, err := json.Marshal(env)
+	if err != nil { // only a bug can get here: answer a generic failure
+		loggerFrom(r).ErrorContext(r.Context(), "encode envelope", "err", err)
+		status = http.StatusInternalServerError
+		body = []byte(`{"sessionToken":"","responsesIncluded":"responseStatus","responses":[{"responseStatus":{"succeeded":false,"areaError":"InternalError","message":"An internal error occurred."}}],"status":"Failure"}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(append(body, '\n'))
+	}
+}
+
+// writeSuccess answers the given items, all succeeded.
+func writeSuccess(w http.ResponseWriter, r *http.Request, token string, items ...namedItem) {
+	for i := range items {
+		items[i].item.Succeeded = true
+	}
+	writeEnvelope(w, r, http.StatusOK, envelope{SessionToken: token, Responses: items})
+}
+
+// writeFailure answers err as a failed item with the given name. token is the session token the
+// client may keep using: the one it sent when that token is valid, "" otherwise.
+func writeFailure(w http.ResponseWriter, r *http.Request, token, name string, err error) {
+	e := wire.AsError(err)
+	if e.Code == concierge.CodeInternal {
+		loggerFrom(r).ErrorContext(r.Context(), "request failed", "err", err)
+	}
+	if e.Code == concierge.CodeRateLimited {
+		secs := int(math.Ceil(e.RetryAfter.Seconds()))
+		if secs < 1 {
+			secs = 1
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+	}
+	writeEnvelope(w, r, wire.Status(e.Code), envelope{
+		SessionToken: token,
+		Responses: []namedItem{{name: name, item: item{
+			AreaError: e.Code, Message: e.Message, Errors: e.Fields,
+		}}},
+	})
+}
+
+// loggerKey carries the handler's logger to helpers that only see the request.
+type loggerKey struct{}
+
+func loggerFrom(r *http.Request) *slog.Logger {
+	if l, ok := r.Context().Value(loggerKey{}).(*slog.Logger); ok {
+		return l
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// dateLayout renders instants as SPEC §3.5 asks: UTC, seven fractional digits, "+00:00".
+const dateLayout = "2006-01-02T15:04:05.0000000+00:00"
+
+// formatDate renders t per SPEC §3.5; the zero time renders as "".
+func formatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(dateLayout)
+}

@@ -1,0 +1,70 @@
+// Package v40 serves the guest API, wire-compatible with the "V40 Interactive Messages" API
+// family (SPEC §3, §4): case-insensitive routes under /API/V40/, case-insensitive JSON property
+// names, and the response envelope on every answer, success or failure.
+package v40
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"concierge/internal/concierge"
+)
+
+// Limiter refuses a key that has been used too often.
+type Limiter interface {
+	// Allow reports whether key may make one more request now, and if not for how long it
+	// must wait.
+	Allow(key string) (ok bool, retryAfter time.Duration)
+}
+
+// Options configures the guest API.
+type Options struct {
+	// PerSession limits requests per authenticated session; nil: unlimited.
+	PerSession Limiter
+	// PerInterfaceToken limits session initialisations per interface token; nil: unlimited.
+	PerInterfaceToken Limiter
+}
+
+// Handler serves the guest API.
+type Handler struct {
+	svc    *concierge.Service
+	logger *slog.Logger
+	opts   Options
+	router router
+}
+
+// NewHandler returns the guest API's http.Handler. Any path it does not know answers
+// RouteNotFound (404) in the envelope; a known path with another method MethodNotAllowed (405).
+func NewHandler(svc *concierge.Service, logger *slog.Logger, opts Options) *Handler {
+	h := &Handler{svc: svc, logger: logger, opts: opts}
+	h.router = newRouter(h.routes())
+	return h
+}
+
+// ServeHTTP routes the request case-insensitively.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r = r.WithContext(context.WithValue(r.Context(), loggerKey{}, h.logger))
+	rt, params, allowed := h.router.match(r.Method, r.URL.Path)
+	switch {
+	case rt != nil:
+		for name, value := range params {
+			r.SetPathValue(name, value)
+		}
+		rt.handle(w, r)
+	case len(allowed) > 0:
+		w.Header().Set("Allow", allowed)
+		writeFailure(w, r, "", itemStatus, concierge.Errorf(concierge.CodeMethodNotAllowed,
+			"The method %s is not allowed here; use %s.", r.Method, allowed))
+	default:
+		writeFailure(w, r, "", itemStatus, concierge.Errorf(concierge.CodeRouteNotFound,
+			"There is no route %s.", r.URL.Path))
+	}
+}
+
+// WriteError answers err in the guest envelope, as a routing-level failure (item
+// responseStatus). Middleware in front of the guest API uses it, e.g. for rate limits.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	writeFailure(w, r, "", itemStatus, err)
+}

@@ -1,0 +1,144 @@
+package v40
+
+import (
+	"net/http"
+
+	"concierge/internal/concierge"
+)
+
+const itemInitialise = "initialiseSessionResponse"
+
+// initialiseRequest holds the fields of the three Initialise calls (SPEC §4.1).
+type initialiseRequest struct {
+	PropertyCode          string
+	InterfaceToken        string
+	Version               string
+	LanguageCode          string
+	LastName              string
+	RoomNumber            string
+	GuestUniqueIdentifier string
+}
+
+// initialiseContent is the initialiseSessionResponse content, keys in order.
+type initialiseContent struct {
+	BrandCode      string  `json:"brandCode"`
+	GroupCode      string  `json:"groupCode"`
+	PropertyCode   string  `json:"propertyCode"`
+	LanguageCode   string  `json:"languageCode"`
+	GuestFirstName *string `json:"guestFirstName,omitempty"`
+	GuestLastName  *string `json:"guestLastName,omitempty"`
+	RoomNumber     *string `json:"roomNumber,omitempty"`
+	Version        string  `json:"version,omitempty"` // echoed when the client sent one
+}
+
+func (h *Handler) initialise(w http.ResponseWriter, r *http.Request) {
+	h.initialiseAs(w, r, concierge.InitialiseAnonymous)
+}
+
+func (h *Handler) initialiseByRoom(w http.ResponseWriter, r *http.Request) {
+	h.initialiseAs(w, r, concierge.InitialiseByRoom)
+}
+
+func (h *Handler) initialiseByGuestIdentifier(w http.ResponseWriter, r *http.Request) {
+	h.initialiseAs(w, r, concierge.InitialiseByIdentifier)
+}
+
+func (h *Handler) initialiseAs(w http.ResponseWriter, r *http.Request, mode concierge.InitialiseMode) {
+	var req initialiseRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		writeFailure(w, r, "", itemInitialise, err)
+		return
+	}
+	if req.InterfaceToken != "" {
+		if err := allow(h.opts.PerInterfaceToken, interfaceTokenKey(req.InterfaceToken)); err != nil {
+			writeFailure(w, r, "", itemInitialise, err)
+			return
+		}
+	}
+	gs, err := h.svc.InitialiseSession(r.Context(), concierge.InitialiseInput{
+		Mode:            mode,
+		PropertyCode:    req.PropertyCode,
+		InterfaceToken:  req.InterfaceToken,
+		Version:         req.Version,
+		LanguageCode:    req.LanguageCode,
+		LastName:        req.LastName,
+		RoomNumber:      req.RoomNumber,
+		GuestIdentifier: req.GuestUniqueIdentifier,
+	})
+	if err != nil {
+		writeFailure(w, r, "", itemInitialise, err)
+		return
+	}
+	content := initialiseContent{
+		BrandCode:    gs.Property.BrandCode,
+		GroupCode:    gs.Property.GroupCode,
+		PropertyCode: gs.Property.Code,
+		LanguageCode: gs.Session.Language,
+		Version:      gs.Session.Version,
+	}
+	if gs.Stay != nil {
+		content.GuestFirstName = &gs.Stay.FirstName
+		content.GuestLastName = &gs.Stay.LastName
+		content.RoomNumber = &gs.Stay.RoomNumber
+	}
+	writeSuccess(w, r, gs.Token,
+		namedItem{name: itemInitialise, item: item{Content: content}},
+		namedItem{name: itemStatus})
+}
+
+// tokenRequest is the body of calls that carry only a session token.
+type tokenRequest struct {
+	SessionToken string
+}
+
+// loginByRoomRequest is the body of LoginByRoom.
+type loginByRoomRequest struct {
+	SessionToken string
+	LastName     string
+	RoomNumber   string
+}
+
+func (h *Handler) loginByRoom(w http.ResponseWriter, r *http.Request) {
+	var req loginByRoomRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		writeFailure(w, r, "", itemStatus, err)
+		return
+	}
+	gs, err := h.authenticate(r, sessionToken(r, req.SessionToken))
+	if err != nil {
+		writeFailure(w, r, tokenOf(gs), itemStatus, err)
+		return
+	}
+	next, err := h.svc.LoginByRoom(r.Context(), gs, req.LastName, req.RoomNumber)
+	if err != nil {
+		writeFailure(w, r, gs.Token, itemStatus, err)
+		return
+	}
+	writeSuccess(w, r, next.Token, namedItem{name: itemStatus})
+}
+
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	var req tokenRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		writeFailure(w, r, "", itemStatus, err)
+		return
+	}
+	gs, err := h.authenticate(r, sessionToken(r, req.SessionToken))
+	if err != nil {
+		writeFailure(w, r, tokenOf(gs), itemStatus, err)
+		return
+	}
+	if err := h.svc.Logout(r.Context(), gs); err != nil {
+		writeFailure(w, r, "", itemStatus, err)
+		return
+	}
+	writeSuccess(w, r, "", namedItem{name: itemStatus})
+}
+
+// tokenOf returns the token of an authenticated session (nil: "").
+func tokenOf(gs *concierge.GuestSession) string {
+	if gs == nil {
+		return ""
+	}
+	return gs.Token
+}

@@ -1,0 +1,81 @@
+package v40
+
+import "concierge/internal/concierge"
+
+// conversationContent wraps a conversation: {"conversation": {...}}.
+type conversationContent struct {
+	Conversation conversationShape `json:"conversation"`
+}
+
+// conversationShape is a conversation on the guest wire (SPEC §4.2), keys in order. Absent
+// optional values are empty strings, never null.
+type conversationShape struct {
+	Code               string         `json:"code"`
+	Subject            string         `json:"subject"`
+	OutletCode         string         `json:"outletCode"`
+	OrderCode          string         `json:"orderCode"`
+	OutletName         string         `json:"outletName"`
+	PropertyCode       string         `json:"propertyCode"`
+	RoomNumber         string         `json:"roomNumber"`
+	GuestFirstName     string         `json:"guestFirstName"`
+	GuestLastName      string         `json:"guestLastName"`
+	GuestLanguageCode  string         `json:"guestLanguageCode"`
+	ConversationStatus string         `json:"conversationStatus"`
+	ConversationType   string         `json:"conversationType"`
+	Messages           []messageShape `json:"messages"`
+}
+
+// messageShape is a message on the guest wire (SPEC §4.2), keys in order.
+type messageShape struct {
+	CreateDate        string `json:"createDate"`
+	Code              string `json:"code"`
+	IsRead            bool   `json:"isRead"`
+	ServiceCenterName string `json:"serviceCenterName"`
+	MessageType       string `json:"messageType"`
+	Content           string `json:"content"`
+	FirstName         string `json:"firstName"`
+	LastName          string `json:"lastName"`
+	LanguageCode      string `json:"languageCode"`
+	IsTranslated      bool   `json:"isTranslated"`
+	ConversationID    int64  `json:"conversationId"`
+}
+
+func conversationShapeOf(c *concierge.GuestConversation) conversationShape {
+	s := conversationShape{
+		Code:               c.Code,
+		Subject:            c.Subject,
+		OutletCode:         c.Outlet.Code,
+		OutletName:         c.Outlet.Name,
+		PropertyCode:       c.PropertyCode,
+		RoomNumber:         c.RoomNumber,
+		GuestFirstName:     c.GuestFirstName,
+		GuestLastName:      c.GuestLastName,
+		GuestLanguageCode:  c.GuestLanguage,
+		ConversationStatus: string(c.Status),
+		ConversationType:   c.Type,
+		Messages:           make([]messageShape, 0, len(c.Messages)),
+	}
+	if c.Order != nil {
+		s.OrderCode = c.Order.Code
+	}
+	for _, m := range c.Messages {
+		s.Messages = append(s.Messages, messageShapeOf(m))
+	}
+	return s
+}
+
+func messageShapeOf(m concierge.GuestMessage) messageShape {
+	return messageShape{
+		CreateDate:        formatDate(m.CreatedAt),
+		Code:              m.Code,
+		IsRead:            m.ReadAt != nil,
+		ServiceCenterName: m.ServiceCenterName,
+		MessageType:       string(m.Type),
+		Content:           m.Content,
+		FirstName:         m.AuthorFirstName,
+		LastName:          m.AuthorLastName,
+		LanguageCode:      m.Language,
+		IsTranslated:      false,
+		ConversationID:    m.ConversationID,
+	}
+}
