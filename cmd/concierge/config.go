@@ -1,0 +1,116 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// config is everything `concierge serve` and `concierge migrate` can be told. It is read only
+// here, from flags and CONCIERGE_* environment variables (a flag given on the command line wins).
+type config struct {
+	Addr               string
+	DB                 string
+	Demo               bool
+	SessionKey         string
+	SessionKeyPrevious string
+	SessionKeyFile     string
+	SessionGrace       time.Duration
+	SessionIdle        time.Duration
+	RateAddress        float64
+	RateAddressBurst   int
+	RateSession        float64
+	RateSessionBurst   int
+	RateInterface      float64
+	RateInterfaceBurst int
+	LogLevel           string
+	ShutdownTimeout    time.Duration
+}
+
+// newFlagSet defines every flag on a fresh FlagSet bound to cfg.
+func newFlagSet(name string, cfg *config, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
+	fs.StringVar(&cfg.DB, "db", "concierge.db", "SQLite database file")
+	fs.BoolVar(&cfg.Demo, "demo", false, "load the demo data into an empty database")
+	fs.StringVar(&cfg.SessionKey, "session-key", "", "guest session signing key, hex (default: generated once and kept in --session-key-file)")
+	fs.StringVar(&cfg.SessionKeyPrevious, "session-key-previous", "", "previous signing key, hex, still accepted during a rotation")
+	fs.StringVar(&cfg.SessionKeyFile, "session-key-file", "", "file holding the signing keys (default: concierge.key next to the database)")
+	fs.DurationVar(&cfg.SessionGrace, "session-grace", 24*time.Hour, "how long a verified session outlives its stay's departure day")
+	fs.DurationVar(&cfg.SessionIdle, "session-idle", 24*time.Hour, "idle time after which a session without a stay expires")
+	fs.Float64Var(&cfg.RateAddress, "rate-address", 100, "requests per second per client address (0: unlimited)")
+	fs.IntVar(&cfg.RateAddressBurst, "rate-address-burst", 400, "burst of requests per client address")
+	fs.Float64Var(&cfg.RateSession, "rate-session", 20, "requests per second per guest session (0: unlimited)")
+	fs.IntVar(&cfg.RateSessionBurst, "rate-session-burst", 60, "burst of requests per guest session")
+	fs.Float64Var(&cfg.RateInterface, "rate-interface-token", 100, "session initialisations per second per interface token (0: unlimited)")
+	fs.IntVar(&cfg.RateInterfaceBurst, "rate-interface-token-burst", 500, "burst of initialisations per interface token")
+	fs.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests get to finish on shutdown")
+	return fs
+}
+
+// envName is the environment variable of a flag: CONCIERGE_ and the name in upper case with
+// dashes as underscores.
+func envName(flagName string) string {
+	return "CONCIERGE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parseConfig parses args after applying the environment, so flags override variables.
+func parseConfig(name string, args []string, getenv func(string) string, out io.Writer) (config, error) {
+	var cfg config
+	fs := newFlagSet(name, &cfg, out)
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(envName(f.Name)); v != "" && err == nil {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s: %w", envName(f.Name), e)
+			}
+		}
+	})
+	if err != nil {
+		return cfg, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if cfg.SessionKeyFile == "" {
+		cfg.SessionKeyFile = filepath.Join(filepath.Dir(cfg.DB), "concierge.key")
+	}
+	return cfg, nil
+}
+
+// isPostgres reports whether the --db value names a PostgreSQL database.
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// printHelp writes the usage of every subcommand, flag and environment variable.
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, `Concierge: hotel guest messaging server.
+
+Usage:
+  concierge serve [flags]     run the server (SQLite file by default)
+  concierge migrate [flags]   apply the database migrations and exit
+  concierge rotate-key [flags] make a new session signing key; the old one stays accepted
+  concierge version           print the version
+  concierge help              print this help
+
+Flags (each also read from the environment variable shown):
+`)
+	var cfg config
+	fs := newFlagSet("concierge", &cfg, io.Discard)
+	fs.VisitAll(func(f *flag.Flag) {
+		def := f.DefValue
+		if def == "" {
+			def = `""`
+		}
+		fmt.Fprintf(w, "  --%-28s %s\n  %-30s env %s, default %s\n", f.Name, f.Usage, "", envName(f.Name), def)
+	})
+}

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"concierge/internal/concierge"
+	"concierge/internal/demo"
+	"concierge/internal/password"
+	"concierge/internal/sqlite"
+)
+
+func TestOperationalEndpoints(t *testing.T) {
+	s := startServer(t, serverOptions{demo: true})
+	if r := s.get(t, "/healthz"); r.Status != 200 || r.Body["status"] != "ok" {
+		t.Fatalf("healthz: %d %s", r.Status, r.Raw)
+	}
+	if r := s.get(t, "/readyz"); r.Status != 200 || r.Body["status"] != "ok" {
+		t.Fatalf("readyz: %d %s", r.Status, r.Raw)
+	}
+	s.loginRoom(t, "101", "Garcia")
+	resp, err := http.Get(s.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(buf.String(), `concierge_http_requests_total{code="200",method="POST"}`) {
+		t.Fatalf("metrics: %d\n%s", resp.StatusCode, buf.String())
+	}
+	if !strings.Contains(s.Stdout.String(), `"demo-password"`) || !strings.Contains(s.Stdout.String(), "WARNING") {
+		t.Fatalf("demo passwords not printed with a warning:\n%s", s.Stdout.String())
+	}
+}
+
+func TestGracefulShutdownAndRestartKeepsData(t *testing.T) {
+	dir := t.TempDir()
+	s := startServer(t, serverOptions{demo: true, dir: dir})
+	tok := s.loginRoom(t, "101", "Garcia")
+	s.post(t, pathCreate, map[string]any{"SessionToken": tok, "Message": "kept across restarts"}).content(t, "createConversationResponse")
+	if err := s.stop(); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if !strings.Contains(s.Stderr.String(), `"msg":"stopped"`) {
+		t.Fatalf("no clean stop in logs:\n%s", s.Stderr.String())
+	}
+	// Same data directory: the same signing key and the same data, so the token still works.
+	s2 := startServer(t, serverOptions{demo: true, dir: dir, clock: s.Clock})
+	c := s2.get(t, pathMessages+"?SessionToken="+tok).content(t, "getMessagesResponse")
+	if c["totalCount"] != float64(1) {
+		t.Fatalf("after restart: %v", c)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "concierge.key")); err != nil {
+		t.Fatalf("signing key not kept in the data directory: %v", err)
+	}
+}
+
+func TestKeyRotation(t *testing.T) {
+	dir := t.TempDir()
+	s := startServer(t, serverOptions{demo: true, dir: dir})
+	old := s.loginRoom(t, "102", "Smith")
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"concierge", "rotate-key", "--db", filepath.Join(dir, "concierge.db")},
+		func(string) string { return "" }, &out, &out); err != nil {
+		t.Fatalf("rotate-key: %v\n%s", err, out.String())
+	}
+	s2 := startServer(t, serverOptions{dir: dir, clock: s.Clock})
+	s2.get(t, pathMessages+"?SessionToken="+old).content(t, "getMessagesResponse")
+	fresh := s2.loginRoom(t, "102", "Smith")
+	if err := s2.stop(); err != nil {
+		t.Fatal(err)
+	}
+	// Keys given by environment: only the new key, without the previous one, refuses old tokens.
+	keys, err := os.ReadFile(filepath.Join(dir, "concierge.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Fields(string(keys))
+	s3 := startServer(t, serverOptions{dir: dir, clock: s.Clock, env: map[string]string{"CONCIERGE_SESSION_KEY": lines[0]}})
+	s3.get(t, pathMessages+"?SessionToken="+fresh).content(t, "getMessagesResponse")
+	s3.get(t, pathMessages+"?SessionToken="+old).wantFailure(t, http.StatusUnauthorized, "getMessagesResponse", "IdentityTokenInvalid")
+	if err := s3.stop(); err != nil {
+		t.Fatal(err)
+	}
+	s4 := startServer(t, serverOptions{dir: dir, clock: s.Clock, env: map[string]string{
+		"CONCIERGE_SESSION_KEY": lines[0], "CONCIERGE_SESSION_KEY_PREVIOUS": lines[1]}})
+	s4.get(t, pathMessages+"?SessionToken="+old).content(t, "getMessagesResponse")
+}
+
+// TestOtherProperty: a second hotel on the same server. Its interface token does not open
+// sessions at DEMO, and its guests reach none of DEMO's outlets, orders or messages.
+func TestOtherProperty(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	clk := newClock(madridNoon(t))
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "concierge.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Load(ctx, st, clk.Now(), password.Params{Memory: 64, Time: 1, Threads: 1}); err != nil {
+		t.Fatal(err)
+	}
+	other := concierge.Property{Code: "OTHER", Name: "Other Hotel", TimeZone: "America/New_York", DefaultLanguage: "en"}
+	must(t, st.CreateProperty(ctx, &other))
+	must(t, st.CreateInterfaceToken(ctx, &concierge.InterfaceToken{Name: "other", Hash: concierge.HashSecret("other-token"), PropertyIDs: []int64{other.ID}}))
+	sc := concierge.ServiceCenter{PropertyID: other.ID, Code: "FO", Name: "Reception", StaffLanguage: "en"}
+	must(t, st.CreateServiceCenter(ctx, &sc))
+	must(t, st.CreateOutlet(ctx, &concierge.Outlet{PropertyID: other.ID, Code: "DESK", Name: "Desk", ServiceCenterID: sc.ID, AllowGuestMessages: true}))
+	today := concierge.DateOf(clk.Now(), other.Location())
+	must(t, st.CreateStay(ctx, &concierge.Stay{PropertyID: other.ID, RoomNumber: "101", FirstName: "Ana", LastName: "Garcia",
+		Language: "es", Arrival: today.AddDays(-1), Departure: today.AddDays(1)}))
+	must(t, st.Close())
+
+	s := startServer(t, serverOptions{dir: dir, clock: clk})
+	s.post(t, pathInitRoom, map[string]any{"PropertyCode": "DEMO", "InterfaceToken": "other-token", "RoomNumber": "101", "LastName": "Garcia"}).
+		wantFailure(t, http.StatusUnauthorized, "initialiseSessionResponse", "InterfaceTokenInvalid")
+	s.post(t, pathInitRoom, map[string]any{"PropertyCode": "OTHER", "InterfaceToken": demoToken, "RoomNumber": "101", "LastName": "Garcia"}).
+		wantFailure(t, http.StatusUnauthorized, "initialiseSessionResponse", "InterfaceTokenInvalid")
+
+	demoAna := s.loginRoom(t, "101", "Garcia")
+	s.post(t, pathCreate, map[string]any{"SessionToken": demoAna, "Message": "demo secret", "OrderCode": "ORD-1001"}).content(t, "createConversationResponse")
+
+	r := s.post(t, pathInitRoom, map[string]any{"PropertyCode": "OTHER", "InterfaceToken": "other-token", "RoomNumber": "101", "LastName": "Garcia"})
+	otherAna := r.token()
+	if c := r.content(t, "initialiseSessionResponse"); c["propertyCode"] != "OTHER" {
+		t.Fatalf("content %v", c)
+	}
+	s.post(t, pathCreate, map[string]any{"SessionToken": otherAna, "OrderCode": "ORD-1001"}).
+		wantFailure(t, http.StatusNotFound, "createConversationResponse", "OrderNotFound")
+	s.post(t, pathCreate, map[string]any{"SessionToken": otherAna, "OutletCode": "ROOMSERVICE"}).
+		wantFailure(t, http.StatusNotFound, "createConversationResponse", "OutletNotFound")
+	c := s.get(t, pathMessages+"?SessionToken="+otherAna).content(t, "getMessagesResponse")
+	if c["totalCount"] != float64(0) || strings.Contains(string(s.get(t, pathMessages+"?SessionToken="+otherAna).Raw), "demo secret") {
+		t.Fatalf("other property's guest sees DEMO messages: %v", c)
+	}
+	conv := s.post(t, pathCreate, map[string]any{"SessionToken": otherAna, "Message": "hola"}).content(t, "createConversationResponse")["conversation"].(map[string]any)
+	if conv["outletCode"] != "DESK" || conv["propertyCode"] != "OTHER" {
+		t.Fatalf("conversation %v", conv)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSubcommands(t *testing.T) {
+	env := func(string) string { return "" }
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"concierge", "version"}, env, &out, &errOut); err != nil || !strings.HasPrefix(out.String(), "concierge dev") {
+		t.Fatalf("version: %v %q", err, out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"concierge", "help"}, env, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"serve", "migrate", "version", "--addr", "CONCIERGE_ADDR", "CONCIERGE_DB", "CONCIERGE_DEMO", "CONCIERGE_SESSION_KEY", "CONCIERGE_SESSION_IDLE"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+	if err := run(context.Background(), []string{"concierge", "frobnicate"}, env, &out, &errOut); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+	if err := run(context.Background(), []string{"concierge", "serve", "--no-such-flag"}, env, &out, &errOut); err == nil {
+		t.Fatal("unknown flag accepted")
+	}
+	if err := run(context.Background(), []string{"concierge", "serve"}, func(k string) string {
+		if k == "CONCIERGE_SESSION_IDLE" {
+			return "soon"
+		}
+		return ""
+	}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "CONCIERGE_SESSION_IDLE") {
+		t.Fatalf("bad env value: %v", err)
+	}
+
+	db := filepath.Join(t.TempDir(), "m.db")
+	out.Reset()
+	if err := run(context.Background(), []string{"concierge", "migrate", "--db", db}, env, &out, &errOut); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	if !strings.Contains(out.String(), "migration(s) applied") || strings.Contains(out.String(), ": 0 migration") {
+		t.Fatalf("first migrate: %q", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"concierge", "migrate"}, func(k string) string {
+		if k == "CONCIERGE_DB" {
+			return db
+		}
+		return ""
+	}, &out, &errOut); err != nil || !strings.Contains(out.String(), ": 0 migration(s) applied") {
+		t.Fatalf("second migrate (db from env): %v %q", err, out.String())
+	}
+}
+
+func TestEnvironmentConfiguresServe(t *testing.T) {
+	dir := t.TempDir()
+	// CONCIERGE_ADDR is overridden by the --addr flag the harness passes; CONCIERGE_SESSION_IDLE applies.
+	s := startServer(t, serverOptions{demo: true, dir: dir, env: map[string]string{
+		"CONCIERGE_ADDR": "127.0.0.1:1", "CONCIERGE_SESSION_IDLE": "1h"}})
+	tok := s.post(t, pathInitGuest, map[string]any{"PropertyCode": "DEMO", "InterfaceToken": demoToken, "GuestUniqueIdentifier": "g"}).token()
+	s.Clock.Advance(61 * time.Minute)
+	s.get(t, pathMessages+"?SessionToken="+tok).wantFailure(t, http.StatusUnauthorized, "getMessagesResponse", "IdentityTokenExpired")
+}
