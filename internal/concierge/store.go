@@ -18,6 +18,8 @@ type Page struct {
 //
 // Create methods set the ID (and any other store-assigned field) of the object they are given.
 type Store interface {
+	StaffStore // store_staff.go: staff users, staff sessions, API keys
+
 	// Ping checks that the store is reachable and its migrations are applied.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.
@@ -88,8 +90,4 @@ type Store interface {
 	// GuestMessages lists the Guest, Staff and System messages (never Notes) of every
 	// conversation of owner, ordered by creation (then id), with the total count.
 	GuestMessages(ctx context.Context, owner Owner, page Page) ([]GuestMessage, int, error)
-
-	// CreateStaffUser stores a staff user with their service centers and properties;
-	// ErrConflict when the username is taken.
-	CreateStaffUser(ctx context.Context, u *StaffUser) error
 }
