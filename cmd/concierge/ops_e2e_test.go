@@ -147,6 +147,10 @@ func TestOtherProperty(t *testing.T) {
 	if conv["outletCode"] != "DESK" || conv["propertyCode"] != "OTHER" {
 		t.Fatalf("conversation %v", conv)
 	}
+	// OTHER's only outlet refuses non-verified guests: with no outlet code, none is available.
+	nv := s.post(t, pathInitGuest, map[string]any{"PropertyCode": "OTHER", "InterfaceToken": "other-token", "GuestUniqueIdentifier": "kiosk"}).token()
+	s.post(t, pathCreateNV, map[string]any{"SessionToken": nv, "Message": "hello"}).
+		wantFailure(t, http.StatusConflict, "createConversationResponse", "NoOutletAvailable")
 }
 
 func must(t *testing.T, err error) {

@@ -25,9 +25,14 @@ func TestWireConventions(t *testing.T) {
 		}
 	})
 	t.Run("wrong method is MethodNotAllowed with Allow", func(t *testing.T) {
-		r := s.get(t, pathCreate+"?SessionToken="+tok)
+		r := s.get(t, pathInitRoom)
 		r.wantFailure(t, http.StatusMethodNotAllowed, "responseStatus", "MethodNotAllowed")
 		if r.Header.Get("Allow") != "POST" {
+			t.Fatalf("Allow %q", r.Header.Get("Allow"))
+		}
+		r = s.do(t, http.MethodPut, pathCreate, []byte(`{}`), nil)
+		r.wantFailure(t, http.StatusMethodNotAllowed, "responseStatus", "MethodNotAllowed")
+		if r.Header.Get("Allow") != "GET, POST" {
 			t.Fatalf("Allow %q", r.Header.Get("Allow"))
 		}
 		s.do(t, http.MethodDelete, pathMessages, nil, nil).wantFailure(t, http.StatusMethodNotAllowed, "responseStatus", "MethodNotAllowed")

@@ -91,3 +91,10 @@ type ConversationDetail struct {
 	RoomNumber    string
 	PropertyCode  string
 }
+
+// ConversationSummary is a conversation with what lists show about its messages.
+type ConversationSummary struct {
+	Conversation
+	UnreadCount   int
+	LastMessageAt time.Time
+}

@@ -54,3 +54,14 @@ type Owner struct {
 
 // Empty reports whether the owner names nobody (an anonymous session).
 func (o Owner) Empty() bool { return o.StayID == nil && o.GuestID == nil }
+
+// Owns reports whether the session's guest owns conversation c: same property, and c belongs
+// to the session's stay or to its non-verified identity.
+func (g GuestSession) Owns(c Conversation) bool {
+	if c.PropertyID != g.Property.ID {
+		return false
+	}
+	s := g.Session
+	return (s.StayID != nil && c.StayID != nil && *s.StayID == *c.StayID) ||
+		(s.GuestID != nil && c.GuestID != nil && *s.GuestID == *c.GuestID)
+}

@@ -18,7 +18,8 @@ type Page struct {
 //
 // Create methods set the ID (and any other store-assigned field) of the object they are given.
 type Store interface {
-	StaffStore // store_staff.go: staff users, staff sessions, API keys
+	StaffStore       // store_staff.go: staff users, staff sessions, API keys
+	IdempotencyStore // store_idempotency.go: remembered answers to retried writes
 
 	// Ping checks that the store is reachable and its migrations are applied.
 	Ping(ctx context.Context) error
@@ -87,6 +88,29 @@ type Store interface {
 	// CreateConversation stores a conversation and, when first is not nil, its first message
 	// (sequence 1), in one transaction. It sets the IDs and first.ConversationID.
 	CreateConversation(ctx context.Context, c *Conversation, first *Message) error
+	// ConversationByCode finds a conversation by its exact code; ErrNotFound when none.
+	ConversationByCode(ctx context.Context, code string) (Conversation, error)
+	// OrderByID finds an order; ErrNotFound when none.
+	OrderByID(ctx context.Context, id int64) (Order, error)
+	// AddMessage appends m to conversation m.ConversationID with the next sequence number and
+	// sets the conversation's status and updated time, in one transaction. It sets m.ID and
+	// m.Seq; ErrNotFound when the conversation does not exist.
+	AddMessage(ctx context.Context, m *Message, status ConversationStatus, at time.Time) error
+	// SetConversationStatus sets a conversation's status and updated time; ErrNotFound when
+	// the conversation does not exist.
+	SetConversationStatus(ctx context.Context, id int64, status ConversationStatus, at time.Time) error
+	// ConversationMessages lists a conversation's messages in sequence order; Notes only when
+	// includeNotes.
+	ConversationMessages(ctx context.Context, conversationID int64, includeNotes bool) ([]Message, error)
+	// MarkRead sets the read time of every unread message of the conversation whose type is one
+	// of types and whose sequence number is at most upToSeq (0: any), and returns how many
+	// messages changed.
+	MarkRead(ctx context.Context, conversationID int64, types []MessageType, upToSeq int64, at time.Time) (int, error)
+	// GuestConversations lists owner's conversations (as GuestMessages selects them), most
+	// recently updated first, only those with the given status unless it is empty, with the
+	// total count. UnreadCount counts Staff and System messages not yet read; LastMessageAt is
+	// the time of the latest Guest, Staff or System message (zero when none).
+	GuestConversations(ctx context.Context, owner Owner, status ConversationStatus, page Page) ([]ConversationSummary, int, error)
 	// GuestMessages lists the Guest, Staff and System messages (never Notes) of every
 	// conversation of owner, ordered by creation (then id), with the total count.
 	GuestMessages(ctx context.Context, owner Owner, page Page) ([]GuestMessage, int, error)

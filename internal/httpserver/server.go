@@ -20,6 +20,10 @@ type Config struct {
 	Service  *concierge.Service
 	Logger   *slog.Logger
 	Registry *prometheus.Registry
+	// Idempotency remembers answers to writes sent with an Idempotency-Key.
+	Idempotency concierge.IdempotencyStore
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
 	// PerAddress limits requests per client address; nil: unlimited.
 	PerAddress v40.Limiter
 	// Guest configures the guest API's own limits.

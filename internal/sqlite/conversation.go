@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"concierge/internal/concierge"
 )
@@ -45,4 +46,102 @@ func orderFormArg(form []byte) any {
 		return nil
 	}
 	return string(form)
+}
+
+const conversationColumns = `id, code, property_id, outlet_id, order_id, stay_id, guest_id,
+	subject, status, type, assignee_id, guest_first_name, guest_last_name, guest_language,
+	order_form, created_at, updated_at`
+
+// scanConversation reads a row of conversationColumns (optionally followed by extra columns,
+// scanned into extra).
+func scanConversation(r rowScanner, extra ...any) (concierge.Conversation, error) {
+	var c concierge.Conversation
+	var order, stay, guest, assignee sql.NullInt64
+	var status string
+	var form sql.NullString
+	var created, updated int64
+	dest := append([]any{&c.ID, &c.Code, &c.PropertyID, &c.OutletID, &order, &stay, &guest,
+		&c.Subject, &status, &c.Type, &assignee, &c.GuestFirstName, &c.GuestLastName,
+		&c.GuestLanguage, &form, &created, &updated}, extra...)
+	if err := r.Scan(dest...); err != nil {
+		return concierge.Conversation{}, err
+	}
+	c.OrderID, c.StayID, c.GuestID, c.AssigneeID = nullIDOf(order), nullIDOf(stay), nullIDOf(guest), nullIDOf(assignee)
+	c.Status = concierge.ConversationStatus(status)
+	if form.Valid {
+		c.OrderForm = []byte(form.String)
+	}
+	c.CreatedAt, c.UpdatedAt = timeOf(created), timeOf(updated)
+	return c, nil
+}
+
+// ConversationByCode returns the conversation with exactly this code, or concierge.ErrNotFound.
+func (db *DB) ConversationByCode(ctx context.Context, code string) (concierge.Conversation, error) {
+	c, err := scanConversation(db.readers.QueryRowContext(ctx,
+		`SELECT `+conversationColumns+` FROM conversations WHERE code = ?`, code))
+	return c, storeErr(err, fmt.Sprintf("conversation %q", code))
+}
+
+// SetConversationStatus sets a conversation's status and updated time; concierge.ErrNotFound
+// when it does not exist.
+func (db *DB) SetConversationStatus(ctx context.Context, id int64, status concierge.ConversationStatus, at time.Time) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`,
+			string(status), timeArg(at), id)
+		if err != nil {
+			return err
+		}
+		return notFoundUnlessOne(res)
+	})
+	return storeErr(err, fmt.Sprintf("conversation %d", id))
+}
+
+// GuestConversations returns a page of owner's conversations, most recently updated first
+// (then newest id), only those with the given status unless it is empty, each with its count
+// of unread Staff and System messages and the time of its latest visible message; and the
+// total. An owner with neither stay nor guest has none.
+func (db *DB) GuestConversations(ctx context.Context, owner concierge.Owner, status concierge.ConversationStatus, page concierge.Page) ([]concierge.ConversationSummary, int, error) {
+	if owner.Empty() {
+		return nil, 0, nil
+	}
+	where := `WHERE property_id = ? AND (stay_id = ? OR guest_id = ?) AND (? = '' OR status = ?)`
+	args := []any{owner.PropertyID, nullIDArg(owner.StayID), nullIDArg(owner.GuestID), string(status), string(status)}
+	limit := int64(page.Limit)
+	if limit <= 0 {
+		limit = -1
+	}
+	var out []concierge.ConversationSummary
+	var total int
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM conversations `+where, args...).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+conversationColumns+`,
+			(SELECT count(*) FROM messages m WHERE m.conversation_id = conversations.id
+			 AND m.type IN ('Staff', 'System') AND m.read_at IS NULL),
+			(SELECT coalesce(max(m.created_at), 0) FROM messages m WHERE m.conversation_id = conversations.id
+			 AND m.type IN ('Guest', 'Staff', 'System'))
+			FROM conversations `+where+` ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?`,
+			append(args, limit, max(page.Offset, 0))...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s concierge.ConversationSummary
+			var last int64
+			if s.Conversation, err = scanConversation(rows, &s.UnreadCount, &last); err != nil {
+				return err
+			}
+			if last != 0 {
+				s.LastMessageAt = timeOf(last)
+			}
+			out = append(out, s)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, 0, storeErr(err, "guest conversations")
+	}
+	return out, total, nil
 }

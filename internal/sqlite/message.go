@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
+	"time"
 
 	"concierge/internal/concierge"
 )
@@ -101,4 +103,90 @@ func scanGuestMessage(r rowScanner) (concierge.GuestMessage, error) {
 	m.CreatedAt, m.ReadAt = timeOf(created), nullTimeOf(read)
 	gm.ServiceCenterName = center.String
 	return gm, nil
+}
+
+// AddMessage appends m to conversation m.ConversationID with the next sequence number and
+// sets the conversation's status and updated time, in one transaction. It sets m.ID and m.Seq.
+// concierge.ErrNotFound when the conversation does not exist; ErrConflict when m's code is taken.
+func (db *DB) AddMessage(ctx context.Context, m *concierge.Message, status concierge.ConversationStatus, at time.Time) error {
+	var id, seq int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`,
+			string(status), timeArg(at), m.ConversationID)
+		if err != nil {
+			return err
+		}
+		if err := notFoundUnlessOne(res); err != nil {
+			return err
+		}
+		id, seq, err = insertMessage(ctx, tx, m.ConversationID, m)
+		return err
+	})
+	if err != nil {
+		return storeErr(err, fmt.Sprintf("add message to conversation %d", m.ConversationID))
+	}
+	m.ID, m.Seq = id, seq
+	return nil
+}
+
+const messageColumns = `id, code, conversation_id, seq, type, author_first_name,
+	author_last_name, staff_user_id, content, language, created_at, read_at`
+
+func scanMessage(r rowScanner) (concierge.Message, error) {
+	var m concierge.Message
+	var typ string
+	var staff, read sql.NullInt64
+	var created int64
+	if err := r.Scan(&m.ID, &m.Code, &m.ConversationID, &m.Seq, &typ, &m.AuthorFirstName,
+		&m.AuthorLastName, &staff, &m.Content, &m.Language, &created, &read); err != nil {
+		return concierge.Message{}, err
+	}
+	m.Type, m.StaffUserID = concierge.MessageType(typ), nullIDOf(staff)
+	m.CreatedAt, m.ReadAt = timeOf(created), nullTimeOf(read)
+	return m, nil
+}
+
+// ConversationMessages returns a conversation's messages in sequence order, Notes only when
+// includeNotes; an empty list for an unknown conversation.
+func (db *DB) ConversationMessages(ctx context.Context, conversationID int64, includeNotes bool) ([]concierge.Message, error) {
+	rows, err := db.readers.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages
+		WHERE conversation_id = ? AND (? OR type <> 'Note') ORDER BY seq`, conversationID, includeNotes)
+	if err != nil {
+		return nil, storeErr(err, "conversation messages")
+	}
+	defer rows.Close()
+	var out []concierge.Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, storeErr(err, "conversation messages")
+		}
+		out = append(out, m)
+	}
+	return out, storeErr(rows.Err(), "conversation messages")
+}
+
+// MarkRead sets the read time of the conversation's unread messages whose type is one of
+// types and whose sequence number is at most upToSeq (0: any), and returns how many changed.
+func (db *DB) MarkRead(ctx context.Context, conversationID int64, types []concierge.MessageType, upToSeq int64, at time.Time) (int, error) {
+	if len(types) == 0 {
+		return 0, nil
+	}
+	placeholders := strings.TrimSuffix(strings.Repeat("?, ", len(types)), ", ")
+	args := []any{timeArg(at), conversationID, upToSeq, upToSeq}
+	for _, t := range types {
+		args = append(args, string(t))
+	}
+	var n int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE messages SET read_at = ?
+			WHERE conversation_id = ? AND read_at IS NULL AND (? = 0 OR seq <= ?)
+			AND type IN (`+placeholders+`)`, args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), storeErr(err, "mark read")
 }

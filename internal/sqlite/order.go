@@ -30,15 +30,26 @@ func (db *DB) CreateOrder(ctx context.Context, o *concierge.Order) error {
 // OrderByCode returns the property's order whose code equals code case-insensitively, or
 // concierge.ErrNotFound when there is none.
 func (db *DB) OrderByCode(ctx context.Context, propertyID int64, code string) (concierge.Order, error) {
+	o, err := scanOrder(db.readers.QueryRowContext(ctx, `SELECT `+orderColumns+`
+		FROM orders WHERE property_id = ? AND code = ?`, propertyID, code))
+	return o, storeErr(err, fmt.Sprintf("order %q", code))
+}
+
+// OrderByID returns the order with the given id, or concierge.ErrNotFound.
+func (db *DB) OrderByID(ctx context.Context, id int64) (concierge.Order, error) {
+	o, err := scanOrder(db.readers.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id))
+	return o, storeErr(err, fmt.Sprintf("order %d", id))
+}
+
+const orderColumns = `id, property_id, code, stay_id, outlet_id, status, updated_at`
+
+func scanOrder(r rowScanner) (concierge.Order, error) {
 	var o concierge.Order
 	var stay, outlet sql.NullInt64
 	var status string
 	var updated int64
-	err := db.readers.QueryRowContext(ctx, `SELECT id, property_id, code, stay_id, outlet_id,
-		status, updated_at FROM orders WHERE property_id = ? AND code = ?`, propertyID, code).
-		Scan(&o.ID, &o.PropertyID, &o.Code, &stay, &outlet, &status, &updated)
-	if err != nil {
-		return concierge.Order{}, storeErr(err, fmt.Sprintf("order %q", code))
+	if err := r.Scan(&o.ID, &o.PropertyID, &o.Code, &stay, &outlet, &status, &updated); err != nil {
+		return concierge.Order{}, err
 	}
 	o.StayID, o.OutletID = nullIDOf(stay), nullIDOf(outlet)
 	o.Status, o.UpdatedAt = concierge.OrderStatus(status), timeOf(updated)

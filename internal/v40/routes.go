@@ -14,5 +14,10 @@ func (h *Handler) routes() []route {
 		{method: http.MethodPost, pattern: "/API/V40/Interactive/Messages/Conversations", handle: h.createConversation},
 		{method: http.MethodPost, pattern: "/API/V40/Interactive/Messages/NonVerifiedGuestConversations", handle: h.createNonVerifiedConversation},
 		{method: http.MethodGet, pattern: "/API/V40/Interactive/Messages", handle: h.getMessages},
+		{method: http.MethodGet, pattern: "/API/V40/Interactive/Messages/Conversations", handle: h.getConversations},
+		{method: http.MethodGet, pattern: "/API/V40/Interactive/Messages/Conversations/{code}", handle: h.getConversation},
+		{method: http.MethodPost, pattern: "/API/V40/Interactive/Messages/Conversations/{code}/Messages", handle: h.addMessage},
+		{method: http.MethodPost, pattern: "/API/V40/Interactive/Messages/Conversations/{code}/Read", handle: h.markRead},
+		{method: http.MethodPost, pattern: "/API/V40/Interactive/Messages/Conversations/{code}/Close", handle: h.closeConversation},
 	}
 }

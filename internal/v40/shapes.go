@@ -40,6 +40,37 @@ type messageShape struct {
 	ConversationID    int64  `json:"conversationId"`
 }
 
+// conversationListShape is a conversation in a guest's list (SPEC §4.4): the fields of
+// conversationShape without messages, plus unreadCount and lastMessageDate.
+type conversationListShape struct {
+	Code               string `json:"code"`
+	Subject            string `json:"subject"`
+	OutletCode         string `json:"outletCode"`
+	OrderCode          string `json:"orderCode"`
+	OutletName         string `json:"outletName"`
+	PropertyCode       string `json:"propertyCode"`
+	RoomNumber         string `json:"roomNumber"`
+	GuestFirstName     string `json:"guestFirstName"`
+	GuestLastName      string `json:"guestLastName"`
+	GuestLanguageCode  string `json:"guestLanguageCode"`
+	ConversationStatus string `json:"conversationStatus"`
+	ConversationType   string `json:"conversationType"`
+	UnreadCount        int    `json:"unreadCount"`
+	LastMessageDate    string `json:"lastMessageDate"`
+}
+
+func conversationListShapeOf(c concierge.GuestConversationSummary) conversationListShape {
+	full := conversationShapeOf(&concierge.GuestConversation{ConversationDetail: c.ConversationDetail})
+	return conversationListShape{
+		Code: full.Code, Subject: full.Subject, OutletCode: full.OutletCode, OrderCode: full.OrderCode,
+		OutletName: full.OutletName, PropertyCode: full.PropertyCode, RoomNumber: full.RoomNumber,
+		GuestFirstName: full.GuestFirstName, GuestLastName: full.GuestLastName,
+		GuestLanguageCode: full.GuestLanguageCode, ConversationStatus: full.ConversationStatus,
+		ConversationType: full.ConversationType, UnreadCount: c.UnreadCount,
+		LastMessageDate: formatDate(c.LastMessageAt),
+	}
+}
+
 func conversationShapeOf(c *concierge.GuestConversation) conversationShape {
 	s := conversationShape{
 		Code:               c.Code,
