@@ -18,6 +18,7 @@ import (
 	"concierge/internal/concierge"
 	"concierge/internal/demo"
 	"concierge/internal/httpserver"
+	"concierge/internal/idempotency"
 	"concierge/internal/logging"
 	"concierge/internal/password"
 	"concierge/internal/ratelimit"
@@ -191,6 +192,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 		Store:         store,
 		Tokens:        tokenAdapter{keys},
 		Verifications: ratelimit.NewBackoff(5, 2*time.Second, 5*time.Minute, 15*time.Minute, now),
+		LoginGuard:    ratelimit.NewBackoff(5, time.Second, 5*time.Minute, 15*time.Minute, now),
 		Logger:        logger,
 		Now:           now,
 		StayGrace:     cfg.SessionGrace,
@@ -202,10 +204,12 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := httpserver.NewServer(httpserver.Config{
-		Service:    svc,
-		Logger:     logger,
-		Registry:   reg,
-		PerAddress: limiter(cfg.RateAddress, cfg.RateAddressBurst, now),
+		Service:     svc,
+		Logger:      logger,
+		Registry:    reg,
+		Idempotency: store,
+		Now:         now,
+		PerAddress:  limiter(cfg.RateAddress, cfg.RateAddressBurst, now),
 		Guest: v40.Options{
 			PerSession:        limiter(cfg.RateSession, cfg.RateSessionBurst, now),
 			PerInterfaceToken: limiter(cfg.RateInterface, cfg.RateInterfaceBurst, now),
@@ -228,6 +232,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	addr := ln.Addr().String()
 	logger.Info("listening", "addr", addr, "db", redactDB(cfg.DB), "version", version)
 	fmt.Fprintf(stdout, "Concierge listening on http://%s\n", addr)
+
+	// Idempotency keys are kept 48 h (SPEC §10 asks for at least 24 h).
+	janitorCtx, stopJanitor := context.WithCancel(ctx)
+	defer stopJanitor()
+	go idempotency.Prune(janitorCtx, store, 48*time.Hour, time.Hour, now, logger)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

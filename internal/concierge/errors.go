@@ -34,6 +34,18 @@ const (
 	CodeInternal                Code = "InternalError"
 )
 
+// The error codes of the staff and admin API (SPEC §5), which answers in its own error shape
+// with the same HTTP statuses.
+const (
+	// CodeAuthenticationFailed: wrong username or password, or a bearer token that is missing,
+	// malformed, unknown, expired or revoked (401).
+	CodeAuthenticationFailed Code = "AuthenticationFailed"
+	// CodeForbidden: the caller is authenticated but its role does not allow the call (403).
+	CodeForbidden Code = "Forbidden"
+	// CodeAPIKeyNotFound: no API key has this id (404).
+	CodeAPIKeyNotFound Code = "APIKeyNotFound"
+)
+
 // FieldError names one field whose value breaks a rule.
 type FieldError struct {
 	Field   string `json:"field"`

@@ -41,6 +41,12 @@ type Config struct {
 	StayGrace time.Duration
 	// IdleTimeout ends a session without a stay after this long without use. Default 24 h.
 	IdleTimeout time.Duration
+
+	// LoginGuard slows down failed staff logins, per username and per client address; nil:
+	// they are not slowed down.
+	LoginGuard VerificationGuard
+	// StaffSessionTTL is how long a staff login's bearer token works. Default 12 h.
+	StaffSessionTTL time.Duration
 }
 
 // Service applies Concierge's business rules on top of a Store. It is safe for concurrent use.
@@ -52,6 +58,7 @@ type Service struct {
 	now           func() time.Time
 	stayGrace     time.Duration
 	idleTimeout   time.Duration
+	staff         staffAuth // service_staff.go
 }
 
 // NewService returns a Service for cfg; it errors when Store or Tokens is missing.
@@ -80,6 +87,7 @@ func NewService(cfg Config) (*Service, error) {
 	if s.idleTimeout <= 0 {
 		s.idleTimeout = 24 * time.Hour
 	}
+	s.staff = newStaffAuth(cfg)
 	return s, nil
 }
 

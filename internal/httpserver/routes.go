@@ -6,6 +6,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"concierge/internal/idempotency"
+	"concierge/internal/staffapi"
 	"concierge/internal/v40"
 )
 
@@ -16,7 +18,10 @@ func addRoutes(mux *http.ServeMux, cfg Config) {
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("GET /readyz", readyz(cfg))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}))
-	mux.Handle("/", v40.NewHandler(cfg.Service, cfg.Logger, cfg.Guest))
+	mux.Handle("/api/v1/", staffapi.NewHandler(cfg.Service, cfg.Logger))
+	mux.Handle("/", idempotency.Middleware(v40.NewHandler(cfg.Service, cfg.Logger, cfg.Guest), idempotency.Options{
+		Store: cfg.Idempotency, Logger: cfg.Logger, Now: cfg.Now, WriteError: v40.WriteError,
+	}))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	"concierge/internal/concierge"
@@ -40,4 +41,95 @@ func (db *DB) CreateStaffUser(ctx context.Context, u *concierge.StaffUser) error
 	}
 	u.ID = id
 	return nil
+}
+
+// StaffUserByUsername returns the staff user whose username equals username
+// case-insensitively, with their service center and property ids ascending, or
+// concierge.ErrNotFound when there is none.
+func (db *DB) StaffUserByUsername(ctx context.Context, username string) (concierge.StaffUser, error) {
+	u, err := db.staffUser(ctx, `username = ?`, username)
+	return u, storeErr(err, fmt.Sprintf("staff user %q", username))
+}
+
+// StaffUserByID returns the staff user with this id, with their service center and property
+// ids ascending, or concierge.ErrNotFound when there is none.
+func (db *DB) StaffUserByID(ctx context.Context, id int64) (concierge.StaffUser, error) {
+	u, err := db.staffUser(ctx, `id = ?`, id)
+	return u, storeErr(err, fmt.Sprintf("staff user %d", id))
+}
+
+// staffUser reads the one staff user matching where (a condition on staff_users with one
+// argument) and their grants, in one snapshot; sql.ErrNoRows when there is none.
+func (db *DB) staffUser(ctx context.Context, where string, arg any) (concierge.StaffUser, error) {
+	var u concierge.StaffUser
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		var role string
+		var created int64
+		err := tx.QueryRowContext(ctx, `SELECT id, username, display_name, password_hash, role,
+			created_at FROM staff_users WHERE `+where, arg).
+			Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &role, &created)
+		if err != nil {
+			return err
+		}
+		u.Role, u.CreatedAt = concierge.Role(role), timeOf(created)
+		if u.ServiceCenterIDs, err = queryInt64s(ctx, tx, `SELECT service_center_id
+			FROM staff_user_service_centers WHERE staff_user_id = ? ORDER BY service_center_id`, u.ID); err != nil {
+			return err
+		}
+		u.PropertyIDs, err = queryInt64s(ctx, tx, `SELECT property_id FROM staff_user_properties
+			WHERE staff_user_id = ? ORDER BY property_id`, u.ID)
+		return err
+	})
+	if err != nil {
+		return concierge.StaffUser{}, err
+	}
+	return u, nil
+}
+
+// ServiceCentersByIDs returns the service centers with these ids, ascending by id; ids that
+// name no service center are skipped. It errors only when the database fails.
+func (db *DB) ServiceCentersByIDs(ctx context.Context, ids []int64) ([]concierge.ServiceCenter, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.readers.QueryContext(ctx, `SELECT id, property_id, code, name, staff_language
+		FROM service_centers WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`, string(list))
+	if err != nil {
+		return nil, storeErr(err, "service centers by ids")
+	}
+	defer rows.Close()
+	var out []concierge.ServiceCenter
+	for rows.Next() {
+		var sc concierge.ServiceCenter
+		if err := rows.Scan(&sc.ID, &sc.PropertyID, &sc.Code, &sc.Name, &sc.StaffLanguage); err != nil {
+			return nil, storeErr(err, "service centers by ids")
+		}
+		out = append(out, sc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storeErr(err, "service centers by ids")
+	}
+	return out, nil
+}
+
+// queryInt64s runs a query in tx whose rows are one integer each and returns them in order.
+func queryInt64s(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }

@@ -40,6 +40,10 @@ func Run(t *testing.T, open func(t *testing.T) concierge.Store) {
 		{"GuestMessagesOwnership", testGuestMessagesOwnership},
 		{"GuestMessagesPaging", testGuestMessagesPaging},
 		{"StaffUsers", testStaffUsers},
+		{"StaffUserLookups", testStaffUserLookups},
+		{"ServiceCentersByIDs", testServiceCentersByIDs},
+		{"StaffSessions", testStaffSessions},
+		{"APIKeys", testAPIKeys},
 		{"ConcurrentConversations", testConcurrentConversations},
 		{"ConcurrentEnsureGuest", testConcurrentEnsureGuest},
 	}

@@ -31,6 +31,9 @@ var statusByCode = map[concierge.Code]int{
 	concierge.CodeRouteNotFound:           http.StatusNotFound,
 	concierge.CodeMethodNotAllowed:        http.StatusMethodNotAllowed,
 	concierge.CodeInternal:                http.StatusInternalServerError,
+	concierge.CodeAuthenticationFailed:    http.StatusUnauthorized,
+	concierge.CodeForbidden:               http.StatusForbidden,
+	concierge.CodeAPIKeyNotFound:          http.StatusNotFound,
 }
 
 // Status returns the HTTP status for an error code (500 for an unknown code).
