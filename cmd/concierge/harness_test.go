@@ -175,6 +175,7 @@ func (s *server) do(t testing.TB, method, path string, body []byte, header map[s
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkAgainstOpenAPI(t, req, body, resp.StatusCode, resp.Header, raw)
 	r := response{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
 	if len(raw) > 0 && method != http.MethodHead {
 		if err := json.Unmarshal(raw, &r.Body); err != nil {

@@ -203,7 +203,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handler := httpserver.NewServer(httpserver.Config{
+	handler, err := httpserver.NewServer(httpserver.Config{
 		Service:     svc,
 		Logger:      logger,
 		Registry:    reg,
@@ -215,6 +215,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 			PerInterfaceToken: limiter(cfg.RateInterface, cfg.RateInterfaceBurst, now),
 		},
 	})
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

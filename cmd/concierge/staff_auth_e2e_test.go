@@ -138,7 +138,7 @@ func TestStaffLogin(t *testing.T) {
 	}
 
 	// Usernames are case-insensitive; each login is a new token.
-	r = s.post(t, pathStaffLogin, map[string]any{"Username": " FrontDesk ", "PASSWORD": demoPassword})
+	r = s.do(t, http.MethodPost, pathStaffLogin, []byte(`{"Username":" FrontDesk ","PASSWORD":"`+demoPassword+`"}`), lenient)
 	if r.Status != http.StatusOK {
 		t.Fatalf("login FrontDesk: HTTP %d %s", r.Status, r.Raw)
 	}
@@ -352,7 +352,9 @@ func TestAPIKeys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return s.do(t, http.MethodPost, pathAPIKeys, b, bearer(token))
+		h := bearer(token)
+		h[lenientHeader] = "1" // some bodies use other letter cases than the documented ones on purpose
+		return s.do(t, http.MethodPost, pathAPIKeys, b, h)
 	}
 
 	// An admin creates a manager key for DEMO; the secret is in this answer only.

@@ -100,7 +100,7 @@ func recoverPanics(next http.Handler, logger *slog.Logger) http.Handler {
 					panic(p)
 				}
 				logger.ErrorContext(r.Context(), "panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				v40.WriteError(w, r, concierge.Errorf(concierge.CodeInternal, "An internal error occurred."))
+				writeError(w, r, concierge.Errorf(concierge.CodeInternal, "An internal error occurred."))
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -120,7 +120,7 @@ func limitPerAddress(next http.Handler, l v40.Limiter) http.Handler {
 			return
 		}
 		if ok, wait := l.Allow("a" + clientAddress(r)); !ok {
-			v40.WriteError(w, r, &concierge.Error{Code: concierge.CodeRateLimited, RetryAfter: wait,
+			writeError(w, r, &concierge.Error{Code: concierge.CodeRateLimited, RetryAfter: wait,
 				Message: "Too many requests from this address; try again later."})
 			return
 		}

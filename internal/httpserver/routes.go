@@ -3,6 +3,7 @@ package httpserver
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -18,10 +19,23 @@ func addRoutes(mux *http.ServeMux, cfg Config) {
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("GET /readyz", readyz(cfg))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}))
-	mux.Handle("/api/v1/", staffapi.NewHandler(cfg.Service, cfg.Logger))
+	mux.Handle("GET /api/v1/openapi.json", cfg.openAPI)
+	mux.Handle("/api/v1/", idempotency.Middleware(staffapi.NewHandler(cfg.Service, cfg.Logger), idempotency.Options{
+		Store: cfg.Idempotency, Logger: cfg.Logger, Now: cfg.Now, WriteError: staffapi.WriteError,
+	}))
 	mux.Handle("/", idempotency.Middleware(v40.NewHandler(cfg.Service, cfg.Logger, cfg.Guest), idempotency.Options{
 		Store: cfg.Idempotency, Logger: cfg.Logger, Now: cfg.Now, WriteError: v40.WriteError,
 	}))
+}
+
+// writeError answers an error from middleware in the format of the API the request was for:
+// the staff API's error object under /api/v1/, the guest envelope elsewhere.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if strings.HasPrefix(r.URL.Path, "/api/v1/") {
+		staffapi.WriteError(w, r, err)
+		return
+	}
+	v40.WriteError(w, r, err)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"concierge/internal/concierge"
+	"concierge/internal/openapi"
 	"concierge/internal/v40"
 )
 
@@ -28,10 +29,18 @@ type Config struct {
 	PerAddress v40.Limiter
 	// Guest configures the guest API's own limits.
 	Guest v40.Options
+
+	openAPI http.Handler
 }
 
-// NewServer returns the root http.Handler.
-func NewServer(cfg Config) http.Handler {
+// NewServer returns the root http.Handler. It errors only when the embedded OpenAPI document
+// is broken, which the openapi package's tests rule out.
+func NewServer(cfg Config) (http.Handler, error) {
+	doc, err := openapi.Handler()
+	if err != nil {
+		return nil, err
+	}
+	cfg.openAPI = doc
 	mux := http.NewServeMux()
 	addRoutes(mux, cfg)
 	m := newMetrics(cfg.Registry)
@@ -40,7 +49,7 @@ func NewServer(cfg Config) http.Handler {
 	h = recoverPanics(h, cfg.Logger)
 	h = logRequests(h, cfg.Logger, m)
 	h = withRequestID(h)
-	return h
+	return h, nil
 }
 
 // metrics are the HTTP layer's Prometheus collectors.

@@ -47,7 +47,11 @@ func newTestServer(t *testing.T, st concierge.Store) (http.Handler, *bytes.Buffe
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewServer(Config{Service: svc, Logger: logger, Registry: prometheus.NewRegistry(), Idempotency: nil}), &logs
+	h, err := NewServer(Config{Service: svc, Logger: logger, Registry: prometheus.NewRegistry(), Idempotency: nil})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, &logs
 }
 
 func TestInternalErrorIsGenericAndLogged(t *testing.T) {

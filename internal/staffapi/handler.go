@@ -131,19 +131,33 @@ type errorDetail struct {
 }
 
 // fail answers err in the error shape with its HTTP status. Internal errors are logged (their
-// answer is generic); RateLimited sets Retry-After and AuthenticationFailed WWW-Authenticate.
+// answer is generic).
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if wire.AsError(err).Code == concierge.CodeInternal {
+		h.logger.ErrorContext(r.Context(), "request failed", "err", err)
+	}
+	WriteError(w, r, err)
+}
+
+// WriteError answers err in the staff API's error shape, {"error": {code, message, fields}},
+// with its HTTP status; RateLimited sets Retry-After and AuthenticationFailed WWW-Authenticate.
+// Middleware in front of the staff API uses it too.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	e := wire.AsError(err)
 	switch e.Code {
-	case concierge.CodeInternal:
-		h.logger.ErrorContext(r.Context(), "request failed", "err", err)
 	case concierge.CodeRateLimited:
 		secs := max(int(math.Ceil(e.RetryAfter.Seconds())), 1)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 	case concierge.CodeAuthenticationFailed:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="concierge"`)
 	}
-	h.writeJSON(w, r, wire.Status(e.Code), errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
+	body, _ := json.Marshal(errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(wire.Status(e.Code))
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(append(body, '\n'))
+	}
 }
 
 // writeJSON answers v as JSON with the status (no body for HEAD).
