@@ -101,25 +101,8 @@ func TestKeyRotation(t *testing.T) {
 // sessions at DEMO, and its guests reach none of DEMO's outlets, orders or messages.
 func TestOtherProperty(t *testing.T) {
 	dir := t.TempDir()
-	ctx := context.Background()
 	clk := newClock(madridNoon(t))
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "concierge.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Load(ctx, st, clk.Now(), password.Params{Memory: 64, Time: 1, Threads: 1}); err != nil {
-		t.Fatal(err)
-	}
-	other := concierge.Property{Code: "OTHER", Name: "Other Hotel", TimeZone: "America/New_York", DefaultLanguage: "en"}
-	must(t, st.CreateProperty(ctx, &other))
-	must(t, st.CreateInterfaceToken(ctx, &concierge.InterfaceToken{Name: "other", Hash: concierge.HashSecret("other-token"), PropertyIDs: []int64{other.ID}}))
-	sc := concierge.ServiceCenter{PropertyID: other.ID, Code: "FO", Name: "Reception", StaffLanguage: "en"}
-	must(t, st.CreateServiceCenter(ctx, &sc))
-	must(t, st.CreateOutlet(ctx, &concierge.Outlet{PropertyID: other.ID, Code: "DESK", Name: "Desk", ServiceCenterID: sc.ID, AllowGuestMessages: true}))
-	today := concierge.DateOf(clk.Now(), other.Location())
-	must(t, st.CreateStay(ctx, &concierge.Stay{PropertyID: other.ID, RoomNumber: "101", FirstName: "Ana", LastName: "Garcia",
-		Language: "es", Arrival: today.AddDays(-1), Departure: today.AddDays(1)}))
-	must(t, st.Close())
+	seedTwoProperties(t, dir, clk)
 
 	s := startServer(t, serverOptions{dir: dir, clock: clk})
 	s.post(t, pathInitRoom, map[string]any{"PropertyCode": "DEMO", "InterfaceToken": "other-token", "RoomNumber": "101", "LastName": "Garcia"}).
@@ -151,6 +134,31 @@ func TestOtherProperty(t *testing.T) {
 	nv := s.post(t, pathInitGuest, map[string]any{"PropertyCode": "OTHER", "InterfaceToken": "other-token", "GuestUniqueIdentifier": "kiosk"}).token()
 	s.post(t, pathCreateNV, map[string]any{"SessionToken": nv, "Message": "hello"}).
 		wantFailure(t, http.StatusConflict, "createConversationResponse", "NoOutletAvailable")
+}
+
+// seedTwoProperties writes the demo data and a second hotel, OTHER (interface token
+// "other-token", one outlet DESK that refuses non-verified guests, Ana Garcia in room 101),
+// into the database of dir, before a server is started on it.
+func seedTwoProperties(t *testing.T, dir string, clk *clock) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "concierge.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Load(ctx, st, clk.Now(), password.Params{Memory: 64, Time: 1, Threads: 1}); err != nil {
+		t.Fatal(err)
+	}
+	other := concierge.Property{Code: "OTHER", Name: "Other Hotel", TimeZone: "America/New_York", DefaultLanguage: "en"}
+	must(t, st.CreateProperty(ctx, &other))
+	must(t, st.CreateInterfaceToken(ctx, &concierge.InterfaceToken{Name: "other", Hash: concierge.HashSecret("other-token"), PropertyIDs: []int64{other.ID}}))
+	sc := concierge.ServiceCenter{PropertyID: other.ID, Code: "FO", Name: "Reception", StaffLanguage: "en"}
+	must(t, st.CreateServiceCenter(ctx, &sc))
+	must(t, st.CreateOutlet(ctx, &concierge.Outlet{PropertyID: other.ID, Code: "DESK", Name: "Desk", ServiceCenterID: sc.ID, AllowGuestMessages: true}))
+	today := concierge.DateOf(clk.Now(), other.Location())
+	must(t, st.CreateStay(ctx, &concierge.Stay{PropertyID: other.ID, RoomNumber: "101", FirstName: "Ana", LastName: "Garcia",
+		Language: "es", Arrival: today.AddDays(-1), Departure: today.AddDays(1)}))
+	must(t, st.Close())
 }
 
 func must(t *testing.T, err error) {
