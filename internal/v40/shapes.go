@@ -7,22 +7,27 @@ type conversationContent struct {
 	Conversation conversationShape `json:"conversation"`
 }
 
-// conversationShape is a conversation on the guest wire (SPEC §4.2), keys in order. Absent
-// optional values are empty strings, never null.
+// conversationFields are a conversation's fields on the guest wire (SPEC §4.2), keys in
+// order. Absent optional values are empty strings, never null.
+type conversationFields struct {
+	Code               string `json:"code"`
+	Subject            string `json:"subject"`
+	OutletCode         string `json:"outletCode"`
+	OrderCode          string `json:"orderCode"`
+	OutletName         string `json:"outletName"`
+	PropertyCode       string `json:"propertyCode"`
+	RoomNumber         string `json:"roomNumber"`
+	GuestFirstName     string `json:"guestFirstName"`
+	GuestLastName      string `json:"guestLastName"`
+	GuestLanguageCode  string `json:"guestLanguageCode"`
+	ConversationStatus string `json:"conversationStatus"`
+	ConversationType   string `json:"conversationType"`
+}
+
+// conversationShape is a conversation with its messages (SPEC §4.2).
 type conversationShape struct {
-	Code               string         `json:"code"`
-	Subject            string         `json:"subject"`
-	OutletCode         string         `json:"outletCode"`
-	OrderCode          string         `json:"orderCode"`
-	OutletName         string         `json:"outletName"`
-	PropertyCode       string         `json:"propertyCode"`
-	RoomNumber         string         `json:"roomNumber"`
-	GuestFirstName     string         `json:"guestFirstName"`
-	GuestLastName      string         `json:"guestLastName"`
-	GuestLanguageCode  string         `json:"guestLanguageCode"`
-	ConversationStatus string         `json:"conversationStatus"`
-	ConversationType   string         `json:"conversationType"`
-	Messages           []messageShape `json:"messages"`
+	conversationFields
+	Messages []messageShape `json:"messages"`
 }
 
 // messageShape is a message on the guest wire (SPEC §4.2), keys in order.
@@ -40,39 +45,24 @@ type messageShape struct {
 	ConversationID    int64  `json:"conversationId"`
 }
 
-// conversationListShape is a conversation in a guest's list (SPEC §4.4): the fields of
-// conversationShape without messages, plus unreadCount and lastMessageDate.
+// conversationListShape is a conversation in a guest's list (SPEC §4.4): its fields without
+// messages, plus unreadCount and lastMessageDate.
 type conversationListShape struct {
-	Code               string `json:"code"`
-	Subject            string `json:"subject"`
-	OutletCode         string `json:"outletCode"`
-	OrderCode          string `json:"orderCode"`
-	OutletName         string `json:"outletName"`
-	PropertyCode       string `json:"propertyCode"`
-	RoomNumber         string `json:"roomNumber"`
-	GuestFirstName     string `json:"guestFirstName"`
-	GuestLastName      string `json:"guestLastName"`
-	GuestLanguageCode  string `json:"guestLanguageCode"`
-	ConversationStatus string `json:"conversationStatus"`
-	ConversationType   string `json:"conversationType"`
-	UnreadCount        int    `json:"unreadCount"`
-	LastMessageDate    string `json:"lastMessageDate"`
+	conversationFields
+	UnreadCount     int    `json:"unreadCount"`
+	LastMessageDate string `json:"lastMessageDate"`
 }
 
 func conversationListShapeOf(c concierge.GuestConversationSummary) conversationListShape {
-	full := conversationShapeOf(&concierge.GuestConversation{ConversationDetail: c.ConversationDetail})
 	return conversationListShape{
-		Code: full.Code, Subject: full.Subject, OutletCode: full.OutletCode, OrderCode: full.OrderCode,
-		OutletName: full.OutletName, PropertyCode: full.PropertyCode, RoomNumber: full.RoomNumber,
-		GuestFirstName: full.GuestFirstName, GuestLastName: full.GuestLastName,
-		GuestLanguageCode: full.GuestLanguageCode, ConversationStatus: full.ConversationStatus,
-		ConversationType: full.ConversationType, UnreadCount: c.UnreadCount,
-		LastMessageDate: formatDate(c.LastMessageAt),
+		conversationFields: conversationFieldsOf(c.ConversationDetail),
+		UnreadCount:        c.UnreadCount,
+		LastMessageDate:    formatDate(c.LastMessageAt),
 	}
 }
 
-func conversationShapeOf(c *concierge.GuestConversation) conversationShape {
-	s := conversationShape{
+func conversationFieldsOf(c concierge.ConversationDetail) conversationFields {
+	f := conversationFields{
 		Code:               c.Code,
 		Subject:            c.Subject,
 		OutletCode:         c.Outlet.Code,
@@ -84,11 +74,16 @@ func conversationShapeOf(c *concierge.GuestConversation) conversationShape {
 		GuestLanguageCode:  c.GuestLanguage,
 		ConversationStatus: string(c.Status),
 		ConversationType:   c.Type,
-		Messages:           make([]messageShape, 0, len(c.Messages)),
 	}
 	if c.Order != nil {
-		s.OrderCode = c.Order.Code
+		f.OrderCode = c.Order.Code
 	}
+	return f
+}
+
+func conversationShapeOf(c *concierge.GuestConversation) conversationShape {
+	s := conversationShape{conversationFields: conversationFieldsOf(c.ConversationDetail),
+		Messages: make([]messageShape, 0, len(c.Messages))}
 	for _, m := range c.Messages {
 		s.Messages = append(s.Messages, messageShapeOf(m))
 	}
