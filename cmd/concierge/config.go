@@ -99,6 +99,8 @@ Usage:
   concierge serve [flags]     run the server (SQLite file by default)
   concierge migrate [flags]   apply the database migrations and exit
   concierge rotate-key [flags] make a new session signing key; the old one stays accepted
+  concierge import stays|orders FILE --property CODE [--db PATH] [--log-level L]
+                              import stays or orders from a CSV or JSON file
   concierge version           print the version
   concierge help              print this help
 

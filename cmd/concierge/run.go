@@ -67,6 +67,8 @@ func runAt(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		fmt.Fprintf(stdout, "New session signing key in %s; the previous one stays accepted until the next rotation.\n", cfg.SessionKeyFile)
 		return nil
+	case "import":
+		return importCommand(ctx, rest, getenv, stdout, stderr, now)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "concierge", versionString())
 		return nil

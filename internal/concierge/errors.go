@@ -44,6 +44,18 @@ const (
 	CodeForbidden Code = "Forbidden"
 	// CodeAPIKeyNotFound: no API key has this id (404).
 	CodeAPIKeyNotFound Code = "APIKeyNotFound"
+	// CodeStayNotFound: no stay has this booking reference at the property (404).
+	CodeStayNotFound Code = "StayNotFound"
+	// CodeServiceCenterNotFound: no service center has this code at the property, or the
+	// caller may not see it (404).
+	CodeServiceCenterNotFound Code = "ServiceCenterNotFound"
+	// CodeStaffUserNotFound: no staff user has this username, or the caller may not see them
+	// (404).
+	CodeStaffUserNotFound Code = "StaffUserNotFound"
+	// CodeInterfaceTokenNotFound: no interface token has this id (404).
+	CodeInterfaceTokenNotFound Code = "InterfaceTokenNotFound"
+	// CodeAlreadyExists: an object with this code or username already exists (409).
+	CodeAlreadyExists Code = "AlreadyExists"
 )
 
 // FieldError names one field whose value breaks a rule.
@@ -86,7 +98,7 @@ func ErrorCode(err error) Code {
 		return ""
 	}
 	var e *Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && e != nil {
 		return e.Code
 	}
 	return CodeInternal

@@ -102,7 +102,8 @@ func errLoginFailed() error {
 // the session and the user. client is the caller's address, for the per-address back-off ("":
 // none). Errors: ValidationFailed (fields username, password); RateLimited with RetryAfter
 // while the username or the address is backing off after failed logins;
-// AuthenticationFailed for an unknown username or a wrong password, indistinguishably.
+// AuthenticationFailed for an unknown username, a wrong password or a disabled user,
+// indistinguishably.
 func (s *Service) StaffLogin(ctx context.Context, username, pw, client string) (string, StaffSession, StaffUser, error) {
 	var v Validation
 	checkShortText(&v, "username", username, true)
@@ -152,6 +153,11 @@ func (s *Service) StaffLogin(ctx context.Context, username, pw, client string) (
 		}
 		return "", StaffSession{}, StaffUser{}, errLoginFailed()
 	}
+	if u.DisabledAt != nil {
+		// The same answer as a wrong password: a disabled account is not advertised.
+		s.logger.InfoContext(ctx, "staff login failed", "reason", "user disabled", "user_id", u.ID, "client", client)
+		return "", StaffSession{}, StaffUser{}, errLoginFailed()
+	}
 	if s.staff.guard != nil {
 		// Only the username's failures are forgiven: one good login from an address must not
 		// clear the failures others made from it.
@@ -189,7 +195,7 @@ func (s *Service) checkLoginGuard(keys []string) error {
 // AuthenticateStaff resolves the bearer secret of a staff or admin API call: a staff session
 // token (StaffTokenPrefix) or an API key (APIKeyPrefix). Errors: AuthenticationFailed when it
 // is missing, malformed or unknown, when the session has expired or was logged out, when the
-// key was revoked, or when the session's user no longer exists.
+// key was revoked, or when the session's user no longer exists or is disabled.
 func (s *Service) AuthenticateStaff(ctx context.Context, bearer string) (*Principal, error) {
 	bearer = strings.TrimSpace(bearer)
 	if bearer == "" {
@@ -233,6 +239,9 @@ func (s *Service) authenticateStaffSession(ctx context.Context, token string) (*
 	}
 	if err != nil {
 		return nil, s.internal(ctx, "staff user by id", err)
+	}
+	if u.DisabledAt != nil {
+		return nil, errExpiredBearer() // the user was disabled
 	}
 	centers, err := s.store.ServiceCentersByIDs(ctx, u.ServiceCenterIDs)
 	if err != nil {

@@ -27,6 +27,7 @@ type StaffUser struct {
 	ServiceCenterIDs []int64
 	PropertyIDs      []int64
 	CreatedAt        time.Time
+	DisabledAt       *time.Time // set: the user cannot log in and their sessions stop working
 }
 
 // Valid reports whether r is one of the three staff roles.

@@ -20,6 +20,9 @@ type Page struct {
 type Store interface {
 	StaffStore       // store_staff.go: staff users, staff sessions, API keys
 	IdempotencyStore // store_idempotency.go: remembered answers to retried writes
+	StayOrderStore   // store_stays.go: stay and order upserts and lists (admin API, imports)
+	InboxStore       // store_inbox.go: the staff inbox, assignment and moves
+	AdminStore       // store_admin.go: listing and updating configuration (admin API)
 
 	// Ping checks that the store is reachable and its migrations are applied.
 	Ping(ctx context.Context) error

@@ -17,24 +17,13 @@ func (db *DB) CreateStaffUser(ctx context.Context, u *concierge.StaffUser) error
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var err error
 		id, err = insert(ctx, tx, `INSERT INTO staff_users (username, display_name, password_hash,
-			role, created_at) VALUES (?, ?, ?, ?, ?)`,
-			u.Username, u.DisplayName, u.PasswordHash, string(u.Role), timeArg(u.CreatedAt))
+			role, created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			u.Username, u.DisplayName, u.PasswordHash, string(u.Role), timeArg(u.CreatedAt),
+			nullTimeArg(u.DisabledAt))
 		if err != nil {
 			return err
 		}
-		for _, sc := range u.ServiceCenterIDs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO staff_user_service_centers (staff_user_id,
-				service_center_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, sc); err != nil {
-				return err
-			}
-		}
-		for _, p := range u.PropertyIDs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO staff_user_properties (staff_user_id,
-				property_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, p); err != nil {
-				return err
-			}
-		}
-		return nil
+		return insertStaffGrants(ctx, tx, id, u.ServiceCenterIDs, u.PropertyIDs)
 	})
 	if err != nil {
 		return storeErr(err, fmt.Sprintf("create staff user %q", u.Username))
@@ -63,15 +52,11 @@ func (db *DB) StaffUserByID(ctx context.Context, id int64) (concierge.StaffUser,
 func (db *DB) staffUser(ctx context.Context, where string, arg any) (concierge.StaffUser, error) {
 	var u concierge.StaffUser
 	err := db.read(ctx, func(tx *sql.Tx) error {
-		var role string
-		var created int64
-		err := tx.QueryRowContext(ctx, `SELECT id, username, display_name, password_hash, role,
-			created_at FROM staff_users WHERE `+where, arg).
-			Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &role, &created)
-		if err != nil {
+		var err error
+		if u, err = scanStaffUser(tx.QueryRowContext(ctx, `SELECT `+staffUserColumns+`
+			FROM staff_users WHERE `+where, arg)); err != nil {
 			return err
 		}
-		u.Role, u.CreatedAt = concierge.Role(role), timeOf(created)
 		if u.ServiceCenterIDs, err = queryInt64s(ctx, tx, `SELECT service_center_id
 			FROM staff_user_service_centers WHERE staff_user_id = ? ORDER BY service_center_id`, u.ID); err != nil {
 			return err

@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) concierge.Store) {
 		{"StaysInRoom", testStaysInRoom},
 		{"Guests", testGuests},
 		{"Orders", testOrders},
+		{"StaysOrders", testStaysOrders}, // stays_orders.go
 		{"Sessions", testSessions},
 		{"ReplaceSession", testReplaceSession},
 		{"Conversations", testConversations},
@@ -46,6 +47,8 @@ func Run(t *testing.T, open func(t *testing.T) concierge.Store) {
 		{"APIKeys", testAPIKeys},
 		{"ConcurrentConversations", testConcurrentConversations},
 		{"ConcurrentEnsureGuest", testConcurrentEnsureGuest},
+		{"Admin", testAdmin}, // admin.go
+		{"Inbox", testInbox}, // inbox.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })

@@ -34,6 +34,11 @@ var statusByCode = map[concierge.Code]int{
 	concierge.CodeAuthenticationFailed:    http.StatusUnauthorized,
 	concierge.CodeForbidden:               http.StatusForbidden,
 	concierge.CodeAPIKeyNotFound:          http.StatusNotFound,
+	concierge.CodeStayNotFound:            http.StatusNotFound,
+	concierge.CodeServiceCenterNotFound:   http.StatusNotFound,
+	concierge.CodeStaffUserNotFound:       http.StatusNotFound,
+	concierge.CodeInterfaceTokenNotFound:  http.StatusNotFound,
+	concierge.CodeAlreadyExists:           http.StatusConflict,
 }
 
 // Status returns the HTTP status for an error code (500 for an unknown code).
@@ -48,7 +53,7 @@ func Status(code concierge.Code) int {
 // cancelled contexts) become a generic InternalError whose message reveals nothing.
 func AsError(err error) *concierge.Error {
 	var e *concierge.Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && e != nil {
 		return e
 	}
 	return &concierge.Error{Code: concierge.CodeInternal, Message: "An internal error occurred."}

@@ -1,0 +1,660 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"concierge/internal/concierge"
+	"concierge/internal/sqlite"
+)
+
+// runImport runs `concierge import ARGS… --db <the server's database>` in-process, as an
+// operator would beside the running server, and returns its stdout and error.
+func runImport(t *testing.T, s *server, args ...string) (string, error) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	all := append([]string{"concierge", "import"}, args...)
+	all = append(all, "--db", s.DB)
+	err := run(context.Background(), all, func(string) string { return "" }, &stdout, &stderr)
+	if stderr.Len() > 0 {
+		t.Logf("import stderr: %s", stderr.String())
+	}
+	return stdout.String(), err
+}
+
+// writeFile writes content to name in the server's directory and returns the path.
+func writeFile(t *testing.T, s *server, name, content string) string {
+	t.Helper()
+	p := filepath.Join(s.Dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// staysCSV returns a stay file of n rows, BK-00000 … in rooms 1000 + i, current at the test
+// clock's day (2026-11-25), in the four demo languages.
+func staysCSV(n int, lastName func(i int) string) string {
+	var b strings.Builder
+	b.WriteString("booking_reference,room_number,first_name,last_name,language,arrival,departure\n")
+	langs := []string{"es", "en-GB", "de", "fr"}
+	for i := range n {
+		fmt.Fprintf(&b, "BK-%05d,%d,Guest%d,%s,%s,2026-11-24,2026-11-28\n", i, 1000+i, i, lastName(i), langs[i%4])
+	}
+	return b.String()
+}
+
+const pathDemoStays, pathDemoOrders = "/api/v1/properties/DEMO/stays", "/api/v1/properties/DEMO/orders"
+
+func TestImportStaysCLI(t *testing.T) {
+	s := startServer(t, serverOptions{demo: true})
+	file := writeFile(t, s, "stays.csv", staysCSV(10000, func(i int) string { return fmt.Sprintf("Family%d", i) }))
+
+	start := time.Now()
+	out, err := runImport(t, s, "stays", file, "--property", "demo")
+	elapsed := time.Since(start)
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	t.Logf("imported 10,000 stays in %s", elapsed)
+	if !strings.Contains(out, ": 10000 created, 0 updated, 0 unchanged, 0 rejected.\n") {
+		t.Fatalf("summary:\n%s", out)
+	}
+	// Not a terminal: a plain line every 1,000 rows.
+	for i := 1000; i <= 10000; i += 1000 {
+		if !strings.Contains(out, fmt.Sprintf("stays: %d/10000 rows\n", i)) {
+			t.Fatalf("no progress line for %d:\n%s", i, out)
+		}
+	}
+	if strings.Contains(out, "\r") {
+		t.Fatalf("a progress bar on a non-terminal:\n%q", out)
+	}
+
+	// Re-importing the same file changes nothing.
+	out, err = runImport(t, s, "--property", "DEMO", "stays", file)
+	if err != nil || !strings.Contains(out, ": 0 created, 0 updated, 10000 unchanged, 0 rejected.\n") {
+		t.Fatalf("re-import: %v\n%s", err, out)
+	}
+
+	// One changed row, as JSON this time: one updated, the rest unchanged.
+	rows := []map[string]string{
+		{"bookingReference": "BK-00007", "roomNumber": "1007", "firstName": "Guest7", "lastName": "Family7", "languageCode": "fr",
+			"arrival": "2026-11-24", "departure": "2026-11-28"},
+		{"bookingReference": "bk-00008", "roomNumber": "2008", "firstName": "Guest8", "lastName": "Family8", "languageCode": "es",
+			"arrival": "2026-11-24", "departure": "2026-11-29"},
+	}
+	raw, _ := json.Marshal(rows)
+	jsonFile := writeFile(t, s, "stays-update.data", string(raw)) // told JSON by its content
+	out, err = runImport(t, s, "stays", jsonFile, "--property", "DEMO")
+	if err != nil || !strings.Contains(out, "(JSON)") || !strings.Contains(out, ": 0 created, 1 updated, 1 unchanged, 0 rejected.\n") {
+		t.Fatalf("JSON import: %v\n%s", err, out)
+	}
+
+	// The imported stays are the guests' identities: room 2008 now verifies as Family8.
+	tok := s.loginRoom(t, "2008", "family8")
+	if tok == "" {
+		t.Fatal("no session")
+	}
+	admin := s.staffLogin(t, "admin")
+	r := s.do(t, http.MethodGet, pathDemoStays+"/BK-00008", nil, bearer(admin))
+	want := map[string]any{"bookingReference": "BK-00008", "roomNumber": "2008", "firstName": "Guest8", "lastName": "Family8",
+		"languageCode": "es", "arrival": "2026-11-24", "departure": "2026-11-29"}
+	if r.Status != http.StatusOK || !reflect.DeepEqual(r.Body, want) {
+		t.Fatalf("stay: HTTP %d %s", r.Status, r.Raw)
+	}
+	r = s.do(t, http.MethodGet, pathDemoStays+"?room=1001", nil, bearer(admin))
+	if stays := r.Body["stays"].([]any); len(stays) != 1 || stays[0].(map[string]any)["languageCode"] != "en" {
+		t.Fatalf("room 1001 (en-GB served as en): %s", r.Raw)
+	}
+}
+
+func TestImportBadRowsCLI(t *testing.T) {
+	s := startServer(t, serverOptions{demo: true})
+	file := writeFile(t, s, "bad.csv", "bookingReference,roomNumber,firstName,lastName,languageCode,arrival,departure\n"+
+		"BK-G1,201,Ana,Good,es,2026-11-24,2026-11-28\n"+ // 2
+		"BK-B1,202,Ana,,es,2026-11-24,2026-11-28\n"+ // 3: no last name
+		"BK-B2,203,Ana,Bad,es,2026-13-01,2026-11-28\n"+ // 4: no such month
+		"BK-B3,204,Ana,Bad,xx-!!,2026-11-24,2026-11-28\n"+ // 5: not a language
+		"BK-B4,205,Ana,Bad,es,2026-11-28,2026-11-24\n"+ // 6: departs before arriving
+		"BK-B5,206,Ana,Bad,es,2026-11-24\n"+ // 7: a column short
+		"BK-B6,207,Ana,\xff\xfe,es,2026-11-24,2026-11-28\n"+ // 8: not UTF-8
+		"BK-G2,208,Ana,Good,es,2026-11-24,2026-11-28\n") // 9
+	out, err := runImport(t, s, "stays", file, "--property", "DEMO")
+	if !errors.Is(err, errRowsRejected) {
+		t.Fatalf("error %v, want errRowsRejected\n%s", err, out)
+	}
+	wantLines := "stays: 7/7 rows\n" +
+		"Imported stays " + file + " (CSV) into DEMO in "
+	if !strings.HasPrefix(out, wantLines) {
+		t.Fatalf("output:\n%s", out)
+	}
+	_, tail, _ := strings.Cut(out, " rows\n")
+	_, tail, _ = strings.Cut(tail, ": ")
+	want := "2 created, 0 updated, 0 unchanged, 6 rejected.\n" +
+		"  rejected line 3: lastName: is required\n" +
+		"  rejected line 4: arrival: must be a date YYYY-MM-DD\n" +
+		"  rejected line 5: languageCode: is not a known BCP 47 language tag\n" +
+		"  rejected line 6: departure: must not be before arrival\n" +
+		"  rejected line 7: has 6 columns, the header has 7\n" +
+		"  rejected line 8: lastName: must be valid UTF-8\n"
+	if tail != want {
+		t.Fatalf("summary:\n%s\nwant:\n%s", tail, want)
+	}
+	admin := s.staffLogin(t, "admin")
+	for _, ref := range []string{"BK-G1", "BK-G2"} {
+		if r := s.do(t, http.MethodGet, pathDemoStays+"/"+ref, nil, bearer(admin)); r.Status != http.StatusOK {
+			t.Fatalf("%s: HTTP %d", ref, r.Status)
+		}
+	}
+	for _, ref := range []string{"BK-B1", "BK-B2", "BK-B3", "BK-B4", "BK-B5", "BK-B6"} {
+		s.do(t, http.MethodGet, pathDemoStays+"/"+ref, nil, bearer(admin)).wantStaffError(t, http.StatusNotFound, "StayNotFound")
+	}
+
+	// Files that cannot be read at all import nothing.
+	for name, content := range map[string]string{
+		"nohead.csv":   "",
+		"unknown.csv":  "bookingReference,roomNumber,lastName,arrival,departure,shoeSize\n",
+		"object.json":  `{"bookingReference":"x"}`,
+		"broken.json":  "[\n{\"bookingReference\": \"BK-X\"",
+		"missing.csv":  "bookingReference,roomNumber,arrival,departure\nBK-X,1,2026-11-24,2026-11-28\n",
+		"notthere.csv": "-",
+	} {
+		path := writeFile(t, s, name, content)
+		if name == "notthere.csv" {
+			path += ".gone"
+		}
+		if out, err := runImport(t, s, "stays", path, "--property", "DEMO"); err == nil || errors.Is(err, errRowsRejected) {
+			t.Errorf("%s: %v\n%s", name, err, out)
+		}
+	}
+	// Usage errors.
+	for _, args := range [][]string{
+		{"stays", file},                        // no property
+		{"guests", file, "--property", "DEMO"}, // no such kind
+		{"stays", "--property", "DEMO"},        // no file
+		{"stays", file, "--property", "NOPE"},  // no such property
+	} {
+		if _, err := runImport(t, s, args...); err == nil || errors.Is(err, errRowsRejected) {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+}
+
+func TestImportOrdersCLI(t *testing.T) {
+	s := startServer(t, serverOptions{demo: true})
+	file := writeFile(t, s, "orders.json", `[
+  {"code": "ORD-2001", "bookingReference": "DEMO-102", "outletCode": "roomservice", "status": "Pending"},
+  {"code": "ORD-1001", "bookingReference": "DEMO-101", "outletCode": "ROOMSERVICE", "status": "acknowledged"},
+  {"code": "ORD-1002", "bookingReference": "DEMO-102", "outletCode": "ROOMSERVICE", "status": "Acknowledged"},
+  {"code": "ORD-2002", "bookingReference": "DEMO-999", "outletCode": "ROOMSERVICE", "status": "Pending"},
+  {"code": "ORD-2003", "bookingReference": "DEMO-103", "outletCode": "BAR", "status": "Pending"},
+  {"code": "ORD-2004", "bookingReference": "DEMO-103", "outletCode": "SPA", "status": "Eaten"},
+  {"code": "", "bookingReference": "DEMO-103", "outletCode": "SPA", "status": "Pending"}
+]`)
+	out, err := runImport(t, s, "orders", file, "--property", "DEMO")
+	if !errors.Is(err, errRowsRejected) {
+		t.Fatalf("error %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		": 1 created, 1 updated, 1 unchanged, 4 rejected.\n",
+		"  rejected line 5: bookingReference: there is no stay 'DEMO-999' at this property\n",
+		"  rejected line 6: outletCode: there is no outlet 'BAR' at this property\n",
+		"  rejected line 7: status: must be one of Pending, Acknowledged, Delivering, Completed, Cancelled\n",
+		"  rejected line 8: code: is required\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("no %q in:\n%s", want, out)
+		}
+	}
+	// Re-import: nothing changes.
+	out, _ = runImport(t, s, "orders", file, "--property", "DEMO")
+	if !strings.Contains(out, ": 0 created, 0 updated, 3 unchanged, 4 rejected.\n") {
+		t.Fatalf("re-import:\n%s", out)
+	}
+	// The same as CSV.
+	csvFile := writeFile(t, s, "orders.csv", "code,bookingReference,outletCode,status\nORD-2001,DEMO-102,ROOMSERVICE,Pending\nORD-2005,DEMO-104,SPA,Completed\n")
+	out, err = runImport(t, s, "orders", csvFile, "--property", "DEMO")
+	if err != nil || !strings.Contains(out, ": 1 created, 0 updated, 1 unchanged, 0 rejected.\n") {
+		t.Fatalf("CSV: %v\n%s", err, out)
+	}
+	admin := s.staffLogin(t, "admin")
+	r := s.do(t, http.MethodGet, pathDemoOrders+"/ord-1001", nil, bearer(admin))
+	if r.Status != http.StatusOK || r.Body["status"] != "Acknowledged" || r.Body["bookingReference"] != "DEMO-101" ||
+		r.Body["outletCode"] != "ROOMSERVICE" || r.Body["code"] != "ORD-1001" || !staffTime.MatchString(r.Body["updatedAt"].(string)) {
+		t.Fatalf("ORD-1001: %s", r.Raw)
+	}
+	r = s.do(t, http.MethodGet, pathDemoOrders+"?status=Pending", nil, bearer(admin))
+	if orders := r.Body["orders"].([]any); r.Status != http.StatusOK || len(orders) != 1 || orders[0].(map[string]any)["code"] != "ORD-2001" {
+		t.Fatalf("pending orders: %s", r.Raw)
+	}
+}
+
+// guestSession opens a verified demo session with an explicit language ("" for none).
+func guestSession(t *testing.T, s *server, room, lastName, lang string) string {
+	t.Helper()
+	body := map[string]any{"PropertyCode": "DEMO", "InterfaceToken": demoToken, "RoomNumber": room, "LastName": lastName}
+	if lang != "" {
+		body["LanguageCode"] = lang
+	}
+	r := s.post(t, pathInitRoom, body)
+	r.content(t, "initialiseSessionResponse")
+	return r.token()
+}
+
+// systemMessages returns the System messages the guest sees, oldest first.
+func systemMessages(t *testing.T, s *server, tok string) []map[string]any {
+	t.Helper()
+	r := s.get(t, pathMessages+"?SessionToken="+url.QueryEscape(tok))
+	var out []map[string]any
+	for _, m := range r.content(t, "getMessagesResponse")["messages"].([]any) {
+		if mm := m.(map[string]any); mm["messageType"] == "System" {
+			out = append(out, mm)
+		}
+	}
+	return out
+}
+
+func TestOrderStatusPostsSystemMessages(t *testing.T) {
+	s := startServer(t, serverOptions{demo: true})
+	admin := s.staffLogin(t, "admin")
+	// Ana Garcia (es) opens two conversations about ORD-1001 and one about nothing; a second
+	// session of hers, in Italian (no built-in text), opens a third about ORD-1001; John Smith
+	// (room 102) has a conversation of his own.
+	es := guestSession(t, s, "101", "Garcia", "")
+	it := guestSession(t, s, "101", "Garcia", "it")
+	smith := guestSession(t, s, "102", "Smith", "")
+	for _, c := range []struct {
+		tok, outlet, order string
+	}{{es, "ROOMSERVICE", "ORD-1001"}, {es, "FRONTDESK", "ORD-1001"}, {es, "FRONTDESK", ""}, {it, "ROOMSERVICE", "ORD-1001"}, {smith, "ROOMSERVICE", "ORD-1002"}} {
+		body := map[string]any{"SessionToken": c.tok, "OutletCode": c.outlet, "Message": "Hola", "ConversationType": "guest"}
+		if c.order != "" {
+			body["OrderCode"] = c.order
+		}
+		s.post(t, pathCreate, body).content(t, "createConversationResponse")
+	}
+
+	put := func(status string) response {
+		b, _ := json.Marshal(map[string]any{"bookingReference": "DEMO-101", "outletCode": "ROOMSERVICE", "status": status})
+		h := bearer(admin)
+		h[lenientHeader] = "1" // the status in any letter case
+		return s.do(t, http.MethodPut, pathDemoOrders+"/ORD-1001", b, h)
+	}
+	r := put("Delivering")
+	if r.Status != http.StatusOK || r.Body["result"] != "updated" || r.Body["messagesPosted"] != float64(3) {
+		t.Fatalf("PUT: HTTP %d %s", r.Status, r.Raw)
+	}
+	if got := keysOf(t, r.Raw); !reflect.DeepEqual(got, []string{"result", "messagesPosted", "order"}) {
+		t.Fatalf("keys %v", got)
+	}
+	if got := keysOf(t, rawPath(t, r.Raw, "order")); !reflect.DeepEqual(got, []string{"code", "bookingReference", "outletCode", "status", "updatedAt"}) {
+		t.Fatalf("order keys %v", got)
+	}
+	msgs := systemMessages(t, s, es)
+	if len(msgs) != 3 {
+		t.Fatalf("%d System messages, want 3 (every linked conversation): %v", len(msgs), msgs)
+	}
+	var langs []string
+	for _, m := range msgs {
+		langs = append(langs, m["languageCode"].(string)+": "+m["content"].(string))
+		if m["isTranslated"] != false || m["firstName"] != "" || m["lastName"] != "" || m["isRead"] != false {
+			t.Errorf("System message %v", m)
+		}
+	}
+	// The guest's two Spanish conversations get Spanish, the Italian one English.
+	want := []string{"es: Su pedido ORD-1001 está en camino.", "es: Su pedido ORD-1001 está en camino.", "en: Your order ORD-1001 is on its way."}
+	if !reflect.DeepEqual(langs, want) {
+		t.Fatalf("System messages %v\nwant %v", langs, want)
+	}
+	if n := len(systemMessages(t, s, smith)); n != 0 {
+		t.Fatalf("Smith sees %d System messages", n)
+	}
+
+	// The same status again posts nothing.
+	r = put("delivering")
+	if r.Status != http.StatusOK || r.Body["result"] != "unchanged" || r.Body["messagesPosted"] != float64(0) {
+		t.Fatalf("PUT again: HTTP %d %s", r.Status, r.Raw)
+	}
+	if n := len(systemMessages(t, s, es)); n != 3 {
+		t.Fatalf("%d System messages after an unchanged status, want 3", n)
+	}
+	// An import that changes the status posts too.
+	b := []byte(`[{"code":"ORD-1001","bookingReference":"DEMO-101","outletCode":"ROOMSERVICE","status":"Completed"}]`)
+	r = s.do(t, http.MethodPost, pathDemoOrders+"/import", b, bearer(admin))
+	if r.Status != http.StatusOK || r.Body["updated"] != float64(1) {
+		t.Fatalf("import: HTTP %d %s", r.Status, r.Raw)
+	}
+	msgs = systemMessages(t, s, es)
+	if len(msgs) != 6 || msgs[5]["content"] != "Your order ORD-1001 has been delivered." || msgs[3]["content"] != "Su pedido ORD-1001 ha sido entregado." {
+		t.Fatalf("after the import: %v", msgs)
+	}
+}
+
+func TestStaysOrdersAdminAPI(t *testing.T) {
+	s := startServer(t, serverOptions{demo: true})
+	admin := s.staffLogin(t, "admin")
+	h := bearer(admin)
+	putStay := func(ref string, body any) response {
+		b, _ := json.Marshal(body)
+		return s.do(t, http.MethodPut, pathDemoStays+"/"+ref, b, h)
+	}
+	stay := map[string]any{"roomNumber": " 301 ", "firstName": "Zoë", "lastName": "Ñúñez", "languageCode": "es-MX",
+		"arrival": "2026-11-25", "departure": "2026-11-27"}
+	r := putStay("API-1", stay)
+	if r.Status != http.StatusCreated || r.Body["result"] != "created" {
+		t.Fatalf("create: HTTP %d %s", r.Status, r.Raw)
+	}
+	wantStay := map[string]any{"bookingReference": "API-1", "roomNumber": "301", "firstName": "Zoë", "lastName": "Ñúñez",
+		"languageCode": "es", "arrival": "2026-11-25", "departure": "2026-11-27"}
+	if !reflect.DeepEqual(r.Body["stay"], wantStay) {
+		t.Fatalf("stay %v", r.Body["stay"])
+	}
+	if got := keysOf(t, rawPath(t, r.Raw, "stay")); !reflect.DeepEqual(got, []string{"bookingReference", "roomNumber", "firstName", "lastName", "languageCode", "arrival", "departure"}) {
+		t.Fatalf("stay keys %v", got)
+	}
+	if r = putStay("api-1", stay); r.Status != http.StatusOK || r.Body["result"] != "unchanged" {
+		t.Fatalf("again: HTTP %d %s", r.Status, r.Raw)
+	}
+	stay["departure"] = "2026-11-30"
+	if r = putStay("API-1", stay); r.Status != http.StatusOK || r.Body["result"] != "updated" {
+		t.Fatalf("update: HTTP %d %s", r.Status, r.Raw)
+	}
+
+	// Paging by cursor: 5 demo stays and API-1.
+	var refs []string
+	next := ""
+	for pages := 0; ; pages++ {
+		r = s.do(t, http.MethodGet, pathDemoStays+"?limit=4&cursor="+next, nil, h)
+		if r.Status != http.StatusOK {
+			t.Fatalf("list: HTTP %d %s", r.Status, r.Raw)
+		}
+		for _, st := range r.Body["stays"].([]any) {
+			refs = append(refs, st.(map[string]any)["bookingReference"].(string))
+		}
+		next = r.Body["nextCursor"].(string)
+		if next == "" || pages > 3 {
+			break
+		}
+	}
+	if want := []string{"DEMO-101", "DEMO-102", "DEMO-103", "DEMO-104", "DEMO-105", "API-1"}; !reflect.DeepEqual(refs, want) {
+		t.Fatalf("stays %v", refs)
+	}
+	r = s.do(t, http.MethodGet, pathDemoStays+"?currentOn=2026-11-29", nil, h)
+	if st := r.Body["stays"].([]any); len(st) != 1 || st[0].(map[string]any)["bookingReference"] != "API-1" {
+		t.Fatalf("current on 2026-11-29: %s", r.Raw)
+	}
+
+	// Bulk, JSON and CSV.
+	r = s.do(t, http.MethodPost, pathDemoStays+"/import", []byte(`[
+{"bookingReference":"API-2","roomNumber":"302","lastName":"Two","arrival":"2026-11-25","departure":"2026-11-26"},
+{"bookingReference":"API-3","roomNumber":"303","lastName":"Three","arrival":"2026-11-25","departure":"2026-11-24"}
+]`), h)
+	if r.Status != http.StatusOK {
+		t.Fatalf("import: HTTP %d %s", r.Status, r.Raw)
+	}
+	wantSum := map[string]any{"created": float64(1), "updated": float64(0), "unchanged": float64(0),
+		"rejected": []any{map[string]any{"line": float64(3), "reason": "departure: must not be before arrival"}}}
+	if !reflect.DeepEqual(r.Body, wantSum) {
+		t.Fatalf("summary %s", r.Raw)
+	}
+	if got := keysOf(t, r.Raw); !reflect.DeepEqual(got, []string{"created", "updated", "unchanged", "rejected"}) {
+		t.Fatalf("summary keys %v", got)
+	}
+	csvHeader := map[string]string{"Authorization": "Bearer " + admin, "Content-Type": "text/csv; charset=utf-8"}
+	r = s.do(t, http.MethodPost, pathDemoStays+"/import", []byte("bookingReference,roomNumber,lastName,arrival,departure\nAPI-2,302,Two,2026-11-25,2026-11-26\nAPI-4,304,Four,2026-11-25,2026-11-26\n"), csvHeader)
+	if r.Status != http.StatusOK || r.Body["created"] != float64(1) || r.Body["unchanged"] != float64(1) || len(r.Body["rejected"].([]any)) != 0 {
+		t.Fatalf("CSV import: HTTP %d %s", r.Status, r.Raw)
+	}
+	// The new stay's guest is default-language (en) when the file gives none.
+	r = s.do(t, http.MethodGet, pathDemoStays+"/API-4", nil, h)
+	if r.Body["languageCode"] != "en" {
+		t.Fatalf("API-4: %s", r.Raw)
+	}
+
+	// Orders: create, read.
+	b := []byte(`{"bookingReference":"api-1","outletCode":"spa","status":"Pending"}`)
+	r = s.do(t, http.MethodPut, pathDemoOrders+"/ORD-API-1", b, h)
+	if r.Status != http.StatusCreated || r.Body["result"] != "created" || r.Body["messagesPosted"] != float64(0) {
+		t.Fatalf("order: HTTP %d %s", r.Status, r.Raw)
+	}
+	if o := r.Body["order"].(map[string]any); o["bookingReference"] != "API-1" || o["outletCode"] != "SPA" || o["code"] != "ORD-API-1" {
+		t.Fatalf("order %v", o)
+	}
+	r = s.do(t, http.MethodGet, pathDemoOrders+"?limit=2", nil, h)
+	if r.Status != http.StatusOK || len(r.Body["orders"].([]any)) != 2 || r.Body["nextCursor"] == "" {
+		t.Fatalf("orders page: %s", r.Raw)
+	}
+	r = s.do(t, http.MethodGet, pathDemoOrders+"?limit=2&cursor="+r.Body["nextCursor"].(string), nil, h)
+	if o := r.Body["orders"].([]any); len(o) != 1 || o[0].(map[string]any)["code"] != "ORD-API-1" || r.Body["nextCursor"] != "" {
+		t.Fatalf("orders page 2: %s", r.Raw)
+	}
+}
+
+func TestStaysOrdersBadInput(t *testing.T) {
+	s := startServer(t, serverOptions{demo: true})
+	admin := s.staffLogin(t, "admin")
+	h := bearer(admin)
+	with := func(ct string) map[string]string {
+		return map[string]string{"Authorization": "Bearer " + admin, "Content-Type": ct}
+	}
+	okStay := `{"roomNumber":"1","lastName":"X","arrival":"2026-11-25","departure":"2026-11-26"}`
+	big := []byte(`{"roomNumber":"` + strings.Repeat("1", 70<<10) + `"}`)
+	hugeImport := append([]byte("["), bytes.Repeat([]byte(`{"bookingReference":"x"},`), (9<<20)/25)...)
+	hugeImport = append(hugeImport, []byte(`{}]`)...)
+	cases := []struct {
+		name         string
+		method, path string
+		body         []byte
+		header       map[string]string
+		status       int
+		code         string
+		fields       []string
+	}{
+		{"stay: wrong type", "PUT", pathDemoStays + "/X", []byte(`{"roomNumber":101,"lastName":"X","arrival":"2026-11-25","departure":"2026-11-26"}`), h, 400, "MalformedRequest", []string{"roomNumber"}},
+		{"stay: not JSON", "PUT", pathDemoStays + "/X", []byte(`{"roomNumber":`), h, 400, "MalformedRequest", nil},
+		{"stay: bad dates", "PUT", pathDemoStays + "/X", []byte(`{"roomNumber":"1","lastName":"X","arrival":"25/11/2026","departure":"2026-02-30"}`), h, 400, "ValidationFailed", []string{"arrival", "departure"}},
+		{"stay: departure before arrival", "PUT", pathDemoStays + "/X", []byte(`{"roomNumber":"1","lastName":"X","arrival":"2026-11-26","departure":"2026-11-25"}`), h, 400, "ValidationFailed", []string{"departure"}},
+		{"stay: missing fields, bad language", "PUT", pathDemoStays + "/X", []byte(`{"languageCode":"klingon!"}`), h, 400, "ValidationFailed", []string{"roomNumber", "lastName", "languageCode", "arrival", "departure"}},
+		{"stay: reference too long", "PUT", pathDemoStays + "/" + strings.Repeat("R", 201), []byte(okStay), h, 400, "ValidationFailed", []string{"bookingReference"}},
+		{"stay: bad UTF-8", "PUT", pathDemoStays + "/X", []byte("{\"roomNumber\":\"\xff\"}"), h, 400, "ValidationFailed", []string{"body"}},
+		{"stay: oversize", "PUT", pathDemoStays + "/X", big, h, 413, "PayloadTooLarge", nil},
+		{"stay: not JSON media type", "PUT", pathDemoStays + "/X", []byte(okStay), with("text/plain"), 415, "UnsupportedMediaType", nil},
+		{"stay: unknown", "GET", pathDemoStays + "/NOPE", nil, h, 404, "StayNotFound", nil},
+		{"stays: bad cursor", "GET", pathDemoStays + "?cursor=abc", nil, h, 400, "ValidationFailed", []string{"cursor"}},
+		{"stays: order cursor", "GET", pathDemoStays + "?cursor=b3I6MQ", nil, h, 400, "ValidationFailed", []string{"cursor"}},
+		{"stays: bad limit", "GET", pathDemoStays + "?limit=201", nil, h, 400, "ValidationFailed", []string{"limit"}},
+		{"stays: limit not a number", "GET", pathDemoStays + "?limit=ten", nil, h, 400, "ValidationFailed", []string{"limit"}},
+		{"stays: bad day", "GET", pathDemoStays + "?currentOn=tomorrow", nil, h, 400, "ValidationFailed", []string{"currentOn"}},
+		{"stays import: not an array", "POST", pathDemoStays + "/import", []byte(`{"bookingReference":"x"}`), h, 400, "ValidationFailed", []string{"file"}},
+		{"stays import: bad UTF-8", "POST", pathDemoStays + "/import", []byte("bookingReference,roomNumber,lastName,arrival,departure\n\xff,1,X,2026-11-25,2026-11-26\n"), with("text/csv"), 400, "ValidationFailed", []string{"body"}},
+		{"stays import: unknown column", "POST", pathDemoStays + "/import", []byte("bookingReference,roomNumber,lastName,arrival,departure,x\n"), with("text/csv"), 400, "ValidationFailed", []string{"file"}},
+		{"stays import: oversize", "POST", pathDemoStays + "/import", hugeImport, h, 413, "PayloadTooLarge", nil},
+		{"stays import: media type", "POST", pathDemoStays + "/import", []byte(`[]`), with("application/xml"), 415, "UnsupportedMediaType", nil},
+		{"order: wrong type", "PUT", pathDemoOrders + "/O-1", []byte(`{"bookingReference":"DEMO-101","outletCode":"SPA","status":1}`), h, 400, "MalformedRequest", []string{"status"}},
+		{"order: bad status", "PUT", pathDemoOrders + "/O-1", []byte(`{"bookingReference":"DEMO-101","outletCode":"SPA","status":"Eaten"}`), h, 400, "ValidationFailed", []string{"status"}},
+		{"order: unknown stay and outlet", "PUT", pathDemoOrders + "/O-1", []byte(`{"bookingReference":"DEMO-999","outletCode":"BAR","status":"Pending"}`), h, 400, "ValidationFailed", []string{"bookingReference", "outletCode"}},
+		{"order: missing", "PUT", pathDemoOrders + "/O-1", []byte(`{}`), h, 400, "ValidationFailed", []string{"bookingReference", "outletCode", "status"}},
+		{"order: bad UTF-8", "PUT", pathDemoOrders + "/O-1", []byte("{\"status\":\"\xc3\x28\"}"), h, 400, "ValidationFailed", []string{"body"}},
+		{"order: oversize", "PUT", pathDemoOrders + "/O-1", big, h, 413, "PayloadTooLarge", nil},
+		{"order: unknown", "GET", pathDemoOrders + "/NOPE", nil, h, 404, "OrderNotFound", nil},
+		{"orders: bad status filter", "GET", pathDemoOrders + "?status=Eaten", nil, h, 400, "ValidationFailed", []string{"status"}},
+		{"orders: stay cursor", "GET", pathDemoOrders + "?cursor=c3Q6MQ", nil, h, 400, "ValidationFailed", []string{"cursor"}},
+		{"orders import: broken JSON", "POST", pathDemoOrders + "/import", []byte("[\n{"), h, 400, "ValidationFailed", []string{"file"}},
+		{"orders import: oversize", "POST", pathDemoOrders + "/import", hugeImport, h, 413, "PayloadTooLarge", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := s.do(t, c.method, c.path, c.body, c.header).wantStaffError(t, c.status, c.code)
+			if c.fields != nil && !reflect.DeepEqual(fieldsOf(e), c.fields) {
+				t.Fatalf("fields %v, want %v: %v", fieldsOf(e), c.fields, e)
+			}
+		})
+	}
+	// Nothing of the failed writes was stored.
+	r := s.do(t, http.MethodGet, pathDemoOrders+"/O-1", nil, h)
+	r.wantStaffError(t, http.StatusNotFound, "OrderNotFound")
+}
+
+func TestStaysOrdersAuthorisation(t *testing.T) {
+	s := startServer(t, serverOptions{demo: true})
+	admin := s.staffLogin(t, "admin")
+	agent := s.staffLogin(t, "frontdesk")
+
+	// A second property, and manager API keys of each.
+	db, err := sqlite.Open(context.Background(), s.DB, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := concierge.Property{Code: "OTHER", Name: "Other Hotel", BrandCode: "B", GroupCode: "G", TimeZone: "Europe/Madrid",
+		DefaultLanguage: "en", CreatedAt: time.Now()}
+	if err := db.CreateProperty(context.Background(), &other); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	key := func(property string) string {
+		b, _ := json.Marshal(map[string]any{"name": "PMS " + property, "role": "manager", "properties": []string{property}})
+		r := s.do(t, http.MethodPost, pathAPIKeys, b, bearer(admin))
+		if r.Status != http.StatusCreated {
+			t.Fatalf("key: HTTP %d %s", r.Status, r.Raw)
+		}
+		return r.Body["secret"].(string)
+	}
+	demoKey, otherKey := key("DEMO"), key("OTHER")
+
+	stayBody := []byte(`{"roomNumber":"401","lastName":"Authz","arrival":"2026-11-25","departure":"2026-11-26"}`)
+	orderBody := []byte(`{"bookingReference":"DEMO-101","outletCode":"ROOMSERVICE","status":"Pending"}`)
+	routes := []struct {
+		method, path string
+		body         []byte
+		okStatus     int
+	}{
+		{"GET", pathDemoStays, nil, 200},
+		{"GET", pathDemoStays + "/DEMO-101", nil, 200},
+		{"PUT", pathDemoStays + "/AUTHZ-1", stayBody, 200},
+		{"POST", pathDemoStays + "/import", []byte(`[]`), 200},
+		{"GET", pathDemoOrders, nil, 200},
+		{"GET", pathDemoOrders + "/ORD-1001", nil, 200},
+		{"PUT", pathDemoOrders + "/ORD-1001", orderBody, 200},
+		{"POST", pathDemoOrders + "/import", []byte(`[]`), 200},
+	}
+	callers := []struct {
+		name   string
+		header map[string]string
+		status int
+		code   string
+	}{
+		{"admin", bearer(admin), 0, ""},
+		{"manager key of DEMO", bearer(demoKey), 0, ""},
+		{"agent", bearer(agent), http.StatusForbidden, "Forbidden"},
+		{"manager key of another property", bearer(otherKey), http.StatusNotFound, "PropertyNotFound"},
+		{"nobody", nil, http.StatusUnauthorized, "AuthenticationFailed"},
+	}
+	for _, rt := range routes {
+		for _, c := range callers {
+			t.Run(c.name+" "+rt.method+" "+rt.path, func(t *testing.T) {
+				r := s.do(t, rt.method, rt.path, rt.body, c.header)
+				if c.status != 0 {
+					r.wantStaffError(t, c.status, c.code)
+					if bytes.Contains(r.Raw, []byte("Garcia")) || bytes.Contains(r.Raw, []byte("DEMO-101")) {
+						t.Fatalf("leak: %s", r.Raw)
+					}
+					return
+				}
+				if r.Status != rt.okStatus && (r.Status != http.StatusCreated || rt.method != "PUT") {
+					t.Fatalf("HTTP %d %s", r.Status, r.Raw)
+				}
+			})
+		}
+	}
+	// The other property's key reaches its own property (empty), and an unknown property is 404
+	// for everyone allowed.
+	r := s.do(t, http.MethodGet, "/api/v1/properties/OTHER/stays", nil, bearer(otherKey))
+	if r.Status != http.StatusOK || len(r.Body["stays"].([]any)) != 0 {
+		t.Fatalf("OTHER stays: HTTP %d %s", r.Status, r.Raw)
+	}
+	s.do(t, http.MethodGet, "/api/v1/properties/OTHER/stays", nil, bearer(demoKey)).wantStaffError(t, http.StatusNotFound, "PropertyNotFound")
+	s.do(t, http.MethodGet, "/api/v1/properties/NOPE/orders", nil, bearer(admin)).wantStaffError(t, http.StatusNotFound, "PropertyNotFound")
+	// The agent is refused before the body is looked at.
+	s.do(t, http.MethodPost, pathDemoStays+"/import", []byte(`{not json`), bearer(agent)).wantStaffError(t, http.StatusForbidden, "Forbidden")
+}
+
+func TestImportProgress(t *testing.T) {
+	var b bytes.Buffer
+	bar := &progress{w: &b, what: "stays", terminal: true}
+	bar.report(0, 1000)
+	bar.report(500, 1000)
+	bar.report(1000, 1000)
+	bar.finish()
+	want := "\rstays [..............................]   0% 0/1000" +
+		"\rstays [###############...............]  50% 500/1000" +
+		"\rstays [##############################] 100% 1000/1000\n"
+	if b.String() != want {
+		t.Fatalf("bar %q\nwant %q", b.String(), want)
+	}
+	b.Reset()
+	lines := &progress{w: &b, what: "orders"}
+	for _, done := range []int{0, 500, 1000, 1500, 2000, 2300} {
+		lines.report(done, 2300)
+	}
+	lines.finish()
+	if want := "orders: 1000/2300 rows\norders: 2000/2300 rows\norders: 2300/2300 rows\n"; b.String() != want {
+		t.Fatalf("lines %q\nwant %q", b.String(), want)
+	}
+	// A file (not a terminal) gets lines.
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if newProgress(f, "stays").terminal {
+		t.Fatal("a regular file taken for a terminal")
+	}
+}
+
+// Concurrent status changes of one order: every change that answers "updated" posted its
+// messages, and no message was posted by a write that lost a race.
+func TestConcurrentOrderStatusChanges(t *testing.T) {
+	s := startServer(t, serverOptions{demo: true, env: map[string]string{"CONCIERGE_RATE_ADDRESS": "0"}})
+	admin := s.staffLogin(t, "admin")
+	es := guestSession(t, s, "101", "Garcia", "")
+	s.post(t, pathCreate, map[string]any{"SessionToken": es, "OutletCode": "ROOMSERVICE", "OrderCode": "ORD-1001"}).
+		content(t, "createConversationResponse")
+	statuses := []string{"Acknowledged", "Delivering", "Completed", "Cancelled"}
+	posted := make(chan float64, 40)
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Go(func() {
+			b, _ := json.Marshal(map[string]any{"bookingReference": "DEMO-101", "outletCode": "ROOMSERVICE", "status": statuses[i%4]})
+			r := s.do(t, http.MethodPut, pathDemoOrders+"/ORD-1001", b, bearer(admin))
+			if r.Status != http.StatusOK {
+				t.Errorf("HTTP %d %s", r.Status, r.Raw)
+				return
+			}
+			n := r.Body["messagesPosted"].(float64)
+			if (r.Body["result"] == "updated") != (n == 1) {
+				t.Errorf("result %v with %v messages", r.Body["result"], n)
+			}
+			posted <- n
+		})
+	}
+	wg.Wait()
+	close(posted)
+	total := 0.0
+	for n := range posted {
+		total += n
+	}
+	if got := len(systemMessages(t, s, es)); float64(got) != total || got == 0 {
+		t.Fatalf("%d System messages, the answers said %v", got, total)
+	}
+}

@@ -1,0 +1,275 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"concierge/internal/concierge"
+)
+
+// UpsertStays writes stays in one transaction: a booking reference new at its property
+// (compared ignoring ASCII case) is inserted, a stored stay that differs in any other field is
+// updated, an equal one is left alone; the reference keeps the spelling it was first stored
+// with. It sets each stay's ID and BookingReference (as stored) after the commit and returns
+// one result per stay; on an error nothing is written.
+func (db *DB) UpsertStays(ctx context.Context, stays []*concierge.Stay) ([]concierge.UpsertResult, error) {
+	results := make([]concierge.UpsertResult, len(stays))
+	ids := make([]int64, len(stays))
+	refs := make([]string, len(stays)) // the stored spelling of each reference
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		find, err := tx.PrepareContext(ctx, `SELECT `+stayColumns+` FROM stays
+			WHERE property_id = ? AND booking_reference = ? COLLATE NOCASE AND booking_reference <> ''`)
+		if err != nil {
+			return err
+		}
+		defer find.Close()
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO stays (property_id, room_number, first_name,
+			last_name, language, arrival, departure, booking_reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		upd, err := tx.PrepareContext(ctx, `UPDATE stays SET room_number = ?, first_name = ?,
+			last_name = ?, language = ?, arrival = ?, departure = ? WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer upd.Close()
+		for i, s := range stays {
+			old, err := scanStay(find.QueryRowContext(ctx, s.PropertyID, s.BookingReference))
+			switch {
+			case err == sql.ErrNoRows:
+				res, err := ins.ExecContext(ctx, s.PropertyID, s.RoomNumber, s.FirstName, s.LastName,
+					s.Language, string(s.Arrival), string(s.Departure), s.BookingReference)
+				if err != nil {
+					return err
+				}
+				if ids[i], err = res.LastInsertId(); err != nil {
+					return err
+				}
+				refs[i] = s.BookingReference
+				results[i] = concierge.UpsertCreated
+				continue
+			case err != nil:
+				return err
+			}
+			ids[i], refs[i] = old.ID, old.BookingReference
+			cur := *s
+			cur.ID, cur.BookingReference = old.ID, old.BookingReference
+			if cur == old {
+				results[i] = concierge.UpsertUnchanged
+				continue
+			}
+			if _, err := upd.ExecContext(ctx, s.RoomNumber, s.FirstName, s.LastName, s.Language,
+				string(s.Arrival), string(s.Departure), old.ID); err != nil {
+				return err
+			}
+			results[i] = concierge.UpsertUpdated
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, storeErr(err, "upsert stays")
+	}
+	for i, s := range stays {
+		s.ID, s.BookingReference = ids[i], refs[i]
+	}
+	return results, nil
+}
+
+// StayByReference returns the property's stay whose booking reference equals ref ignoring
+// ASCII case, or concierge.ErrNotFound.
+func (db *DB) StayByReference(ctx context.Context, propertyID int64, ref string) (concierge.Stay, error) {
+	s, err := scanStay(db.readers.QueryRowContext(ctx, `SELECT `+stayColumns+` FROM stays
+		WHERE property_id = ? AND booking_reference = ? COLLATE NOCASE AND booking_reference <> ''`,
+		propertyID, ref))
+	return s, storeErr(err, fmt.Sprintf("stay %q", ref))
+}
+
+// ListStays returns the property's stays matching f with an id above afterID, ascending by
+// id, at most limit (≤ 0: all).
+func (db *DB) ListStays(ctx context.Context, propertyID int64, f concierge.StayFilter, afterID int64, limit int) ([]concierge.Stay, error) {
+	q := `SELECT ` + stayColumns + ` FROM stays WHERE property_id = ? AND id > ?`
+	args := []any{propertyID, afterID}
+	if f.CurrentOn != "" {
+		q += ` AND arrival <= ? AND departure >= ?`
+		args = append(args, string(f.CurrentOn), string(f.CurrentOn))
+	}
+	if f.Room != "" {
+		q += ` AND trim(room_number) = ?`
+		args = append(args, strings.Trim(f.Room, " "))
+	}
+	q += ` ORDER BY id LIMIT ?`
+	args = append(args, limitArg(limit))
+	rows, err := db.readers.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, storeErr(err, "list stays")
+	}
+	defer rows.Close()
+	var out []concierge.Stay
+	for rows.Next() {
+		s, err := scanStay(rows)
+		if err != nil {
+			return nil, storeErr(err, "list stays")
+		}
+		out = append(out, s)
+	}
+	return out, storeErr(rows.Err(), "list stays")
+}
+
+// limitArg is the SQLite LIMIT of a limit: -1 (none) for limit ≤ 0.
+func limitArg(limit int) int64 {
+	if limit <= 0 {
+		return -1
+	}
+	return int64(limit)
+}
+
+// WriteOrders runs plan in one write transaction (begun IMMEDIATE on the single writer, so no
+// other write comes between plan's reads and the writes) and applies the changes it returns:
+// inserts (ID 0), updates guarded by the previous status, and the System messages of each
+// change, which also set their conversation's updated time. IDs and sequence numbers are set
+// after the commit. Errors, with nothing written: plan's own; concierge.ErrConflict when an
+// insert's code is taken or an update's status is not the previous one;
+// concierge.ErrNotFound when a message's conversation is gone.
+func (db *DB) WriteOrders(ctx context.Context, plan func(r concierge.OrderReader) ([]concierge.OrderChange, error)) error {
+	type written struct{ id, seq int64 }
+	var changes []concierge.OrderChange
+	var orderIDs []int64
+	var msgs [][]written
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		if changes, err = plan(txOrderReader{tx}); err != nil {
+			return err
+		}
+		orderIDs = make([]int64, len(changes))
+		msgs = make([][]written, len(changes))
+		for i, ch := range changes {
+			o := ch.Order
+			if o.ID == 0 {
+				id, err := insert(ctx, tx, `INSERT INTO orders (property_id, code, stay_id, outlet_id,
+					status, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+					o.PropertyID, o.Code, nullIDArg(o.StayID), nullIDArg(o.OutletID), string(o.Status),
+					timeArg(o.UpdatedAt))
+				if err != nil {
+					return err
+				}
+				orderIDs[i] = id
+			} else {
+				res, err := tx.ExecContext(ctx, `UPDATE orders SET stay_id = ?, outlet_id = ?, status = ?,
+					updated_at = ? WHERE id = ? AND status = ?`,
+					nullIDArg(o.StayID), nullIDArg(o.OutletID), string(o.Status), timeArg(o.UpdatedAt),
+					o.ID, string(ch.PreviousStatus))
+				if err != nil {
+					return err
+				}
+				if n, err := res.RowsAffected(); err != nil {
+					return err
+				} else if n != 1 {
+					return concierge.ErrConflict
+				}
+				orderIDs[i] = o.ID
+			}
+			for _, m := range ch.Messages {
+				res, err := tx.ExecContext(ctx, `UPDATE conversations SET updated_at = ? WHERE id = ?`,
+					timeArg(m.CreatedAt), m.ConversationID)
+				if err != nil {
+					return err
+				}
+				if err := notFoundUnlessOne(res); err != nil {
+					return err
+				}
+				id, seq, err := insertMessage(ctx, tx, m.ConversationID, m)
+				if err != nil {
+					return err
+				}
+				msgs[i] = append(msgs[i], written{id, seq})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return storeErr(err, "write orders")
+	}
+	for i, ch := range changes {
+		ch.Order.ID = orderIDs[i]
+		for j, m := range ch.Messages {
+			m.ID, m.Seq = msgs[i][j].id, msgs[i][j].seq
+		}
+	}
+	return nil
+}
+
+// txOrderReader reads orders and conversations inside a write transaction.
+type txOrderReader struct{ tx *sql.Tx }
+
+func (r txOrderReader) OrderByCode(ctx context.Context, propertyID int64, code string) (concierge.Order, error) {
+	o, err := scanOrder(r.tx.QueryRowContext(ctx, `SELECT `+orderColumns+`
+		FROM orders WHERE property_id = ? AND code = ?`, propertyID, code))
+	if err == sql.ErrNoRows {
+		return o, concierge.ErrNotFound
+	}
+	return o, err
+}
+
+func (r txOrderReader) ConversationsByOrder(ctx context.Context, orderID int64) ([]concierge.Conversation, error) {
+	return conversationsByOrder(ctx, r.tx, orderID)
+}
+
+// ListOrders returns the property's orders matching f with an id above afterID, ascending by
+// id, at most limit (≤ 0: all).
+func (db *DB) ListOrders(ctx context.Context, propertyID int64, f concierge.OrderFilter, afterID int64, limit int) ([]concierge.Order, error) {
+	q := `SELECT ` + orderColumns + ` FROM orders WHERE property_id = ? AND id > ?`
+	args := []any{propertyID, afterID}
+	if f.Status != "" {
+		q += ` AND status = ?`
+		args = append(args, string(f.Status))
+	}
+	q += ` ORDER BY id LIMIT ?`
+	args = append(args, limitArg(limit))
+	rows, err := db.readers.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, storeErr(err, "list orders")
+	}
+	defer rows.Close()
+	var out []concierge.Order
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, storeErr(err, "list orders")
+		}
+		out = append(out, o)
+	}
+	return out, storeErr(rows.Err(), "list orders")
+}
+
+// ConversationsByOrder returns the conversations linked to the order, ascending by id.
+func (db *DB) ConversationsByOrder(ctx context.Context, orderID int64) ([]concierge.Conversation, error) {
+	out, err := conversationsByOrder(ctx, db.readers, orderID)
+	return out, storeErr(err, "conversations by order")
+}
+
+// querier is what *sql.DB and *sql.Tx share for reading.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func conversationsByOrder(ctx context.Context, q querier, orderID int64) ([]concierge.Conversation, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations
+		WHERE order_id = ? ORDER BY id`, orderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []concierge.Conversation
+	for rows.Next() {
+		c, err := scanConversation(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,147 @@
+package staffapi
+
+import (
+	"net/http"
+
+	"concierge/internal/concierge"
+)
+
+// adminHoursJSON is one opening interval: English day name, "HH:MM" open and close in property time.
+type adminHoursJSON struct {
+	Day   string `json:"day"`
+	Open  string `json:"open"`
+	Close string `json:"close"`
+}
+
+// adminOutletJSON is an outlet as the admin API shows it.
+type adminOutletJSON struct {
+	Code                   string           `json:"code"`
+	Name                   string           `json:"name"`
+	Description            string           `json:"description"`
+	ServiceCenter          string           `json:"serviceCenter"`
+	AllowGuestMessages     bool             `json:"allowGuestMessages"`
+	AllowNonVerifiedGuests bool             `json:"allowNonVerifiedGuests"`
+	SortOrder              int              `json:"sortOrder"`
+	OpeningHours           []adminHoursJSON `json:"openingHours"`
+}
+
+func adminOutletOf(d concierge.OutletDetail) adminOutletJSON {
+	o := d.Outlet
+	out := adminOutletJSON{Code: o.Code, Name: o.Name, Description: o.Description, ServiceCenter: d.ServiceCenterCode,
+		AllowGuestMessages: o.AllowGuestMessages, AllowNonVerifiedGuests: o.AllowNonVerifiedGuests,
+		SortOrder: o.SortOrder, OpeningHours: make([]adminHoursJSON, 0, len(o.Hours))}
+	for _, hrs := range o.Hours {
+		out.OpeningHours = append(out.OpeningHours, adminHoursJSON{Day: hrs.Day.String(),
+			Open: concierge.FormatClock(hrs.Open), Close: concierge.FormatClock(hrs.Close)})
+	}
+	return out
+}
+
+// adminOutletList is a page of outlets; nextCursor is "" on the last page.
+type adminOutletList struct {
+	Outlets    []adminOutletJSON `json:"outlets"`
+	NextCursor string            `json:"nextCursor"`
+}
+
+// listOutlets answers a page of a property's outlets (manager of it, admin).
+func (h *Handler) listOutlets(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	after, limit, err := pageQuery(r, cursorOutlets)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	list, more, err := h.svc.AdminListOutlets(r.Context(), p, r.PathValue("code"), after, limit)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out := adminOutletList{Outlets: make([]adminOutletJSON, 0, len(list))}
+	for _, d := range list {
+		out.Outlets = append(out.Outlets, adminOutletOf(d))
+	}
+	if len(list) > 0 {
+		out.NextCursor = nextCursor(cursorOutlets, more, list[len(list)-1].Outlet.ID)
+	}
+	h.writeJSON(w, r, http.StatusOK, out)
+}
+
+// getOutlet answers one outlet (manager of its property, admin).
+func (h *Handler) getOutlet(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	d, err := h.svc.AdminOutlet(r.Context(), p, r.PathValue("code"), r.PathValue("outlet"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, adminOutletOf(d))
+}
+
+// adminHoursRequest is one opening interval of a request.
+type adminHoursRequest struct {
+	Day   string
+	Open  string
+	Close string
+}
+
+// adminOutletRequest is the body of an outlet's creation or PATCH (absent fields stay as they are;
+// openingHours replaces the hours as a whole; code is ignored).
+type adminOutletRequest struct {
+	Code                   *string
+	Name                   *string
+	Description            *string
+	ServiceCenter          *string
+	AllowGuestMessages     *bool
+	AllowNonVerifiedGuests *bool
+	SortOrder              *int
+	OpeningHours           *[]adminHoursRequest
+}
+
+// hoursInput converts the request's hours (nil when absent).
+func (req adminOutletRequest) hoursInput() *[]concierge.OpeningHoursInput {
+	if req.OpeningHours == nil {
+		return nil
+	}
+	out := make([]concierge.OpeningHoursInput, len(*req.OpeningHours))
+	for i, h := range *req.OpeningHours {
+		out[i] = concierge.OpeningHoursInput{Day: h.Day, Open: h.Open, Close: h.Close}
+	}
+	return &out
+}
+
+// createOutlet creates an outlet (manager of the property, admin); 201.
+func (h *Handler) createOutlet(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	var req adminOutletRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d, err := h.svc.CreateOutlet(r.Context(), p, r.PathValue("code"), concierge.OutletInput{
+		Code: deref(req.Code), Name: deref(req.Name), Description: deref(req.Description),
+		ServiceCenter: deref(req.ServiceCenter), AllowGuestMessages: deref(req.AllowGuestMessages),
+		AllowNonVerifiedGuests: deref(req.AllowNonVerifiedGuests), SortOrder: deref(req.SortOrder),
+		OpeningHours: deref(req.hoursInput()),
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusCreated, adminOutletOf(d))
+}
+
+// updateOutlet changes an outlet (manager of the property, admin).
+func (h *Handler) updateOutlet(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	var req adminOutletRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d, err := h.svc.UpdateOutlet(r.Context(), p, r.PathValue("code"), r.PathValue("outlet"), concierge.OutletPatch{
+		Name: req.Name, Description: req.Description, ServiceCenter: req.ServiceCenter,
+		AllowGuestMessages: req.AllowGuestMessages, AllowNonVerifiedGuests: req.AllowNonVerifiedGuests,
+		SortOrder: req.SortOrder, OpeningHours: req.hoursInput(),
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, adminOutletOf(d))
+}

@@ -1,0 +1,184 @@
+package staffapi
+
+import (
+	"net/http"
+
+	"concierge/internal/concierge"
+)
+
+// adminServiceCenterRefJSON names a service center by its property's code and its own.
+type adminServiceCenterRefJSON struct {
+	Property string `json:"property"`
+	Code     string `json:"code"`
+}
+
+// adminStaffUserJSON is a staff user as the admin API shows it: never with a password or its hash.
+type adminStaffUserJSON struct {
+	ID             int64                       `json:"id"`
+	Username       string                      `json:"username"`
+	DisplayName    string                      `json:"displayName"`
+	Role           concierge.Role              `json:"role"`
+	Properties     []string                    `json:"properties"`
+	ServiceCenters []adminServiceCenterRefJSON `json:"serviceCenters"`
+	Disabled       bool                        `json:"disabled"`
+	CreatedAt      string                      `json:"createdAt"`
+	DisabledAt     *string                     `json:"disabledAt"` // null while the user is enabled
+}
+
+func adminStaffUserOf(info concierge.StaffUserInfo) adminStaffUserJSON {
+	u := info.User
+	out := adminStaffUserJSON{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role,
+		Properties: make([]string, 0, len(info.Properties)), ServiceCenters: make([]adminServiceCenterRefJSON, 0, len(info.ServiceCenters)),
+		Disabled: u.DisabledAt != nil, CreatedAt: formatTime(u.CreatedAt), DisabledAt: formatOptionalTime(u.DisabledAt)}
+	for _, p := range info.Properties {
+		out.Properties = append(out.Properties, p.Code)
+	}
+	for _, sc := range info.ServiceCenters {
+		out.ServiceCenters = append(out.ServiceCenters, adminServiceCenterRefJSON{Property: sc.Property, Code: sc.Code})
+	}
+	return out
+}
+
+// adminStaffUserList is a page of staff users; nextCursor is "" on the last page.
+type adminStaffUserList struct {
+	StaffUsers []adminStaffUserJSON `json:"staffUsers"`
+	NextCursor string               `json:"nextCursor"`
+}
+
+// listStaffUsers answers a page of the staff users the caller manages (manager, admin).
+func (h *Handler) listStaffUsers(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	after, limit, err := pageQuery(r, cursorStaffUsers)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	list, more, err := h.svc.ListStaffUsers(r.Context(), p, after, limit)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out := adminStaffUserList{StaffUsers: make([]adminStaffUserJSON, 0, len(list))}
+	for _, info := range list {
+		out.StaffUsers = append(out.StaffUsers, adminStaffUserOf(info))
+	}
+	if len(list) > 0 {
+		out.NextCursor = nextCursor(cursorStaffUsers, more, list[len(list)-1].User.ID)
+	}
+	h.writeJSON(w, r, http.StatusOK, out)
+}
+
+// getStaffUser answers one staff user (manager of them, admin).
+func (h *Handler) getStaffUser(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	info, err := h.svc.AdminStaffUser(r.Context(), p, r.PathValue("username"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, adminStaffUserOf(info))
+}
+
+// adminServiceCenterRefRequest is a {property, code} pair of a request.
+type adminServiceCenterRefRequest struct {
+	Property string
+	Code     string
+}
+
+// adminStaffUserRequest is the body of a staff user's creation or PATCH (absent fields stay as they
+// are; lists replace the grants as a whole; username and password are ignored by PATCH).
+type adminStaffUserRequest struct {
+	Username       *string
+	DisplayName    *string
+	Password       *string
+	Role           *string
+	Properties     *[]string
+	ServiceCenters *[]adminServiceCenterRefRequest
+}
+
+// centerRefs converts the request's service centers (nil when absent).
+func (req adminStaffUserRequest) centerRefs() *[]concierge.ServiceCenterRef {
+	if req.ServiceCenters == nil {
+		return nil
+	}
+	out := make([]concierge.ServiceCenterRef, len(*req.ServiceCenters))
+	for i, c := range *req.ServiceCenters {
+		out[i] = concierge.ServiceCenterRef{Property: c.Property, Code: c.Code}
+	}
+	return &out
+}
+
+// createStaffUser creates a staff user (admin; a manager only agents of their properties); 201.
+func (h *Handler) createStaffUser(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	var req adminStaffUserRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	info, err := h.svc.CreateStaffUser(r.Context(), p, concierge.StaffUserInput{
+		Username: deref(req.Username), DisplayName: deref(req.DisplayName), Password: deref(req.Password),
+		Role: lowerRole(deref(req.Role)), Properties: deref(req.Properties), ServiceCenters: deref(req.centerRefs()),
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusCreated, adminStaffUserOf(info))
+}
+
+// updateStaffUser changes a staff user's display name, role or grants.
+func (h *Handler) updateStaffUser(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	var req adminStaffUserRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	patch := concierge.StaffUserPatch{DisplayName: req.DisplayName, Properties: req.Properties, ServiceCenters: req.centerRefs()}
+	if req.Role != nil {
+		role := lowerRole(*req.Role)
+		patch.Role = &role
+	}
+	info, err := h.svc.UpdateStaffUser(r.Context(), p, r.PathValue("username"), patch)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, adminStaffUserOf(info))
+}
+
+// adminPasswordRequest is the body of PUT /api/v1/staff-users/{username}/password.
+type adminPasswordRequest struct {
+	Password string
+}
+
+// setStaffPassword replaces a staff user's password (their sessions end) and answers the user.
+func (h *Handler) setStaffPassword(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	var req adminPasswordRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	info, err := h.svc.SetStaffPassword(r.Context(), p, r.PathValue("username"), req.Password)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, adminStaffUserOf(info))
+}
+
+// disableStaffUser disables a staff user (they cannot log in; their sessions end).
+func (h *Handler) disableStaffUser(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	h.setDisabled(w, r, p, true)
+}
+
+// enableStaffUser enables a disabled staff user again.
+func (h *Handler) enableStaffUser(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	h.setDisabled(w, r, p, false)
+}
+
+func (h *Handler) setDisabled(w http.ResponseWriter, r *http.Request, p *concierge.Principal, disabled bool) {
+	info, err := h.svc.SetStaffUserDisabled(r.Context(), p, r.PathValue("username"), disabled)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, adminStaffUserOf(info))
+}
