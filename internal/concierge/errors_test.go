@@ -117,3 +117,12 @@ func TestValidation(t *testing.T) {
 		t.Fatal("ErrorCode of a validation error")
 	}
 }
+
+// TestErrorCodeOfNilError: a nil *Error wrapped in an error is a bug elsewhere, but must not
+// crash the answer: it counts as an internal error.
+func TestErrorCodeOfNilError(t *testing.T) {
+	var nilErr *Error
+	if got := ErrorCode(fmt.Errorf("x: %w", nilErr)); got != CodeInternal {
+		t.Fatalf("ErrorCode = %q, want %q", got, CodeInternal)
+	}
+}
