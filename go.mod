@@ -3,6 +3,7 @@ module concierge
 go 1.26.8
 
 require (
+	github.com/coder/websocket v1.8.15
 	github.com/pb33f/libopenapi v0.42.4
 	github.com/pb33f/libopenapi-validator v0.16.2
 	github.com/prometheus/client_golang v1.25.0

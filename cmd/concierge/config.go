@@ -28,6 +28,9 @@ type config struct {
 	RateInterfaceBurst int
 	LogLevel           string
 	ShutdownTimeout    time.Duration
+	EventRetention     time.Duration
+	EventHeartbeat     time.Duration
+	EventStreams       int
 }
 
 // newFlagSet defines every flag on a fresh FlagSet bound to cfg.
@@ -50,6 +53,9 @@ func newFlagSet(name string, cfg *config, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&cfg.RateInterfaceBurst, "rate-interface-token-burst", 500, "burst of initialisations per interface token")
 	fs.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests get to finish on shutdown")
+	fs.DurationVar(&cfg.EventRetention, "event-retention", 168*time.Hour, "how long live events are kept for clients that resume")
+	fs.DurationVar(&cfg.EventHeartbeat, "event-heartbeat", 15*time.Second, "interval of the heartbeat comment on idle event streams")
+	fs.IntVar(&cfg.EventStreams, "event-streams-per-session", 5, "open event streams allowed per guest session or staff login (0: unlimited)")
 	return fs
 }
 

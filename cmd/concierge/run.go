@@ -19,11 +19,13 @@ import (
 	"concierge/internal/demo"
 	"concierge/internal/httpserver"
 	"concierge/internal/idempotency"
+	"concierge/internal/live"
 	"concierge/internal/logging"
 	"concierge/internal/password"
 	"concierge/internal/ratelimit"
 	"concierge/internal/sessiontoken"
 	"concierge/internal/sqlite"
+	"concierge/internal/staffapi"
 	"concierge/internal/v40"
 )
 
@@ -205,6 +207,20 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	// Live events: the store wakes the hub after every commit that appended events; a poll
+	// catches events written by other processes on the same database.
+	latest, err := svc.LatestEventSeq(ctx)
+	if err != nil {
+		return err
+	}
+	hub := live.NewHub(latest)
+	if n, ok := store.(interface{ OnEvents(func(int64)) }); ok {
+		n.OnEvents(hub.Notify)
+		defer n.OnEvents(nil)
+	}
+	events := live.Options{Hub: hub, Heartbeat: cfg.EventHeartbeat, Metrics: live.NewMetrics(reg, now), Logger: logger}
+	streams := live.NewStreamLimit(cfg.EventStreams)
 	handler, err := httpserver.NewServer(httpserver.Config{
 		Service:     svc,
 		Logger:      logger,
@@ -215,7 +231,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 		Guest: v40.Options{
 			PerSession:        limiter(cfg.RateSession, cfg.RateSessionBurst, now),
 			PerInterfaceToken: limiter(cfg.RateInterface, cfg.RateInterfaceBurst, now),
+			Events:            events,
+			Streams:           streams,
 		},
+		Staff: staffapi.Options{Events: events, Streams: streams},
 	})
 	if err != nil {
 		return err
@@ -234,6 +253,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	// Shutdown does not end streaming handlers by itself: closing the hub does.
+	srv.RegisterOnShutdown(hub.Close)
+	defer hub.Close()
 	addr := ln.Addr().String()
 	logger.Info("listening", "addr", addr, "db", redactDB(cfg.DB), "version", version)
 	fmt.Fprintf(stdout, "Concierge listening on http://%s\n", addr)
@@ -242,6 +264,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	janitorCtx, stopJanitor := context.WithCancel(ctx)
 	defer stopJanitor()
 	go idempotency.Prune(janitorCtx, store, 48*time.Hour, time.Hour, now, logger)
+	go live.Prune(janitorCtx, svc.PruneEvents, cfg.EventRetention, time.Hour, now, logger)
+	go live.Poll(janitorCtx, hub, svc.LatestEventSeq, time.Second, logger)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

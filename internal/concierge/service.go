@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
@@ -58,7 +59,11 @@ type Service struct {
 	now           func() time.Time
 	stayGrace     time.Duration
 	idleTimeout   time.Duration
-	staff         staffAuth // service_staff.go
+	staff         staffAuth  // service_staff.go
+	events        eventCache // event_cache.go
+	// credGen counts changes to guest sessions, staff logins, staff users and API keys, so
+	// that live streams re-check their credential only when one may have changed.
+	credGen atomic.Int64
 }
 
 // NewService returns a Service for cfg; it errors when Store or Tokens is missing.

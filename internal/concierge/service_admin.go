@@ -1006,6 +1006,7 @@ func (s *Service) CreateStaffUser(ctx context.Context, p *Principal, in StaffUse
 // (no admin demotes the last admin by mistake); ValidationFailed (fields
 // displayName, role, properties, serviceCenters); PropertyNotFound, ServiceCenterNotFound.
 func (s *Service) UpdateStaffUser(ctx context.Context, p *Principal, username string, patch StaffUserPatch) (StaffUserInfo, error) {
+	defer s.credentialsChanged() // live streams re-check their credential (service_events.go)
 	u, err := s.managedUser(ctx, p, username)
 	if err != nil {
 		return StaffUserInfo{}, err
@@ -1060,6 +1061,7 @@ func (s *Service) staffUserWriteErr(ctx context.Context, u StaffUser, err error)
 // Forbidden unless p is a manager or an admin; StaffUserNotFound; ValidationFailed (field
 // password: at least MinPasswordLength characters).
 func (s *Service) SetStaffPassword(ctx context.Context, p *Principal, username, pw string) (StaffUserInfo, error) {
+	defer s.credentialsChanged() // live streams re-check their credential (service_events.go)
 	u, err := s.managedUser(ctx, p, username)
 	if err != nil {
 		return StaffUserInfo{}, err
@@ -1088,6 +1090,7 @@ func (s *Service) SetStaffPassword(ctx context.Context, p *Principal, username, 
 // user, or enabling an enabled one, changes nothing. Errors, in this order: Forbidden unless p
 // is a manager or an admin; StaffUserNotFound; Forbidden when p disables themselves.
 func (s *Service) SetStaffUserDisabled(ctx context.Context, p *Principal, username string, disabled bool) (StaffUserInfo, error) {
+	defer s.credentialsChanged() // live streams re-check their credential (service_events.go)
 	u, err := s.managedUser(ctx, p, username)
 	if err != nil {
 		return StaffUserInfo{}, err

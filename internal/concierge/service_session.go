@@ -241,6 +241,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*GuestSession
 // with its token. A language the client did not choose becomes the stay's. Errors:
 // ValidationFailed, RateLimited, GuestVerificationFailed.
 func (s *Service) LoginByRoom(ctx context.Context, gs *GuestSession, lastName, room string) (*GuestSession, error) {
+	defer s.credentialsChanged() // live streams re-check their credential (service_events.go)
 	var v Validation
 	checkShortText(&v, "LastName", lastName, true)
 	checkShortText(&v, "RoomNumber", room, true)
@@ -275,6 +276,7 @@ func (s *Service) LoginByRoom(ctx context.Context, gs *GuestSession, lastName, r
 
 // Logout revokes the session: its token stops working (IdentityTokenExpired afterwards).
 func (s *Service) Logout(ctx context.Context, gs *GuestSession) error {
+	defer s.credentialsChanged() // live streams re-check their credential (service_events.go)
 	err := s.store.RevokeSession(ctx, gs.Session.ID, s.now())
 	if errors.Is(err, ErrNotFound) {
 		return Errorf(CodeIdentityTokenExpired, "The session has expired; initialise a new one.")

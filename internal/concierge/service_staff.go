@@ -274,6 +274,7 @@ func (s *Service) authenticateAPIKey(ctx context.Context, secret string) (*Princ
 // Forbidden for an API key (keys are revoked through RevokeAPIKey); AuthenticationFailed when
 // the session was already logged out.
 func (s *Service) StaffLogout(ctx context.Context, p *Principal) error {
+	defer s.credentialsChanged() // live streams re-check their credential (service_events.go)
 	if p == nil || p.Session == nil {
 		return Errorf(CodeForbidden, "Only a staff login can log out; API keys are revoked by an administrator.")
 	}
@@ -409,6 +410,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, p *Principal, in APIKeyInput
 // revoked key changes nothing and returns it as it is. Errors: Forbidden unless p is an admin;
 // APIKeyNotFound when no key has this id.
 func (s *Service) RevokeAPIKey(ctx context.Context, p *Principal, id int64) (APIKey, error) {
+	defer s.credentialsChanged() // live streams re-check their credential (service_events.go)
 	if err := requireAdmin(p, "manage API keys"); err != nil {
 		return APIKey{}, err
 	}

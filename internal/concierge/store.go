@@ -23,6 +23,7 @@ type Store interface {
 	StayOrderStore   // store_stays.go: stay and order upserts and lists (admin API, imports)
 	InboxStore       // store_inbox.go: the staff inbox, assignment and moves
 	AdminStore       // store_admin.go: listing and updating configuration (admin API)
+	EventStore       // event.go: the event log of live events (SPEC §6)
 
 	// Ping checks that the store is reachable and its migrations are applied.
 	Ping(ctx context.Context) error

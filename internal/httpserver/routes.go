@@ -20,7 +20,7 @@ func addRoutes(mux *http.ServeMux, cfg Config) {
 	mux.HandleFunc("GET /readyz", readyz(cfg))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}))
 	mux.Handle("GET /api/v1/openapi.json", cfg.openAPI)
-	mux.Handle("/api/v1/", idempotency.Middleware(staffapi.NewHandler(cfg.Service, cfg.Logger), idempotency.Options{
+	mux.Handle("/api/v1/", idempotency.Middleware(staffapi.NewHandler(cfg.Service, cfg.Logger, cfg.Staff), idempotency.Options{
 		Store: cfg.Idempotency, Logger: cfg.Logger, Now: cfg.Now, WriteError: staffapi.WriteError,
 	}))
 	mux.Handle("/", idempotency.Middleware(v40.NewHandler(cfg.Service, cfg.Logger, cfg.Guest), idempotency.Options{
@@ -50,14 +50,27 @@ func healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyz answers 200 when the store is reachable with its migrations applied, 503 otherwise.
+// readyz answers 200 when the store is reachable with its migrations applied and the live
+// events hub is open, 503 otherwise. checks.events is "ok", "closed" (shutting down) or
+// "off"; eventsLatestSeq is the newest event the hub was told of.
 func readyz(cfg Config) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		checks := map[string]string{"store": "ok", "events": "off"}
+		body := map[string]any{"status": "ok", "checks": checks}
+		status := http.StatusOK
 		if err := cfg.Service.Ping(r.Context()); err != nil {
 			cfg.Logger.WarnContext(r.Context(), "not ready", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "checks": map[string]string{"store": "unavailable"}})
-			return
+			checks["store"], body["status"], status = "unavailable", "unavailable", http.StatusServiceUnavailable
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "checks": map[string]string{"store": "ok"}})
+		if hub := cfg.Guest.Events.Hub; hub != nil {
+			checks["events"] = "ok"
+			body["eventsLatestSeq"] = hub.Latest()
+			select {
+			case <-hub.Done():
+				checks["events"], body["status"], status = "closed", "unavailable", http.StatusServiceUnavailable
+			default:
+			}
+		}
+		writeJSON(w, status, body)
 	}
 }

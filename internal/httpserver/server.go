@@ -13,6 +13,7 @@ import (
 
 	"concierge/internal/concierge"
 	"concierge/internal/openapi"
+	"concierge/internal/staffapi"
 	"concierge/internal/v40"
 )
 
@@ -27,8 +28,10 @@ type Config struct {
 	Now func() time.Time
 	// PerAddress limits requests per client address; nil: unlimited.
 	PerAddress v40.Limiter
-	// Guest configures the guest API's own limits.
+	// Guest configures the guest API's own limits and live events.
 	Guest v40.Options
+	// Staff configures the staff API's live events.
+	Staff staffapi.Options
 
 	openAPI http.Handler
 }

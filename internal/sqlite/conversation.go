@@ -10,7 +10,8 @@ import (
 )
 
 // CreateConversation stores c and, when first is not nil, its first message, in one
-// transaction. It sets c.ID and, for first, its ID, ConversationID and Seq (1). It returns
+// transaction with its events (conversation.updated, then message.created for first). It
+// sets c.ID and, for first, its ID, ConversationID and Seq (1). It returns
 // concierge.ErrConflict, and stores nothing, when c's code or first's code is taken.
 func (db *DB) CreateConversation(ctx context.Context, c *concierge.Conversation, first *concierge.Message) error {
 	var convID, msgID, seq int64
@@ -24,11 +25,19 @@ func (db *DB) CreateConversation(ctx context.Context, c *concierge.Conversation,
 			nullIDArg(c.GuestID), c.Subject, string(c.Status), c.Type, nullIDArg(c.AssigneeID),
 			c.GuestFirstName, c.GuestLastName, c.GuestLanguage, orderFormArg(c.OrderForm),
 			timeArg(c.CreatedAt), timeArg(c.UpdatedAt))
-		if err != nil || first == nil {
+		if err != nil {
 			return err
 		}
-		msgID, seq, err = insertMessage(ctx, tx, convID, first)
-		return err
+		if err := db.appendEvent(ctx, tx, concierge.EventConversationUpdated, convID, 0, c.CreatedAt); err != nil {
+			return err
+		}
+		if first == nil {
+			return nil
+		}
+		if msgID, seq, err = insertMessage(ctx, tx, convID, first); err != nil {
+			return err
+		}
+		return db.appendEvent(ctx, tx, concierge.EventMessageCreated, convID, msgID, first.CreatedAt)
 	})
 	if err != nil {
 		return storeErr(err, fmt.Sprintf("create conversation %q", c.Code))
@@ -82,8 +91,8 @@ func (db *DB) ConversationByCode(ctx context.Context, code string) (concierge.Co
 	return c, storeErr(err, fmt.Sprintf("conversation %q", code))
 }
 
-// SetConversationStatus sets a conversation's status and updated time; concierge.ErrNotFound
-// when it does not exist.
+// SetConversationStatus sets a conversation's status and updated time and appends a
+// conversation.updated event; concierge.ErrNotFound when it does not exist.
 func (db *DB) SetConversationStatus(ctx context.Context, id int64, status concierge.ConversationStatus, at time.Time) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`,
@@ -91,7 +100,10 @@ func (db *DB) SetConversationStatus(ctx context.Context, id int64, status concie
 		if err != nil {
 			return err
 		}
-		return notFoundUnlessOne(res)
+		if err := notFoundUnlessOne(res); err != nil {
+			return err
+		}
+		return db.appendEvent(ctx, tx, concierge.EventConversationUpdated, id, 0, at)
 	})
 	return storeErr(err, fmt.Sprintf("conversation %d", id))
 }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sync/atomic"
 
 	"concierge/internal/concierge"
 
@@ -30,6 +31,11 @@ type DB struct {
 	logger  *slog.Logger
 
 	sessionID func() (int64, error) // draws a new session id: randomID, but for tests
+
+	// pendingSeq is the seq of the newest event appended by the write transaction in progress
+	// (0: none); the single writer connection makes it one transaction's at a time.
+	pendingSeq atomic.Int64
+	notify     atomic.Pointer[func(seq int64)] // OnEvents
 }
 
 var _ concierge.Store = (*DB)(nil)
@@ -130,18 +136,26 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // write runs fn in a transaction on the writer connection (begun IMMEDIATE, so it holds the
 // write lock from its start) and commits it when fn returns nil; otherwise it rolls back and
-// returns fn's error unchanged.
+// returns fn's error unchanged. After a commit that appended events, it calls the OnEvents
+// function with the newest event's seq.
 func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
+	db.pendingSeq.Store(0)
 	if err := fn(tx); err != nil {
+		db.pendingSeq.Store(0)
 		_ = tx.Rollback()
 		return err
 	}
+	// Read before the commit releases the writer connection to the next transaction.
+	seq := db.pendingSeq.Swap(0)
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	if fn := db.notify.Load(); fn != nil && seq > 0 {
+		(*fn)(seq)
 	}
 	return nil
 }

@@ -106,21 +106,34 @@ func scanGuestMessage(r rowScanner) (concierge.GuestMessage, error) {
 }
 
 // AddMessage appends m to conversation m.ConversationID with the next sequence number and
-// sets the conversation's status and updated time, in one transaction. It sets m.ID and m.Seq.
+// sets the conversation's status and updated time, in one transaction with its events
+// (message.created, then conversation.updated when the status changed). It sets m.ID and m.Seq.
 // concierge.ErrNotFound when the conversation does not exist; ErrConflict when m's code is taken.
 func (db *DB) AddMessage(ctx context.Context, m *concierge.Message, status concierge.ConversationStatus, at time.Time) error {
 	var id, seq int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`,
-			string(status), timeArg(at), m.ConversationID)
+		var old string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM conversations WHERE id = ?`, m.ConversationID).Scan(&old)
+		if err == sql.ErrNoRows {
+			return concierge.ErrNotFound
+		}
 		if err != nil {
 			return err
 		}
-		if err := notFoundUnlessOne(res); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`,
+			string(status), timeArg(at), m.ConversationID); err != nil {
 			return err
 		}
-		id, seq, err = insertMessage(ctx, tx, m.ConversationID, m)
-		return err
+		if id, seq, err = insertMessage(ctx, tx, m.ConversationID, m); err != nil {
+			return err
+		}
+		if err := db.appendEvent(ctx, tx, concierge.EventMessageCreated, m.ConversationID, id, m.CreatedAt); err != nil {
+			return err
+		}
+		if old != string(status) {
+			return db.appendEvent(ctx, tx, concierge.EventConversationUpdated, m.ConversationID, 0, at)
+		}
+		return nil
 	})
 	if err != nil {
 		return storeErr(err, fmt.Sprintf("add message to conversation %d", m.ConversationID))
@@ -167,7 +180,8 @@ func (db *DB) ConversationMessages(ctx context.Context, conversationID int64, in
 }
 
 // MarkRead sets the read time of the conversation's unread messages whose type is one of
-// types and whose sequence number is at most upToSeq (0: any), and returns how many changed.
+// types and whose sequence number is at most upToSeq (0: any), and returns how many changed;
+// when some did, it appends a message.read event in the same transaction.
 func (db *DB) MarkRead(ctx context.Context, conversationID int64, types []concierge.MessageType, upToSeq int64, at time.Time) (int, error) {
 	if len(types) == 0 {
 		return 0, nil
@@ -185,8 +199,10 @@ func (db *DB) MarkRead(ctx context.Context, conversationID int64, types []concie
 		if err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
-		return err
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return db.appendEvent(ctx, tx, concierge.EventMessageRead, conversationID, 0, at)
 	})
 	return int(n), storeErr(err, "mark read")
 }

@@ -130,8 +130,9 @@ func limitArg(limit int) int64 {
 // WriteOrders runs plan in one write transaction (begun IMMEDIATE on the single writer, so no
 // other write comes between plan's reads and the writes) and applies the changes it returns:
 // inserts (ID 0), updates guarded by the previous status, and the System messages of each
-// change, which also set their conversation's updated time. IDs and sequence numbers are set
-// after the commit. Errors, with nothing written: plan's own; concierge.ErrConflict when an
+// change, which also set their conversation's updated time, with their events (message.created
+// per message, order.updated per conversation linked to an order whose status changed). IDs and
+// sequence numbers are set after the commit. Errors, with nothing written: plan's own; concierge.ErrConflict when an
 // insert's code is taken or an update's status is not the previous one;
 // concierge.ErrNotFound when a message's conversation is gone.
 func (db *DB) WriteOrders(ctx context.Context, plan func(r concierge.OrderReader) ([]concierge.OrderChange, error)) error {
@@ -185,7 +186,21 @@ func (db *DB) WriteOrders(ctx context.Context, plan func(r concierge.OrderReader
 				if err != nil {
 					return err
 				}
+				if err := db.appendEvent(ctx, tx, concierge.EventMessageCreated, m.ConversationID, id, m.CreatedAt); err != nil {
+					return err
+				}
 				msgs[i] = append(msgs[i], written{id, seq})
+			}
+			if o.ID != 0 && o.Status != ch.PreviousStatus {
+				convs, err := conversationsByOrder(ctx, tx, o.ID)
+				if err != nil {
+					return err
+				}
+				for _, c := range convs {
+					if err := db.appendEvent(ctx, tx, concierge.EventOrderUpdated, c.ID, 0, o.UpdatedAt); err != nil {
+						return err
+					}
+				}
 			}
 		}
 		return nil

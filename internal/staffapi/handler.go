@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"concierge/internal/concierge"
+	"concierge/internal/live"
 	"concierge/internal/wire"
 )
 
@@ -20,17 +21,21 @@ import (
 type Handler struct {
 	svc    *concierge.Service
 	logger *slog.Logger
+	opts   Options
 	mux    *http.ServeMux
+	// rendered shares the JSON of events among the streams that deliver them.
+	rendered live.DataCache
 }
 
 // NewHandler returns the staff and admin API's http.Handler, for every path under /api/v1/.
 // A path it does not know answers RouteNotFound (404), a known path called with another method
 // MethodNotAllowed (405, with Allow), both in the API's error shape. A nil logger discards.
-func NewHandler(svc *concierge.Service, logger *slog.Logger) http.Handler {
+// opts configures the live event streams.
+func NewHandler(svc *concierge.Service, logger *slog.Logger, opts Options) http.Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{svc: svc, logger: logger, mux: http.NewServeMux()}
+	h := &Handler{svc: svc, logger: logger, opts: opts, mux: http.NewServeMux()}
 	h.addRoutes(h.mux)
 	return h
 }

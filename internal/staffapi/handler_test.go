@@ -11,7 +11,7 @@ import (
 // checks that come before any service call.
 func serve(t *testing.T, method, path string, header map[string]string) (*httptest.ResponseRecorder, map[string]map[string]any) {
 	t.Helper()
-	h := NewHandler(nil, nil)
+	h := NewHandler(nil, nil, Options{})
 	r := httptest.NewRequest(method, path, nil)
 	for k, v := range header {
 		r.Header.Set(k, v)

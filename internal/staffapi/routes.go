@@ -61,4 +61,8 @@ func (h *Handler) addRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/conversations/{code}/assign", h.authed(h.assignConversation))
 	mux.HandleFunc("POST /api/v1/conversations/{code}/unassign", h.authed(h.unassignConversation))
 	mux.HandleFunc("POST /api/v1/conversations/{code}/move", h.authed(h.moveConversation))
+
+	// Live events (events.go).
+	mux.HandleFunc("GET /api/v1/events", h.authed(h.events))
+	mux.HandleFunc("GET /api/v1/events/ws", h.authed(h.eventsWebSocket))
 }

@@ -47,8 +47,9 @@ func Run(t *testing.T, open func(t *testing.T) concierge.Store) {
 		{"APIKeys", testAPIKeys},
 		{"ConcurrentConversations", testConcurrentConversations},
 		{"ConcurrentEnsureGuest", testConcurrentEnsureGuest},
-		{"Admin", testAdmin}, // admin.go
-		{"Inbox", testInbox}, // inbox.go
+		{"Admin", testAdmin},   // admin.go
+		{"Inbox", testInbox},   // inbox.go
+		{"Events", testEvents}, // events.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"concierge/internal/concierge"
+	"concierge/internal/live"
 )
 
 // Limiter refuses a key that has been used too often.
@@ -25,6 +26,10 @@ type Options struct {
 	PerSession Limiter
 	// PerInterfaceToken limits session initialisations per interface token; nil: unlimited.
 	PerInterfaceToken Limiter
+	// Events configures the live event stream; a nil Hub turns the stream off.
+	Events live.Options
+	// Streams caps the open event streams per session; nil: unlimited.
+	Streams *live.StreamLimit
 }
 
 // Handler serves the guest API.
@@ -33,6 +38,8 @@ type Handler struct {
 	logger *slog.Logger
 	opts   Options
 	router router
+	// rendered shares the JSON of events among the streams that deliver them.
+	rendered live.DataCache
 }
 
 // NewHandler returns the guest API's http.Handler. Any path it does not know answers

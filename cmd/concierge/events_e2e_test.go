@@ -1,0 +1,595 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Live events (SPEC §6) over real SSE connections to the real program.
+
+const (
+	pathGuestEvents = "/API/V40/Interactive/Messages/Events"
+	pathStaffEvents = "/api/v1/events"
+)
+
+// sseEvent is one event read from a stream; Data decoded as a JSON object.
+type sseEvent struct {
+	ID    int64
+	Event string
+	Raw   string
+	Data  map[string]any
+}
+
+// sseStream is an open event stream read by a goroutine.
+type sseStream struct {
+	resp     *http.Response
+	events   chan sseEvent
+	comments chan string
+	done     chan struct{} // closed when the server ends the stream
+	cancel   context.CancelFunc
+}
+
+// openEvents opens an event stream at path with the headers; it fails unless the answer is a
+// 200 event stream.
+func (s *server) openEvents(t testing.TB, path string, header map[string]string) *sseStream {
+	t.Helper()
+	st, status, body := s.tryEvents(t, path, header)
+	if st == nil {
+		t.Fatalf("GET %s: HTTP %d: %s", path, status, body)
+	}
+	return st
+}
+
+// tryEvents opens an event stream; on an answer other than 200 it returns nil with the status
+// and body.
+func (s *server) tryEvents(t testing.TB, path string, header map[string]string) (*sseStream, int, string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		cancel()
+		return nil, resp.StatusCode, string(raw)
+	}
+	for k, want := range map[string]string{"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"} {
+		if got := resp.Header.Get(k); got != want {
+			t.Errorf("%s: %q, want %q", k, got, want)
+		}
+	}
+	st := &sseStream{resp: resp, events: make(chan sseEvent, 20000), comments: make(chan string, 100),
+		done: make(chan struct{}), cancel: cancel}
+	go st.read(t)
+	t.Cleanup(st.close)
+	return st, resp.StatusCode, ""
+}
+
+func (st *sseStream) read(t testing.TB) {
+	defer close(st.done)
+	sc := bufio.NewScanner(st.resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var ev sseEvent
+	var data string
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "":
+			if ev.Event != "" || data != "" {
+				ev.Raw = data
+				if err := json.Unmarshal([]byte(data), &ev.Data); err != nil {
+					t.Errorf("event data is not a JSON object: %q", data)
+				}
+				st.events <- ev
+			}
+			ev, data = sseEvent{}, ""
+		case strings.HasPrefix(line, ":"):
+			select {
+			case st.comments <- line:
+			default:
+			}
+		case strings.HasPrefix(line, "id: "):
+			n, err := strconv.ParseInt(line[4:], 10, 64)
+			if err != nil {
+				t.Errorf("bad id line %q", line)
+			}
+			ev.ID = n
+		case strings.HasPrefix(line, "event: "):
+			ev.Event = line[7:]
+		case strings.HasPrefix(line, "data: "):
+			data += line[6:]
+		case strings.HasPrefix(line, "retry: "):
+		default:
+			t.Errorf("unexpected stream line %q", line)
+		}
+	}
+}
+
+func (st *sseStream) close() {
+	st.cancel()
+	st.resp.Body.Close()
+	<-st.done
+}
+
+// next returns the next event, failing after a few seconds without one.
+func (st *sseStream) next(t testing.TB) sseEvent {
+	t.Helper()
+	select {
+	case ev := <-st.events:
+		return ev
+	case <-time.After(10 * time.Second):
+		t.Fatal("no event within 10 s")
+	}
+	return sseEvent{}
+}
+
+// none fails if an event arrives within d.
+func (st *sseStream) none(t testing.TB, d time.Duration) {
+	t.Helper()
+	select {
+	case ev := <-st.events:
+		t.Fatalf("unexpected event %d %s %s", ev.ID, ev.Event, ev.Raw)
+	case <-time.After(d):
+	}
+}
+
+// summary is an event reduced for comparisons: kind, conversation and message type.
+func (ev sseEvent) summary() string {
+	s := ev.Event + " " + fmt.Sprint(ev.Data["conversationCode"])
+	if ev.Data["kind"] != ev.Event {
+		s += " kind=" + fmt.Sprint(ev.Data["kind"])
+	}
+	if m, ok := ev.Data["message"].(map[string]any); ok {
+		if typ, ok := m["messageType"]; ok {
+			s += " " + fmt.Sprint(typ)
+		} else {
+			s += " " + fmt.Sprint(m["type"])
+		}
+	}
+	return s
+}
+
+func (st *sseStream) wantSummaries(t testing.TB, who string, want ...string) []sseEvent {
+	t.Helper()
+	var got []sseEvent
+	for i, w := range want {
+		ev := st.next(t)
+		got = append(got, ev)
+		if ev.summary() != w {
+			t.Fatalf("%s: event %d = %q (%s), want %q", who, i, ev.summary(), ev.Raw, w)
+		}
+		if i > 0 && ev.ID <= got[i-1].ID {
+			t.Fatalf("%s: ids not increasing: %d after %d", who, ev.ID, got[i-1].ID)
+		}
+	}
+	return got
+}
+
+// noLimits are the environment of a server without rate limits.
+var noLimits = map[string]string{
+	"CONCIERGE_RATE_ADDRESS":         "0",
+	"CONCIERGE_RATE_SESSION":         "0",
+	"CONCIERGE_RATE_INTERFACE_TOKEN": "0",
+}
+
+func guestEventsPath(token string) string {
+	return pathGuestEvents + "?SessionToken=" + url.QueryEscape(token)
+}
+
+func TestEventsAuthorisation(t *testing.T) {
+	s := startServer(t, serverOptions{demo: true, env: noLimits})
+	ana, john := s.loginRoom(t, "101", "Garcia"), s.loginRoom(t, "102", "Smith")
+	fd, rs, admin := s.staffLogin(t, "frontdesk"), s.staffLogin(t, "roomservice"), s.staffLogin(t, "admin")
+
+	anaSt := s.openEvents(t, guestEventsPath(ana), nil)
+	johnSt := s.openEvents(t, pathGuestEvents, map[string]string{"Authorization": "Session " + john})
+	fdSt := s.openEvents(t, pathStaffEvents, bearer(fd))
+	rsSt := s.openEvents(t, pathStaffEvents, bearer(rs))
+	adminSt := s.openEvents(t, pathStaffEvents, bearer(admin))
+
+	a := s.guestConversation(t, ana, "FRONTDESK", "Hola, ¿hay toallas?", nil)
+	s.staffPost(t, fd, staffConvPath(a, "/messages"), map[string]any{"type": "Note", "content": "secret note"}).wantOK(t, 201)
+	s.staffPost(t, fd, staffConvPath(a, "/messages"), map[string]any{"type": "Staff", "content": "Sí, ahora mismo."}).wantOK(t, 201)
+	s.post(t, pathCreate+"/"+a+"/Read", map[string]any{"SessionToken": ana}).content(t, "responseStatus")
+	b := s.guestConversation(t, john, "ROOMSERVICE", "Room service please", nil)
+	s.post(t, pathCreate+"/"+a+"/Messages", map[string]any{"SessionToken": ana, "Message": "Gracias"}).content(t, "addMessageResponse")
+
+	anaEv := anaSt.wantSummaries(t, "ana",
+		"conversation.updated "+a, "message.created "+a+" Guest", "message.created "+a+" Staff",
+		"message.read "+a, "message.created "+a+" Guest")
+	johnSt.wantSummaries(t, "john", "conversation.updated "+b, "message.created "+b+" Guest")
+	fdEv := fdSt.wantSummaries(t, "frontdesk",
+		"conversation.updated "+a, "message.created "+a+" Guest", "message.created "+a+" Note",
+		"message.created "+a+" Staff", "message.read "+a, "message.created "+a+" Guest")
+	rsSt.wantSummaries(t, "roomservice", "conversation.updated "+b, "message.created "+b+" Guest")
+	adminSt.wantSummaries(t, "admin",
+		"conversation.updated "+a, "message.created "+a+" Guest", "message.created "+a+" Note",
+		"message.created "+a+" Staff", "message.read "+a,
+		"conversation.updated "+b, "message.created "+b+" Guest", "message.created "+a+" Guest")
+	for _, st := range []*sseStream{anaSt, johnSt, fdSt, rsSt} {
+		st.none(t, 200*time.Millisecond)
+	}
+
+	// Guests get the guest wire shapes (SPEC §4.2), staff the staff shapes.
+	msgKeys := keysOf(t, rawPath(t, []byte(anaEv[1].Raw), "message"))
+	wantKeys := []string{"createDate", "code", "isRead", "serviceCenterName", "messageType", "content",
+		"firstName", "lastName", "languageCode", "isTranslated", "conversationId"}
+	if strings.Join(msgKeys, ",") != strings.Join(wantKeys, ",") {
+		t.Errorf("guest message keys %v, want %v", msgKeys, wantKeys)
+	}
+	if got := keysOf(t, []byte(anaEv[1].Raw)); strings.Join(got, ",") != "kind,conversationCode,message" {
+		t.Errorf("guest event keys %v", got)
+	}
+	if conv := anaEv[3].Data["conversation"].(map[string]any); conv["unreadCount"] != float64(0) || conv["code"] != a {
+		t.Errorf("guest message.read conversation %v", conv)
+	}
+	if m := fdEv[2].Data["message"].(map[string]any); m["content"] != "secret note" || m["author"].(map[string]any)["username"] != "frontdesk" {
+		t.Errorf("staff note event %v", m)
+	}
+	if c := fdEv[0].Data["conversation"].(map[string]any); c["code"] != a || c["serviceCenterCode"] != "FO" {
+		t.Errorf("staff conversation event %v", c)
+	}
+	for _, ev := range anaEv {
+		if strings.Contains(ev.Raw, "secret note") {
+			t.Errorf("a note reached the guest: %s", ev.Raw)
+		}
+	}
+
+	// Order status changes: a System message and order.updated, to the guest and the staff.
+	ord := s.guestConversation(t, john, "ROOMSERVICE", "About my order", map[string]any{"OrderCode": "ORD-1002"})
+	johnSt.wantSummaries(t, "john", "conversation.updated "+ord, "message.created "+ord+" Guest")
+	r := s.do(t, http.MethodPut, "/api/v1/properties/DEMO/orders/ORD-1002",
+		[]byte(`{"bookingReference":"DEMO-102","outletCode":"ROOMSERVICE","status":"Delivering"}`), bearer(admin))
+	r.wantOK(t, 200)
+	evs := johnSt.wantSummaries(t, "john", "message.created "+ord+" System", "order.updated "+ord)
+	if o := evs[1].Data["order"].(map[string]any); o["code"] != "ORD-1002" || o["status"] != "Delivering" {
+		t.Errorf("order.updated order %v", o)
+	}
+	rsSt.wantSummaries(t, "roomservice", "conversation.updated "+ord, "message.created "+ord+" Guest",
+		"message.created "+ord+" System", "order.updated "+ord)
+	anaSt.none(t, 200*time.Millisecond)
+	fdSt.none(t, 0)
+
+	// Staff acts: assignment, close, move reach the staff who may see them.
+	s.staffPost(t, fd, staffConvPath(a, "/assign"), map[string]any{"username": "frontdesk"}).wantOK(t, 200)
+	s.staffPost(t, fd, staffConvPath(a, "/close"), nil).wantOK(t, 200)
+	fdSt.wantSummaries(t, "frontdesk", "conversation.updated "+a, "conversation.updated "+a)
+	anaSt.wantSummaries(t, "ana", "conversation.updated "+a, "conversation.updated "+a)
+
+	// Failures before the stream: the API's own error shapes.
+	s.get(t, pathGuestEvents+"?SessionToken=nope").wantFailure(t, 401, "getEventsResponse", "IdentityTokenInvalid")
+	s.get(t, guestEventsPath(ana)+"&LastEventId=abc").wantFailure(t, 400, "getEventsResponse", "ValidationFailed")
+	anon := s.post(t, pathInit, map[string]any{"PropertyCode": "DEMO", "InterfaceToken": demoToken}).token()
+	s.get(t, guestEventsPath(anon)).wantFailure(t, 403, "getEventsResponse", "GuestNotVerified")
+	if _, status, _ := s.tryEvents(t, pathStaffEvents, nil); status != 401 {
+		t.Errorf("staff events without a token: HTTP %d, want 401", status)
+	}
+}
+
+// TestEventsResumeMidBurst: two writers (the guest and the staff) race 1,000 messages into a
+// conversation while a guest stream and a staff stream each disconnect in the middle and
+// resume with Last-Event-ID (header for one, query for the other): each receives every
+// message exactly once, in order.
+func TestEventsResumeMidBurst(t *testing.T) {
+	s := startServer(t, serverOptions{demo: true, env: noLimits})
+	ana := s.loginRoom(t, "101", "Garcia")
+	fd := s.staffLogin(t, "frontdesk")
+	conv := s.guestConversation(t, ana, "FRONTDESK", "start", nil)
+
+	guest := s.openEvents(t, guestEventsPath(ana), nil)
+	staff := s.openEvents(t, pathStaffEvents, bearer(fd))
+
+	const perWriter = 500
+	var mu sync.Mutex
+	posted := map[string]bool{}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := range perWriter {
+			r := s.post(t, pathCreate+"/"+conv+"/Messages", map[string]any{"SessionToken": ana, "Message": fmt.Sprintf("guest %d", i)})
+			m := r.content(t, "addMessageResponse")["message"].(map[string]any)
+			mu.Lock()
+			posted[m["code"].(string)] = true
+			mu.Unlock()
+		}
+	})
+	wg.Go(func() {
+		for i := range perWriter {
+			r := s.staffPost(t, fd, staffConvPath(conv, "/messages"), map[string]any{"type": "Staff", "content": fmt.Sprintf("staff %d", i)})
+			mu.Lock()
+			posted[r.wantOK(t, 201)["code"].(string)] = true
+			mu.Unlock()
+		}
+	})
+
+	// receive reads message.created events of the burst until it has want of them, resuming
+	// once after cutAfter of them.
+	receive := func(st *sseStream, who string, resume func(last int64) *sseStream, cutAfter, want int) []string {
+		var codes []string
+		var last int64
+		seen := map[int64]bool{}
+		for len(codes) < want {
+			if len(codes) == cutAfter && resume != nil {
+				st.close()
+				st = resume(last)
+				resume = nil
+			}
+			ev := st.next(t)
+			if seen[ev.ID] || ev.ID <= last {
+				t.Fatalf("%s: event %d after %d (duplicate or out of order)", who, ev.ID, last)
+			}
+			seen[ev.ID], last = true, ev.ID
+			if ev.Event != "message.created" {
+				continue
+			}
+			m := ev.Data["message"].(map[string]any)
+			code, _ := m["code"].(string)
+			codes = append(codes, code)
+		}
+		return codes
+	}
+	var guestCodes, staffCodes []string
+	var rg sync.WaitGroup
+	rg.Go(func() {
+		guestCodes = receive(guest, "guest", func(last int64) *sseStream {
+			return s.openEvents(t, guestEventsPath(ana), map[string]string{"Last-Event-ID": strconv.FormatInt(last, 10)})
+		}, 300, 2*perWriter)
+	})
+	rg.Go(func() {
+		staffCodes = receive(staff, "staff", func(last int64) *sseStream {
+			return s.openEvents(t, pathStaffEvents+"?lastEventId="+strconv.FormatInt(last, 10), bearer(fd))
+		}, 700, 2*perWriter)
+	})
+	wg.Wait()
+	rg.Wait()
+	for who, codes := range map[string][]string{"guest": guestCodes, "staff": staffCodes} {
+		got := map[string]bool{}
+		for _, c := range codes {
+			if got[c] {
+				t.Errorf("%s: message %s twice", who, c)
+			}
+			got[c] = true
+		}
+		if len(got) != len(posted) {
+			t.Errorf("%s: %d distinct messages, want %d", who, len(got), len(posted))
+		}
+		for c := range posted {
+			if !got[c] {
+				t.Errorf("%s: message %s never delivered", who, c)
+			}
+		}
+	}
+}
+
+// TestEventsReload: a resume point whose events were pruned (or that is ahead of the log)
+// answers an event telling the client to reload, then the live stream.
+func TestEventsReload(t *testing.T) {
+	dir := t.TempDir()
+	clk := newClock(madridNoon(t))
+	s := startServer(t, serverOptions{demo: true, env: noLimits, dir: dir, clock: clk})
+	ana := s.loginRoom(t, "101", "Garcia")
+	conv := s.guestConversation(t, ana, "FRONTDESK", "old news", nil)
+	admin := s.staffLogin(t, "admin")
+	st := s.openEvents(t, pathStaffEvents+"?lastEventId=0", bearer(admin))
+	first := st.wantSummaries(t, "admin", "conversation.updated "+conv, "message.created "+conv+" Guest")
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	// A week and a day later the events are pruned at start-up.
+	clk.Advance(8 * 24 * time.Hour)
+	s2 := startServer(t, serverOptions{env: noLimits, dir: dir, clock: clk})
+	admin = s2.staffLogin(t, "admin")
+	for _, last := range []string{strconv.FormatInt(first[0].ID, 10), "0", "999999"} {
+		st := s2.openEvents(t, pathStaffEvents, map[string]string{"Authorization": "Bearer " + admin, "Last-Event-ID": last})
+		ev := st.next(t)
+		if ev.Event != "reload" || ev.ID != first[1].ID {
+			t.Errorf("Last-Event-ID %s: first event %s id %d, want reload id %d", last, ev.Event, ev.ID, first[1].ID)
+		}
+		st.close()
+	}
+	// The latest id resumes without a reload.
+	st2 := s2.openEvents(t, pathStaffEvents, map[string]string{"Authorization": "Bearer " + admin, "Last-Event-ID": strconv.FormatInt(first[1].ID, 10)})
+	st2.none(t, 200*time.Millisecond)
+}
+
+// TestEventsOperations: the stream cap per session, heartbeats, /readyz and /metrics, and a
+// shutdown that ends open streams cleanly with run returning nil.
+func TestEventsOperations(t *testing.T) {
+	env := map[string]string{"CONCIERGE_EVENT_HEARTBEAT": "50ms", "CONCIERGE_EVENT_STREAMS_PER_SESSION": "2"}
+	for k, v := range noLimits {
+		env[k] = v
+	}
+	s := startServer(t, serverOptions{demo: true, env: env})
+	ana := s.loginRoom(t, "101", "Garcia")
+	fd := s.staffLogin(t, "frontdesk")
+
+	g1 := s.openEvents(t, guestEventsPath(ana), nil)
+	s.openEvents(t, guestEventsPath(ana), nil)
+	s.get(t, guestEventsPath(ana)).wantFailure(t, 429, "getEventsResponse", "RateLimited")
+	s1 := s.openEvents(t, pathStaffEvents, bearer(fd))
+	s.openEvents(t, pathStaffEvents, bearer(fd))
+	if _, status, body := s.tryEvents(t, pathStaffEvents, bearer(fd)); status != 429 || !strings.Contains(body, `"RateLimited"`) {
+		t.Errorf("third staff stream: HTTP %d %s, want 429 RateLimited", status, body)
+	}
+	// Another session has its own streams; a closed stream gives its slot back.
+	john := s.loginRoom(t, "102", "Smith")
+	johnSt := s.openEvents(t, guestEventsPath(john), nil)
+	g1.close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, status, _ := s.tryEvents(t, guestEventsPath(ana), nil)
+		if st != nil {
+			break
+		}
+		if status != 429 || time.Now().After(deadline) {
+			t.Fatalf("after closing a stream: HTTP %d", status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	// Heartbeats on idle streams.
+	select {
+	case c := <-s1.comments:
+		if c != ": ping" {
+			t.Errorf("heartbeat %q", c)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("no heartbeat within 5 s at a 50 ms interval")
+	}
+
+	// Health of the live path.
+	conv := s.guestConversation(t, ana, "FRONTDESK", "hello", nil)
+	s1.wantSummaries(t, "frontdesk", "conversation.updated "+conv, "message.created "+conv+" Guest")
+	r := s.get(t, "/readyz")
+	checks, _ := r.Body["checks"].(map[string]any)
+	if r.Status != 200 || checks["events"] != "ok" || r.Body["eventsLatestSeq"] == float64(0) {
+		t.Errorf("readyz: %d %s", r.Status, r.Raw)
+	}
+	resp, err := http.Get(s.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`concierge_event_streams_open{api="guest"} 3`, `concierge_event_streams_open{api="staff"} 2`,
+		`concierge_events_delivered_total{api="staff"}`, `concierge_event_delivery_lag_seconds_count`} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+
+	// A stream ends when its session or login does, before delivering anything more.
+	jc := s.guestConversation(t, john, "FRONTDESK", "bye soon", nil)
+	johnSt.wantSummaries(t, "john", "conversation.updated "+jc, "message.created "+jc+" Guest")
+	admin := s.staffLogin(t, "admin")
+	adminSt := s.openEvents(t, pathStaffEvents, bearer(admin))
+	s.post(t, pathLogout, map[string]any{"SessionToken": john}).content(t, "responseStatus")
+	s.staffPost(t, admin, "/api/v1/auth/logout", nil)
+	s.staffPost(t, fd, staffConvPath(jc, "/messages"), map[string]any{"type": "Staff", "content": "after logout"}).wantOK(t, 201)
+	for who, st := range map[string]*sseStream{"guest": johnSt, "staff": adminSt} {
+		select {
+		case <-st.done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s stream still open after logout", who)
+		}
+		if len(st.events) != 0 {
+			t.Errorf("%s stream delivered %+v after logout", who, <-st.events)
+		}
+	}
+	s1.wantSummaries(t, "frontdesk", "conversation.updated "+jc, "message.created "+jc+" Guest", "message.created "+jc+" Staff")
+
+	// Shutdown closes every stream; run returns nil.
+	stopped := make(chan error, 1)
+	go func() { stopped <- s.stop() }()
+	select {
+	case <-s1.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a stream stayed open during shutdown")
+	}
+	select {
+	case err := <-stopped:
+		if err != nil {
+			t.Fatalf("run returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after shutdown")
+	}
+}
+
+// TestEventsWebSocket: the staff WebSocket carries the same events as the staff SSE stream,
+// resumes with lastEventId, and closes on shutdown.
+func TestEventsWebSocket(t *testing.T) {
+	s := startServer(t, serverOptions{demo: true, env: noLimits})
+	ana := s.loginRoom(t, "101", "Garcia")
+	fd := s.staffLogin(t, "frontdesk")
+	a := s.guestConversation(t, ana, "FRONTDESK", "towels", nil)
+	s.guestConversation(t, ana, "ROOMSERVICE", "breakfast", nil) // not frontdesk's
+	s.staffPost(t, fd, staffConvPath(a, "/messages"), map[string]any{"type": "Note", "content": "note"}).wantOK(t, 201)
+
+	dial := func(query string) *websocket.Conn {
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		c, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(s.URL, "http")+pathStaffEvents+"/ws"+query,
+			&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + fd}}})
+		if err != nil {
+			t.Fatalf("dial: %v (%v)", err, resp)
+		}
+		t.Cleanup(func() { c.CloseNow() })
+		return c
+	}
+	type wsEvent struct {
+		ID   int64           `json:"id"`
+		Kind string          `json:"kind"`
+		Data json.RawMessage `json:"data"`
+	}
+	read := func(c *websocket.Conn) wsEvent {
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		typ, b, err := c.Read(ctx)
+		if err != nil || typ != websocket.MessageText {
+			t.Fatalf("read: %v %v", typ, err)
+		}
+		var ev wsEvent
+		if err := json.Unmarshal(b, &ev); err != nil {
+			t.Fatalf("message %s: %v", b, err)
+		}
+		return ev
+	}
+
+	ws := dial("?lastEventId=0")
+	sse := s.openEvents(t, pathStaffEvents+"?lastEventId=0", bearer(fd))
+	s.staffPost(t, fd, staffConvPath(a, "/messages"), map[string]any{"type": "Staff", "content": "coming"}).wantOK(t, 201)
+	var wsEvents []wsEvent
+	for range 4 {
+		want := sse.next(t)
+		got := read(ws)
+		wsEvents = append(wsEvents, got)
+		if got.ID != want.ID || got.Kind != want.Event || string(got.Data) != want.Raw {
+			t.Errorf("WebSocket event %d %s %s, SSE %d %s %s", got.ID, got.Kind, got.Data, want.ID, want.Event, want.Raw)
+		}
+	}
+	if wsEvents[2].Kind != "message.created" || !strings.Contains(string(wsEvents[2].Data), `"Note"`) {
+		t.Errorf("third event %+v, want the note", wsEvents[2])
+	}
+	sse.none(t, 200*time.Millisecond)
+
+	// Resume after the first event.
+	ws2 := dial("?lastEventId=" + strconv.FormatInt(wsEvents[0].ID, 10))
+	for _, want := range wsEvents[1:] {
+		if got := read(ws2); got.ID != want.ID || string(got.Data) != string(want.Data) {
+			t.Errorf("resumed WebSocket event %d, want %d", got.ID, want.ID)
+		}
+	}
+
+	// Shutdown closes the WebSocket with "going away".
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if _, _, err := ws.Read(ctx); websocket.CloseStatus(err) != websocket.StatusGoingAway {
+		t.Errorf("after shutdown: %v, want close status going away", err)
+	}
+}

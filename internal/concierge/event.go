@@ -1,0 +1,55 @@
+package concierge
+
+import (
+	"context"
+	"time"
+)
+
+// EventKind names what changed (SPEC §6).
+type EventKind string
+
+// The event kinds. message.translated is reserved for translations (SPEC §7).
+const (
+	EventMessageCreated      EventKind = "message.created"
+	EventMessageTranslated   EventKind = "message.translated"
+	EventMessageRead         EventKind = "message.read"
+	EventConversationUpdated EventKind = "conversation.updated"
+	EventOrderUpdated        EventKind = "order.updated"
+)
+
+// Event is one entry of the event log: a pointer to what changed, never a copy of it. Seq is
+// global and strictly increasing in commit order. Every event names a conversation (an order
+// change appends one order.updated per conversation linked to the order); MessageID is set for
+// message.created.
+type Event struct {
+	Seq            int64
+	Kind           EventKind
+	ConversationID int64
+	MessageID      *int64
+	PropertyID     int64
+	CreatedAt      time.Time
+}
+
+// EventStore reads and prunes the event log. It is part of Store. Store's writes append the
+// events of their changes in the same transaction, and a write that fails appends none:
+//
+//   - CreateConversation: conversation.updated, then message.created for a first message;
+//   - AddMessage: message.created, then conversation.updated when the status changed;
+//   - SetConversationStatus, SetAssignee, SetOutlet: conversation.updated;
+//   - MarkRead: message.read, only when some message changed;
+//   - WriteOrders: message.created per System message, then order.updated per conversation
+//     linked to each order whose status changed.
+type EventStore interface {
+	// EventsAfter lists the events with Seq greater than afterSeq, ascending by Seq, at most
+	// limit (≤ 0: all).
+	EventsAfter(ctx context.Context, afterSeq int64, limit int) ([]Event, error)
+	// LatestEventSeq returns the highest Seq ever appended (pruned or not); 0 when none.
+	LatestEventSeq(ctx context.Context) (int64, error)
+	// OldestEventSeq returns the lowest Seq still kept; 0 when the log is empty.
+	OldestEventSeq(ctx context.Context) (int64, error)
+	// PruneEvents deletes the events created before the given time and returns how many.
+	PruneEvents(ctx context.Context, before time.Time) (int, error)
+	// ConversationByID finds a conversation by its integer id (what events point to);
+	// ErrNotFound when none.
+	ConversationByID(ctx context.Context, id int64) (Conversation, error)
+}

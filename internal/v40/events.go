@@ -1,0 +1,99 @@
+package v40
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"concierge/internal/concierge"
+	"concierge/internal/live"
+)
+
+// itemEvents names failures of the event stream call (before the stream starts).
+const itemEvents = "getEventsResponse"
+
+// orderShape is an order on a guest event.
+type orderShape struct {
+	Code   string `json:"code"`
+	Status string `json:"status"`
+}
+
+// eventShape is the data of a guest event (SPEC §6): kind, conversationCode and the changed
+// object in the guest wire shape of SPEC §4.2.
+type eventShape struct {
+	Kind             string                 `json:"kind"`
+	ConversationCode string                 `json:"conversationCode"`
+	Message          *messageShape          `json:"message,omitempty"`
+	Conversation     *conversationListShape `json:"conversation,omitempty"`
+	Order            *orderShape            `json:"order,omitempty"`
+}
+
+func eventShapeOf(e concierge.GuestEvent) eventShape {
+	out := eventShape{Kind: string(e.Kind), ConversationCode: e.ConversationCode}
+	if e.Message != nil {
+		m := messageShapeOf(*e.Message)
+		out.Message = &m
+	}
+	if e.Conversation != nil {
+		c := conversationListShapeOf(*e.Conversation)
+		out.Conversation = &c
+	}
+	if e.Order != nil {
+		out.Order = &orderShape{Code: e.Order.Code, Status: string(e.Order.Status)}
+	}
+	return out
+}
+
+// events streams the session guest's live events as Server-Sent Events
+// (GET API/V40/Interactive/Messages/Events; SPEC §4.4, §6). Failures before the stream starts
+// answer in the envelope: the session's (IdentityToken*, GuestNotVerified), ValidationFailed
+// for a bad LastEventId, RateLimited when the session has too many streams open.
+func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
+	tok, _ := query(r, "SessionToken")
+	gs, err := h.authenticate(r, sessionToken(r, tok))
+	if err != nil {
+		writeFailure(w, r, tokenOf(gs), itemEvents, err)
+		return
+	}
+	if h.opts.Events.Hub == nil {
+		writeFailure(w, r, gs.Token, itemEvents, concierge.Errorf(concierge.CodeRouteNotFound, "Live events are not enabled."))
+		return
+	}
+	start, err := h.svc.OpenGuestEvents(r.Context(), gs, live.LastEventID(r))
+	if err != nil {
+		writeFailure(w, r, gs.Token, itemEvents, err)
+		return
+	}
+	if h.opts.Streams != nil {
+		release, ok := h.opts.Streams.Acquire("s" + strconv.FormatInt(gs.Session.ID, 10))
+		if !ok {
+			writeFailure(w, r, gs.Token, itemEvents, &concierge.Error{Code: concierge.CodeRateLimited,
+				RetryAfter: 5 * time.Second, Message: "Too many event streams are open for this session."})
+			return
+		}
+		defer release()
+	}
+	var chk concierge.StreamCheck
+	live.ServeSSE(w, r, h.opts.Events, "guest", live.Start{After: start.After, Reload: start.Reload},
+		func(ctx context.Context, after int64) (live.Batch, error) {
+			b, err := h.svc.GuestEvents(ctx, gs, after, &chk)
+			if err != nil {
+				return live.Batch{}, err
+			}
+			out := live.Batch{Next: b.Next, More: b.More, Items: make([]live.Item, 0, len(b.Events))}
+			for _, e := range b.Events {
+				// The rendering depends on the event and the property's HideStaffNames only.
+				variant := "p" + strconv.FormatInt(gs.Property.ID, 10) + strconv.FormatBool(gs.Property.HideStaffNames)
+				data, err := h.rendered.Get(live.DataKey{Seq: e.Seq, Variant: variant}, func() ([]byte, error) {
+					return json.Marshal(eventShapeOf(e))
+				})
+				if err != nil {
+					return live.Batch{}, err
+				}
+				out.Items = append(out.Items, live.Item{Seq: e.Seq, Kind: string(e.Kind), Data: data, CreatedAt: e.CreatedAt})
+			}
+			return out, nil
+		})
+}
