@@ -27,22 +27,7 @@ func (s *Service) adminProperty(ctx context.Context, p *Principal, code string) 
 	if p == nil || (p.Role != RoleAdmin && p.Role != RoleManager) {
 		return Property{}, Errorf(CodeForbidden, "Only managers and administrators may manage stays and orders.")
 	}
-	code = strings.TrimSpace(code)
-	notFound := Errorf(CodePropertyNotFound, "There is no property '%s'.", code)
-	if code == "" || len(code) > maxIdentifierLength {
-		return Property{}, notFound
-	}
-	prop, err := s.store.PropertyByCode(ctx, code)
-	if errors.Is(err, ErrNotFound) {
-		return Property{}, notFound
-	}
-	if err != nil {
-		return Property{}, s.internal(ctx, "property by code", err)
-	}
-	if !p.CanSeeProperty(prop.ID) {
-		return Property{}, notFound
-	}
-	return prop, nil
+	return s.visibleProperty(ctx, p, code)
 }
 
 // StayInput is a stay as the PMS sends it. Text fields are trimmed; Language is a BCP 47 tag

@@ -145,20 +145,7 @@ func fillOutletHours(ctx context.Context, tx *sql.Tx, outlets []concierge.Outlet
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var outletID int64
-		var day int
-		var h concierge.OpeningHours
-		if err := rows.Scan(&outletID, &day, &h.Open, &h.Close); err != nil {
-			return err
-		}
-		h.Day = time.Weekday(day)
-		if i, ok := index[outletID]; ok {
-			outlets[i].Hours = append(outlets[i].Hours, h)
-		}
-	}
-	return rows.Err()
+	return scanOutletHours(rows, outlets, index)
 }
 
 // OutletByCode returns the property's outlet whose code equals code case-insensitively, with

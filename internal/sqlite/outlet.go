@@ -92,6 +92,12 @@ func queryOutletHours(ctx context.Context, tx *sql.Tx, propertyID int64, outlets
 	if err != nil {
 		return err
 	}
+	return scanOutletHours(rows, outlets, index)
+}
+
+// scanOutletHours reads rows of (outlet_id, day, open_min, close_min), in position order, into
+// the Hours of the outlets, found by id through index, and closes rows.
+func scanOutletHours(rows *sql.Rows, outlets []concierge.Outlet, index map[int64]int) error {
 	defer rows.Close()
 	for rows.Next() {
 		var outletID int64
