@@ -266,6 +266,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	go idempotency.Prune(janitorCtx, store, 48*time.Hour, time.Hour, now, logger)
 	go live.Prune(janitorCtx, svc.PruneEvents, cfg.EventRetention, time.Hour, now, logger)
 	go live.Poll(janitorCtx, hub, svc.LatestEventSeq, time.Second, logger)
+	// Wake only the streams an event concerns (its guest's, its property's staff).
+	go hub.Dispatch(janitorCtx, svc.EventTopics)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -19,8 +19,17 @@ const streamRecheck = 30 * time.Second
 // StreamCheck remembers when a live stream last checked its credential. Streams keep one and
 // pass it to every GuestEvents or StaffEvents call; the zero value checks at the first delivery.
 type StreamCheck struct {
-	gen int64
-	at  time.Time
+	gen     int64
+	at      time.Time
+	stayEnd time.Time // the stream's stay expiry, computed once (zero: not yet)
+}
+
+// NewStreamCheck returns a StreamCheck that counts as a check made now, for a stream whose
+// credential is authenticated after this call: its first delivery then needs no store read
+// (a wave of new streams would otherwise read the store once each). A credential change
+// after this call still makes the next delivery check.
+func (s *Service) NewStreamCheck() StreamCheck {
+	return StreamCheck{gen: s.credGen.Load(), at: s.now()}
 }
 
 // credentialsChanged tells live streams that a credential may have changed (a logout, a
@@ -98,10 +107,14 @@ func (s *Service) PruneEvents(ctx context.Context, before time.Time) (int, error
 // OpenGuestEvents checks that the session may stream events and resolves where its stream
 // starts (see eventStart). Errors: GuestNotVerified for an anonymous session (it owns no
 // conversation); ValidationFailed (field LastEventId) for a resume point that is not a
-// non-negative integer.
-func (s *Service) OpenGuestEvents(ctx context.Context, gs *GuestSession, lastEventID string) (EventStart, error) {
+// non-negative integer. It also records in chk the session's stay expiry, which every
+// delivery checks.
+func (s *Service) OpenGuestEvents(ctx context.Context, gs *GuestSession, lastEventID string, chk *StreamCheck) (EventStart, error) {
 	if gs.Owner().Empty() {
 		return EventStart{}, Errorf(CodeGuestNotVerified, "This call needs a guest identity.")
+	}
+	if gs.Stay != nil && chk != nil {
+		chk.stayEnd = s.stayExpiry(*gs.Stay, gs.Property)
 	}
 	return s.eventStart(ctx, "LastEventId", lastEventID)
 }
@@ -195,10 +208,12 @@ func (s *Service) GuestEvents(ctx context.Context, gs *GuestSession, after int64
 			if ev.MessageID == nil {
 				continue
 			}
-			for _, m := range st.msgs {
-				if m.ID == *ev.MessageID {
-					gm := forGuest(gs.Property, st.summary.ConversationDetail, []Message{m})[0]
+			// From the newest: an event is almost always about one of the last messages.
+			for i := len(st.msgs) - 1; i >= 0; i-- {
+				if st.msgs[i].ID == *ev.MessageID {
+					gm := forGuest(gs.Property, st.summary.ConversationDetail, st.msgs[i:i+1])[0]
 					ge.Message = &gm
+					break
 				}
 			}
 			if ge.Message == nil {
@@ -272,7 +287,12 @@ func (s *Service) loadGuestEventState(ctx context.Context, id int64) (*guestEven
 // period. The idle expiry does not apply: an open stream is activity. The store is read only
 // when chk is due. Errors: IdentityTokenExpired; InternalError.
 func (s *Service) guestStreamValid(ctx context.Context, gs *GuestSession, chk *StreamCheck) error {
-	if gs.Stay != nil && !s.now().Before(s.stayExpiry(*gs.Stay, gs.Property)) {
+	if gs.Stay != nil && chk.stayEnd.IsZero() {
+		// The session's stay and property are fixed for the stream: loading the time zone
+		// once per stream, not once per delivery, spares most of a delivery's cost.
+		chk.stayEnd = s.stayExpiry(*gs.Stay, gs.Property)
+	}
+	if gs.Stay != nil && !s.now().Before(chk.stayEnd) {
 		return Errorf(CodeIdentityTokenExpired, "The session has expired; initialise a new one.")
 	}
 	if !s.due(chk) {
@@ -282,7 +302,7 @@ func (s *Service) guestStreamValid(ctx context.Context, gs *GuestSession, chk *S
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return s.internal(ctx, "session by id", err)
 	}
-	if err != nil || sess.RevokedAt != nil || (gs.Stay != nil && !s.now().Before(s.stayExpiry(*gs.Stay, gs.Property))) {
+	if err != nil || sess.RevokedAt != nil {
 		return Errorf(CodeIdentityTokenExpired, "The session has expired; initialise a new one.")
 	}
 	return nil
@@ -372,10 +392,11 @@ func (s *Service) StaffEvents(ctx context.Context, p *Principal, after int64, ch
 			if ev.MessageID == nil {
 				continue
 			}
-			for i := range sc.Messages {
+			for i := len(sc.Messages) - 1; i >= 0; i-- {
 				if sc.Messages[i].ID == *ev.MessageID {
 					m := sc.Messages[i]
 					se.Message = &m
+					break
 				}
 			}
 			if se.Message == nil {
@@ -426,4 +447,83 @@ func (s *Service) loadStaffEventState(ctx context.Context, id int64) (*StaffConv
 		return nil, err
 	}
 	return s.staffConversation(ctx, d)
+}
+
+// Topic names of live streams (see live.Hub.Dispatch): a stream is woken by the events that
+// share one of its topics. They only spare wake-ups: a stream still reads every event after
+// its position and filters it itself, so a topic too broad costs time, never correctness.
+func propertyTopic(id int64) string { return "p" + strconv.FormatInt(id, 10) }
+
+func stayTopic(property, stay int64) string {
+	return "p" + strconv.FormatInt(property, 10) + "/s" + strconv.FormatInt(stay, 10)
+}
+
+func guestTopic(property, guest int64) string {
+	return "p" + strconv.FormatInt(property, 10) + "/g" + strconv.FormatInt(guest, 10)
+}
+
+// GuestEventTopics returns the topics of the events a guest stream of gs may deliver: those
+// of the conversations of its stay or guest identity.
+func (s *Service) GuestEventTopics(gs *GuestSession) []string {
+	var out []string
+	if id := gs.Session.StayID; id != nil {
+		out = append(out, stayTopic(gs.Property.ID, *id))
+	}
+	if id := gs.Session.GuestID; id != nil {
+		out = append(out, guestTopic(gs.Property.ID, *id))
+	}
+	return out
+}
+
+// StaffEventTopics returns the topics of the events a staff stream of p may deliver: those of
+// p's properties; none (every event) for a principal who may see every property.
+func (s *Service) StaffEventTopics(p *Principal) []string {
+	if p == nil || p.Role == RoleAdmin {
+		return nil
+	}
+	out := make([]string, 0, len(p.PropertyIDs))
+	for _, id := range p.PropertyIDs {
+		out = append(out, propertyTopic(id))
+	}
+	return out
+}
+
+// EventTopics reads the events after position after (from the tail cache, up to
+// EventBatchSize) and returns their topics — each event's property, and the stay and guest
+// identity that own its conversation now — and the seq of the last event read (after when
+// none). It is the live.Topics of the hub's dispatch. Errors: InternalError.
+func (s *Service) EventTopics(ctx context.Context, after int64) ([]string, int64, error) {
+	events, err := s.eventsAfter(ctx, after, EventBatchSize)
+	if err != nil {
+		return nil, after, s.internal(ctx, "events after", err)
+	}
+	next := after
+	var out []string
+	seen := map[int64]bool{}
+	props := map[int64]bool{}
+	for _, ev := range events {
+		next = ev.Seq
+		if !props[ev.PropertyID] {
+			props[ev.PropertyID] = true
+			out = append(out, propertyTopic(ev.PropertyID))
+		}
+		if seen[ev.ConversationID] {
+			continue
+		}
+		seen[ev.ConversationID] = true
+		c, err := s.store.ConversationByID(ctx, ev.ConversationID)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, after, s.internal(ctx, "conversation by id", err)
+		}
+		if c.StayID != nil {
+			out = append(out, stayTopic(c.PropertyID, *c.StayID))
+		}
+		if c.GuestID != nil {
+			out = append(out, guestTopic(c.PropertyID, *c.GuestID))
+		}
+	}
+	return out, next, nil
 }

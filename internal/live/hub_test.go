@@ -66,3 +66,77 @@ func TestStreamLimit(t *testing.T) {
 		t.Fatal("releasing twice freed two slots")
 	}
 }
+
+// ready reports whether ch is closed within d.
+func ready(ch <-chan struct{}, d time.Duration) bool {
+	select {
+	case <-ch:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+func TestHubDispatchWakesByTopic(t *testing.T) {
+	h := NewHub(10)
+	// Without a Dispatch loop every event wakes every subscription.
+	a := h.Subscribe([]string{"a"})
+	defer a.Close()
+	h.Notify(11)
+	if !ready(a.After(10), time.Second) {
+		t.Fatal("without Dispatch, an event did not wake a subscription")
+	}
+
+	// The events' topics, by seq: 12 is a's, 13 b's, 14 fails to read.
+	topicsOf := map[int64][]string{12: {"a"}, 13: {"b"}}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.Dispatch(ctx, func(_ context.Context, after int64) ([]string, int64, error) {
+			if after+1 == 14 {
+				return nil, after, errors.New("store down")
+			}
+			return topicsOf[after+1], after + 1, nil
+		})
+	}()
+	for !dispatching(h) { // wait for the Dispatch loop to take over the wake-ups
+		time.Sleep(time.Millisecond)
+	}
+	b := h.Subscribe([]string{"b"})
+	defer b.Close()
+	every := h.Subscribe(nil)
+	defer every.Close()
+
+	h.Notify(12)
+	if !ready(a.After(11), time.Second) || !ready(every.After(11), time.Second) {
+		t.Fatal("event 12 did not wake a nor the subscription without topics")
+	}
+	if ready(b.After(11), 50*time.Millisecond) {
+		t.Fatal("event 12 (topic a) woke b")
+	}
+	h.Notify(13)
+	if !ready(b.After(11), time.Second) {
+		t.Fatal("event 13 (topic b) did not wake b")
+	}
+	if ready(a.After(12), 50*time.Millisecond) {
+		t.Fatal("event 13 (topic b) woke a")
+	}
+	h.Notify(14) // unreadable: everyone is woken
+	if !ready(a.After(12), time.Second) || !ready(b.After(13), time.Second) {
+		t.Fatal("a failed read did not wake every subscription")
+	}
+	cancel()
+	<-done
+	h.Notify(15) // no Dispatch any more: every event wakes everyone again
+	if !ready(a.After(14), time.Second) || !ready(b.After(14), time.Second) {
+		t.Fatal("after Dispatch ended, an event did not wake every subscription")
+	}
+}
+
+// dispatching reports whether a Dispatch loop has started on h.
+func dispatching(h *Hub) bool {
+	h.smu.Lock()
+	defer h.smu.Unlock()
+	return h.dispatching
+}

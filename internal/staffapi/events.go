@@ -82,7 +82,7 @@ func (h *Handler) openStream(w http.ResponseWriter, r *http.Request, p *concierg
 
 // source reads the caller's events, rendered as JSON.
 func (h *Handler) source(p *concierge.Principal) live.Source {
-	var chk concierge.StreamCheck
+	var chk concierge.StreamCheck // the principal was authenticated before: the first delivery checks
 	return func(ctx context.Context, after int64) (live.Batch, error) {
 		b, err := h.svc.StaffEvents(ctx, p, after, &chk)
 		if err != nil {
@@ -112,8 +112,9 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request, p *concierge.Pr
 	if !ok {
 		return
 	}
-	defer release()
-	live.ServeSSE(w, r, h.opts.Events, "staff", live.Start{After: start.After, Reload: start.Reload}, h.source(p))
+	// The stream gives its slot back when it ends (it may outlive this call).
+	live.ServeSSE(w, r, h.opts.Events, "staff", live.Start{After: start.After, Reload: start.Reload,
+		Topics: h.svc.StaffEventTopics(p), Release: release}, h.source(p))
 }
 
 // eventsWebSocket streams the caller's live events on a WebSocket (GET /api/v1/events/ws):
@@ -126,5 +127,6 @@ func (h *Handler) eventsWebSocket(w http.ResponseWriter, r *http.Request, p *con
 		return
 	}
 	defer release()
-	live.ServeWebSocket(w, r, h.opts.Events, "staff_ws", live.Start{After: start.After, Reload: start.Reload}, h.source(p))
+	live.ServeWebSocket(w, r, h.opts.Events, "staff_ws", live.Start{After: start.After, Reload: start.Reload,
+		Topics: h.svc.StaffEventTopics(p)}, h.source(p))
 }

@@ -51,6 +51,7 @@ func eventShapeOf(e concierge.GuestEvent) eventShape {
 // answer in the envelope: the session's (IdentityToken*, GuestNotVerified), ValidationFailed
 // for a bad LastEventId, RateLimited when the session has too many streams open.
 func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
+	chk := h.svc.NewStreamCheck() // before authenticating: the authentication is the first check
 	tok, _ := query(r, "SessionToken")
 	gs, err := h.authenticate(r, sessionToken(r, tok))
 	if err != nil {
@@ -61,22 +62,23 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, r, gs.Token, itemEvents, concierge.Errorf(concierge.CodeRouteNotFound, "Live events are not enabled."))
 		return
 	}
-	start, err := h.svc.OpenGuestEvents(r.Context(), gs, live.LastEventID(r))
+	start, err := h.svc.OpenGuestEvents(r.Context(), gs, live.LastEventID(r), &chk)
 	if err != nil {
 		writeFailure(w, r, gs.Token, itemEvents, err)
 		return
 	}
+	var release func() // the stream gives its slot back when it ends (it may outlive this call)
 	if h.opts.Streams != nil {
-		release, ok := h.opts.Streams.Acquire("s" + strconv.FormatInt(gs.Session.ID, 10))
+		var ok bool
+		release, ok = h.opts.Streams.Acquire("s" + strconv.FormatInt(gs.Session.ID, 10))
 		if !ok {
 			writeFailure(w, r, gs.Token, itemEvents, &concierge.Error{Code: concierge.CodeRateLimited,
 				RetryAfter: 5 * time.Second, Message: "Too many event streams are open for this session."})
 			return
 		}
-		defer release()
 	}
-	var chk concierge.StreamCheck
-	live.ServeSSE(w, r, h.opts.Events, "guest", live.Start{After: start.After, Reload: start.Reload},
+	live.ServeSSE(w, r, h.opts.Events, "guest", live.Start{After: start.After, Reload: start.Reload,
+		Topics: h.svc.GuestEventTopics(gs), Release: release},
 		func(ctx context.Context, after int64) (live.Batch, error) {
 			b, err := h.svc.GuestEvents(ctx, gs, after, &chk)
 			if err != nil {
