@@ -15,7 +15,8 @@ type Property struct {
 	CreatedAt       time.Time
 }
 
-// Location returns the property's time zone, UTC when the name is unknown.
+// Location loads the property's time zone (UTC when the name is unknown) from the zone
+// database on every call; the Service caches it (Service.location).
 func (p Property) Location() *time.Location {
 	loc, err := time.LoadLocation(p.TimeZone)
 	if err != nil {

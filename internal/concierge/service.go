@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -64,6 +65,9 @@ type Service struct {
 	// credGen counts changes to guest sessions, staff logins, staff users and API keys, so
 	// that live streams re-check their credential only when one may have changed.
 	credGen atomic.Int64
+
+	// locations caches time zones by name: loading one reads the zone database.
+	locations sync.Map // string → *time.Location
 }
 
 // NewService returns a Service for cfg; it errors when Store or Tokens is missing.
@@ -114,4 +118,15 @@ func (s *Service) internal(ctx context.Context, op string, err error) error {
 	}
 	s.logger.ErrorContext(ctx, "store failure", "op", op, "err", err)
 	return &Error{Code: CodeInternal, Message: "An internal error occurred.", internalCause: fmt.Errorf("%s: %w", op, err)}
+}
+
+// location returns the property's time zone (UTC when its name is unknown), loading each zone
+// once per Service.
+func (s *Service) location(p Property) *time.Location {
+	if loc, ok := s.locations.Load(p.TimeZone); ok {
+		return loc.(*time.Location)
+	}
+	loc := p.Location()
+	s.locations.Store(p.TimeZone, loc)
+	return loc
 }

@@ -196,7 +196,7 @@ func (s *Service) chooseOutlet(ctx context.Context, prop Property, code string, 
 		return Outlet{}, s.internal(ctx, "outlets by property", err)
 	}
 	if code == "" {
-		o, ok := FirstAvailableOutlet(outlets, nonVerified, s.now(), prop.Location())
+		o, ok := FirstAvailableOutlet(outlets, nonVerified, s.now(), s.location(prop))
 		if !ok {
 			return Outlet{}, Errorf(CodeNoOutletAvailable, "No outlet of this property can take the conversation.")
 		}
@@ -231,7 +231,7 @@ func (s *Service) Outlets(ctx context.Context, gs *GuestSession, code string) ([
 		return nil, s.internal(ctx, "outlets by property", err)
 	}
 	SortOutlets(outlets)
-	now, loc := s.now(), gs.Property.Location()
+	now, loc := s.now(), s.location(gs.Property)
 	code = strings.TrimSpace(code)
 	out := make([]OutletInfo, 0, len(outlets))
 	for _, o := range outlets {

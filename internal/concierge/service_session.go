@@ -147,7 +147,7 @@ func (s *Service) verifyGuest(ctx context.Context, prop Property, room, lastName
 				Message: "Too many failed verifications for this room; try again later."}
 		}
 	}
-	today := DateOf(s.now(), prop.Location())
+	today := DateOf(s.now(), s.location(prop))
 	stays, err := s.store.StaysInRoom(ctx, prop.ID, room, today)
 	if err != nil {
 		return Stay{}, s.internal(ctx, "stays in room", err)
@@ -170,7 +170,7 @@ func (s *Service) verifyGuest(ctx context.Context, prop Property, room, lastName
 // stayExpiry is when a verified session of the stay stops working: the end of the departure
 // day in property time, plus the grace period.
 func (s *Service) stayExpiry(stay Stay, prop Property) time.Time {
-	return stay.Departure.EndOf(prop.Location()).Add(s.stayGrace)
+	return stay.Departure.EndOf(s.location(prop)).Add(s.stayGrace)
 }
 
 // Authenticate resolves a session token: IdentityTokenInvalid when it is missing, malformed,
