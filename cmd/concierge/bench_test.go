@@ -91,9 +91,13 @@ func BenchmarkCreateConversation(b *testing.B) {
 		}
 		bodies[i] = body
 	}
+	postInParallel(b, s.URL+pathCreate, bodies)
+}
+
+// postInParallel posts the bodies in turn from GOMAXPROCS goroutines and reports the rate.
+// One call is made first, untimed, to warm the connection pool and check that it works.
+func postInParallel(b *testing.B, url string, bodies [][]byte) {
 	client := benchClient(b)
-	url := s.URL + pathCreate
-	// Warm the connection pool and check that the call works before timing it.
 	if !postOK(b, client, url, bodies[0]) {
 		b.FailNow()
 	}
@@ -131,23 +135,5 @@ func BenchmarkInitialiseByRoom(b *testing.B) {
 		}
 		bodies[i] = body
 	}
-	client := benchClient(b)
-	url := s.URL + pathInitRoom
-	if !postOK(b, client, url, bodies[0]) {
-		b.FailNow()
-	}
-	var next atomic.Uint64
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		i := int(next.Add(1))
-		for pb.Next() {
-			if !postOK(b, client, url, bodies[i%len(bodies)]) {
-				return
-			}
-			i++
-		}
-	})
-	b.StopTimer()
-	reportRate(b)
+	postInParallel(b, s.URL+pathInitRoom, bodies)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -214,5 +213,4 @@ func TestIdempotency(t *testing.T) {
 	if again := send("key-1", body); string(again.Raw) != string(first.Raw) {
 		t.Fatalf("retry after 25 h not replayed: %s", again.Raw)
 	}
-	_ = fmt.Sprint()
 }

@@ -195,8 +195,9 @@ func TestTokens(t *testing.T) {
 		"huge":            strings.Repeat("A", 5000) + "." + mac,
 		"extra dot":       payload + "." + mac + ".x",
 	} {
-		ok(bad).wantFailure(t, http.StatusUnauthorized, "getMessagesResponse", "IdentityTokenInvalid")
-		_ = name
+		t.Run(name, func(t *testing.T) {
+			ok(bad).wantFailure(t, http.StatusUnauthorized, "getMessagesResponse", "IdentityTokenInvalid")
+		})
 	}
 	s.get(t, pathMessages).wantFailure(t, http.StatusUnauthorized, "getMessagesResponse", "IdentityTokenInvalid")
 

@@ -249,8 +249,8 @@ func lastSeqByConversation(events []Event) map[int64]int64 {
 	return out
 }
 
-// loadGuestEventState loads a conversation as guests see it; nil when it is gone.
-func (s *Service) loadGuestEventState(ctx context.Context, id int64) (*guestEventState, error) {
+// detailByID loads a conversation with its detail (see detail); nil when it is gone.
+func (s *Service) detailByID(ctx context.Context, id int64) (*ConversationDetail, error) {
 	c, err := s.store.ConversationByID(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
@@ -266,11 +266,20 @@ func (s *Service) loadGuestEventState(ctx context.Context, id int64) (*guestEven
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := s.store.ConversationMessages(ctx, c.ID, false)
+	return &d, nil
+}
+
+// loadGuestEventState loads a conversation as guests see it; nil when it is gone.
+func (s *Service) loadGuestEventState(ctx context.Context, id int64) (*guestEventState, error) {
+	d, err := s.detailByID(ctx, id)
+	if d == nil || err != nil {
+		return nil, err
+	}
+	msgs, err := s.store.ConversationMessages(ctx, d.ID, false)
 	if err != nil {
 		return nil, s.internal(ctx, "conversation messages", err)
 	}
-	st := &guestEventState{conv: c, summary: GuestConversationSummary{ConversationDetail: d}, msgs: msgs}
+	st := &guestEventState{conv: d.Conversation, summary: GuestConversationSummary{ConversationDetail: *d}, msgs: msgs}
 	for _, m := range msgs {
 		if (m.Type == MessageStaff || m.Type == MessageSystem) && m.ReadAt == nil {
 			st.summary.UnreadCount++
@@ -431,22 +440,11 @@ func withoutMessages(c *StaffConversation) *StaffConversation {
 // loadStaffEventState loads a conversation as staff see it, with its messages; nil when it
 // is gone.
 func (s *Service) loadStaffEventState(ctx context.Context, id int64) (*StaffConversation, error) {
-	c, err := s.store.ConversationByID(ctx, id)
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, s.internal(ctx, "conversation by id", err)
-	}
-	prop, err := s.store.PropertyByID(ctx, c.PropertyID)
-	if err != nil {
-		return nil, s.internal(ctx, "property by id", err)
-	}
-	d, err := s.detail(ctx, prop, c, nil)
-	if err != nil {
+	d, err := s.detailByID(ctx, id)
+	if d == nil || err != nil {
 		return nil, err
 	}
-	return s.staffConversation(ctx, d)
+	return s.staffConversation(ctx, *d)
 }
 
 // Topic names of live streams (see live.Hub.Dispatch): a stream is woken by the events that

@@ -283,42 +283,37 @@ func jsonRecord(k Kind, line int, raw json.RawMessage) record {
 // ParseStays reads a stay file: the rows to import, and the rows that could not be read.
 // Errors: ValidationFailed (field file) when the file cannot be read at all.
 func ParseStays(data []byte, f Format) ([]concierge.StayRow, []concierge.Rejection, error) {
-	recs, err := parse(Stays, data, f)
-	if err != nil {
-		return nil, nil, err
-	}
-	var rows []concierge.StayRow
-	var rejected []concierge.Rejection
-	for _, r := range recs {
-		if r.reason != "" {
-			rejected = append(rejected, concierge.Rejection{Line: r.line, Reason: r.reason})
-			continue
-		}
-		v := r.values
-		rows = append(rows, concierge.StayRow{Line: r.line, BookingReference: v["bookingReference"],
+	return parseRows(Stays, data, f, func(line int, v map[string]string) concierge.StayRow {
+		return concierge.StayRow{Line: line, BookingReference: v["bookingReference"],
 			StayInput: concierge.StayInput{RoomNumber: v["roomNumber"], FirstName: v["firstName"],
-				LastName: v["lastName"], Language: v["languageCode"], Arrival: v["arrival"], Departure: v["departure"]}})
-	}
-	return rows, rejected, nil
+				LastName: v["lastName"], Language: v["languageCode"], Arrival: v["arrival"], Departure: v["departure"]}}
+	})
 }
 
 // ParseOrders reads an order file: the rows to import, and the rows that could not be read.
 // Errors: ValidationFailed (field file) when the file cannot be read at all.
 func ParseOrders(data []byte, f Format) ([]concierge.OrderRow, []concierge.Rejection, error) {
-	recs, err := parse(Orders, data, f)
+	return parseRows(Orders, data, f, func(line int, v map[string]string) concierge.OrderRow {
+		return concierge.OrderRow{Line: line, Code: v["code"],
+			OrderInput: concierge.OrderInput{BookingReference: v["bookingReference"], OutletCode: v["outletCode"], Status: v["status"]}}
+	})
+}
+
+// parseRows reads a file of kind into rows built by row, and rejections for the records that
+// could not be read.
+func parseRows[T any](kind Kind, data []byte, f Format, row func(line int, values map[string]string) T) ([]T, []concierge.Rejection, error) {
+	recs, err := parse(kind, data, f)
 	if err != nil {
 		return nil, nil, err
 	}
-	var rows []concierge.OrderRow
+	var rows []T
 	var rejected []concierge.Rejection
 	for _, r := range recs {
 		if r.reason != "" {
 			rejected = append(rejected, concierge.Rejection{Line: r.line, Reason: r.reason})
 			continue
 		}
-		v := r.values
-		rows = append(rows, concierge.OrderRow{Line: r.line, Code: v["code"],
-			OrderInput: concierge.OrderInput{BookingReference: v["bookingReference"], OutletCode: v["outletCode"], Status: v["status"]}})
+		rows = append(rows, row(r.line, r.values))
 	}
 	return rows, rejected, nil
 }
