@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"concierge/internal/concierge"
-	"concierge/internal/sqlite"
 )
 
 // TestGuestAuthorisationMatrix: every guest route that reaches a conversation, called by every
@@ -22,10 +20,7 @@ func TestGuestAuthorisationMatrix(t *testing.T) {
 
 	// Room 106 was occupied until yesterday by someone who wrote a message; a new guest is in it now.
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "concierge.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openTestStore(t, testDB(t, dir))
 	prop, err := st.PropertyByCode(ctx, "DEMO")
 	must(t, err)
 	today := concierge.DateOf(clk.Now(), prop.Location())

@@ -31,6 +31,19 @@ type config struct {
 	EventRetention     time.Duration
 	EventHeartbeat     time.Duration
 	EventStreams       int
+	Translator         string        // none, apertium or libretranslate (SPEC §7)
+	TranslatorURL      string        // the provider's base URL
+	TranslatorKey      string        // LibreTranslate API key
+	TranslatorTimeout  time.Duration // one provider call
+	TranslatorAttempts int           // attempts before a translation fails for good
+	TranslatorBackoff  time.Duration // longest wait between two attempts
+	// Webhooks (webhooks.go) and retention (privacy.go).
+	WebhookAllowCIDR   string
+	WebhookTimeout     time.Duration
+	WebhookRetryMin    time.Duration
+	WebhookRetryMax    time.Duration
+	WebhookRetryWindow time.Duration
+	RetentionInterval  time.Duration
 }
 
 // newFlagSet defines every flag on a fresh FlagSet bound to cfg.
@@ -38,11 +51,11 @@ func newFlagSet(name string, cfg *config, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
-	fs.StringVar(&cfg.DB, "db", "concierge.db", "SQLite database file")
+	fs.StringVar(&cfg.DB, "db", "concierge.db", "SQLite database file, or a postgres:// (postgresql://) URL for PostgreSQL (several nodes may share one)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "load the demo data into an empty database")
 	fs.StringVar(&cfg.SessionKey, "session-key", "", "guest session signing key, hex (default: generated once and kept in --session-key-file)")
 	fs.StringVar(&cfg.SessionKeyPrevious, "session-key-previous", "", "previous signing key, hex, still accepted during a rotation")
-	fs.StringVar(&cfg.SessionKeyFile, "session-key-file", "", "file holding the signing keys (default: concierge.key next to the database)")
+	fs.StringVar(&cfg.SessionKeyFile, "session-key-file", "", "file holding the signing keys (default: concierge.key next to a SQLite database; with PostgreSQL the keys are kept in the database, shared by every node)")
 	fs.DurationVar(&cfg.SessionGrace, "session-grace", 24*time.Hour, "how long a verified session outlives its stay's departure day")
 	fs.DurationVar(&cfg.SessionIdle, "session-idle", 24*time.Hour, "idle time after which a session without a stay expires")
 	fs.Float64Var(&cfg.RateAddress, "rate-address", 100, "requests per second per client address (0: unlimited)")
@@ -56,6 +69,18 @@ func newFlagSet(name string, cfg *config, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&cfg.EventRetention, "event-retention", 168*time.Hour, "how long live events are kept for clients that resume")
 	fs.DurationVar(&cfg.EventHeartbeat, "event-heartbeat", 15*time.Second, "interval of the heartbeat comment on idle event streams")
 	fs.IntVar(&cfg.EventStreams, "event-streams-per-session", 5, "open event streams allowed per guest session or staff login (0: unlimited)")
+	fs.StringVar(&cfg.Translator, "translator", "none", "translation provider: none, apertium or libretranslate")
+	fs.StringVar(&cfg.TranslatorURL, "translator-url", "", "translation provider's URL, e.g. http://127.0.0.1:2737 for Apertium APy")
+	fs.StringVar(&cfg.TranslatorKey, "translator-key", "", "API key for a LibreTranslate server that wants one")
+	fs.DurationVar(&cfg.TranslatorTimeout, "translator-timeout", 10*time.Second, "how long one call to the translation provider may take")
+	fs.IntVar(&cfg.TranslatorAttempts, "translator-attempts", 10, "attempts at a translation before it fails for good")
+	fs.DurationVar(&cfg.TranslatorBackoff, "translator-backoff", 5*time.Minute, "longest wait between two attempts at a translation (from 1 s, doubling)")
+	fs.StringVar(&cfg.WebhookAllowCIDR, "webhook-allow-cidr", "", "networks webhooks may reach besides public addresses, comma-separated CIDRs or addresses (e.g. 10.1.0.0/16)")
+	fs.DurationVar(&cfg.WebhookTimeout, "webhook-timeout", 10*time.Second, "how long one webhook delivery attempt may take")
+	fs.DurationVar(&cfg.WebhookRetryMin, "webhook-retry-min", time.Second, "first webhook retry backoff (doubling, full jitter)")
+	fs.DurationVar(&cfg.WebhookRetryMax, "webhook-retry-max", time.Hour, "longest webhook retry backoff")
+	fs.DurationVar(&cfg.WebhookRetryWindow, "webhook-retry-window", 24*time.Hour, "how long a webhook delivery is retried before it is dead")
+	fs.DurationVar(&cfg.RetentionInterval, "retention-interval", time.Hour, "how often expired guest data is erased (0: never)")
 	return fs
 }
 
@@ -86,7 +111,7 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	if cfg.SessionKeyFile == "" {
+	if cfg.SessionKeyFile == "" && !isPostgres(cfg.DB) { // PostgreSQL keeps them in the database
 		cfg.SessionKeyFile = filepath.Join(filepath.Dir(cfg.DB), "concierge.key")
 	}
 	return cfg, nil
@@ -102,11 +127,17 @@ func printHelp(w io.Writer) {
 	fmt.Fprint(w, `Concierge: hotel guest messaging server.
 
 Usage:
-  concierge serve [flags]     run the server (SQLite file by default)
-  concierge migrate [flags]   apply the database migrations and exit
+  concierge serve [flags]     run the server (SQLite file by default; --db postgres://… for
+                              PostgreSQL, where several nodes may serve one database)
+  concierge migrate [flags]   apply the database migrations (SQLite or PostgreSQL) and exit
   concierge rotate-key [flags] make a new session signing key; the old one stays accepted
+                              (in the key file, or in the PostgreSQL database)
   concierge import stays|orders FILE --property CODE [--db PATH] [--log-level L]
                               import stays or orders from a CSV or JSON file
+  concierge webhooks list|create|delete --property CODE [--url URL --kinds K,… --secret S | --id N]
+                              manage a property's webhooks
+  concierge privacy export|erase --property CODE (--booking-reference REF | --guest ID) [--out FILE] [--yes]
+                              export or erase a guest's data; privacy retention runs retention now
   concierge version           print the version
   concierge help              print this help
 

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -93,7 +92,7 @@ func startServer(t testing.TB, opts serverOptions) *server {
 		loc, _ := time.LoadLocation("Europe/Madrid")
 		opts.clock = newClock(time.Date(2026, 11, 25, 12, 0, 0, 0, loc))
 	}
-	db := filepath.Join(opts.dir, "concierge.db")
+	db := testDB(t, opts.dir) // the SQLite file in dir, or a PostgreSQL database (engine_test.go)
 	args := []string{"concierge", "serve", "--addr", "127.0.0.1:0", "--db", db}
 	if opts.demo {
 		args = append(args, "--demo")

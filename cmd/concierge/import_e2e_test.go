@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"concierge/internal/concierge"
-	"concierge/internal/sqlite"
 )
 
 // runImport runs `concierge import ARGS… --db <the server's database>` in-process, as an
@@ -512,10 +511,7 @@ func TestStaysOrdersAuthorisation(t *testing.T) {
 	agent := s.staffLogin(t, "frontdesk")
 
 	// A second property, and manager API keys of each.
-	db, err := sqlite.Open(context.Background(), s.DB, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openTestStore(t, s.DB)
 	other := concierge.Property{Code: "OTHER", Name: "Other Hotel", BrandCode: "B", GroupCode: "G", TimeZone: "Europe/Madrid",
 		DefaultLanguage: "en", CreatedAt: time.Now()}
 	if err := db.CreateProperty(context.Background(), &other); err != nil {

@@ -335,7 +335,7 @@ func TestConversationDetailAndActs(t *testing.T) {
 			t.Fatalf("messages %v", msgs)
 		}
 		m := rawPath(t, r.Raw, "messages", 0)
-		if got := strings.Join(keysOf(t, m), ","); got != "code,conversationCode,seq,type,content,languageCode,translations,createdAt,author,isRead,readAt" {
+		if got := strings.Join(keysOf(t, m), ","); got != "code,conversationCode,seq,type,content,languageCode,translations,createdAt,author,isRead,readAt,translationStates" {
 			t.Fatalf("message keys %s", got)
 		}
 		m0 := msgs[0].(map[string]any)

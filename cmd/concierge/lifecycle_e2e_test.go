@@ -9,21 +9,17 @@ import (
 	"time"
 
 	"concierge/internal/concierge"
-	"concierge/internal/sqlite"
 )
 
 // staffWrites opens the server's database beside it, as staff tools will until the staff API
 // covers replies, to add staff messages and notes and to mark guest messages read.
 type staffWrites struct {
 	t  *testing.T
-	db *sqlite.DB
+	db concierge.Store
 }
 
 func openStaffWrites(t *testing.T, s *server) *staffWrites {
-	db, err := sqlite.Open(context.Background(), s.DB, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openTestStore(t, s.DB)
 	t.Cleanup(func() { db.Close() })
 	return &staffWrites{t: t, db: db}
 }

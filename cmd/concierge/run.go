@@ -22,11 +22,14 @@ import (
 	"concierge/internal/live"
 	"concierge/internal/logging"
 	"concierge/internal/password"
+	"concierge/internal/postgres"
 	"concierge/internal/ratelimit"
 	"concierge/internal/sessiontoken"
 	"concierge/internal/sqlite"
 	"concierge/internal/staffapi"
+	"concierge/internal/translate"
 	"concierge/internal/v40"
+	"concierge/internal/webhook"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -64,6 +67,9 @@ func runAt(ctx context.Context, args []string, getenv func(string) string, stdou
 		if err != nil {
 			return err
 		}
+		if isPostgres(cfg.DB) && cfg.SessionKeyFile == "" {
+			return rotateDatabaseKey(ctx, cfg, stdout, stderr) // nodes.go
+		}
 		if err := sessiontoken.RotateKeyFile(cfg.SessionKeyFile); err != nil {
 			return err
 		}
@@ -71,6 +77,10 @@ func runAt(ctx context.Context, args []string, getenv func(string) string, stdou
 		return nil
 	case "import":
 		return importCommand(ctx, rest, getenv, stdout, stderr, now)
+	case "webhooks":
+		return webhooksCommand(ctx, rest, getenv, stdout, stderr, now) // webhooks.go
+	case "privacy":
+		return privacyCommand(ctx, rest, getenv, stdout, stderr, now) // privacy.go
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "concierge", versionString())
 		return nil
@@ -104,10 +114,15 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 	return slog.New(logging.NewHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))), nil
 }
 
-// openStore opens the database named by cfg.DB, applying migrations.
+// openStore opens the database named by cfg.DB, applying migrations: PostgreSQL for a
+// postgres:// or postgresql:// URL, else a SQLite file.
 func openStore(ctx context.Context, cfg config, logger *slog.Logger) (concierge.Store, error) {
 	if isPostgres(cfg.DB) {
-		return nil, errors.New("PostgreSQL is not supported by this build yet; use a SQLite file for --db")
+		db, err := postgres.Open(ctx, cfg.DB, logger)
+		if err != nil {
+			return nil, err
+		}
+		return db, nil
 	}
 	return sqlite.Open(ctx, cfg.DB, logger)
 }
@@ -118,7 +133,7 @@ func migrate(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	if isPostgres(cfg.DB) {
-		return errors.New("PostgreSQL is not supported by this build yet; use a SQLite file for --db")
+		return migratePostgres(ctx, cfg, stdout, logger) // nodes.go
 	}
 	n, err := sqlite.Migrate(ctx, cfg.DB, logger)
 	if err != nil {
@@ -167,7 +182,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	if err != nil {
 		return err
 	}
-	keys, err := keyring(cfg, logger)
+	translator, err := translate.New(cfg.Translator, translate.Options{URL: cfg.TranslatorURL, APIKey: cfg.TranslatorKey, Now: now})
 	if err != nil {
 		return err
 	}
@@ -176,6 +191,30 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 		return err
 	}
 	defer store.Close()
+	// Several nodes on one PostgreSQL database share the signing keys, rate limits and
+	// back-off through it (nodes.go); with SQLite they stay in the process and the key file.
+	pg, _ := store.(*postgres.DB)
+	var keys *sessiontoken.Keyring
+	if pg != nil && cfg.SessionKey == "" && cfg.SessionKeyFile == "" {
+		keys, err = databaseKeyring(ctx, pg, now, logger)
+	} else {
+		keys, err = keyring(cfg, logger)
+	}
+	if err != nil {
+		return err
+	}
+	backoff := func(p postgres.GuardPolicy) concierge.VerificationGuard {
+		return ratelimit.NewBackoff(p.Free, p.Base, p.MaxDelay, p.Window, now)
+	}
+	verifications, loginGuard := backoff(verificationPolicy), backoff(loginPolicy) // nodes.go
+	limit := func(scope string, perSecond float64, burst int) v40.Limiter { return limiter(perSecond, burst, now) }
+	if pg != nil {
+		verifications = pgGuard{db: pg, scope: "verification", policy: verificationPolicy, now: now, logger: logger}
+		loginGuard = pgGuard{db: pg, scope: "login", policy: loginPolicy, now: now, logger: logger}
+		limit = func(scope string, perSecond float64, burst int) v40.Limiter {
+			return sharedLimiter(pg, scope, perSecond, burst, now, logger)
+		}
+	}
 
 	if cfg.Demo {
 		loaded, err := demo.Load(ctx, store, now(), password.Default)
@@ -192,21 +231,44 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 			demo.Password, demo.InterfaceToken)
 	}
 
+	// Translation (SPEC §7): messages queue jobs in the store; the worker (made below, before
+	// any request is served) runs them.
+	_, translatorOff := translator.(translate.None)
+	var worker *translate.Worker
+
+	// Webhooks (SPEC §8) reach public addresses and the allow-list only (webhooks.go).
+	hookPolicy, err := webhookPolicy(cfg.WebhookAllowCIDR)
+	if err != nil {
+		return err
+	}
 	svc, err := concierge.NewService(concierge.Config{
 		Store:         store,
 		Tokens:        tokenAdapter{keys},
-		Verifications: ratelimit.NewBackoff(5, 2*time.Second, 5*time.Minute, 15*time.Minute, now),
-		LoginGuard:    ratelimit.NewBackoff(5, time.Second, 5*time.Minute, 15*time.Minute, now),
+		Verifications: verifications,
+		LoginGuard:    loginGuard,
 		Logger:        logger,
 		Now:           now,
 		StayGrace:     cfg.SessionGrace,
 		IdleTimeout:   cfg.SessionIdle,
+
+		Translation:       !translatorOff,
+		TranslationQueued: func() { worker.Wake() }, // called only when Translation is on
+
+		WebhookTargets: webhook.Targets{Policy: hookPolicy},
 	})
 	if err != nil {
 		return err
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if !translatorOff {
+		worker, err = translate.NewWorker(translate.WorkerConfig{Store: store, Translator: translator,
+			Logger: logger.With("component", "translate"), Now: now, Timeout: cfg.TranslatorTimeout,
+			MaxAttempts: cfg.TranslatorAttempts, MaxBackoff: cfg.TranslatorBackoff, Metrics: translate.NewMetrics(reg)})
+		if err != nil {
+			return err
+		}
+	}
 
 	// Live events: the store wakes the hub after every commit that appended events; a poll
 	// catches events written by other processes on the same database.
@@ -227,10 +289,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 		Registry:    reg,
 		Idempotency: store,
 		Now:         now,
-		PerAddress:  limiter(cfg.RateAddress, cfg.RateAddressBurst, now),
+		PerAddress:  limit("address", cfg.RateAddress, cfg.RateAddressBurst),
 		Guest: v40.Options{
-			PerSession:        limiter(cfg.RateSession, cfg.RateSessionBurst, now),
-			PerInterfaceToken: limiter(cfg.RateInterface, cfg.RateInterfaceBurst, now),
+			PerSession:        limit("session", cfg.RateSession, cfg.RateSessionBurst),
+			PerInterfaceToken: limit("interface-token", cfg.RateInterface, cfg.RateInterfaceBurst),
 			Events:            events,
 			Streams:           streams,
 		},
@@ -268,6 +330,19 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	go live.Poll(janitorCtx, hub, svc.LatestEventSeq, time.Second, logger)
 	// Wake only the streams an event concerns (its guest's, its property's staff).
 	go hub.Dispatch(janitorCtx, svc.EventTopics)
+	// Webhook deliveries and the retention job (webhooks.go, privacy.go); both stop before
+	// the store closes.
+	defer startWebhooks(janitorCtx, cfg, svc, hub, hookPolicy, logger)()
+	defer startRetention(janitorCtx, svc, cfg.RetentionInterval, logger)()
+	if pg != nil {
+		go pruneShared(janitorCtx, pg, time.Hour, now, logger)
+	}
+	if worker != nil {
+		logger.Info("translation on", "translator", cfg.Translator, "url", cfg.TranslatorURL)
+		workerDone := make(chan struct{})
+		go func() { worker.Run(janitorCtx); close(workerDone) }()
+		defer func() { stopJanitor(); <-workerDone }() // the store closes after the worker stops
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

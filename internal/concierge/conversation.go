@@ -72,6 +72,13 @@ type Message struct {
 	Language        string // the original's language
 	CreatedAt       time.Time
 	ReadAt          *time.Time // when the recipient read it
+
+	// TranslateTo, when set on a message being written, queues its translation into this
+	// language in the message's transaction (see TranslationStore); the Service decides it.
+	TranslateTo string
+	// Translations are the message's translations and their states, as the Service loaded them
+	// (nil when not loaded).
+	Translations []Translation
 }
 
 // GuestMessage is a message as a guest's app needs it: the message, the integer id of its
@@ -80,6 +87,9 @@ type GuestMessage struct {
 	Message
 	ConversationCode  string
 	ServiceCenterName string
+	// Shown is the translation the guest reads instead of the original (SPEC §4.4); nil: the
+	// original.
+	Shown *Translation
 }
 
 // ConversationDetail is a conversation with what its wire shapes need about it.

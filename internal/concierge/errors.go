@@ -56,6 +56,17 @@ const (
 	CodeInterfaceTokenNotFound Code = "InterfaceTokenNotFound"
 	// CodeAlreadyExists: an object with this code or username already exists (409).
 	CodeAlreadyExists Code = "AlreadyExists"
+	// CodeWebhookNotFound: no webhook has this id at the property, or the caller may not see
+	// it (404).
+	CodeWebhookNotFound Code = "WebhookNotFound"
+	// CodeDeliveryNotFound: no delivery of the webhook has this id (404).
+	CodeDeliveryNotFound Code = "DeliveryNotFound"
+	// CodeGuestNotFound: no non-verified guest has this identifier at the property (404).
+	CodeGuestNotFound Code = "GuestNotFound"
+	// CodeGlossaryTermNotFound: the property's glossary has no such term (404).
+	CodeGlossaryTermNotFound Code = "GlossaryTermNotFound"
+	// CodeLegalHold: the data is under a legal hold and may not be erased (409).
+	CodeLegalHold Code = "LegalHold"
 )
 
 // FieldError names one field whose value breaks a rule.

@@ -49,6 +49,17 @@ type Config struct {
 	LoginGuard VerificationGuard
 	// StaffSessionTTL is how long a staff login's bearer token works. Default 12 h.
 	StaffSessionTTL time.Duration
+
+	// Translation turns translation on (SPEC §7): messages a reader needs in another language
+	// queue a translation job with the message. Off: nothing is queued.
+	Translation bool
+	// TranslationQueued is called after a write that queued translation jobs (it wakes the
+	// translation worker); it must not block. nil: nothing is called.
+	TranslationQueued func()
+
+	// WebhookTargets checks the URLs of webhooks (service_webhook.go); nil: every http(s)
+	// URL is accepted.
+	WebhookTargets WebhookTargets
 }
 
 // Service applies Concierge's business rules on top of a Store. It is safe for concurrent use.
@@ -68,6 +79,12 @@ type Service struct {
 
 	// locations caches time zones by name: loading one reads the zone database.
 	locations sync.Map // string → *time.Location
+
+	// translation and onTranslationQueued: Config.Translation and Config.TranslationQueued.
+	translation         bool
+	onTranslationQueued func()
+
+	webhookTargets WebhookTargets // service_webhook.go
 }
 
 // NewService returns a Service for cfg; it errors when Store or Tokens is missing.
@@ -83,6 +100,9 @@ func NewService(cfg Config) (*Service, error) {
 		now:           cfg.Now,
 		stayGrace:     cfg.StayGrace,
 		idleTimeout:   cfg.IdleTimeout,
+
+		translation:         cfg.Translation,
+		onTranslationQueued: cfg.TranslationQueued,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -97,6 +117,7 @@ func NewService(cfg Config) (*Service, error) {
 		s.idleTimeout = 24 * time.Hour
 	}
 	s.staff = newStaffAuth(cfg)
+	s.webhookTargets = cfg.WebhookTargets
 	return s, nil
 }
 

@@ -313,6 +313,7 @@ func (s *Service) CreateStaffUser(ctx context.Context, p *Principal, in StaffUse
 			fmt.Sprintf("A staff user named '%s' already exists.", u.Username))
 	}
 	s.logger.InfoContext(ctx, "staff user created", "user_id", u.ID, "role", string(u.Role), "by", p.String())
+	s.auditStaffUser(ctx, p, AuditStaffUserCreated, u)
 	return s.oneUserInfo(ctx, u)
 }
 
@@ -361,6 +362,7 @@ func (s *Service) UpdateStaffUser(ctx context.Context, p *Principal, username st
 		return StaffUserInfo{}, s.staffUserWriteErr(ctx, u, err)
 	}
 	s.logger.InfoContext(ctx, "staff user updated", "user_id", u.ID, "role", string(u.Role), "by", p.String())
+	s.auditStaffUser(ctx, p, AuditStaffUserUpdated, u)
 	return s.oneUserInfo(ctx, u)
 }
 
@@ -398,6 +400,7 @@ func (s *Service) SetStaffPassword(ctx context.Context, p *Principal, username, 
 		return StaffUserInfo{}, s.internal(ctx, "revoke staff sessions", err)
 	}
 	s.logger.InfoContext(ctx, "staff password set", "user_id", u.ID, "sessions_ended", n, "by", p.String())
+	s.auditStaffUser(ctx, p, AuditStaffPasswordSet, u)
 	return s.oneUserInfo(ctx, u)
 }
 
@@ -432,6 +435,11 @@ func (s *Service) SetStaffUserDisabled(ctx context.Context, p *Principal, userna
 		}
 		s.logger.InfoContext(ctx, "staff user disabled changed", "user_id", u.ID, "disabled", disabled,
 			"sessions_ended", n, "by", p.String())
+		if disabled {
+			s.auditStaffUser(ctx, p, AuditStaffUserDisabled, u)
+		} else {
+			s.auditStaffUser(ctx, p, AuditStaffUserEnabled, u)
+		}
 	}
 	return s.oneUserInfo(ctx, u)
 }

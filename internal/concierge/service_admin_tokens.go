@@ -47,6 +47,7 @@ func (s *Service) CreateInterfaceToken(ctx context.Context, p *Principal, in Int
 		return "", InterfaceToken{}, s.internal(ctx, "create interface token", err)
 	}
 	s.logger.InfoContext(ctx, "interface token created", "interface_token_id", t.ID, "by", p.String())
+	s.audit(ctx, p, AuditInterfaceTokenMade, "interface_token", idRef(t.ID), 0, "")
 	return secret, t, nil
 }
 
@@ -91,6 +92,7 @@ func (s *Service) RevokeInterfaceToken(ctx context.Context, p *Principal, id int
 	}
 	if revoked {
 		s.logger.InfoContext(ctx, "interface token revoked", "interface_token_id", id, "by", p.String())
+		s.audit(ctx, p, AuditInterfaceTokenRevoke, "interface_token", idRef(id), 0, "")
 	}
 	return t, nil
 }

@@ -166,12 +166,17 @@ func (s *Service) CreateConversation(ctx context.Context, gs *GuestSession, in C
 			Language:  gs.Session.Language,
 			CreatedAt: now,
 		}
+		msg.TranslateTo = s.translationTarget(msg.Language, sc.StaffLanguage)
 		if convType == "guest" {
 			msg.AuthorFirstName, msg.AuthorLastName = first, last
 		}
 	}
 	if err := s.store.CreateConversation(ctx, &conv, msg); err != nil {
 		return nil, s.internal(ctx, "create conversation", err)
+	}
+	if msg != nil {
+		pendingTranslation(msg)
+		s.translationQueued(msg)
 	}
 	out := &GuestConversation{ConversationDetail: ConversationDetail{
 		Conversation:  conv,
@@ -255,6 +260,9 @@ func (s *Service) GuestMessages(ctx context.Context, gs *GuestSession, page Page
 	msgs, total, err := s.store.GuestMessages(ctx, gs.Owner(), page)
 	if err != nil {
 		return nil, 0, s.internal(ctx, "guest messages", err)
+	}
+	if err := s.withGuestTranslations(ctx, msgs, gs.Session.Language); err != nil {
+		return nil, 0, err
 	}
 	return msgs, total, nil
 }

@@ -168,7 +168,8 @@ type guestEventState struct {
 }
 
 // GuestEvents reads the events after position after that the session's guest may see —
-// those of the conversations the session owns, never about Notes — each with the current state
+// those of the conversations the session owns, never about Notes, and message.translated only
+// when a translation the guest reads arrived — each with the current state
 // of what changed as the guest sees it. Before delivering, it checks that the session still
 // works. Errors: IdentityTokenExpired (the session was revoked or its stay ended: the stream
 // must end); InternalError.
@@ -212,6 +213,10 @@ func (s *Service) GuestEvents(ctx context.Context, gs *GuestSession, after int64
 			for i := len(st.msgs) - 1; i >= 0; i-- {
 				if st.msgs[i].ID == *ev.MessageID {
 					gm := forGuest(gs.Property, st.summary.ConversationDetail, st.msgs[i:i+1])[0]
+					showFor(&gm, gs.Session.Language)
+					if ev.Kind == EventMessageTranslated && gm.Shown == nil {
+						break // nothing the guest reads changed (their own message, a failure)
+					}
 					ge.Message = &gm
 					break
 				}
@@ -278,6 +283,9 @@ func (s *Service) loadGuestEventState(ctx context.Context, id int64) (*guestEven
 	msgs, err := s.store.ConversationMessages(ctx, d.ID, false)
 	if err != nil {
 		return nil, s.internal(ctx, "conversation messages", err)
+	}
+	if err := s.withTranslations(ctx, msgs); err != nil {
+		return nil, err
 	}
 	st := &guestEventState{conv: d.Conversation, summary: GuestConversationSummary{ConversationDetail: *d}, msgs: msgs}
 	for _, m := range msgs {

@@ -145,7 +145,11 @@ func (s *Service) GuestConversation(ctx context.Context, gs *GuestSession, code 
 	if err != nil {
 		return nil, s.internal(ctx, "conversation messages", err)
 	}
-	return &GuestConversation{ConversationDetail: d, Messages: forGuest(gs.Property, d, msgs)}, nil
+	gms := forGuest(gs.Property, d, msgs)
+	if err := s.withGuestTranslations(ctx, gms, gs.Session.Language); err != nil {
+		return nil, err
+	}
+	return &GuestConversation{ConversationDetail: d, Messages: gms}, nil
 }
 
 // AddGuestMessage adds the guest's message to one of their conversations, reopening it when it
@@ -179,6 +183,7 @@ func (s *Service) AddGuestMessage(ctx context.Context, gs *GuestSession, code, c
 	now := s.now()
 	m := Message{Code: NewCode("M"), ConversationID: c.ID, Type: MessageGuest, Content: content,
 		Language: gs.Session.Language, CreatedAt: now}
+	m.TranslateTo = s.translationTarget(m.Language, d.ServiceCenter.StaffLanguage)
 	if convType == "guest" {
 		m.AuthorFirstName, m.AuthorLastName = c.GuestFirstName, c.GuestLastName
 		if m.AuthorFirstName == "" && m.AuthorLastName == "" && gs.Stay != nil {
@@ -188,6 +193,8 @@ func (s *Service) AddGuestMessage(ctx context.Context, gs *GuestSession, code, c
 	if err := s.store.AddMessage(ctx, &m, ConversationOpen, now); err != nil {
 		return nil, s.internal(ctx, "add message", err)
 	}
+	pendingTranslation(&m)
+	s.translationQueued(&m)
 	gm := GuestMessage{Message: m, ConversationCode: c.Code, ServiceCenterName: d.ServiceCenter.Name}
 	return &gm, nil
 }

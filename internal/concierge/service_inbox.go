@@ -243,6 +243,9 @@ func (s *Service) staffConversation(ctx context.Context, d ConversationDetail) (
 	if err != nil {
 		return nil, s.internal(ctx, "conversation messages", err)
 	}
+	if err := s.withTranslations(ctx, msgs); err != nil {
+		return nil, err
+	}
 	out.Messages = make([]StaffMessage, 0, len(msgs))
 	for _, m := range msgs {
 		sm := StaffMessage{Message: m, ConversationCode: d.Code}
@@ -329,10 +332,17 @@ func (s *Service) AddStaffMessage(ctx context.Context, p *Principal, code, typ, 
 	status := d.Status
 	if mt == MessageStaff {
 		status = ConversationOpen
+		guestLang, err := s.guestLanguage(ctx, d.Conversation)
+		if err != nil {
+			return nil, err
+		}
+		m.TranslateTo = s.translationTarget(m.Language, guestLang) // Notes are never translated
 	}
 	if err := s.store.AddMessage(ctx, &m, status, now); err != nil {
 		return nil, s.internal(ctx, "add message", err)
 	}
+	pendingTranslation(&m)
+	s.translationQueued(&m)
 	s.logger.InfoContext(ctx, "staff message", "conversation_id", d.ID, "message_id", m.ID, "type", string(mt), "by", p.String())
 	return &StaffMessage{Message: m, ConversationCode: d.Code, AuthorUsername: p.User.Username}, nil
 }

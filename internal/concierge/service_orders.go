@@ -192,8 +192,10 @@ type pendingOrder struct {
 // the change they made.
 func (s *Service) saveOrders(ctx context.Context, batch []*pendingOrder) error {
 	now := s.now()
+	var queued []*Message // System messages with a translation job, for the worker's wake-up
 	err := s.store.WriteOrders(ctx, func(r OrderReader) ([]OrderChange, error) {
 		var changes []OrderChange
+		queued = queued[:0]
 		for _, po := range batch {
 			o := po.want
 			po.posted = 0
@@ -223,9 +225,11 @@ func (s *Service) saveOrders(ctx context.Context, batch []*pendingOrder) error {
 				for _, c := range convs {
 					text, lang := OrderStatusText(c.GuestLanguage, o.Status, o.Code)
 					change.Messages = append(change.Messages, &Message{Code: NewCode("M"), ConversationID: c.ID,
-						Type: MessageSystem, Content: text, Language: lang, CreatedAt: now})
+						Type: MessageSystem, Content: text, Language: lang, CreatedAt: now,
+						TranslateTo: s.translationTarget(lang, c.GuestLanguage)})
 				}
 				po.posted = len(change.Messages)
+				queued = append(queued, change.Messages...)
 			}
 			changes = append(changes, change)
 		}
@@ -234,6 +238,7 @@ func (s *Service) saveOrders(ctx context.Context, batch []*pendingOrder) error {
 	if err != nil {
 		return s.internal(ctx, "write orders", err)
 	}
+	s.translationQueued(queued...)
 	return nil
 }
 

@@ -148,14 +148,17 @@ func (s *Service) StaffLogin(ctx context.Context, username, pw, client string) (
 		// The username is not logged: people type their password into it.
 		if known {
 			s.logger.InfoContext(ctx, "staff login failed", "reason", "wrong password", "user_id", u.ID, "client", client)
+			s.auditLogin(ctx, AuditLoginFailed, &u, client, "wrong password")
 		} else {
 			s.logger.InfoContext(ctx, "staff login failed", "reason", "unknown username", "client", client)
+			s.auditLogin(ctx, AuditLoginFailed, nil, client, "unknown username")
 		}
 		return "", StaffSession{}, StaffUser{}, errLoginFailed()
 	}
 	if u.DisabledAt != nil {
 		// The same answer as a wrong password: a disabled account is not advertised.
 		s.logger.InfoContext(ctx, "staff login failed", "reason", "user disabled", "user_id", u.ID, "client", client)
+		s.auditLogin(ctx, AuditLoginFailed, &u, client, "user disabled")
 		return "", StaffSession{}, StaffUser{}, errLoginFailed()
 	}
 	if s.staff.guard != nil {
@@ -171,6 +174,7 @@ func (s *Service) StaffLogin(ctx context.Context, username, pw, client string) (
 		return "", StaffSession{}, StaffUser{}, s.internal(ctx, "create staff session", err)
 	}
 	s.logger.InfoContext(ctx, "staff login", "user_id", u.ID, "staff_session_id", sess.ID, "client", client)
+	s.auditLogin(ctx, AuditLogin, &u, client, "")
 	return token, sess, u, nil
 }
 
@@ -403,6 +407,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, p *Principal, in APIKeyInput
 		return "", APIKey{}, s.internal(ctx, "create api key", err)
 	}
 	s.logger.InfoContext(ctx, "api key created", "api_key_id", k.ID, "role", string(k.Role), "by", p.String())
+	s.audit(ctx, p, AuditAPIKeyCreated, "api_key", idRef(k.ID), 0, "role="+string(k.Role))
 	return secret, k, nil
 }
 
@@ -428,6 +433,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, p *Principal, id int64) (API
 	}
 	if revoked {
 		s.logger.InfoContext(ctx, "api key revoked", "api_key_id", id, "by", p.String())
+		s.audit(ctx, p, AuditAPIKeyRevoked, "api_key", idRef(id), 0, "")
 	}
 	return k, nil
 }

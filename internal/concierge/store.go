@@ -24,6 +24,10 @@ type Store interface {
 	InboxStore       // store_inbox.go: the staff inbox, assignment and moves
 	AdminStore       // store_admin.go: listing and updating configuration (admin API)
 	EventStore       // event.go: the event log of live events (SPEC §6)
+	AuditStore       // store_audit.go: the audit log
+	WebhookStore     // store_webhook.go: webhooks and their deliveries (SPEC §8)
+	RetentionStore   // store_retention.go: retention settings, legal holds, guest data export and erasure
+	TranslationStore // store_translation.go: translations, their job queue, cache and glossaries
 
 	// Ping checks that the store is reachable and its migrations are applied.
 	Ping(ctx context.Context) error

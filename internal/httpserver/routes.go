@@ -20,6 +20,12 @@ func addRoutes(mux *http.ServeMux, cfg Config) {
 	mux.HandleFunc("GET /readyz", readyz(cfg))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}))
 	mux.Handle("GET /api/v1/openapi.json", cfg.openAPI)
+	// The web pages (package web): the staff console, the guest chat page and their shared files.
+	mux.Handle("GET /console/", cfg.pages)
+	mux.Handle("GET /console", cfg.pages)
+	mux.Handle("GET /guest/", cfg.pages)
+	mux.Handle("GET /guest", cfg.pages)
+	mux.Handle("GET /assets/", cfg.pages)
 	mux.Handle("/api/v1/", idempotency.Middleware(staffapi.NewHandler(cfg.Service, cfg.Logger, cfg.Staff), idempotency.Options{
 		Store: cfg.Idempotency, Logger: cfg.Logger, Now: cfg.Now, WriteError: staffapi.WriteError,
 	}))

@@ -15,6 +15,7 @@ import (
 	"concierge/internal/openapi"
 	"concierge/internal/staffapi"
 	"concierge/internal/v40"
+	"concierge/internal/web"
 )
 
 // Config holds the server's dependencies. Service, Logger and Registry are required.
@@ -34,6 +35,7 @@ type Config struct {
 	Staff staffapi.Options
 
 	openAPI http.Handler
+	pages   http.Handler // the embedded web pages (package web)
 }
 
 // NewServer returns the root http.Handler. It errors only when the embedded OpenAPI document
@@ -44,6 +46,11 @@ func NewServer(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	cfg.openAPI = doc
+	pages, err := web.New()
+	if err != nil {
+		return nil, err
+	}
+	cfg.pages = pages
 	mux := http.NewServeMux()
 	addRoutes(mux, cfg)
 	m := newMetrics(cfg.Registry)

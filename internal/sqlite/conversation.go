@@ -17,7 +17,7 @@ func (db *DB) CreateConversation(ctx context.Context, c *concierge.Conversation,
 	var convID, msgID, seq int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		convID, err = insert(ctx, tx, `INSERT INTO conversations (code, property_id, outlet_id,
+		convID, err = db.insert(ctx, tx, `INSERT INTO conversations (code, property_id, outlet_id,
 			order_id, stay_id, guest_id, subject, status, type, assignee_id, guest_first_name,
 			guest_last_name, guest_language, order_form, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -34,7 +34,7 @@ func (db *DB) CreateConversation(ctx context.Context, c *concierge.Conversation,
 		if first == nil {
 			return nil
 		}
-		if msgID, seq, err = insertMessage(ctx, tx, convID, first); err != nil {
+		if msgID, seq, err = db.insertMessage(ctx, tx, convID, first); err != nil {
 			return err
 		}
 		return db.appendEvent(ctx, tx, concierge.EventMessageCreated, convID, msgID, first.CreatedAt)
@@ -86,7 +86,7 @@ func scanConversation(r rowScanner, extra ...any) (concierge.Conversation, error
 
 // ConversationByCode returns the conversation with exactly this code, or concierge.ErrNotFound.
 func (db *DB) ConversationByCode(ctx context.Context, code string) (concierge.Conversation, error) {
-	c, err := scanConversation(db.readers.QueryRowContext(ctx,
+	c, err := scanConversation(db.readStmts.queryRow(ctx, nil,
 		`SELECT `+conversationColumns+` FROM conversations WHERE code = ?`, code))
 	return c, storeErr(err, fmt.Sprintf("conversation %q", code))
 }
@@ -95,7 +95,7 @@ func (db *DB) ConversationByCode(ctx context.Context, code string) (concierge.Co
 // conversation.updated event; concierge.ErrNotFound when it does not exist.
 func (db *DB) SetConversationStatus(ctx context.Context, id int64, status concierge.ConversationStatus, at time.Time) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`,
+		res, err := db.writeStmts.exec(ctx, tx, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`,
 			string(status), timeArg(at), id)
 		if err != nil {
 			return err

@@ -72,3 +72,13 @@ func insert(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, 
 	}
 	return res.LastInsertId()
 }
+
+// insert is the package's insert through a statement prepared once on the writer: for the
+// INSERTs of the hot paths, in tx, a write transaction.
+func (db *DB) insert(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
+	res, err := db.writeStmts.exec(ctx, tx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}

@@ -4,7 +4,9 @@
 // Every write goes through a single writer connection whose transactions begin IMMEDIATE, so
 // writers queue in the process instead of failing with "database is locked"; reads use a small
 // pool of query-only connections that, in WAL mode, never block the writer nor each other.
-// Every connection runs with synchronous=FULL: a write that returned nil is on disk.
+// Every connection runs with synchronous=FULL: a write that returned nil is on disk. Concurrent
+// writes share transactions (group commit, writer.go), and frequent statements are prepared
+// once (stmt.go).
 package sqlite
 
 import (
@@ -14,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sync"
 	"sync/atomic"
 
 	"concierge/internal/concierge"
@@ -32,8 +35,20 @@ type DB struct {
 
 	sessionID func() (int64, error) // draws a new session id: randomID, but for tests
 
+	writeStmts *stmtCache // statements prepared on the writer connection
+	readStmts  *stmtCache // statements prepared on the reader pool
+
+	// requests queues the writes for the writer goroutine (writer.go), which closes writerDone
+	// when it has drained the queue after Close closed it. closed, under closeMu, says that the
+	// queue is closed; writes hold closeMu's read lock while they queue.
+	requests   chan *writeRequest
+	writerDone chan struct{}
+	closeMu    sync.RWMutex
+	closed     bool
+	txs        atomic.Int64 // write transactions begun, for tests
+
 	// pendingSeq is the seq of the newest event appended by the write transaction in progress
-	// (0: none); the single writer connection makes it one transaction's at a time.
+	// (0: none); only the writer goroutine runs write transactions.
 	pendingSeq atomic.Int64
 	notify     atomic.Pointer[func(seq int64)] // OnEvents
 }
@@ -70,7 +85,11 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	logger.InfoContext(ctx, "sqlite database open", "path", path, "migrations_applied", applied)
-	return &DB{writer: writer, readers: readers, logger: logger, sessionID: randomID}, nil
+	db := &DB{writer: writer, readers: readers, logger: logger, sessionID: randomID,
+		writeStmts: newStmtCache(writer), readStmts: newStmtCache(readers),
+		requests: make(chan *writeRequest, maxBatch), writerDone: make(chan struct{})}
+	go db.runWriter()
+	return db, nil
 }
 
 // openWriter opens the single writer connection of the database at path and checks that it
@@ -108,10 +127,20 @@ func dsn(path string, readOnly bool) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
-// Close closes every connection of the DB. It returns the first error met; the DB is unusable
-// afterwards either way.
+// Close waits for the writes already queued to commit, then closes every connection of the
+// DB. It returns the errors met; the DB is unusable afterwards either way (a write then returns
+// an error), and closing it again does nothing more.
 func (db *DB) Close() error {
-	return errors.Join(db.readers.Close(), db.writer.Close())
+	db.closeMu.Lock()
+	already := db.closed
+	db.closed = true
+	db.closeMu.Unlock()
+	if already {
+		return nil
+	}
+	close(db.requests)
+	<-db.writerDone
+	return errors.Join(db.writeStmts.close(), db.readStmts.close(), db.readers.Close(), db.writer.Close())
 }
 
 // Ping checks that the database answers and that the latest embedded migration is applied. It
@@ -134,32 +163,6 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// write runs fn in a transaction on the writer connection (begun IMMEDIATE, so it holds the
-// write lock from its start) and commits it when fn returns nil; otherwise it rolls back and
-// returns fn's error unchanged. After a commit that appended events, it calls the OnEvents
-// function with the newest event's seq.
-func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
-	}
-	db.pendingSeq.Store(0)
-	if err := fn(tx); err != nil {
-		db.pendingSeq.Store(0)
-		_ = tx.Rollback()
-		return err
-	}
-	// Read before the commit releases the writer connection to the next transaction.
-	seq := db.pendingSeq.Swap(0)
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	if fn := db.notify.Load(); fn != nil && seq > 0 {
-		(*fn)(seq)
-	}
-	return nil
-}
-
 // read runs fn in a read-only transaction on a reader connection, so that its queries see one
 // consistent snapshot, and returns fn's error unchanged.
 func (db *DB) read(ctx context.Context, fn func(*sql.Tx) error) error {
@@ -167,6 +170,10 @@ func (db *DB) read(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
-	defer func() { _ = tx.Rollback() }()
-	return fn(tx)
+	err = func() error {
+		defer func() { _ = tx.Rollback() }()
+		return fn(tx)
+	}()
+	db.readStmts.prepareQueued(ctx) // fn's new statements, now that its connection is free
+	return err
 }

@@ -289,7 +289,7 @@ func TestMessageSequence(t *testing.T) {
 	for i, conv := range []int64{c.ID, c.ID, other.ID, c.ID} {
 		m := concierge.Message{Code: "N" + strings.Repeat("x", i), Type: concierge.MessageStaff}
 		must(t, db.write(ctx, func(tx *sql.Tx) error {
-			_, seq, err := insertMessage(ctx, tx, conv, &m)
+			_, seq, err := db.insertMessage(ctx, tx, conv, &m)
 			seqs = append(seqs, seq)
 			return err
 		}))

@@ -16,7 +16,7 @@ func (db *DB) appendEvent(ctx context.Context, tx *sql.Tx, kind concierge.EventK
 	if msgID != 0 {
 		msg = msgID
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO events (kind, conversation_id, message_id, property_id, created_at)
+	res, err := db.writeStmts.exec(ctx, tx, `INSERT INTO events (kind, conversation_id, message_id, property_id, created_at)
 		SELECT ?, id, ?, property_id, ? FROM conversations WHERE id = ?`,
 		string(kind), msg, timeArg(at), convID)
 	if err != nil {
@@ -49,7 +49,7 @@ func (db *DB) EventsAfter(ctx context.Context, afterSeq int64, limit int) ([]con
 	if lim <= 0 {
 		lim = -1
 	}
-	rows, err := db.readers.QueryContext(ctx, `SELECT seq, kind, conversation_id, message_id, property_id,
+	rows, err := db.readStmts.query(ctx, nil, `SELECT seq, kind, conversation_id, message_id, property_id,
 		created_at FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, lim)
 	if err != nil {
 		return nil, storeErr(err, "events after")
@@ -74,7 +74,7 @@ func (db *DB) EventsAfter(ctx context.Context, afterSeq int64, limit int) ([]con
 // event was pruned; 0 when none.
 func (db *DB) LatestEventSeq(ctx context.Context) (int64, error) {
 	var seq int64
-	err := db.readers.QueryRowContext(ctx,
+	err := db.readStmts.queryRow(ctx, nil,
 		`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)`).Scan(&seq)
 	return seq, storeErr(err, "latest event seq")
 }
@@ -102,7 +102,7 @@ func (db *DB) PruneEvents(ctx context.Context, before time.Time) (int, error) {
 
 // ConversationByID returns the conversation with this id, or concierge.ErrNotFound.
 func (db *DB) ConversationByID(ctx context.Context, id int64) (concierge.Conversation, error) {
-	c, err := scanConversation(db.readers.QueryRowContext(ctx,
+	c, err := scanConversation(db.readStmts.queryRow(ctx, nil,
 		`SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id))
 	return c, storeErr(err, "conversation by id")
 }

@@ -14,7 +14,7 @@ func (db *DB) ReserveIdempotencyKey(ctx context.Context, rec concierge.Idempoten
 	var existing concierge.IdempotentRecord
 	inserted := false
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (scope, key, request_hash, created_at)
+		res, err := db.writeStmts.exec(ctx, tx, `INSERT INTO idempotency_keys (scope, key, request_hash, created_at)
 			VALUES (?, ?, ?, ?) ON CONFLICT (scope, key) DO NOTHING`,
 			rec.Scope, rec.Key, rec.RequestHash, timeArg(rec.CreatedAt))
 		if err != nil {
@@ -43,7 +43,7 @@ func (db *DB) ReserveIdempotencyKey(ctx context.Context, rec concierge.Idempoten
 // the reservation is gone.
 func (db *DB) CompleteIdempotencyKey(ctx context.Context, scope, key string, status int, contentType string, body []byte) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET done = 1, status = ?, content_type = ?, body = ?
+		res, err := db.writeStmts.exec(ctx, tx, `UPDATE idempotency_keys SET done = 1, status = ?, content_type = ?, body = ?
 			WHERE scope = ? AND key = ?`, status, contentType, body, scope, key)
 		if err != nil {
 			return err

@@ -13,16 +13,19 @@ import (
 // insertMessage stores m in conversation convID in tx, with the next sequence number of the
 // conversation (1 for its first message), and returns the message's id and sequence number.
 // The writer's single connection makes the read of max(seq) and the insert atomic.
-func insertMessage(ctx context.Context, tx *sql.Tx, convID int64, m *concierge.Message) (id, seq int64, err error) {
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM messages
+func (db *DB) insertMessage(ctx context.Context, tx *sql.Tx, convID int64, m *concierge.Message) (id, seq int64, err error) {
+	if err := db.writeStmts.queryRow(ctx, tx, `SELECT coalesce(max(seq), 0) + 1 FROM messages
 		WHERE conversation_id = ?`, convID).Scan(&seq); err != nil {
 		return 0, 0, err
 	}
-	id, err = insert(ctx, tx, `INSERT INTO messages (code, conversation_id, seq, type,
+	id, err = db.insert(ctx, tx, `INSERT INTO messages (code, conversation_id, seq, type,
 		author_first_name, author_last_name, staff_user_id, content, language, created_at, read_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.Code, convID, seq, string(m.Type), m.AuthorFirstName, m.AuthorLastName,
 		nullIDArg(m.StaffUserID), m.Content, m.Language, timeArg(m.CreatedAt), nullTimeArg(m.ReadAt))
+	if err == nil {
+		err = queueTranslation(ctx, tx, id, m) // translation.go
+	}
 	return id, seq, err
 }
 
@@ -57,10 +60,10 @@ func (db *DB) GuestMessages(ctx context.Context, owner concierge.Owner, page con
 	var out []concierge.GuestMessage
 	var total int
 	err := db.read(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) `+guestMessageFilter, args...).Scan(&total); err != nil {
+		if err := db.readStmts.queryRow(ctx, tx, `SELECT count(*) `+guestMessageFilter, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT m.id, m.code, m.conversation_id, m.seq, m.type,
+		rows, err := db.readStmts.query(ctx, tx, `SELECT m.id, m.code, m.conversation_id, m.seq, m.type,
 			m.author_first_name, m.author_last_name, m.staff_user_id, m.content, m.language,
 			m.created_at, m.read_at, c.code,
 			(SELECT sc.name FROM outlets o JOIN service_centers sc ON sc.id = o.service_center_id
@@ -113,18 +116,18 @@ func (db *DB) AddMessage(ctx context.Context, m *concierge.Message, status conci
 	var id, seq int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var old string
-		err := tx.QueryRowContext(ctx, `SELECT status FROM conversations WHERE id = ?`, m.ConversationID).Scan(&old)
+		err := db.writeStmts.queryRow(ctx, tx, `SELECT status FROM conversations WHERE id = ?`, m.ConversationID).Scan(&old)
 		if err == sql.ErrNoRows {
 			return concierge.ErrNotFound
 		}
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`,
+		if _, err := db.writeStmts.exec(ctx, tx, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`,
 			string(status), timeArg(at), m.ConversationID); err != nil {
 			return err
 		}
-		if id, seq, err = insertMessage(ctx, tx, m.ConversationID, m); err != nil {
+		if id, seq, err = db.insertMessage(ctx, tx, m.ConversationID, m); err != nil {
 			return err
 		}
 		if err := db.appendEvent(ctx, tx, concierge.EventMessageCreated, m.ConversationID, id, m.CreatedAt); err != nil {
@@ -162,7 +165,7 @@ func scanMessage(r rowScanner) (concierge.Message, error) {
 // ConversationMessages returns a conversation's messages in sequence order, Notes only when
 // includeNotes; an empty list for an unknown conversation.
 func (db *DB) ConversationMessages(ctx context.Context, conversationID int64, includeNotes bool) ([]concierge.Message, error) {
-	rows, err := db.readers.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages
+	rows, err := db.readStmts.query(ctx, nil, `SELECT `+messageColumns+` FROM messages
 		WHERE conversation_id = ? AND (? OR type <> 'Note') ORDER BY seq`, conversationID, includeNotes)
 	if err != nil {
 		return nil, storeErr(err, "conversation messages")

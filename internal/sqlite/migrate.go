@@ -106,7 +106,7 @@ func migrate(ctx context.Context, writer *sql.DB, logger *slog.Logger) (int, err
 	}
 	applied := 0
 	for _, m := range ms {
-		did, err := applyMigration(ctx, writer, m)
+		did, err := applyMigration(ctx, writer, m, logger)
 		if err != nil {
 			return applied, err
 		}
@@ -119,8 +119,9 @@ func migrate(ctx context.Context, writer *sql.DB, logger *slog.Logger) (int, err
 }
 
 // applyMigration applies m in one transaction unless it is already applied, and reports
-// whether it did.
-func applyMigration(ctx context.Context, writer *sql.DB, m migration) (bool, error) {
+// whether it did. It logs a line when it begins m (inside the transaction, so a process
+// killed after that line leaves m unapplied, to be applied whole by the next run).
+func applyMigration(ctx context.Context, writer *sql.DB, m migration, logger *slog.Logger) (bool, error) {
 	tx, err := writer.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("sqlite: migration %s: begin: %w", m.name, err)
@@ -133,6 +134,7 @@ func applyMigration(ctx context.Context, writer *sql.DB, m migration) (bool, err
 	if n > 0 {
 		return false, nil
 	}
+	logger.InfoContext(ctx, "sqlite migration starting", "version", m.version, "name", m.name)
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return false, fmt.Errorf("sqlite: migration %s: %w", m.name, err)
 	}

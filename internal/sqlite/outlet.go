@@ -45,10 +45,10 @@ func (db *DB) OutletsByProperty(ctx context.Context, propertyID int64) ([]concie
 	var outlets []concierge.Outlet
 	err := db.read(ctx, func(tx *sql.Tx) error {
 		var err error
-		if outlets, err = queryOutlets(ctx, tx, propertyID); err != nil {
+		if outlets, err = db.queryOutlets(ctx, tx, propertyID); err != nil {
 			return err
 		}
-		return queryOutletHours(ctx, tx, propertyID, outlets)
+		return db.queryOutletHours(ctx, tx, propertyID, outlets)
 	})
 	if err != nil {
 		return nil, storeErr(err, fmt.Sprintf("outlets of property %d", propertyID))
@@ -56,9 +56,10 @@ func (db *DB) OutletsByProperty(ctx context.Context, propertyID int64) ([]concie
 	return outlets, nil
 }
 
-// queryOutlets reads the property's outlets, without hours, in sort order then code.
-func queryOutlets(ctx context.Context, tx *sql.Tx, propertyID int64) ([]concierge.Outlet, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, property_id, code, name, description,
+// queryOutlets reads the property's outlets, without hours, in sort order then code, in tx (a
+// read transaction).
+func (db *DB) queryOutlets(ctx context.Context, tx *sql.Tx, propertyID int64) ([]concierge.Outlet, error) {
+	rows, err := db.readStmts.query(ctx, tx, `SELECT id, property_id, code, name, description,
 		service_center_id, allow_guest_messages, allow_non_verified_guests, sort_order
 		FROM outlets WHERE property_id = ? ORDER BY sort_order, code COLLATE BINARY, id`, propertyID)
 	if err != nil {
@@ -77,8 +78,9 @@ func queryOutlets(ctx context.Context, tx *sql.Tx, propertyID int64) ([]concierg
 	return out, rows.Err()
 }
 
-// queryOutletHours fills the Hours of outlets, which are the property's.
-func queryOutletHours(ctx context.Context, tx *sql.Tx, propertyID int64, outlets []concierge.Outlet) error {
+// queryOutletHours fills the Hours of outlets, which are the property's, in tx (a read
+// transaction).
+func (db *DB) queryOutletHours(ctx context.Context, tx *sql.Tx, propertyID int64, outlets []concierge.Outlet) error {
 	if len(outlets) == 0 {
 		return nil
 	}
@@ -86,7 +88,7 @@ func queryOutletHours(ctx context.Context, tx *sql.Tx, propertyID int64, outlets
 	for i, o := range outlets {
 		index[o.ID] = i
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT h.outlet_id, h.day, h.open_min, h.close_min
+	rows, err := db.readStmts.query(ctx, tx, `SELECT h.outlet_id, h.day, h.open_min, h.close_min
 		FROM outlet_hours h JOIN outlets o ON o.id = h.outlet_id
 		WHERE o.property_id = ? ORDER BY h.outlet_id, h.position`, propertyID)
 	if err != nil {

@@ -63,7 +63,7 @@ func (db *DB) PropertyByCode(ctx context.Context, code string) (concierge.Proper
 
 // PropertyByID returns the property with this id, or concierge.ErrNotFound when there is none.
 func (db *DB) PropertyByID(ctx context.Context, id int64) (concierge.Property, error) {
-	p, err := scanProperty(db.readers.QueryRowContext(ctx,
+	p, err := scanProperty(db.readStmts.queryRow(ctx, nil,
 		`SELECT `+propertyColumns+` FROM properties WHERE id = ?`, id))
 	return p, storeErr(err, fmt.Sprintf("property %d", id))
 }

@@ -29,7 +29,7 @@ func (db *DB) CreateServiceCenter(ctx context.Context, sc *concierge.ServiceCent
 // there is none.
 func (db *DB) ServiceCenterByID(ctx context.Context, id int64) (concierge.ServiceCenter, error) {
 	var sc concierge.ServiceCenter
-	err := db.readers.QueryRowContext(ctx, `SELECT id, property_id, code, name, staff_language
+	err := db.readStmts.queryRow(ctx, nil, `SELECT id, property_id, code, name, staff_language
 		FROM service_centers WHERE id = ?`, id).
 		Scan(&sc.ID, &sc.PropertyID, &sc.Code, &sc.Name, &sc.StaffLanguage)
 	if err != nil {

@@ -39,7 +39,7 @@ func (db *DB) SessionByID(ctx context.Context, id int64) (concierge.Session, err
 	var s concierge.Session
 	var stay, guest, revoked sql.NullInt64
 	var issued, expires, lastSeen int64
-	err := db.readers.QueryRowContext(ctx, `SELECT id, property_id, stay_id, guest_id, language,
+	err := db.readStmts.queryRow(ctx, nil, `SELECT id, property_id, stay_id, guest_id, language,
 		language_explicit, version, issued_at, expires_at, last_seen_at, revoked_at
 		FROM sessions WHERE id = ?`, id).
 		Scan(&s.ID, &s.PropertyID, &stay, &guest, &s.Language, &s.LanguageExplicit, &s.Version,
@@ -83,7 +83,7 @@ func (db *DB) RevokeSession(ctx context.Context, id int64, at time.Time) error {
 // concierge.ErrNotFound when the session does not exist.
 func (db *DB) TouchSession(ctx context.Context, id int64, lastSeen, expiresAt time.Time) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ?
+		res, err := db.writeStmts.exec(ctx, tx, `UPDATE sessions SET last_seen_at = ?, expires_at = ?
 			WHERE id = ?`, timeArg(lastSeen), timeArg(expiresAt), id)
 		if err != nil {
 			return err
@@ -111,7 +111,7 @@ func (db *DB) insertSession(ctx context.Context, tx *sql.Tx, s *concierge.Sessio
 		if err != nil {
 			return 0, err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO sessions (id, property_id, stay_id, guest_id,
+		_, err = db.writeStmts.exec(ctx, tx, `INSERT INTO sessions (id, property_id, stay_id, guest_id,
 			language, language_explicit, version, issued_at, expires_at, last_seen_at, revoked_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			id, s.PropertyID, nullIDArg(s.StayID), nullIDArg(s.GuestID), s.Language,

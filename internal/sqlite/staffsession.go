@@ -33,7 +33,7 @@ func (db *DB) StaffSessionByHash(ctx context.Context, hash []byte) (concierge.St
 	var s concierge.StaffSession
 	var created, expires int64
 	var revoked sql.NullInt64
-	err := db.readers.QueryRowContext(ctx, `SELECT id, staff_user_id, hash, created_at, expires_at,
+	err := db.readStmts.queryRow(ctx, nil, `SELECT id, staff_user_id, hash, created_at, expires_at,
 		revoked_at FROM staff_sessions WHERE hash = ?`, hash).
 		Scan(&s.ID, &s.UserID, &s.Hash, &created, &expires, &revoked)
 	if err != nil {

@@ -47,7 +47,7 @@ func (db *DB) CreateStay(ctx context.Context, s *concierge.Stay) error {
 
 // StayByID returns the stay with this id, or concierge.ErrNotFound when there is none.
 func (db *DB) StayByID(ctx context.Context, id int64) (concierge.Stay, error) {
-	s, err := scanStay(db.readers.QueryRowContext(ctx,
+	s, err := scanStay(db.readStmts.queryRow(ctx, nil,
 		`SELECT `+stayColumns+` FROM stays WHERE id = ?`, id))
 	return s, storeErr(err, fmt.Sprintf("stay %d", id))
 }

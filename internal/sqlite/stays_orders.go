@@ -182,7 +182,7 @@ func (db *DB) WriteOrders(ctx context.Context, plan func(r concierge.OrderReader
 				if err := notFoundUnlessOne(res); err != nil {
 					return err
 				}
-				id, seq, err := insertMessage(ctx, tx, m.ConversationID, m)
+				id, seq, err := db.insertMessage(ctx, tx, m.ConversationID, m)
 				if err != nil {
 					return err
 				}

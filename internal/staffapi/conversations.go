@@ -239,15 +239,27 @@ type messageJSON struct {
 	Author           authorJSON        `json:"author"`
 	IsRead           bool              `json:"isRead"`
 	ReadAt           *string           `json:"readAt"`
+
+	// TranslationStates is where each translation of the message stands (language → pending,
+	// done, failed, unsupported), so staff see a translation that is late or will not come.
+	TranslationStates map[string]string `json:"translationStates"`
 }
 
 func messageOf(m concierge.StaffMessage) messageJSON {
-	return messageJSON{
+	out := messageJSON{
 		Code: m.Code, ConversationCode: m.ConversationCode, Seq: m.Seq, Type: string(m.Type), Content: m.Content,
-		LanguageCode: m.Language, Translations: map[string]string{}, CreatedAt: formatTime(m.CreatedAt),
-		Author: authorJSON{FirstName: m.AuthorFirstName, LastName: m.AuthorLastName, Username: optionalString(m.AuthorUsername)},
-		IsRead: m.ReadAt != nil, ReadAt: formatOptionalTime(m.ReadAt),
+		LanguageCode: m.Language, Translations: map[string]string{}, TranslationStates: map[string]string{},
+		CreatedAt: formatTime(m.CreatedAt),
+		Author:    authorJSON{FirstName: m.AuthorFirstName, LastName: m.AuthorLastName, Username: optionalString(m.AuthorUsername)},
+		IsRead:    m.ReadAt != nil, ReadAt: formatOptionalTime(m.ReadAt),
 	}
+	for _, t := range m.Translations {
+		out.TranslationStates[t.Language] = string(t.State)
+		if t.State == concierge.TranslationDone {
+			out.Translations[t.Language] = t.Content
+		}
+	}
+	return out
 }
 
 // conversationDetailJSON is the answer of GET /api/v1/conversations/{code}.

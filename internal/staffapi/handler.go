@@ -110,7 +110,8 @@ func (h *Handler) authed(fn authedFunc) http.HandlerFunc {
 			h.fail(w, r, err)
 			return
 		}
-		fn(w, r, p)
+		// Audit entries written while serving the call record where it came from.
+		fn(w, r.WithContext(concierge.WithClient(r.Context(), clientAddress(r))), p)
 	}
 }
 

@@ -50,6 +50,11 @@ func (h *Handler) addRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/properties/{code}/orders/{orderCode}", h.authed(h.getOrder))
 	mux.HandleFunc("PUT /api/v1/properties/{code}/orders/{orderCode}", h.authed(h.putOrder))
 
+	// A property's translation glossary (glossary.go; managers and admins).
+	mux.HandleFunc("GET /api/v1/properties/{code}/glossary", h.authed(h.listGlossary))
+	mux.HandleFunc("PUT /api/v1/properties/{code}/glossary/{term}", h.authed(h.putGlossaryTerm))
+	mux.HandleFunc("DELETE /api/v1/properties/{code}/glossary/{term}", h.authed(h.deleteGlossaryTerm))
+
 	// The staff inbox and conversations (conversations.go).
 	mux.HandleFunc("GET /api/v1/conversations", h.authed(h.listConversations))
 	mux.HandleFunc("GET /api/v1/inbox/counts", h.authed(h.inboxCounts))
@@ -65,4 +70,27 @@ func (h *Handler) addRoutes(mux *http.ServeMux) {
 	// Live events (events.go).
 	mux.HandleFunc("GET /api/v1/events", h.authed(h.events))
 	mux.HandleFunc("GET /api/v1/events/ws", h.authed(h.eventsWebSocket))
+
+	// The audit log (audit.go; admins, managers for their properties).
+	mux.HandleFunc("GET /api/v1/audit", h.authed(h.listAudit))
+
+	// Webhooks of a property and their deliveries (webhooks.go; managers and admins).
+	mux.HandleFunc("GET /api/v1/properties/{code}/webhooks", h.authed(h.listWebhooks))
+	mux.HandleFunc("POST /api/v1/properties/{code}/webhooks", h.authed(h.createWebhook))
+	mux.HandleFunc("GET /api/v1/properties/{code}/webhooks/{id}", h.authed(h.getWebhook))
+	mux.HandleFunc("PATCH /api/v1/properties/{code}/webhooks/{id}", h.authed(h.updateWebhook))
+	mux.HandleFunc("DELETE /api/v1/properties/{code}/webhooks/{id}", h.authed(h.deleteWebhook))
+	mux.HandleFunc("GET /api/v1/properties/{code}/webhooks/{id}/deliveries", h.authed(h.listDeliveries))
+	mux.HandleFunc("GET /api/v1/properties/{code}/webhooks/{id}/deliveries/{delivery}", h.authed(h.getDelivery))
+	mux.HandleFunc("POST /api/v1/properties/{code}/webhooks/{id}/deliveries/{delivery}/redeliver", h.authed(h.redeliverOne))
+	mux.HandleFunc("POST /api/v1/properties/{code}/webhooks/{id}/redeliver", h.authed(h.redeliverRange))
+
+	// Guest-data rights, retention and legal holds (privacy.go; managers and admins).
+	mux.HandleFunc("POST /api/v1/properties/{code}/guest-data/export", h.authed(h.exportGuestData))
+	mux.HandleFunc("POST /api/v1/properties/{code}/guest-data/erase", h.authed(h.eraseGuestData))
+	mux.HandleFunc("GET /api/v1/properties/{code}/retention", h.authed(h.getRetention))
+	mux.HandleFunc("PUT /api/v1/properties/{code}/retention", h.authed(h.putRetention))
+	mux.HandleFunc("GET /api/v1/conversations/{code}/legal-hold", h.authed(h.getLegalHold))
+	mux.HandleFunc("PUT /api/v1/conversations/{code}/legal-hold", h.authed(h.putLegalHold))
+	mux.HandleFunc("DELETE /api/v1/conversations/{code}/legal-hold", h.authed(h.deleteLegalHold))
 }

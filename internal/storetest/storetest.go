@@ -50,6 +50,15 @@ func Run(t *testing.T, open func(t *testing.T) concierge.Store) {
 		{"Admin", testAdmin},   // admin.go
 		{"Inbox", testInbox},   // inbox.go
 		{"Events", testEvents}, // events.go
+
+		// Audit log (audit.go), webhooks (webhook.go), retention and erasure (retention.go).
+		{"Audit", testAudit},
+		{"Webhooks", testWebhooks},
+		{"Deliveries", testDeliveries},
+		{"Retention", testRetention},
+		{"GuestErasure", testGuestErasure},
+
+		{"Translations", testTranslations},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })

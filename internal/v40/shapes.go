@@ -90,18 +90,24 @@ func conversationShapeOf(c *concierge.GuestConversation) conversationShape {
 	return s
 }
 
+// messageShapeOf renders a message for its guest: the translation into the guest's language
+// when there is one (isTranslated true, languageCode the translation's), else the original.
 func messageShapeOf(m concierge.GuestMessage) messageShape {
+	content, lang := m.Content, m.Language
+	if m.Shown != nil {
+		content, lang = m.Shown.Content, m.Shown.Language
+	}
 	return messageShape{
 		CreateDate:        formatDate(m.CreatedAt),
 		Code:              m.Code,
 		IsRead:            m.ReadAt != nil,
 		ServiceCenterName: m.ServiceCenterName,
 		MessageType:       string(m.Type),
-		Content:           m.Content,
+		Content:           content,
 		FirstName:         m.AuthorFirstName,
 		LastName:          m.AuthorLastName,
-		LanguageCode:      m.Language,
-		IsTranslated:      false,
+		LanguageCode:      lang,
+		IsTranslated:      m.Shown != nil,
 		ConversationID:    m.ConversationID,
 	}
 }

@@ -39,6 +39,11 @@ var statusByCode = map[concierge.Code]int{
 	concierge.CodeStaffUserNotFound:       http.StatusNotFound,
 	concierge.CodeInterfaceTokenNotFound:  http.StatusNotFound,
 	concierge.CodeAlreadyExists:           http.StatusConflict,
+	concierge.CodeWebhookNotFound:         http.StatusNotFound,
+	concierge.CodeDeliveryNotFound:        http.StatusNotFound,
+	concierge.CodeGuestNotFound:           http.StatusNotFound,
+	concierge.CodeGlossaryTermNotFound:    http.StatusNotFound,
+	concierge.CodeLegalHold:               http.StatusConflict,
 }
 
 // Status returns the HTTP status for an error code (500 for an unknown code).

@@ -1,0 +1,193 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"concierge/internal/concierge"
+)
+
+// Inbox lists the conversations of q.Scope matching q's filters, by updated time descending
+// then id descending, after q.After, at most q.Limit (≤ 0: all). It errors only when the
+// database fails.
+func (db *DB) Inbox(ctx context.Context, q concierge.InboxQuery) ([]concierge.InboxItem, error) {
+	var conds []string
+	var args []any
+	add := func(cond string, a ...any) {
+		// Each "$?" of cond is the next parameter.
+		for _, v := range a {
+			args = append(args, v)
+			cond = strings.Replace(cond, "$?", "$"+strconv.Itoa(len(args)), 1)
+		}
+		conds = append(conds, cond)
+	}
+	if !q.Scope.All {
+		add(`(c.property_id = ANY($?) OR o.service_center_id = ANY($?))`,
+			nonNil(q.Scope.PropertyIDs), nonNil(q.Scope.ServiceCenterIDs))
+	}
+	if q.PropertyCode != "" {
+		add(`lower(p.code) = lower($?)`, q.PropertyCode)
+	}
+	if q.ServiceCenterCode != "" {
+		add(`lower(sc.code) = lower($?)`, q.ServiceCenterCode)
+	}
+	if q.OutletCode != "" {
+		add(`lower(o.code) = lower($?)`, q.OutletCode)
+	}
+	if q.Status != "" {
+		add(`c.status = $?`, string(q.Status))
+	}
+	switch q.Assignee {
+	case concierge.AssigneeNobody:
+		add(`c.assignee_id IS NULL`)
+	case concierge.AssigneeUser:
+		add(`c.assignee_id = $?`, q.AssigneeID)
+	}
+	if q.Unread != nil {
+		not := "NOT "
+		if *q.Unread {
+			not = ""
+		}
+		add(not + `EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id
+			AND m.type = 'Guest' AND m.read_at IS NULL)`)
+	}
+	if len(q.Terms) > 0 {
+		query, ok := searchQuery(q.Terms)
+		if !ok {
+			return nil, nil // a term without a word matches no text
+		}
+		add(`c.id IN (SELECT m.conversation_id FROM message_texts t JOIN messages m ON m.id = t.message_id
+			WHERE t.terms @@ $?::tsquery)`, query)
+	}
+	if q.After != nil {
+		add(`(c.updated_at, c.id) < ($?, $?)`, q.After.UpdatedAt, q.After.ID)
+	}
+	where := "true"
+	if len(conds) > 0 {
+		where = strings.Join(conds, " AND ")
+	}
+	args = append(args, limitArg(q.Limit))
+	rows, err := db.pool.Query(ctx, `SELECT `+prefixed("c.", conversationColumns)+`,
+		p.code, o.code, sc.id, sc.code, coalesce(st.room_number, ''), coalesce(su.username, ''),
+		(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.type = 'Guest'
+		 AND m.read_at IS NULL),
+		(SELECT max(m.created_at) FROM messages m WHERE m.conversation_id = c.id)
+		FROM conversations c
+		JOIN outlets o ON o.id = c.outlet_id
+		JOIN service_centers sc ON sc.id = o.service_center_id
+		JOIN properties p ON p.id = c.property_id
+		LEFT JOIN stays st ON st.id = c.stay_id
+		LEFT JOIN staff_users su ON su.id = c.assignee_id
+		WHERE `+where+`
+		ORDER BY c.updated_at DESC, c.id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+	if err != nil {
+		return nil, storeErr(err, "inbox")
+	}
+	defer rows.Close()
+	var out []concierge.InboxItem
+	for rows.Next() {
+		var it concierge.InboxItem
+		var last *time.Time
+		it.Conversation, err = scanConversation(rows, &it.PropertyCode, &it.OutletCode, &it.ServiceCenterID,
+			&it.ServiceCenterCode, &it.RoomNumber, &it.AssigneeUsername, &it.UnreadCount, &last)
+		if err != nil {
+			return nil, storeErr(err, "inbox")
+		}
+		if last != nil {
+			it.LastMessageAt = utc(*last)
+		}
+		out = append(out, it)
+	}
+	return out, storeErr(rows.Err(), "inbox")
+}
+
+// prefixed qualifies each column of a comma-separated list with prefix.
+func prefixed(prefix, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// InboxCounts lists the service centers of scope — every one when scope.All, else those at
+// scope's properties and scope's own — by property code then code (byte-wise), each with its
+// counters. It errors only when the database fails.
+func (db *DB) InboxCounts(ctx context.Context, scope concierge.InboxScope) ([]concierge.ServiceCenterCounts, error) {
+	cond := "true"
+	var args []any
+	if !scope.All {
+		cond = `(sc.property_id = ANY($1) OR sc.id = ANY($2))`
+		args = []any{nonNil(scope.PropertyIDs), nonNil(scope.ServiceCenterIDs)}
+	}
+	// The counters are computed per service center in scope (LATERAL), through the partial
+	// index of unread messages and the conversations' outlet index.
+	rows, err := db.pool.Query(ctx, `SELECT sc.id, sc.property_id, sc.code, sc.name, sc.staff_language,
+			p.code, u.messages, u.convs, op.n
+		FROM service_centers sc JOIN properties p ON p.id = sc.property_id
+		CROSS JOIN LATERAL (
+			SELECT count(*) AS messages, count(DISTINCT m.conversation_id) AS convs
+			FROM outlets o JOIN conversations c ON c.outlet_id = o.id
+			JOIN messages m ON m.conversation_id = c.id AND m.type = 'Guest' AND m.read_at IS NULL
+			WHERE o.service_center_id = sc.id) u
+		CROSS JOIN LATERAL (
+			SELECT count(*) AS n FROM outlets o JOIN conversations c ON c.outlet_id = o.id
+			WHERE o.service_center_id = sc.id AND c.status = 'Open') op
+		WHERE `+cond+`
+		ORDER BY p.code COLLATE "C", sc.code COLLATE "C", sc.id`, args...)
+	if err != nil {
+		return nil, storeErr(err, "inbox counts")
+	}
+	defer rows.Close()
+	var out []concierge.ServiceCenterCounts
+	for rows.Next() {
+		var c concierge.ServiceCenterCounts
+		if err := rows.Scan(&c.ID, &c.PropertyID, &c.Code, &c.Name, &c.StaffLanguage, &c.PropertyCode,
+			&c.UnreadMessages, &c.UnreadConversations, &c.Open); err != nil {
+			return nil, storeErr(err, "inbox counts")
+		}
+		out = append(out, c)
+	}
+	return out, storeErr(rows.Err(), "inbox counts")
+}
+
+// SetAssignee sets (nil: clears) a conversation's assignee and updated time and appends a
+// conversation.updated event; concierge.ErrNotFound when the conversation does not exist.
+func (db *DB) SetAssignee(ctx context.Context, conversationID int64, assigneeID *int64, at time.Time) error {
+	err := db.write(ctx, func(tx *wtx) error {
+		tag, err := tx.Exec(ctx, `UPDATE conversations SET assignee_id = $1, updated_at = $2 WHERE id = $3`,
+			assigneeID, at, conversationID)
+		if err != nil {
+			return err
+		}
+		if err := notFoundUnlessOne(tag); err != nil {
+			return err
+		}
+		tx.appendEvent(concierge.EventConversationUpdated, conversationID, 0, at)
+		return nil
+	})
+	return storeErr(err, fmt.Sprintf("conversation %d", conversationID))
+}
+
+// SetOutlet moves a conversation to outletID and sets its updated time, clearing its assignee
+// when clearAssignee, and appends a conversation.updated event; concierge.ErrNotFound when the
+// conversation does not exist.
+func (db *DB) SetOutlet(ctx context.Context, conversationID, outletID int64, clearAssignee bool, at time.Time) error {
+	err := db.write(ctx, func(tx *wtx) error {
+		tag, err := tx.Exec(ctx, `UPDATE conversations SET outlet_id = $1, updated_at = $2,
+			assignee_id = CASE WHEN $3 THEN NULL ELSE assignee_id END WHERE id = $4`,
+			outletID, at, clearAssignee, conversationID)
+		if err != nil {
+			return err
+		}
+		if err := notFoundUnlessOne(tag); err != nil {
+			return err
+		}
+		tx.appendEvent(concierge.EventConversationUpdated, conversationID, 0, at)
+		return nil
+	})
+	return storeErr(err, fmt.Sprintf("conversation %d", conversationID))
+}

@@ -1,0 +1,368 @@
+package postgres
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"concierge/internal/concierge"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// RetentionSettings returns a property's stored settings; ErrNotFound when none were stored.
+func (db *DB) RetentionSettings(ctx context.Context, propertyID int64) (concierge.RetentionSettings, error) {
+	rs := concierge.RetentionSettings{PropertyID: propertyID}
+	err := db.pool.QueryRow(ctx, `SELECT stay_days, guest_days, updated_at FROM retention_settings
+		WHERE property_id = $1`, propertyID).Scan(&rs.StayDays, &rs.GuestDays, &rs.UpdatedAt)
+	rs.UpdatedAt = utc(rs.UpdatedAt)
+	return rs, storeErr(err, "retention settings")
+}
+
+// SetRetentionSettings stores a property's settings, replacing any, with audit.
+func (db *DB) SetRetentionSettings(ctx context.Context, rs concierge.RetentionSettings, audit *concierge.AuditEntry) error {
+	err := db.write(ctx, func(tx *wtx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO retention_settings (property_id, stay_days, guest_days, updated_at)
+			VALUES ($1, $2, $3, $4) ON CONFLICT (property_id) DO UPDATE SET stay_days = excluded.stay_days,
+			guest_days = excluded.guest_days, updated_at = excluded.updated_at`,
+			rs.PropertyID, rs.StayDays, rs.GuestDays, rs.UpdatedAt); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, copyAudit(audit))
+	})
+	return storeErr(err, "set retention settings")
+}
+
+// SetLegalHold puts a conversation under a legal hold, replacing any; ErrNotFound when the
+// conversation does not exist.
+func (db *DB) SetLegalHold(ctx context.Context, h concierge.LegalHold, audit *concierge.AuditEntry) error {
+	err := db.write(ctx, func(tx *wtx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO legal_holds (conversation_id, reason, set_by, set_at)
+			SELECT id, $1, $2, $3 FROM conversations WHERE id = $4
+			ON CONFLICT (conversation_id) DO UPDATE SET reason = excluded.reason, set_by = excluded.set_by,
+			set_at = excluded.set_at`, h.Reason, h.SetBy, h.SetAt, h.ConversationID)
+		if err != nil {
+			return err
+		}
+		if err := notFoundUnlessOne(tag); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, copyAudit(audit))
+	})
+	return storeErr(err, "set legal hold")
+}
+
+// ClearLegalHold lifts a conversation's legal hold; ErrNotFound when it has none.
+func (db *DB) ClearLegalHold(ctx context.Context, conversationID int64, audit *concierge.AuditEntry) error {
+	err := db.write(ctx, func(tx *wtx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM legal_holds WHERE conversation_id = $1`, conversationID)
+		if err != nil {
+			return err
+		}
+		if err := notFoundUnlessOne(tag); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, copyAudit(audit))
+	})
+	return storeErr(err, "clear legal hold")
+}
+
+// LegalHoldOf returns a conversation's legal hold; ErrNotFound when it has none.
+func (db *DB) LegalHoldOf(ctx context.Context, conversationID int64) (concierge.LegalHold, error) {
+	h, err := scanHold(db.pool.QueryRow(ctx, `SELECT conversation_id, reason, set_by, set_at
+		FROM legal_holds WHERE conversation_id = $1`, conversationID))
+	return h, storeErr(err, "legal hold")
+}
+
+// scanHold reads a row of conversation_id, reason, set_by, set_at.
+func scanHold(r rowScanner) (concierge.LegalHold, error) {
+	var h concierge.LegalHold
+	err := r.Scan(&h.ConversationID, &h.Reason, &h.SetBy, &h.SetAt)
+	h.SetAt = utc(h.SetAt)
+	return h, err
+}
+
+// GuestByIdentifier finds a property's non-verified guest; ErrNotFound when none.
+func (db *DB) GuestByIdentifier(ctx context.Context, propertyID int64, identifier string) (concierge.Guest, error) {
+	g, err := scanGuest(db.pool.QueryRow(ctx, `SELECT id, property_id, identifier, created_at
+		FROM guests WHERE property_id = $1 AND identifier = $2`, propertyID, identifier))
+	return g, storeErr(err, "guest by identifier")
+}
+
+// ownerColumn returns the conversations' and sessions' column naming owner and its id: the
+// stay when owner.StayID is set, otherwise the guest.
+func ownerColumn(owner concierge.Owner) (string, int64, bool) {
+	switch {
+	case owner.StayID != nil:
+		return "stay_id", *owner.StayID, true
+	case owner.GuestID != nil:
+		return "guest_id", *owner.GuestID, true
+	}
+	return "", 0, false
+}
+
+// queryAll runs a query in q and scans every row with scan.
+func queryAll[T any](ctx context.Context, q querier, scan func(rowScanner) (T, error), sql string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// GuestData reads everything held about owner's stay or guest, in one snapshot; ErrNotFound
+// when that stay or guest does not exist.
+func (db *DB) GuestData(ctx context.Context, owner concierge.Owner) (concierge.GuestData, error) {
+	var out concierge.GuestData
+	col, id, ok := ownerColumn(owner)
+	if !ok {
+		return out, storeErr(concierge.ErrNotFound, "guest data")
+	}
+	err := db.read(ctx, func(tx pgx.Tx) error {
+		if col == "stay_id" {
+			st, err := scanStay(tx.QueryRow(ctx, `SELECT `+stayColumns+` FROM stays WHERE id = $1`, id))
+			if err != nil {
+				return err
+			}
+			out.Stay = &st
+		} else {
+			g, err := scanGuest(tx.QueryRow(ctx, `SELECT id, property_id, identifier, created_at FROM guests WHERE id = $1`, id))
+			if err != nil {
+				return err
+			}
+			out.Guest = &g
+		}
+		var err error
+		if out.Sessions, err = queryAll(ctx, tx, scanSession, `SELECT `+sessionColumns+` FROM sessions
+			WHERE `+col+` = $1 ORDER BY issued_at, id`, id); err != nil {
+			return err
+		}
+		if out.Conversations, err = queryConversations(ctx, tx, `SELECT `+conversationColumns+`
+			FROM conversations WHERE `+col+` = $1 ORDER BY id`, id); err != nil {
+			return err
+		}
+		if out.Messages, err = queryAll(ctx, tx, func(r rowScanner) (concierge.Message, error) { return scanMessage(r) },
+			`SELECT `+messageColumns+` FROM messages
+			WHERE conversation_id IN (SELECT id FROM conversations WHERE `+col+` = $1) ORDER BY conversation_id, seq`, id); err != nil {
+			return err
+		}
+		if out.Translations, err = queryAll(ctx, tx, func(r rowScanner) (concierge.MessageTranslation, error) {
+			var t concierge.MessageTranslation
+			return t, r.Scan(&t.MessageID, &t.Language, &t.Content)
+		}, `SELECT message_id, language, content FROM translations WHERE content <> '' AND message_id IN
+			(SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.`+col+` = $1)
+			ORDER BY message_id, language COLLATE "C"`, id); err != nil {
+			return err
+		}
+		if col == "stay_id" {
+			if out.Orders, err = queryAll(ctx, tx, scanOrder, `SELECT `+orderColumns+` FROM orders
+				WHERE stay_id = $1 ORDER BY id`, id); err != nil {
+				return err
+			}
+		}
+		out.LegalHolds, err = queryAll(ctx, tx, scanHold, `SELECT conversation_id, reason, set_by, set_at FROM legal_holds
+			WHERE conversation_id IN (SELECT id FROM conversations WHERE `+col+` = $1) ORDER BY conversation_id`, id)
+		return err
+	})
+	return out, storeErr(err, "guest data")
+}
+
+// EraseGuestData deletes owner's conversations not under a legal hold and everything derived
+// from them, then the stay or guest itself when nothing held remains, in one transaction, with
+// audit (its Detail completed with the counts); ErrNotFound when the stay or guest does not
+// exist. Deleted rows stay in PostgreSQL's files until VACUUM reclaims them.
+func (db *DB) EraseGuestData(ctx context.Context, owner concierge.Owner, audit *concierge.AuditEntry) (concierge.Erasure, error) {
+	var out concierge.Erasure
+	col, id, ok := ownerColumn(owner)
+	if !ok {
+		return out, storeErr(concierge.ErrNotFound, "erase guest data")
+	}
+	err := db.write(ctx, func(tx *wtx) error {
+		out = concierge.Erasure{}
+		var err error
+		out, err = eraseGuestData(ctx, tx, col, id)
+		if err != nil {
+			return err
+		}
+		if audit != nil {
+			cp := *audit
+			cp.Detail = strings.TrimSpace(cp.Detail + " " + erasureDetail(out))
+			return appendAudit(ctx, tx, &cp)
+		}
+		return nil
+	})
+	return out, storeErr(err, "erase guest data")
+}
+
+// eraseGuestData does EraseGuestData's work in tx for the owner whose col (stay_id or
+// guest_id) is id.
+func eraseGuestData(ctx context.Context, tx *wtx, col string, id int64) (concierge.Erasure, error) {
+	var out concierge.Erasure
+	ownerTable := "stays"
+	var needles []string // strings whose presence in a remembered answer ties it to the erased data
+	if col == "stay_id" {
+		var ref, first, last string
+		err := tx.QueryRow(ctx, `SELECT booking_reference, first_name, last_name FROM stays WHERE id = $1
+			FOR UPDATE`, id).Scan(&ref, &first, &last)
+		if err != nil {
+			return out, err
+		}
+		needles = append(needles, ref)
+		if _, err := tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE $1 <> '' AND $2 <> ''
+			AND position(convert_to($1, 'UTF8') in body) > 0 AND position(convert_to($2, 'UTF8') in body) > 0`,
+			first, last); err != nil {
+			return out, err
+		}
+	} else {
+		ownerTable = "guests"
+		var ident string
+		if err := tx.QueryRow(ctx, `SELECT identifier FROM guests WHERE id = $1 FOR UPDATE`, id).Scan(&ident); err != nil {
+			return out, err
+		}
+		needles = append(needles, ident)
+	}
+	var convIDs []int64
+	rows, err := tx.Query(ctx, `SELECT id, code FROM conversations WHERE `+col+` = $1
+		AND id NOT IN (SELECT conversation_id FROM legal_holds) ORDER BY id FOR UPDATE`, id)
+	if err != nil {
+		return out, err
+	}
+	for rows.Next() {
+		var cid int64
+		var code string
+		if err := rows.Scan(&cid, &code); err != nil {
+			rows.Close()
+			return out, err
+		}
+		convIDs, needles = append(convIDs, cid), append(needles, code)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return out, err
+	}
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM conversations WHERE `+col+` = $1
+		AND id IN (SELECT conversation_id FROM legal_holds)`, id).Scan(&out.Held); err != nil {
+		return out, err
+	}
+	convIDs = nonNil(convIDs)
+	var texts []string
+	rows, err = tx.Query(ctx, `SELECT code, content FROM messages WHERE conversation_id = ANY($1)`, convIDs)
+	if err != nil {
+		return out, err
+	}
+	for rows.Next() {
+		var code, content string
+		if err := rows.Scan(&code, &content); err != nil {
+			rows.Close()
+			return out, err
+		}
+		needles, texts = append(needles, code), append(texts, content)
+		out.Messages++
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return out, err
+	}
+	out.Conversations = len(convIDs)
+	translated, err := queryAll(ctx, tx, func(r rowScanner) (string, error) {
+		var s string
+		return s, r.Scan(&s)
+	}, `SELECT t.content FROM translations t JOIN messages m ON m.id = t.message_id
+		WHERE t.content <> '' AND m.conversation_id = ANY($1)`, convIDs)
+	if err != nil {
+		return out, err
+	}
+	texts = append(texts, translated...)
+	if len(texts) > 0 {
+		hashes := make([][]byte, 0, 2*len(texts))
+		for _, t := range texts {
+			for _, v := range []string{t, strings.TrimSpace(t)} {
+				h := sha256.Sum256([]byte(v))
+				hashes = append(hashes, h[:])
+			}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM translation_cache WHERE translation = ANY($1) OR text_hash = ANY($2)`,
+			texts, hashes); err != nil {
+			return out, err
+		}
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE body IS NOT NULL AND EXISTS (
+		SELECT 1 FROM unnest($1::text[]) AS n WHERE n <> '' AND position(convert_to(n, 'UTF8') in body) > 0)`,
+		needles); err != nil {
+		return out, err
+	}
+	for _, q := range []string{
+		`DELETE FROM events WHERE conversation_id = ANY($1)`,
+		`DELETE FROM webhook_deliveries WHERE conversation_id = ANY($1)`,
+		// Messages, their search rows and translations go by cascade.
+		`DELETE FROM conversations WHERE id = ANY($1)`,
+	} {
+		if _, err := tx.Exec(ctx, q, convIDs); err != nil {
+			return out, err
+		}
+	}
+	if out.Held == 0 {
+		if col == "stay_id" {
+			if _, err := tx.Exec(ctx, `DELETE FROM orders WHERE stay_id = $1`, id); err != nil {
+				return out, err
+			}
+		}
+		// Sessions go by cascade.
+		tag, err := tx.Exec(ctx, `DELETE FROM `+ownerTable+` WHERE id = $1`, id)
+		if err != nil {
+			return out, err
+		}
+		if err := notFoundUnlessOne(tag); err != nil {
+			return out, err
+		}
+		out.OwnerErased = true
+	}
+	return out, nil
+}
+
+// erasureDetail renders counts of an erasure for its audit entry.
+func erasureDetail(e concierge.Erasure) string {
+	b, _ := json.Marshal(map[string]any{"conversations": e.Conversations, "messages": e.Messages,
+		"held": e.Held, "ownerErased": e.OwnerErased})
+	return string(b)
+}
+
+// erasableCondition is the SQL condition (on an owner column col of alias x) that the owner
+// holds something to erase: a conversation not under a hold, or no held one at all.
+func erasableCondition(col string) string {
+	return `(EXISTS (SELECT 1 FROM conversations c WHERE c.` + col + ` = x.id
+			AND c.id NOT IN (SELECT conversation_id FROM legal_holds))
+		OR NOT EXISTS (SELECT 1 FROM conversations c JOIN legal_holds h ON h.conversation_id = c.id
+			WHERE c.` + col + ` = x.id))`
+}
+
+// ExpiredStays lists up to limit stays that departed before day and hold something erasable,
+// ascending by id.
+func (db *DB) ExpiredStays(ctx context.Context, propertyID int64, day concierge.Date, limit int) ([]concierge.Stay, error) {
+	out, err := queryAll(ctx, db.pool, scanStay, `SELECT `+prefixed("x.", stayColumns)+` FROM stays x
+		WHERE x.property_id = $1 AND x.departure < $2 AND `+erasableCondition("stay_id")+`
+		ORDER BY x.id LIMIT $3`, propertyID, string(day), limitArg(limit))
+	return out, storeErr(err, "expired stays")
+}
+
+// InactiveGuests lists up to limit non-verified guests inactive since before that hold
+// something erasable, ascending by id.
+func (db *DB) InactiveGuests(ctx context.Context, propertyID int64, before time.Time, limit int) ([]concierge.Guest, error) {
+	out, err := queryAll(ctx, db.pool, scanGuest, `SELECT x.id, x.property_id, x.identifier, x.created_at FROM guests x
+		WHERE x.property_id = $1 AND x.created_at < $2
+		AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.guest_id = x.id AND s.last_seen_at >= $2)
+		AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.guest_id = x.id AND c.updated_at >= $2)
+		AND `+erasableCondition("guest_id")+` ORDER BY x.id LIMIT $3`, propertyID, bound(before), limitArg(limit))
+	return out, storeErr(err, "inactive guests")
+}

@@ -1,0 +1,139 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"concierge/internal/concierge"
+)
+
+// sessionIDAttempts bounds the retries on a random session id that is already taken (with 63
+// random bits, a second attempt is already astronomically unlikely).
+const sessionIDAttempts = 8
+
+// CreateSession stores s under a new random, positive id (any id s had is ignored) and sets
+// s.ID. It returns an error only when the database fails (or a referenced property, stay or
+// guest does not exist).
+func (db *DB) CreateSession(ctx context.Context, s *concierge.Session) error {
+	var id int64
+	err := db.write(ctx, func(tx *wtx) error {
+		var err error
+		id, err = db.insertSession(ctx, tx, s)
+		return err
+	})
+	if err != nil {
+		return storeErr(err, "create session")
+	}
+	s.ID = id
+	return nil
+}
+
+const sessionColumns = `id, property_id, stay_id, guest_id, language, language_explicit, version,
+	issued_at, expires_at, last_seen_at, revoked_at`
+
+// scanSession reads a row of sessionColumns.
+func scanSession(r rowScanner) (concierge.Session, error) {
+	var s concierge.Session
+	if err := r.Scan(&s.ID, &s.PropertyID, &s.StayID, &s.GuestID, &s.Language, &s.LanguageExplicit,
+		&s.Version, &s.IssuedAt, &s.ExpiresAt, &s.LastSeenAt, &s.RevokedAt); err != nil {
+		return concierge.Session{}, err
+	}
+	s.IssuedAt, s.ExpiresAt, s.LastSeenAt = utc(s.IssuedAt), utc(s.ExpiresAt), utc(s.LastSeenAt)
+	s.RevokedAt = utcPtr(s.RevokedAt)
+	return s, nil
+}
+
+// SessionByID returns the session with this id, revoked or not, or concierge.ErrNotFound when
+// there is none.
+func (db *DB) SessionByID(ctx context.Context, id int64) (concierge.Session, error) {
+	s, err := scanSession(db.pool.QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1`, id))
+	return s, storeErr(err, fmt.Sprintf("session %d", id))
+}
+
+// ReplaceSession, in one transaction, revokes session oldID at revokedAt and stores next under
+// a new random id, which it sets in next.ID. It returns concierge.ErrNotFound, and stores
+// nothing, when oldID does not exist or is already revoked (by this node or another: the
+// revocation locks the row, so of two concurrent replacements only one succeeds).
+func (db *DB) ReplaceSession(ctx context.Context, oldID int64, revokedAt time.Time, next *concierge.Session) error {
+	var id int64
+	err := db.write(ctx, func(tx *wtx) error {
+		if err := revokeSession(ctx, tx, oldID, revokedAt); err != nil {
+			return err
+		}
+		var err error
+		id, err = db.insertSession(ctx, tx, next)
+		return err
+	})
+	if err != nil {
+		return storeErr(err, fmt.Sprintf("replace session %d", oldID))
+	}
+	next.ID = id
+	return nil
+}
+
+// RevokeSession marks session id revoked at at. It returns concierge.ErrNotFound when the
+// session does not exist or is already revoked.
+func (db *DB) RevokeSession(ctx context.Context, id int64, at time.Time) error {
+	err := db.execOne(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at, id)
+	return storeErr(err, fmt.Sprintf("revoke session %d", id))
+}
+
+// TouchSession sets the session's last-seen time and idle expiry. It returns
+// concierge.ErrNotFound when the session does not exist.
+func (db *DB) TouchSession(ctx context.Context, id int64, lastSeen, expiresAt time.Time) error {
+	err := db.execOne(ctx, `UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id = $3`,
+		lastSeen, expiresAt, id)
+	return storeErr(err, fmt.Sprintf("touch session %d", id))
+}
+
+// revokeSession revokes a live session in tx; concierge.ErrNotFound when there is none.
+func revokeSession(ctx context.Context, tx *wtx, id int64, at time.Time) error {
+	tag, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1
+		WHERE id = $2 AND revoked_at IS NULL`, at, id)
+	if err != nil {
+		return err
+	}
+	return notFoundUnlessOne(tag)
+}
+
+// insertSession stores s in tx under a fresh random id, drawing another when the id is taken,
+// and returns the id.
+func (db *DB) insertSession(ctx context.Context, tx *wtx, s *concierge.Session) (int64, error) {
+	for range sessionIDAttempts {
+		id, err := db.sessionID()
+		if err != nil {
+			return 0, err
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO sessions (id, property_id, stay_id, guest_id,
+			language, language_explicit, version, issued_at, expires_at, last_seen_at, revoked_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+			id, s.PropertyID, s.StayID, s.GuestID, s.Language, s.LanguageExplicit, s.Version,
+			s.IssuedAt, s.ExpiresAt, s.LastSeenAt, s.RevokedAt)
+		if err != nil {
+			return 0, err
+		}
+		if tag.RowsAffected() == 1 {
+			return id, nil
+		}
+		// The id is taken: draw another.
+	}
+	return 0, errors.New("no free session id found")
+}
+
+// randomID returns a uniformly random positive int63 from crypto/rand: session ids go inside
+// guest tokens and must not be guessable.
+func randomID() (int64, error) {
+	var b [8]byte
+	for {
+		if _, err := rand.Read(b[:]); err != nil {
+			return 0, fmt.Errorf("random session id: %w", err)
+		}
+		if id := int64(binary.BigEndian.Uint64(b[:]) >> 1); id > 0 {
+			return id, nil
+		}
+	}
+}

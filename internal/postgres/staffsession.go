@@ -1,0 +1,49 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"concierge/internal/concierge"
+)
+
+// CreateStaffSession stores s and sets s.ID. It returns concierge.ErrConflict when another
+// staff session has the same hash, and an error when the staff user does not exist.
+func (db *DB) CreateStaffSession(ctx context.Context, s *concierge.StaffSession) error {
+	var id int64
+	err := db.write(ctx, func(tx *wtx) error {
+		var err error
+		id, err = insertID(ctx, tx, `INSERT INTO staff_sessions (staff_user_id, hash, created_at,
+			expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			s.UserID, s.Hash, s.CreatedAt, s.ExpiresAt, s.RevokedAt)
+		return err
+	})
+	if err != nil {
+		return storeErr(err, fmt.Sprintf("create staff session of user %d", s.UserID))
+	}
+	s.ID = id
+	return nil
+}
+
+// StaffSessionByHash returns the staff session, expired or revoked or not, whose token hashes
+// to hash, or concierge.ErrNotFound when there is none.
+func (db *DB) StaffSessionByHash(ctx context.Context, hash []byte) (concierge.StaffSession, error) {
+	var s concierge.StaffSession
+	err := db.pool.QueryRow(ctx, `SELECT id, staff_user_id, hash, created_at, expires_at,
+		revoked_at FROM staff_sessions WHERE hash = $1`, hash).
+		Scan(&s.ID, &s.UserID, &s.Hash, &s.CreatedAt, &s.ExpiresAt, &s.RevokedAt)
+	if err != nil {
+		return concierge.StaffSession{}, storeErr(err, "staff session by hash")
+	}
+	s.CreatedAt, s.ExpiresAt, s.RevokedAt = utc(s.CreatedAt), utc(s.ExpiresAt), utcPtr(s.RevokedAt)
+	return s, nil
+}
+
+// RevokeStaffSession marks staff session id revoked at at. It returns concierge.ErrNotFound
+// when the session does not exist or is already revoked.
+func (db *DB) RevokeStaffSession(ctx context.Context, id int64, at time.Time) error {
+	err := db.execOne(ctx, `UPDATE staff_sessions SET revoked_at = $1
+		WHERE id = $2 AND revoked_at IS NULL`, at, id)
+	return storeErr(err, fmt.Sprintf("revoke staff session %d", id))
+}

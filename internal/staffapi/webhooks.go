@@ -1,0 +1,257 @@
+package staffapi
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"concierge/internal/concierge"
+)
+
+// cursorDeliveries is the kind prefix of delivery list cursors (the event seq of the last
+// delivery of the previous page).
+const cursorDeliveries = "wd:"
+
+// webhookJSON is a webhook as the API shows it: never with its secret, except once in the
+// answer that created it.
+type webhookJSON struct {
+	ID        int64    `json:"id"`
+	Property  string   `json:"property"`
+	URL       string   `json:"url"`
+	Kinds     []string `json:"kinds"`
+	Enabled   bool     `json:"enabled"`
+	CreatedAt string   `json:"createdAt"`
+	UpdatedAt string   `json:"updatedAt"`
+}
+
+// createdWebhookJSON is the answer to a webhook's creation: the webhook and its secret.
+type createdWebhookJSON struct {
+	webhookJSON
+	Secret string `json:"secret"`
+}
+
+// webhookList is a property's webhooks.
+type webhookList struct {
+	Webhooks []webhookJSON `json:"webhooks"`
+}
+
+// deliveryJSON is a webhook delivery as admins see it.
+type deliveryJSON struct {
+	ID            string  `json:"id"`
+	EventSeq      int64   `json:"eventSeq"`
+	Kind          string  `json:"kind"`
+	Status        string  `json:"status"`
+	Attempts      int     `json:"attempts"`
+	NextAttemptAt *string `json:"nextAttemptAt"` // null unless pending
+	LastError     string  `json:"lastError"`
+	LastStatus    int     `json:"lastStatus"`
+	CreatedAt     string  `json:"createdAt"`
+	DeliveredAt   *string `json:"deliveredAt"`
+}
+
+// deliveryList is a page of deliveries; nextCursor is "" on the last page.
+type deliveryList struct {
+	Deliveries []deliveryJSON `json:"deliveries"`
+	NextCursor string         `json:"nextCursor"`
+}
+
+// webhookRequest is the body of POST and PATCH …/webhooks.
+type webhookRequest struct {
+	URL     *string
+	Kinds   *[]string
+	Secret  *string
+	Enabled *bool
+}
+
+// redeliverRequest is the body of POST …/webhooks/{id}/redeliver.
+type redeliverRequest struct {
+	From string
+	To   string
+}
+
+func webhookOf(code string, w concierge.Webhook) webhookJSON {
+	out := webhookJSON{ID: w.ID, Property: code, URL: w.URL, Kinds: make([]string, len(w.Kinds)), Enabled: w.Enabled,
+		CreatedAt: formatTime(w.CreatedAt), UpdatedAt: formatTime(w.UpdatedAt)}
+	for i, k := range w.Kinds {
+		out.Kinds[i] = string(k)
+	}
+	return out
+}
+
+func deliveryOf(d concierge.WebhookDelivery) deliveryJSON {
+	out := deliveryJSON{ID: d.ID, EventSeq: d.EventSeq, Kind: string(d.Kind), Status: string(d.Status),
+		Attempts: d.Attempts, LastError: d.LastError, LastStatus: d.LastStatus, CreatedAt: formatTime(d.CreatedAt),
+		DeliveredAt: formatOptionalTime(d.DeliveredAt)}
+	if d.Status == concierge.DeliveryPending {
+		out.NextAttemptAt = formatOptionalTime(&d.NextAttemptAt)
+	}
+	return out
+}
+
+// webhookID reads the {id} path value; a malformed one names no webhook (0).
+func webhookID(r *http.Request) int64 {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0
+	}
+	return id
+}
+
+// propertyCodeOf is the canonical code of the property in the path, for answers: the
+// service has already checked that the caller may see it.
+func (h *Handler) propertyCodeOf(r *http.Request, p *concierge.Principal) string {
+	prop, err := h.svc.AdminProperty(r.Context(), p, r.PathValue("code"))
+	if err != nil {
+		return r.PathValue("code")
+	}
+	return prop.Code
+}
+
+// listWebhooks answers a property's webhooks (managers and admins).
+func (h *Handler) listWebhooks(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	ws, err := h.svc.ListWebhooks(r.Context(), p, r.PathValue("code"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	code := h.propertyCodeOf(r, p)
+	out := webhookList{Webhooks: make([]webhookJSON, len(ws))}
+	for i, wh := range ws {
+		out.Webhooks[i] = webhookOf(code, wh)
+	}
+	h.writeJSON(w, r, http.StatusOK, out)
+}
+
+// createWebhook subscribes a URL (managers and admins) and answers the webhook with its
+// secret, shown this once (201).
+func (h *Handler) createWebhook(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	var req webhookRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	in := concierge.WebhookInput{URL: deref(req.URL), Secret: req.Secret, Enabled: req.Enabled}
+	if req.Kinds != nil {
+		in.Kinds = *req.Kinds
+	}
+	wh, err := h.svc.CreateWebhook(r.Context(), p, r.PathValue("code"), in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusCreated, createdWebhookJSON{webhookJSON: webhookOf(h.propertyCodeOf(r, p), wh), Secret: wh.Secret})
+}
+
+// getWebhook answers one webhook.
+func (h *Handler) getWebhook(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	wh, err := h.svc.Webhook(r.Context(), p, r.PathValue("code"), webhookID(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, webhookOf(h.propertyCodeOf(r, p), wh))
+}
+
+// updateWebhook changes a webhook and answers it (without its secret).
+func (h *Handler) updateWebhook(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	var req webhookRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	wh, err := h.svc.UpdateWebhook(r.Context(), p, r.PathValue("code"), webhookID(r),
+		concierge.WebhookPatch{URL: req.URL, Kinds: req.Kinds, Secret: req.Secret, Enabled: req.Enabled})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, webhookOf(h.propertyCodeOf(r, p), wh))
+}
+
+// deleteWebhook deletes a webhook and its deliveries (204).
+func (h *Handler) deleteWebhook(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	if err := h.svc.DeleteWebhook(r.Context(), p, r.PathValue("code"), webhookID(r)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// listDeliveries answers a page of a webhook's deliveries, newest event first: query status
+// (pending, delivered, dead), cursor and limit.
+func (h *Handler) listDeliveries(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	before, err := decodeCursor(cursorDeliveries, r.URL.Query().Get("cursor"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ds, more, err := h.svc.ListWebhookDeliveries(r.Context(), p, r.PathValue("code"), webhookID(r),
+		r.URL.Query().Get("status"), before, queryLimit(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out := deliveryList{Deliveries: make([]deliveryJSON, len(ds))}
+	for i, d := range ds {
+		out.Deliveries[i] = deliveryOf(d)
+	}
+	if more {
+		out.NextCursor = encodeCursor(cursorDeliveries, ds[len(ds)-1].EventSeq)
+	}
+	h.writeJSON(w, r, http.StatusOK, out)
+}
+
+// getDelivery answers one delivery.
+func (h *Handler) getDelivery(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	d, err := h.svc.WebhookDelivery(r.Context(), p, r.PathValue("code"), webhookID(r), r.PathValue("delivery"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, deliveryOf(d))
+}
+
+// redeliverOne sends one delivery again and answers it (now pending).
+func (h *Handler) redeliverOne(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	id := r.PathValue("delivery")
+	if _, err := h.svc.Redeliver(r.Context(), p, r.PathValue("code"), webhookID(r), concierge.Redelivery{ID: id}); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d, err := h.svc.WebhookDelivery(r.Context(), p, r.PathValue("code"), webhookID(r), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, deliveryOf(d))
+}
+
+// redeliverRange sends again every delivery of a webhook made in [from, to) (RFC 3339) and
+// answers how many: {"redelivered": n}.
+func (h *Handler) redeliverRange(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	var req redeliverRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var v concierge.Validation
+	from, errFrom := time.Parse(time.RFC3339Nano, req.From)
+	if errFrom != nil {
+		v.Add("from", "must be an RFC 3339 time")
+	}
+	to, errTo := time.Parse(time.RFC3339Nano, req.To)
+	if errTo != nil {
+		v.Add("to", "must be an RFC 3339 time")
+	}
+	if err := v.Err(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	n, err := h.svc.Redeliver(r.Context(), p, r.PathValue("code"), webhookID(r), concierge.Redelivery{From: from, To: to})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, r, http.StatusOK, map[string]int{"redelivered": n})
+}
