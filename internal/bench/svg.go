@@ -87,7 +87,7 @@ func LatencySVG(w io.Writer, title string, lat []time.Duration) error {
 	var b strings.Builder
 	svgHeader(&b, title)
 	yTop := niceMax(float64(top))
-	yAxis(&b, yTop, "requests")
+	yAxis(&b, yTop, "count")
 	plotW, plotH := float64(svgW-padL-padR), float64(svgH-padT-padB)
 	bw := plotW / float64(n)
 	for i, c := range counts {
@@ -113,13 +113,20 @@ func LatencySVG(w io.Writer, title string, lat []time.Duration) error {
 	}
 	if len(lat) > 0 {
 		st := statsOf(append([]time.Duration(nil), lat...))
-		for _, m := range []struct {
+		for i, m := range []struct {
 			name string
 			ms   float64
 		}{{"p50", st.P50}, {"p99", st.P99}} {
 			x := xOf(m.ms)
 			fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#d04a4a" stroke-dasharray="4 3"/>`+"\n", x, padT, x, svgH-padB)
-			fmt.Fprintf(&b, `<text x="%.1f" y="%d" fill="#d04a4a">%s %.2f ms</text>`+"\n", x+3, padT+12, m.name, m.ms)
+			// Labels on two lines, so that close percentiles stay readable; right of the line,
+			// or left of it near the right edge.
+			anchor, dx := "start", 3.0
+			if x > float64(svgW-padR-110) {
+				anchor, dx = "end", -3
+			}
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" fill="#d04a4a" text-anchor="%s">%s %.2f ms</text>`+"\n",
+				x+dx, padT+12+16*i, anchor, m.name, m.ms)
 		}
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">latency (log scale), %d samples</text>`+"\n", padL+int(plotW)/2, svgH-8, len(lat))

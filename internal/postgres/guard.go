@@ -1,6 +1,6 @@
 package postgres
 
-// See the comment at the top of ratelimit.go: this file belongs to the multi-node helper.
+// Shared by every node on the database: see the comment at the top of ratelimit.go.
 
 import (
 	"context"

@@ -1,10 +1,8 @@
-// This file, guard.go, sessionkeys.go and migrations/0050_nodes.sql belong to the multi-node
-// helper (issue 5: PostgreSQL test infrastructure and several nodes), not to the store's
-// author: they hold what several nodes must share besides the data (rate limits, the
-// verification and login back-off, the session signing keys). They are used by cmd/concierge
-// when --db is a PostgreSQL URL and are not part of concierge.Store (SQLite keeps these in the
-// process, or in its key file). Their tests (ratelimit_test.go) need the package's TestMain to
-// run pgtest.Main, which the store's own tests define.
+// What several nodes on one database must share besides the data: rate limits (this file),
+// the verification and login back-off (guard.go) and the session signing keys
+// (sessionkeys.go), in the tables of migrations/0005_nodes.sql. cmd/concierge uses them when
+// --db is a PostgreSQL URL; they are not part of concierge.Store, because SQLite, one node by
+// construction, keeps them in the process or in its key file.
 
 package postgres
 
