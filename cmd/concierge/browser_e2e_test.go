@@ -569,6 +569,13 @@ func TestBrowserInboxFiltersAndPaging(t *testing.T) {
 		waitFor(count+` === 32`),
 		chromedp.WaitNotVisible(chromedp.ID("load-more")),
 	)
+	// The list shows each conversation's last message and outlet from the inbox pages alone:
+	// no request per conversation.
+	agent.do("previews come with the list",
+		waitFor(`[...document.querySelectorAll('#inbox-list button.conv .line')].every((l) => /^(Pregunta número|Question numéro) \d+$|aéroport/.test(l.textContent))`),
+		waitFor(`[...document.querySelectorAll('#inbox-list button.conv .tag[title="Outlet"]')].every((t) => t.textContent === 'Front Desk')`),
+		waitFor(`performance.getEntriesByType('resource').filter((e) => /\/api\/v1\/conversations\/./.test(new URL(e.name).pathname)).length === 0`),
+	)
 	agent.do("search (accents ignored)",
 		chromedp.SendKeys(chromedp.ID("f-q"), "aeroport\r"),
 		waitFor(count+` === 1`),

@@ -131,15 +131,22 @@ func TestInboxListAndFilters(t *testing.T) {
 	// The item's shape.
 	r := s.staffGet(t, d.admin, pathConversations+"?outlet=ROOMSERVICE")
 	item := rawPath(t, r.Raw, "conversations", 0)
-	if got := strings.Join(keysOf(t, item), ","); got != "code,id,status,type,subject,propertyCode,serviceCenterCode,outletCode,roomNumber,guestFirstName,guestLastName,guestLanguageCode,assignee,unreadCount,lastMessageAt,createdAt,updatedAt" {
+	if got := strings.Join(keysOf(t, item), ","); got != "code,id,status,type,subject,propertyCode,serviceCenterCode,outletCode,outletName,roomNumber,guestFirstName,guestLastName,guestLanguageCode,assignee,unreadCount,lastMessageAt,lastMessage,createdAt,updatedAt" {
 		t.Fatalf("item keys %s", got)
+	}
+	if got := strings.Join(keysOf(t, rawPath(t, item, "lastMessage")), ","); got != "code,type,content,languageCode,createdAt,author" {
+		t.Fatalf("lastMessage keys %s", got)
 	}
 	it := r.Body["conversations"].([]any)[0].(map[string]any)
 	if it["code"] != d.cJohn || it["status"] != "Open" || it["outletCode"] != "ROOMSERVICE" || it["serviceCenterCode"] != "RS" ||
 		it["propertyCode"] != "DEMO" || it["roomNumber"] != "102" || it["guestLanguageCode"] != "en" || it["unreadCount"] != float64(1) ||
 		it["assignee"] != nil || it["subject"] != "In-Room Dining – Order ORD-1002" || it["guestLastName"] != "Smith" ||
-		it["lastMessageAt"] != "2026-11-25T11:01:00.000000000Z" || it["type"] != "guest" {
+		it["lastMessageAt"] != "2026-11-25T11:01:00.000000000Z" || it["type"] != "guest" || it["outletName"] != "In-Room Dining" {
 		t.Fatalf("item %v", it)
+	}
+	if lm := it["lastMessage"].(map[string]any); lm["type"] != "Guest" || lm["content"] != "Can I add a club sandwich to my order?" ||
+		lm["languageCode"] != "en" || lm["createdAt"] != "2026-11-25T11:01:00.000000000Z" || lm["author"].(map[string]any)["username"] != nil {
+		t.Fatalf("lastMessage %v", lm)
 	}
 	if id, _ := it["id"].(float64); id <= 0 {
 		t.Fatalf("id %v", it["id"])
@@ -199,6 +206,65 @@ func TestInboxListAndFilters(t *testing.T) {
 	}
 	s.do(t, http.MethodGet, pathConversations, nil, nil).wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
 	s.noSecretsLogged(t, d.admin, d.fo, d.rs)
+}
+
+// TestInboxLastMessage follows the inbox's last message of a conversation through a staff
+// reply, a note (staff see notes) and a guest message longer than the preview, which the inbox
+// shortens while the conversation keeps it whole; and checks the page is one query's worth:
+// every item carries its last message.
+func TestInboxLastMessage(t *testing.T) {
+	d := newInboxDemo(t)
+	s := d.s
+	last := func(token string) map[string]any {
+		t.Helper()
+		body := s.staffGet(t, token, pathConversations+"?outlet=ROOMSERVICE").wantOK(t, http.StatusOK)
+		list := body["conversations"].([]any)
+		if len(list) != 1 {
+			t.Fatalf("%d conversations", len(list))
+		}
+		lm, ok := list[0].(map[string]any)["lastMessage"].(map[string]any)
+		if !ok {
+			t.Fatalf("no lastMessage in %v", list[0])
+		}
+		return lm
+	}
+	for _, it := range s.staffGet(t, d.admin, pathConversations).wantOK(t, http.StatusOK)["conversations"].([]any) {
+		if it.(map[string]any)["lastMessage"] == nil {
+			t.Errorf("no last message for %v", it.(map[string]any)["code"])
+		}
+	}
+
+	s.Clock.Advance(time.Minute)
+	reply := s.staffPost(t, d.rs, staffConvPath(d.cJohn, "/messages"), map[string]any{"content": "Of course, on its way.", "type": "Staff"}).
+		wantOK(t, http.StatusCreated)
+	lm := last(d.rs)
+	author := lm["author"].(map[string]any)
+	if lm["code"] != reply["code"] || lm["type"] != "Staff" || lm["content"] != "Of course, on its way." ||
+		author["username"] != "roomservice" || author["firstName"] != reply["author"].(map[string]any)["firstName"] ||
+		lm["createdAt"] != reply["createdAt"] || lm["languageCode"] != reply["languageCode"] {
+		t.Fatalf("after a reply: %v (reply %v)", lm, reply)
+	}
+
+	s.Clock.Advance(time.Minute)
+	note := s.staffPost(t, d.rs, staffConvPath(d.cJohn, "/messages"), map[string]any{"content": "Kitchen closes at 11", "type": "Note"}).
+		wantOK(t, http.StatusCreated)
+	if lm := last(d.admin); lm["code"] != note["code"] || lm["type"] != "Note" || lm["content"] != "Kitchen closes at 11" ||
+		lm["author"].(map[string]any)["username"] != "roomservice" {
+		t.Fatalf("after a note: %v", lm)
+	}
+
+	s.Clock.Advance(time.Minute)
+	long := strings.Repeat("ü", 150) + strings.Repeat("🙂", 100) // 250 characters, multi-byte
+	s.post(t, convPath(d.cJohn, "/Messages"), map[string]any{"SessionToken": d.john, "Message": long}).content(t, "addMessageResponse")
+	lm = last(d.rs)
+	want := strings.Repeat("ü", 150) + strings.Repeat("🙂", 50) + "…"
+	if lm["type"] != "Guest" || lm["content"] != want || lm["author"].(map[string]any)["username"] != nil {
+		t.Fatalf("after a long guest message: %v", lm)
+	}
+	msgs := s.staffGet(t, d.rs, staffConvPath(d.cJohn, "")).wantOK(t, http.StatusOK)["messages"].([]any)
+	if whole := msgs[len(msgs)-1].(map[string]any); whole["content"] != long || whole["code"] != lm["code"] {
+		t.Fatalf("the conversation's last message %v", whole)
+	}
 }
 
 // lenientCodes lists the inbox with a query the document does not describe (other letter cases).

@@ -18,6 +18,9 @@ const (
 	maxSearchLength = 200
 	// maxSearchTerms bounds the words of an inbox search.
 	maxSearchTerms = 10
+	// InboxPreviewLength is how many characters of its last message the inbox shows; a
+	// longer message is cut there (on a character boundary) and ends with "…".
+	InboxPreviewLength = 200
 )
 
 // InboxFilter is what a staff caller asks of the inbox. Every field is optional; strings are
@@ -78,9 +81,24 @@ func searchTerms(q string) []string {
 	})
 }
 
+// inboxPreview shortens a message to InboxPreviewLength characters (runes), followed by "…"
+// when it was longer.
+func inboxPreview(s string) string {
+	n := 0
+	for i := range s {
+		if n == InboxPreviewLength {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}
+
 // Inbox lists a page of the conversations p may see that match f, most recently active first
 // (last activity: the conversation's updated time, which messages, status changes, assignments
-// and moves set and reading does not; then id), and reports whether more follow.
+// and moves set and reading does not; then id), and reports whether more follow. Each item
+// carries its last message (Notes included: staff see them), its content shortened by
+// inboxPreview.
 // Errors: ValidationFailed (fields property, serviceCenter, outlet, status, assignee, unread,
 // q, limit; "me" needs a staff user, not an API key).
 func (s *Service) Inbox(ctx context.Context, p *Principal, f InboxFilter) ([]InboxItem, bool, error) {
@@ -147,10 +165,16 @@ func (s *Service) Inbox(ctx context.Context, p *Principal, f InboxFilter) ([]Inb
 	if err != nil {
 		return nil, false, s.internal(ctx, "inbox", err)
 	}
-	if len(items) > limit {
-		return items[:limit], true, nil
+	more := len(items) > limit
+	if more {
+		items = items[:limit]
 	}
-	return items, false, nil
+	for _, it := range items {
+		if it.LastMessage != nil {
+			it.LastMessage.Content = inboxPreview(it.LastMessage.Content)
+		}
+	}
+	return items, more, nil
 }
 
 // InboxCounts lists the service centers p may see, by property code then code, with their

@@ -2,7 +2,9 @@ package concierge
 
 import (
 	"reflect"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestSplitDisplayName(t *testing.T) {
@@ -63,6 +65,26 @@ func TestScopeOf(t *testing.T) {
 	for _, c := range cases {
 		if got := scopeOf(c.p); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s: scopeOf = %+v, want %+v", c.what, got, c.want)
+		}
+	}
+}
+
+func TestInboxPreview(t *testing.T) {
+	long := strings.Repeat("é", InboxPreviewLength)
+	for _, c := range []struct{ in, want string }{
+		{"", ""},
+		{"Hello", "Hello"},
+		{long, long},             // exactly the length: kept whole
+		{long + "x", long + "…"}, // one more: cut
+		{strings.Repeat("a", 199) + "日本", strings.Repeat("a", 199) + "日…"}, // cut between runes, never inside one
+		{strings.Repeat("🙂", 300), strings.Repeat("🙂", 200) + "…"},
+	} {
+		got := inboxPreview(c.in)
+		if got != c.want {
+			t.Errorf("inboxPreview(%d runes) = %q, want %q", utf8.RuneCountInString(c.in), got, c.want)
+		}
+		if !utf8.ValidString(got) {
+			t.Errorf("inboxPreview(%q) is not valid UTF-8", c.in)
 		}
 	}
 }

@@ -62,6 +62,23 @@ type InboxItem struct {
 	AssigneeUsername  string // "" when unassigned
 	UnreadCount       int    // Guest messages not yet read by staff
 	LastMessageAt     time.Time
+	OutletName        string
+	// LastMessage is the conversation's latest message (highest Seq) of any type, Notes
+	// included; nil when it has none.
+	LastMessage *InboxMessage
+}
+
+// InboxMessage is the last message of a conversation as the inbox shows it. A store fills
+// Content with the whole original; Service.Inbox shortens it to a preview.
+type InboxMessage struct {
+	Code            string
+	Type            MessageType
+	Content         string // the original text
+	Language        string // the original's language
+	CreatedAt       time.Time
+	AuthorFirstName string
+	AuthorLastName  string
+	AuthorUsername  string // the staff user who wrote a Staff message or Note; "" otherwise
 }
 
 // ServiceCenterCounts is a service center with its inbox counters.
@@ -80,7 +97,9 @@ type InboxStore interface {
 	// descending then ID descending, starting after q.After, at most q.Limit of them. A
 	// conversation's service center is that of its current outlet. UnreadCount counts its
 	// Guest messages with no read time; LastMessageAt is the creation time of its latest
-	// message of any type, Notes included (zero when it has none).
+	// message of any type, Notes included (zero when it has none). LastMessage is its message
+	// with the highest Seq, Notes included, with its whole original content (nil when it has
+	// none); all of it is read in the page's query, not one query per conversation.
 	Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, error)
 	// InboxCounts lists the service centers of scope (those of its properties, or its own
 	// service centers) ascending by property code then code, each with its counters.

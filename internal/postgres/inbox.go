@@ -10,6 +10,41 @@ import (
 	"concierge/internal/concierge"
 )
 
+// inboxSelect is the inbox query up to its WHERE: each conversation with its place, counters
+// and last message. The last message comes from a LATERAL join that reads the messages'
+// UNIQUE (conversation_id, seq) index backwards, one row per listed conversation, in the
+// page's query; the planner runs it after the ordered scan of conversations_updated stops at
+// the limit.
+func inboxSelect() string {
+	return `SELECT ` + prefixed("c.", conversationColumns) + `,
+		p.code, o.code, o.name, sc.id, sc.code, coalesce(st.room_number, ''), coalesce(su.username, ''),
+		(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.type = 'Guest'
+		 AND m.read_at IS NULL),
+		(SELECT max(m.created_at) FROM messages m WHERE m.conversation_id = c.id),
+		lm.code, lm.type, lm.content, lm.language, lm.created_at, lm.author_first_name,
+		lm.author_last_name, lm.username
+		FROM conversations c
+		JOIN outlets o ON o.id = c.outlet_id
+		JOIN service_centers sc ON sc.id = o.service_center_id
+		JOIN properties p ON p.id = c.property_id
+		LEFT JOIN stays st ON st.id = c.stay_id
+		LEFT JOIN staff_users su ON su.id = c.assignee_id
+		LEFT JOIN LATERAL (
+			SELECT m.code, m.type, m.content, m.language, m.created_at, m.author_first_name,
+				m.author_last_name, CASE WHEN m.type IN ('Staff', 'Note') THEN u.username END AS username
+			FROM messages m LEFT JOIN staff_users u ON u.id = m.staff_user_id
+			WHERE m.conversation_id = c.id
+			ORDER BY m.seq DESC LIMIT 1) lm ON true`
+}
+
+// deref returns *s, or "" when s is nil.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
 // Inbox lists the conversations of q.Scope matching q's filters, by updated time descending
 // then id descending, after q.After, at most q.Limit (≤ 0: all). It errors only when the
 // database fails.
@@ -70,17 +105,7 @@ func (db *DB) Inbox(ctx context.Context, q concierge.InboxQuery) ([]concierge.In
 		where = strings.Join(conds, " AND ")
 	}
 	args = append(args, limitArg(q.Limit))
-	rows, err := db.pool.Query(ctx, `SELECT `+prefixed("c.", conversationColumns)+`,
-		p.code, o.code, sc.id, sc.code, coalesce(st.room_number, ''), coalesce(su.username, ''),
-		(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.type = 'Guest'
-		 AND m.read_at IS NULL),
-		(SELECT max(m.created_at) FROM messages m WHERE m.conversation_id = c.id)
-		FROM conversations c
-		JOIN outlets o ON o.id = c.outlet_id
-		JOIN service_centers sc ON sc.id = o.service_center_id
-		JOIN properties p ON p.id = c.property_id
-		LEFT JOIN stays st ON st.id = c.stay_id
-		LEFT JOIN staff_users su ON su.id = c.assignee_id
+	rows, err := db.pool.Query(ctx, inboxSelect()+`
 		WHERE `+where+`
 		ORDER BY c.updated_at DESC, c.id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
@@ -90,14 +115,24 @@ func (db *DB) Inbox(ctx context.Context, q concierge.InboxQuery) ([]concierge.In
 	var out []concierge.InboxItem
 	for rows.Next() {
 		var it concierge.InboxItem
-		var last *time.Time
-		it.Conversation, err = scanConversation(rows, &it.PropertyCode, &it.OutletCode, &it.ServiceCenterID,
-			&it.ServiceCenterCode, &it.RoomNumber, &it.AssigneeUsername, &it.UnreadCount, &last)
+		var last, lmCreated *time.Time
+		var lmCode, lmType, lmContent, lmLanguage, lmFirst, lmLast, lmUsername *string
+		it.Conversation, err = scanConversation(rows, &it.PropertyCode, &it.OutletCode, &it.OutletName,
+			&it.ServiceCenterID, &it.ServiceCenterCode, &it.RoomNumber, &it.AssigneeUsername, &it.UnreadCount, &last,
+			&lmCode, &lmType, &lmContent, &lmLanguage, &lmCreated, &lmFirst, &lmLast, &lmUsername)
 		if err != nil {
 			return nil, storeErr(err, "inbox")
 		}
 		if last != nil {
 			it.LastMessageAt = utc(*last)
+		}
+		if lmCode != nil {
+			it.LastMessage = &concierge.InboxMessage{Code: *lmCode, Type: concierge.MessageType(deref(lmType)),
+				Content: deref(lmContent), Language: deref(lmLanguage), AuthorFirstName: deref(lmFirst),
+				AuthorLastName: deref(lmLast), AuthorUsername: deref(lmUsername)}
+			if lmCreated != nil {
+				it.LastMessage.CreatedAt = utc(*lmCreated)
+			}
 		}
 		out = append(out, it)
 	}

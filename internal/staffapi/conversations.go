@@ -21,6 +21,7 @@ type conversationSummaryJSON struct {
 	PropertyCode      string  `json:"propertyCode"`
 	ServiceCenterCode string  `json:"serviceCenterCode"`
 	OutletCode        string  `json:"outletCode"`
+	OutletName        string  `json:"outletName"`
 	RoomNumber        string  `json:"roomNumber"`
 	GuestFirstName    string  `json:"guestFirstName"`
 	GuestLastName     string  `json:"guestLastName"`
@@ -28,8 +29,30 @@ type conversationSummaryJSON struct {
 	Assignee          *string `json:"assignee"` // username; null when unassigned
 	UnreadCount       int     `json:"unreadCount"`
 	LastMessageAt     *string `json:"lastMessageAt"` // null without messages
-	CreatedAt         string  `json:"createdAt"`
-	UpdatedAt         string  `json:"updatedAt"`
+	// LastMessage is the latest message, Notes included, its content shortened; null without
+	// messages.
+	LastMessage *lastMessageJSON `json:"lastMessage"`
+	CreatedAt   string           `json:"createdAt"`
+	UpdatedAt   string           `json:"updatedAt"`
+}
+
+// lastMessageJSON is the last message of a conversation as the inbox shows it.
+type lastMessageJSON struct {
+	Code         string     `json:"code"`
+	Type         string     `json:"type"`
+	Content      string     `json:"content"`      // the original, shortened by the service
+	LanguageCode string     `json:"languageCode"` // the original's
+	CreatedAt    string     `json:"createdAt"`
+	Author       authorJSON `json:"author"`
+}
+
+func lastMessageOf(m *concierge.InboxMessage) *lastMessageJSON {
+	if m == nil {
+		return nil
+	}
+	return &lastMessageJSON{Code: m.Code, Type: string(m.Type), Content: m.Content, LanguageCode: m.Language,
+		CreatedAt: formatTime(m.CreatedAt),
+		Author:    authorJSON{FirstName: m.AuthorFirstName, LastName: m.AuthorLastName, Username: optionalString(m.AuthorUsername)}}
 }
 
 // conversationListJSON is a page of the inbox; nextCursor is "" on the last page.
@@ -58,10 +81,11 @@ func summaryOf(it concierge.InboxItem) conversationSummaryJSON {
 	return conversationSummaryJSON{
 		Code: it.Code, ID: it.ID, Status: string(it.Status), Type: it.Type, Subject: it.Subject,
 		PropertyCode: it.PropertyCode, ServiceCenterCode: it.ServiceCenterCode, OutletCode: it.OutletCode,
-		RoomNumber: it.RoomNumber, GuestFirstName: it.GuestFirstName, GuestLastName: it.GuestLastName,
+		OutletName: it.OutletName, RoomNumber: it.RoomNumber, GuestFirstName: it.GuestFirstName, GuestLastName: it.GuestLastName,
 		GuestLanguageCode: it.GuestLanguage, Assignee: optionalString(it.AssigneeUsername),
 		UnreadCount: it.UnreadCount, LastMessageAt: zeroableTime(it.LastMessageAt),
-		CreatedAt: formatTime(it.CreatedAt), UpdatedAt: formatTime(it.UpdatedAt),
+		LastMessage: lastMessageOf(it.LastMessage),
+		CreatedAt:   formatTime(it.CreatedAt), UpdatedAt: formatTime(it.UpdatedAt),
 	}
 }
 

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"strings"
 	"testing"
 
 	"concierge/internal/concierge"
@@ -140,6 +141,18 @@ func testInboxFilters(t *testing.T, s concierge.Store) {
 	wantEqual(t, "c3", []any{byName["c3"].AssigneeUsername, byName["c3"].LastMessageAt.IsZero(), byName["c3"].Status},
 		[]any{w.agent.Username, true, concierge.ConversationClosed})
 	wantEqual(t, "c4", []any{byName["c4"].UnreadCount, byName["c4"].RoomNumber}, []any{2, ""})
+	wantEqual(t, "c1 outlet name", c1.OutletName, w.p.Outlet.Name)
+
+	// The last message: the highest seq, Notes included, whole.
+	lastOf := func(m concierge.Message) *concierge.InboxMessage {
+		return &concierge.InboxMessage{Code: m.Code, Type: m.Type, Content: m.Content, Language: m.Language,
+			CreatedAt: m.CreatedAt, AuthorFirstName: m.AuthorFirstName, AuthorLastName: m.AuthorLastName}
+	}
+	wantEqual(t, "c1 last message", c1.LastMessage, lastOf(w.messages["c1"][0]))
+	wantEqual(t, "c2 last message: the Note", byName["c2"].LastMessage, lastOf(w.messages["c2"][1]))
+	wantEqual(t, "c3 without messages", byName["c3"].LastMessage, (*concierge.InboxMessage)(nil))
+	// c4's two messages share their time and content: the second (by seq) is the last.
+	wantEqual(t, "c4 last message", byName["c4"].LastMessage, lastOf(w.messages["c4"][1]))
 }
 
 func testInboxPaging(t *testing.T, s concierge.Store) {
@@ -241,6 +254,45 @@ func testInboxWrites(t *testing.T, s concierge.Store) {
 	items, err = s.Inbox(ctx, concierge.InboxQuery{Scope: concierge.InboxScope{All: true}, Terms: []string{"zanahoria"}})
 	noErr(t, "Inbox search", err)
 	wantEqual(t, "search finds a new message", w.names(items), []string{"c3"})
+	testInboxLastMessage(t, s, w)
+}
+
+// testInboxLastMessage checks the inbox's last message after a staff reply, then a note, then
+// a guest message longer than the inbox preview: the store gives each whole, with the staff
+// author's username for replies and notes only.
+func testInboxLastMessage(t *testing.T, s concierge.Store, w *inboxWorld) {
+	ctx := t.Context()
+	c1 := w.byName["c1"]
+	last := func(what string) *concierge.InboxMessage {
+		t.Helper()
+		items, err := s.Inbox(ctx, concierge.InboxQuery{Scope: concierge.InboxScope{All: true}, Limit: 1})
+		noErr(t, "Inbox "+what, err)
+		if len(items) != 1 || items[0].ID != c1.ID {
+			t.Fatalf("Inbox %s: %v, want c1 first", what, w.names(items))
+		}
+		return items[0].LastMessage
+	}
+	add := func(typ concierge.MessageType, minute int, content string, author *int64) concierge.Message {
+		t.Helper()
+		m := message(typ, minute)
+		m.ConversationID, m.Content, m.StaffUserID = c1.ID, content, author
+		m.AuthorFirstName, m.AuthorLastName = "Front", "Agent"
+		noErr(t, "AddMessage", s.AddMessage(ctx, &m, concierge.ConversationOpen, at(minute)))
+		return m
+	}
+	reply := add(concierge.MessageStaff, 30, "Claro, ahora mismo", &w.agent.ID)
+	wantEqual(t, "after a reply", last("after a reply"), &concierge.InboxMessage{Code: reply.Code,
+		Type: concierge.MessageStaff, Content: "Claro, ahora mismo", Language: "es", CreatedAt: at(30),
+		AuthorFirstName: "Front", AuthorLastName: "Agent", AuthorUsername: w.agent.Username})
+	note := add(concierge.MessageNote, 31, "Sent two towels", &w.agent.ID)
+	wantEqual(t, "after a note", last("after a note"), &concierge.InboxMessage{Code: note.Code,
+		Type: concierge.MessageNote, Content: "Sent two towels", Language: "es", CreatedAt: at(31),
+		AuthorFirstName: "Front", AuthorLastName: "Agent", AuthorUsername: w.agent.Username})
+	long := strings.Repeat("ñ", concierge.InboxPreviewLength+50)
+	guest := add(concierge.MessageGuest, 32, long, nil)
+	wantEqual(t, "after a long guest message (whole: the service shortens it)", last("after a long message"),
+		&concierge.InboxMessage{Code: guest.Code, Type: concierge.MessageGuest, Content: long, Language: "es",
+			CreatedAt: at(32), AuthorFirstName: "Front", AuthorLastName: "Agent"})
 }
 
 // testInbox runs the inbox tests, each on a fresh world in the same store.

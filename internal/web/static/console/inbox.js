@@ -1,7 +1,16 @@
 // The inbox: filters, the list of conversations with cursor paging, and live changes.
 import { $, h, show, formatTime } from '/assets/dom.js';
 
-/** itemOf turns an inbox summary or a full staff conversation into a list item. */
+/** previewOf is the list's line for a message: its text, a Note marked as such; '' for none. */
+function previewOf(m) {
+  if (!m) return '';
+  return m.type === 'Note' ? `Note: ${m.content}` : m.content;
+}
+
+/**
+ * itemOf turns an inbox summary (which carries the last message and the outlet's name) or a
+ * full staff conversation (which does not: the old item's are kept) into a list item.
+ */
 function itemOf(c, old) {
   let assignee = null;
   let assigneeName = '';
@@ -13,7 +22,7 @@ function itemOf(c, old) {
     status: c.status,
     subject: c.subject || '',
     outletCode: c.outletCode,
-    outletName: (c.outlet && c.outlet.name) || (old && old.outletName) || '',
+    outletName: c.outletName || (c.outlet && c.outlet.name) || (old && old.outletName) || '',
     serviceCenterCode: c.serviceCenterCode,
     propertyCode: c.propertyCode,
     roomNumber: c.roomNumber || '',
@@ -25,7 +34,7 @@ function itemOf(c, old) {
     lastMessageAt: c.lastMessageAt || (old && old.lastMessageAt) || null,
     updatedAt: c.updatedAt,
     createdAt: c.createdAt,
-    lastMessage: old ? old.lastMessage : null,
+    lastMessage: 'lastMessage' in c ? previewOf(c.lastMessage) : (old ? old.lastMessage : null),
     fresh: old ? old.fresh : false,
   };
 }
@@ -37,7 +46,6 @@ export class Inbox {
     this.nextCursor = '';
     this.current = '';
     this.loading = 0;
-    this.previewing = new Set(); // codes whose preview is being read
     this.since = ''; // the newest createdAt loaded so far: what is newer is new
     $('filters').addEventListener('submit', (e) => { e.preventDefault(); this.reload(); });
     for (const id of ['f-center', 'f-status', 'f-assignee']) {
@@ -104,7 +112,6 @@ export class Inbox {
       this.nextCursor = page.nextCursor || '';
       this.app.error('');
       this.render();
-      this.fillPreviews();
     } catch (e) {
       if (seq === this.loading) this.app.error(e.message);
     } finally {
@@ -123,41 +130,11 @@ export class Inbox {
       }
       this.nextCursor = page.nextCursor || '';
       this.render();
-      this.fillPreviews();
     } catch (e) {
       this.app.error(e.message);
     } finally {
       btn.disabled = false;
     }
-  }
-
-  /**
-   * fillPreviews reads, once per conversation, what the inbox summaries lack: the last
-   * message and the outlet's name. Two requests at a time; later changes come as events.
-   */
-  async fillPreviews() {
-    const todo = [...this.items.values()].filter((it) => it.lastMessage === null && !this.previewing.has(it.code));
-    if (todo.length === 0) return;
-    for (const it of todo) this.previewing.add(it.code);
-    const worker = async () => {
-      while (todo.length > 0) {
-        const { code } = todo.shift();
-        try {
-          const d = await this.app.api.conversation(code);
-          const cur = this.items.get(code);
-          if (!cur) continue;
-          const last = d.messages[d.messages.length - 1];
-          cur.outletName = (d.conversation.outlet && d.conversation.outlet.name) || cur.outletName;
-          if (cur.lastMessage === null) {
-            cur.lastMessage = !last ? '' : last.type === 'Note' ? `Note: ${last.content}` : last.content;
-          }
-        } catch { /* the subject stays shown */ } finally {
-          this.previewing.delete(code);
-        }
-      }
-    };
-    await Promise.all([worker(), worker()]);
-    this.render();
   }
 
   /** matches says whether a conversation belongs in the list under the current filters. */
@@ -203,8 +180,7 @@ export class Inbox {
   }
 
   note(it, m) {
-    if (m.type === 'Note') it.lastMessage = `Note: ${m.content}`;
-    else it.lastMessage = m.content;
+    it.lastMessage = previewOf(m);
     it.lastMessageAt = m.createdAt;
     if (m.createdAt > (it.updatedAt || '')) it.updatedAt = m.createdAt;
   }
