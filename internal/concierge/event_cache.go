@@ -18,12 +18,18 @@ const (
 // same events and the same conversations: the cache makes one store read for a wave of
 // streams instead of one per stream. It relies on the log's order: seq order is commit order,
 // so once an event is read every event with a lower seq is committed.
+//
+// The tail is copy-on-write: an element of its backing array is never written again once it
+// is within len(tail), so eventsAfter hands out sub-slices of it (capacity capped) without
+// copying. New events are appended in place; when the tail reaches twice eventTailSize, its
+// newest eventTailSize events move to a new array (old arrays stay valid for their readers
+// until the garbage collector frees them), so trimming costs one copy per eventTailSize events.
 type eventCache struct {
 	mu     sync.RWMutex // held for writing while the tail is read from the store: one read per wave
 	primed bool
 	from   int64   // the tail holds every event with from < seq ≤ upTo
 	upTo   int64   //
-	tail   []Event // ascending
+	tail   []Event // ascending; elements below len(tail) are never written again
 
 	smu    sync.Mutex
 	states map[stateKey]*stateEntry
@@ -45,7 +51,8 @@ type stateEntry struct {
 }
 
 // eventsAfter returns up to limit events with seq above after, in order, from the tail when
-// it covers after, otherwise from the store.
+// it covers after, otherwise from the store. The events may be shared with other callers:
+// they must not be modified.
 func (s *Service) eventsAfter(ctx context.Context, after int64, limit int) ([]Event, error) {
 	c := &s.events
 	c.mu.RLock()
@@ -68,22 +75,49 @@ func (s *Service) eventsAfter(ctx context.Context, after int64, limit int) ([]Ev
 			return nil, err
 		}
 		if len(evs) > 0 {
-			c.tail = append(c.tail, evs...)
-			c.upTo = evs[len(evs)-1].Seq
-			if extra := len(c.tail) - eventTailSize; extra > 0 {
-				c.from = c.tail[extra-1].Seq
-				c.tail = append([]Event(nil), c.tail[extra:]...)
-			}
+			c.add(evs)
 		}
 	}
 	return c.slice(after, limit), nil
 }
 
-// slice copies up to limit events of the tail with seq above after; c.mu must be held.
+// add appends evs (ascending, after upTo) to the tail, keeping at least the newest
+// eventTailSize events and at most twice that; c.mu must be held for writing. It writes only
+// beyond len(tail) or into a new array, never over an element a reader may hold.
+func (c *eventCache) add(evs []Event) {
+	if c.tail == nil {
+		c.tail = make([]Event, 0, 2*eventTailSize)
+	}
+	c.upTo = evs[len(evs)-1].Seq
+	if len(c.tail)+len(evs) > 2*eventTailSize {
+		all := len(c.tail) + len(evs)
+		keep := min(all, eventTailSize)
+		fresh := make([]Event, 0, 2*eventTailSize)
+		drop := all - keep // > 0: all > 2*eventTailSize
+		if drop <= len(c.tail) {
+			c.from = c.tail[drop-1].Seq
+			fresh = append(fresh, c.tail[drop:]...)
+			fresh = append(fresh, evs...)
+		} else {
+			c.from = evs[drop-len(c.tail)-1].Seq
+			fresh = append(fresh, evs[drop-len(c.tail):]...)
+		}
+		c.tail = fresh
+		return
+	}
+	c.tail = append(c.tail, evs...)
+}
+
+// slice returns up to limit events of the tail with seq above after, sharing the tail's
+// array: the caller must not modify them (its capacity is capped, so appending to it copies).
+// c.mu must be held.
 func (c *eventCache) slice(after int64, limit int) []Event {
 	i := sort.Search(len(c.tail), func(i int) bool { return c.tail[i].Seq > after })
 	j := min(len(c.tail), i+limit)
-	return append([]Event(nil), c.tail[i:j]...)
+	if i == j {
+		return nil
+	}
+	return c.tail[i:j:j]
 }
 
 // cachedState returns the state of a conversation under key loaded after the event need was

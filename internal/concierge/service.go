@@ -79,6 +79,10 @@ type Service struct {
 
 	// locations caches time zones by name: loading one reads the zone database.
 	locations sync.Map // string → *time.Location
+	// outletCache keeps each property's outlets for a short time (outlet_cache.go).
+	outletCache outletCache
+	// owners caches the owners of conversations for the live-event paths (conversation_owner.go).
+	owners ownerCache
 
 	// translation and onTranslationQueued: Config.Translation and Config.TranslationQueued.
 	translation         bool

@@ -174,6 +174,7 @@ func (s *Service) CreateConversation(ctx context.Context, gs *GuestSession, in C
 	if err := s.store.CreateConversation(ctx, &conv, msg); err != nil {
 		return nil, s.internal(ctx, "create conversation", err)
 	}
+	s.rememberOwner(conv) // the live-event paths need not read it back (conversation_owner.go)
 	if msg != nil {
 		pendingTranslation(msg)
 		s.translationQueued(msg)
@@ -194,9 +195,11 @@ func (s *Service) CreateConversation(ctx context.Context, gs *GuestSession, in C
 	return out, nil
 }
 
-// chooseOutlet applies the outlet rule of SPEC §4.2 / §4.3.
+// chooseOutlet applies the outlet rule of SPEC §4.2 / §4.3. It reads the property's outlets
+// through the outlet cache (outlet_cache.go): this node's admin outlet writes are seen at
+// once, another node's within outletCacheTTL (2 s).
 func (s *Service) chooseOutlet(ctx context.Context, prop Property, code string, nonVerified bool) (Outlet, error) {
-	outlets, err := s.store.OutletsByProperty(ctx, prop.ID)
+	outlets, err := s.cachedOutlets(ctx, prop.ID)
 	if err != nil {
 		return Outlet{}, s.internal(ctx, "outlets by property", err)
 	}

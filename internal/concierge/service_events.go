@@ -188,6 +188,16 @@ func (s *Service) GuestEvents(ctx context.Context, gs *GuestSession, after int64
 		}
 		st, seen := states[ev.ConversationID]
 		if !seen {
+			// Skip the conversations the guest does not own without loading their state: the
+			// cached owners are a superset of the current ones (conversation_owner.go).
+			owner, found, err := s.conversationOwner(ctx, ev.ConversationID)
+			if err != nil {
+				return GuestEventBatch{}, s.internal(ctx, "conversation by id", err)
+			}
+			if !found || !gs.Owns(owner) {
+				states[ev.ConversationID] = nil
+				continue
+			}
 			v, err := s.cachedState(stateKey{conversationID: ev.ConversationID}, need[ev.ConversationID], func() (any, error) {
 				return s.loadGuestEventState(context.WithoutCancel(ctx), ev.ConversationID)
 			})
@@ -517,12 +527,12 @@ func (s *Service) EventTopics(ctx context.Context, after int64) ([]string, int64
 			continue
 		}
 		seen[ev.ConversationID] = true
-		c, err := s.store.ConversationByID(ctx, ev.ConversationID)
-		if errors.Is(err, ErrNotFound) {
-			continue
-		}
+		c, found, err := s.conversationOwner(ctx, ev.ConversationID) // cached: conversation_owner.go
 		if err != nil {
 			return nil, after, s.internal(ctx, "conversation by id", err)
+		}
+		if !found {
+			continue
 		}
 		if c.StayID != nil {
 			out = append(out, stayTopic(c.PropertyID, *c.StayID))

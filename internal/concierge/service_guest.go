@@ -41,12 +41,24 @@ func (s *Service) ownedConversation(ctx context.Context, gs *GuestSession, code 
 }
 
 // detail loads what the wire shapes need about a conversation: outlet, service center, order,
-// room number and property code.
+// room number and property code. outlets are the property's (nil: read through the outlet
+// cache, outlet_cache.go); they are not modified.
 func (s *Service) detail(ctx context.Context, prop Property, c Conversation, outlets []Outlet) (ConversationDetail, error) {
+	return s.detailWith(ctx, prop, c, outlets, nil)
+}
+
+// guestDetail is detail for a conversation gs owns: the session's stay, already loaded by
+// Authenticate, is not read again.
+func (s *Service) guestDetail(ctx context.Context, gs *GuestSession, c Conversation, outlets []Outlet) (ConversationDetail, error) {
+	return s.detailWith(ctx, gs.Property, c, outlets, gs.Stay)
+}
+
+// detailWith is detail, with the conversation's stay taken from known when it is that stay.
+func (s *Service) detailWith(ctx context.Context, prop Property, c Conversation, outlets []Outlet, known *Stay) (ConversationDetail, error) {
 	d := ConversationDetail{Conversation: c, PropertyCode: prop.Code}
 	if outlets == nil {
 		var err error
-		if outlets, err = s.store.OutletsByProperty(ctx, prop.ID); err != nil {
+		if outlets, err = s.cachedOutlets(ctx, prop.ID); err != nil { // outlet_cache.go
 			return d, s.internal(ctx, "outlets by property", err)
 		}
 	}
@@ -69,7 +81,9 @@ func (s *Service) detail(ctx context.Context, prop Property, c Conversation, out
 			d.Order = &o
 		}
 	}
-	if c.StayID != nil {
+	if c.StayID != nil && known != nil && known.ID == *c.StayID {
+		d.RoomNumber = known.RoomNumber
+	} else if c.StayID != nil {
 		st, err := s.store.StayByID(ctx, *c.StayID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return d, s.internal(ctx, "stay by id", err)
@@ -115,13 +129,13 @@ func (s *Service) GuestConversations(ctx context.Context, gs *GuestSession, stat
 	if err != nil {
 		return nil, 0, s.internal(ctx, "guest conversations", err)
 	}
-	outlets, err := s.store.OutletsByProperty(ctx, gs.Property.ID)
+	outlets, err := s.cachedOutlets(ctx, gs.Property.ID) // outlet_cache.go
 	if err != nil {
 		return nil, 0, s.internal(ctx, "outlets by property", err)
 	}
 	out := make([]GuestConversationSummary, 0, len(list))
 	for _, c := range list {
-		d, err := s.detail(ctx, gs.Property, c.Conversation, outlets)
+		d, err := s.guestDetail(ctx, gs, c.Conversation, outlets)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -137,7 +151,7 @@ func (s *Service) GuestConversation(ctx context.Context, gs *GuestSession, code 
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.detail(ctx, gs.Property, c, nil)
+	d, err := s.guestDetail(ctx, gs, c, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +190,7 @@ func (s *Service) AddGuestMessage(ctx context.Context, gs *GuestSession, code, c
 	if conversationType == nil {
 		convType = c.Type
 	}
-	d, err := s.detail(ctx, gs.Property, c, nil)
+	d, err := s.guestDetail(ctx, gs, c, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -108,6 +108,32 @@ func (db *DB) SetConversationStatus(ctx context.Context, id int64, status concie
 	return storeErr(err, fmt.Sprintf("conversation %d", id))
 }
 
+// guestConversationFilter selects a guest owner's conversations: those at the owner's
+// property that belong to the owner's stay or non-verified identity, and only those with a
+// given status when withStatus. Its arguments are property, stay and guest ids, then the
+// status when withStatus. The unary plus on property_id keeps SQLite from scanning the
+// property's conversations through conversations_property: the plan must be a MULTI-INDEX OR
+// on conversations_stay and conversations_guest (TestGuestQueryPlans). The two variants (rather
+// than one testing whether the status argument is empty) keep the plan independent of the
+// arguments, so that SQLite does not compile the prepared statement again when they change.
+func guestConversationFilter(withStatus bool) string {
+	if withStatus {
+		return `WHERE +property_id = ? AND (stay_id = ? OR guest_id = ?) AND status = ?`
+	}
+	return `WHERE +property_id = ? AND (stay_id = ? OR guest_id = ?)`
+}
+
+// guestConversationsQuery is GuestConversations' page query; its arguments are those of
+// guestConversationFilter(withStatus), then limit and offset.
+func guestConversationsQuery(withStatus bool) string {
+	return `SELECT ` + conversationColumns + `,
+	(SELECT count(*) FROM messages m WHERE m.conversation_id = conversations.id
+	 AND m.type IN ('Staff', 'System') AND m.read_at IS NULL),
+	(SELECT coalesce(max(m.created_at), 0) FROM messages m WHERE m.conversation_id = conversations.id
+	 AND m.type IN ('Guest', 'Staff', 'System'))
+	FROM conversations ` + guestConversationFilter(withStatus) + ` ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?`
+}
+
 // GuestConversations returns a page of owner's conversations, most recently updated first
 // (then newest id), only those with the given status unless it is empty, each with its count
 // of unread Staff and System messages and the time of its latest visible message; and the
@@ -116,8 +142,11 @@ func (db *DB) GuestConversations(ctx context.Context, owner concierge.Owner, sta
 	if owner.Empty() {
 		return nil, 0, nil
 	}
-	where := `WHERE property_id = ? AND (stay_id = ? OR guest_id = ?) AND (? = '' OR status = ?)`
-	args := []any{owner.PropertyID, nullIDArg(owner.StayID), nullIDArg(owner.GuestID), string(status), string(status)}
+	args := []any{owner.PropertyID, nullIDArg(owner.StayID), nullIDArg(owner.GuestID)}
+	withStatus := status != ""
+	if withStatus {
+		args = append(args, string(status))
+	}
 	limit := int64(page.Limit)
 	if limit <= 0 {
 		limit = -1
@@ -125,16 +154,10 @@ func (db *DB) GuestConversations(ctx context.Context, owner concierge.Owner, sta
 	var out []concierge.ConversationSummary
 	var total int
 	err := db.read(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM conversations `+where, args...).Scan(&total); err != nil {
+		if err := db.readStmts.queryRow(ctx, tx, `SELECT count(*) FROM conversations `+guestConversationFilter(withStatus), args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+conversationColumns+`,
-			(SELECT count(*) FROM messages m WHERE m.conversation_id = conversations.id
-			 AND m.type IN ('Staff', 'System') AND m.read_at IS NULL),
-			(SELECT coalesce(max(m.created_at), 0) FROM messages m WHERE m.conversation_id = conversations.id
-			 AND m.type IN ('Guest', 'Staff', 'System'))
-			FROM conversations `+where+` ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?`,
-			append(args, limit, max(page.Offset, 0))...)
+		rows, err := db.readStmts.query(ctx, tx, guestConversationsQuery(withStatus), append(args, limit, max(page.Offset, 0))...)
 		if err != nil {
 			return err
 		}

@@ -119,6 +119,9 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(FULL)")
+	// Temporary files (the savepoints' statement journals of group commit, sorter b-trees) in
+	// memory: opening and deleting a file per savepoint cost ~20 % of the writer's CPU.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {

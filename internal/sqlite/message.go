@@ -33,10 +33,25 @@ func (db *DB) insertMessage(ctx context.Context, tx *sql.Tx, convID int64, m *co
 // messages (never Notes) of the conversations at the owner's property that belong to the
 // owner's stay or to the owner's non-verified identity. Its arguments are property, stay and
 // guest ids; a NULL stay or guest id matches nothing.
+//
+// The unary plus on c.property_id keeps SQLite from using conversations_property, which would
+// scan every conversation of the property (seconds at millions of messages): the plan must be
+// a MULTI-INDEX OR on conversations_stay and conversations_guest (TestGuestQueryPlans).
 const guestMessageFilter = `FROM messages m
 	JOIN conversations c ON c.id = m.conversation_id
-	WHERE c.property_id = ? AND (c.stay_id = ? OR c.guest_id = ?)
+	WHERE +c.property_id = ? AND (c.stay_id = ? OR c.guest_id = ?)
 	AND m.type IN ('Guest', 'Staff', 'System')`
+
+// guestMessagesQuery is GuestMessages' page query, ordered by order ("ASC" or "DESC"); its
+// arguments are those of guestMessageFilter, then limit and offset.
+func guestMessagesQuery(order string) string {
+	return `SELECT m.id, m.code, m.conversation_id, m.seq, m.type,
+		m.author_first_name, m.author_last_name, m.staff_user_id, m.content, m.language,
+		m.created_at, m.read_at, c.code,
+		(SELECT sc.name FROM outlets o JOIN service_centers sc ON sc.id = o.service_center_id
+		 WHERE o.id = c.outlet_id) ` + guestMessageFilter + `
+		ORDER BY m.created_at ` + order + `, m.id ` + order + ` LIMIT ? OFFSET ?`
+}
 
 // GuestMessages returns a page of the messages owner may see — the Guest, Staff and System
 // messages (never Notes) of every conversation at owner's property that belongs to owner's
@@ -63,12 +78,7 @@ func (db *DB) GuestMessages(ctx context.Context, owner concierge.Owner, page con
 		if err := db.readStmts.queryRow(ctx, tx, `SELECT count(*) `+guestMessageFilter, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := db.readStmts.query(ctx, tx, `SELECT m.id, m.code, m.conversation_id, m.seq, m.type,
-			m.author_first_name, m.author_last_name, m.staff_user_id, m.content, m.language,
-			m.created_at, m.read_at, c.code,
-			(SELECT sc.name FROM outlets o JOIN service_centers sc ON sc.id = o.service_center_id
-			 WHERE o.id = c.outlet_id) `+guestMessageFilter+`
-			ORDER BY m.created_at `+order+`, m.id `+order+` LIMIT ? OFFSET ?`,
+		rows, err := db.readStmts.query(ctx, tx, guestMessagesQuery(order),
 			append(args, limit, max(page.Offset, 0))...)
 		if err != nil {
 			return err

@@ -125,13 +125,15 @@ func (d *Dispatcher) Notify(int64) {
 	}
 }
 
+// worker is the goroutine delivering one webhook: cancel stops it, wake wakes it.
+type worker struct {
+	cancel context.CancelFunc
+	wake   chan struct{}
+}
+
 // Run delivers until ctx ends, then waits for the attempts in flight to end (their requests
 // are cancelled; they are retried after their lease ends).
 func (d *Dispatcher) Run(ctx context.Context) {
-	type worker struct {
-		cancel context.CancelFunc
-		wake   chan struct{}
-	}
 	workers := map[int64]*worker{}
 	var wg sync.WaitGroup
 	defer func() {
@@ -142,44 +144,63 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}()
 	ticker := time.NewTicker(d.cfg.Poll)
 	defer ticker.Stop()
+	// The webhook list is read at start and then once per Poll, never per event: with no
+	// webhook configured, an event costs the dispatcher only this loop's wake-up, and a
+	// webhook's worker sleeps until an event, its next retry or the poll. A new webhook
+	// therefore starts within Poll.
+	reload := true
 	for {
-		hooks, err := d.cfg.Service.ActiveWebhooks(ctx)
-		if err != nil && ctx.Err() == nil {
-			d.cfg.Logger.ErrorContext(ctx, "webhooks: list", "err", err)
-		}
-		if err == nil {
-			active := map[int64]bool{}
-			for _, h := range hooks {
-				active[h.ID] = true
-				if workers[h.ID] == nil {
-					wctx, cancel := context.WithCancel(ctx)
-					w := &worker{cancel: cancel, wake: make(chan struct{}, 1)}
-					workers[h.ID] = w
-					wg.Add(1)
-					go func(id int64) {
-						defer wg.Done()
-						d.work(wctx, id, w.wake)
-					}(h.ID)
-				}
-			}
-			for id, w := range workers {
-				if !active[id] {
-					w.cancel()
-					delete(workers, id)
-				}
-			}
+		if reload {
+			d.startWorkers(ctx, workers, func(id int64) *worker {
+				wctx, cancel := context.WithCancel(ctx)
+				w := &worker{cancel: cancel, wake: make(chan struct{}, 1)}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					d.work(wctx, id, w.wake)
+				}()
+				return w
+			})
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
+			reload = true
 		case <-d.wake:
+			reload = false
 		}
 		for _, w := range workers {
 			select {
 			case w.wake <- struct{}{}:
 			default:
 			}
+		}
+	}
+}
+
+// startWorkers reads the enabled webhooks, starts a worker with start for each one workers
+// lacks, and cancels and forgets the workers of webhooks no longer listed. A failed read
+// (logged) changes nothing.
+func (d *Dispatcher) startWorkers(ctx context.Context, workers map[int64]*worker, start func(id int64) *worker) {
+	hooks, err := d.cfg.Service.ActiveWebhooks(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			d.cfg.Logger.ErrorContext(ctx, "webhooks: list", "err", err)
+		}
+		return
+	}
+	active := map[int64]bool{}
+	for _, h := range hooks {
+		active[h.ID] = true
+		if workers[h.ID] == nil {
+			workers[h.ID] = start(h.ID)
+		}
+	}
+	for id, w := range workers {
+		if !active[id] {
+			w.cancel()
+			delete(workers, id)
 		}
 	}
 }
