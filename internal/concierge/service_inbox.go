@@ -549,6 +549,7 @@ func (s *Service) MoveConversation(ctx context.Context, p *Principal, code, outl
 		return nil, s.internal(ctx, "set outlet", err)
 	}
 	s.logger.InfoContext(ctx, "conversation moved", "conversation_id", d.ID, "outlet_id", target.ID, "by", p.String())
+	s.translateForMove(ctx, d.ID, target.ServiceCenterID, now)
 	d2, err := s.visibleConversation(ctx, p, d.Code)
 	if err != nil {
 		return nil, err

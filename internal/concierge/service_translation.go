@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -35,6 +36,47 @@ func (s *Service) translationQueued(msgs ...*Message) {
 		if m != nil && m.TranslateTo != "" {
 			s.onTranslationQueued()
 			return
+		}
+	}
+}
+
+// translateForMove queues, after a conversation was moved to an outlet of service center
+// scID, the translation of its Guest messages into that center's staff language: those
+// written in another language that have no translation (or job) into it yet. Nothing is
+// queued when translation is off. The move is already done, so a failure is logged only.
+func (s *Service) translateForMove(ctx context.Context, conversationID, scID int64, now time.Time) {
+	if !s.translation {
+		return
+	}
+	sc, err := s.store.ServiceCenterByID(ctx, scID)
+	if err != nil {
+		s.logger.ErrorContext(ctx, "translations after move: service center", "conversation_id", conversationID, "err", err)
+		return
+	}
+	msgs, err := s.store.ConversationMessages(ctx, conversationID, false)
+	if err != nil {
+		s.logger.ErrorContext(ctx, "translations after move: messages", "conversation_id", conversationID, "err", err)
+		return
+	}
+	var jobs []Translation
+	for _, m := range msgs {
+		if m.Type != MessageGuest {
+			continue
+		}
+		if to := s.translationTarget(m.Language, sc.StaffLanguage); to != "" {
+			jobs = append(jobs, Translation{MessageID: m.ID, Language: to, Source: m.Language,
+				State: TranslationPending, NextAttemptAt: now, UpdatedAt: now})
+		}
+	}
+	n, err := s.store.QueueTranslations(ctx, jobs)
+	if err != nil {
+		s.logger.ErrorContext(ctx, "translations after move: queue", "conversation_id", conversationID, "err", err)
+		return
+	}
+	if n > 0 {
+		s.logger.InfoContext(ctx, "translations queued after move", "conversation_id", conversationID, "count", n, "language", sc.StaffLanguage)
+		if s.onTranslationQueued != nil {
+			s.onTranslationQueued()
 		}
 	}
 }

@@ -77,6 +77,11 @@ type TranslationStore interface {
 	// message.translated; Pending stores the error and the next attempt time (no event).
 	// ErrNotFound when there is no such Pending translation.
 	FinishTranslation(ctx context.Context, messageID int64, target string, out TranslationOutcome) error
+	// QueueTranslations queues each given translation as a Pending job (MessageID, Language,
+	// Source; NextAttemptAt also as its time of update), skipping one whose message already has
+	// a translation (in any state) into that language or no longer exists, in one
+	// transaction, and returns how many it queued.
+	QueueTranslations(ctx context.Context, ts []Translation) (int, error)
 	// Translations lists the translations (any state) of the given messages, by message id
 	// then language.
 	Translations(ctx context.Context, messageIDs []int64) ([]Translation, error)

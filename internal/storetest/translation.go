@@ -134,6 +134,33 @@ func testTranslations(t *testing.T, s concierge.Store) {
 		t.Error("FinishTranslation with an unknown state succeeded")
 	}
 
+	// QueueTranslations: a new language of an existing message is queued; a language the
+	// message already has (any state) and a message that is gone are skipped.
+	n, err := s.QueueTranslations(ctx, []concierge.Translation{
+		{MessageID: first.ID, Language: "fr", Source: "es", NextAttemptAt: at(50)},
+		{MessageID: first.ID, Language: "en", Source: "es", NextAttemptAt: at(50)},
+		{MessageID: reply.ID, Language: "es", Source: "en", NextAttemptAt: at(50)},
+		{MessageID: sys.ID + 99999, Language: "fr", Source: "en", NextAttemptAt: at(50)},
+	})
+	noErr(t, "QueueTranslations", err)
+	wantEqual(t, "QueueTranslations count", n, 1)
+	n, err = s.QueueTranslations(ctx, nil)
+	noErr(t, "QueueTranslations of nothing", err)
+	wantEqual(t, "QueueTranslations of nothing", n, 0)
+	wantEqual(t, "events of queued translations", l.next(t, pid), []kindOf{})
+	trs, err = s.Translations(ctx, []int64{first.ID})
+	noErr(t, "Translations", err)
+	if len(trs) != 2 || trs[0].Language != "en" || trs[0].State != concierge.TranslationFailed {
+		t.Errorf("translations of the first message after QueueTranslations = %+v, want en failed kept", trs)
+	}
+	jobs, err = s.ClaimTranslations(ctx, at(50), time.Minute, 10)
+	noErr(t, "ClaimTranslations of a queued translation", err)
+	wantEqual(t, "the queued job", jobs, []concierge.TranslationJob{
+		{MessageID: first.ID, ConversationID: c.ID, PropertyID: pid, Text: first.Content, Source: "es", Target: "fr", Attempts: 1}})
+	noErr(t, "FinishTranslation of a queued job", s.FinishTranslation(ctx, first.ID, "fr", concierge.TranslationOutcome{
+		State: concierge.TranslationDone, Content: "Je veux plus de serviettes", At: at(51)}))
+	wantEqual(t, "events of a queued job done", l.next(t, pid), []kindOf{{concierge.EventMessageTranslated, c.ID, first.ID}})
+
 	testTranslationClaimsConcurrent(t, s, pl, st)
 	testTranslationCache(t, s)
 	testGlossary(t, s, pid)
