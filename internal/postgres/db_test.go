@@ -97,8 +97,8 @@ func TestMigrationFilesAreOrdered(t *testing.T) {
 	ms, err := migrations()
 	must(t, err)
 	for i, m := range ms {
-		if m.version != i+1 {
-			t.Errorf("migration %s has version %d, want %d: versions run 1, 2, 3 … without gaps", m.name, m.version, i+1)
+		if m.Version != i+1 {
+			t.Errorf("migration %s has version %d, want %d: versions run 1, 2, 3 … without gaps", m.Name, m.Version, i+1)
 		}
 	}
 }

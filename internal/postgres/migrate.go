@@ -4,15 +4,13 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"path"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"concierge/internal/migration"
 )
 
 // migrationFiles holds the schema's versioned migrations, NNNN_name.sql, applied in version
@@ -25,41 +23,14 @@ var migrationFiles embed.FS
 // so that only one of several nodes starting at once applies the migrations ("conc" in ASCII).
 const migrationLock int64 = 0x636f6e63
 
-// migration is one embedded schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrations returns the embedded migrations in version order; it errors on a badly named file
 // or a version used twice.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+func migrations() ([]migration.Migration, error) {
+	ms, err := migration.Load(migrationFiles, "migrations")
 	if err != nil {
-		return nil, fmt.Errorf("postgres: migrations: %w", err)
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	var out []migration
-	for _, e := range entries {
-		name := e.Name()
-		prefix, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(prefix)
-		if !ok || err != nil || v <= 0 || path.Ext(name) != ".sql" {
-			return nil, fmt.Errorf("postgres: migration file %q is not named NNNN_name.sql", name)
-		}
-		body, err := migrationFiles.ReadFile("migrations/" + name)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: migrations: %w", err)
-		}
-		out = append(out, migration{version: v, name: name, sql: string(body)})
-	}
-	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
-	for i := 1; i < len(out); i++ {
-		if out[i].version == out[i-1].version {
-			return nil, fmt.Errorf("postgres: migrations %q and %q share version %d", out[i-1].name, out[i].name, out[i].version)
-		}
-	}
-	return out, nil
+	return ms, nil
 }
 
 // latestVersion returns the version of the newest embedded migration.
@@ -68,10 +39,11 @@ func latestVersion() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if len(ms) == 0 {
-		return 0, fmt.Errorf("postgres: no embedded migrations")
+	v, err := migration.Latest(ms)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: %w", err)
 	}
-	return ms[len(ms)-1].version, nil
+	return v, nil
 }
 
 // migrate applies the pending migrations in one transaction that first takes the advisory
@@ -82,7 +54,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) (int,
 	if err != nil {
 		return 0, err
 	}
-	var applied []migration
+	var applied []migration.Migration
 	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
 			return fmt.Errorf("lock: %w", err)
@@ -102,14 +74,14 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) (int,
 			return err
 		}
 		for _, m := range ms {
-			if slices.Contains(done, int32(m.version)) {
+			if slices.Contains(done, int32(m.Version)) {
 				continue
 			}
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.version); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
+			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.Version); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
 			applied = append(applied, m)
 		}
@@ -119,7 +91,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) (int,
 		return 0, fmt.Errorf("postgres: migrate: %w", err)
 	}
 	for _, m := range applied {
-		logger.InfoContext(ctx, "postgres migration applied", "version", m.version, "name", m.name)
+		logger.InfoContext(ctx, "postgres migration applied", "version", m.Version, "name", m.Name)
 	}
 	return len(applied), nil
 }

@@ -5,13 +5,10 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"path"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
+
+	"concierge/internal/migration"
 )
 
 // migrationFiles holds the schema's versioned migrations, NNNN_name.sql, applied in version
@@ -20,41 +17,14 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one embedded schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrations returns the embedded migrations in version order; it errors on a badly named file
 // or a version used twice.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+func migrations() ([]migration.Migration, error) {
+	ms, err := migration.Load(migrationFiles, "migrations")
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: migrations: %w", err)
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	var out []migration
-	for _, e := range entries {
-		name := e.Name()
-		prefix, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(prefix)
-		if !ok || err != nil || v <= 0 || path.Ext(name) != ".sql" {
-			return nil, fmt.Errorf("sqlite: migration file %q is not named NNNN_name.sql", name)
-		}
-		body, err := migrationFiles.ReadFile("migrations/" + name)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: migrations: %w", err)
-		}
-		out = append(out, migration{version: v, name: name, sql: string(body)})
-	}
-	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
-	for i := 1; i < len(out); i++ {
-		if out[i].version == out[i-1].version {
-			return nil, fmt.Errorf("sqlite: migrations %q and %q share version %d", out[i-1].name, out[i].name, out[i].version)
-		}
-	}
-	return out, nil
+	return ms, nil
 }
 
 // latestVersion returns the version of the newest embedded migration.
@@ -63,10 +33,11 @@ func latestVersion() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if len(ms) == 0 {
-		return 0, fmt.Errorf("sqlite: no embedded migrations")
+	v, err := migration.Latest(ms)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: %w", err)
 	}
-	return ms[len(ms)-1].version, nil
+	return v, nil
 }
 
 // Migrate opens (creating it if needed) the SQLite database file at path, applies every
@@ -112,7 +83,7 @@ func migrate(ctx context.Context, writer *sql.DB, logger *slog.Logger) (int, err
 		}
 		if did {
 			applied++
-			logger.InfoContext(ctx, "sqlite migration applied", "version", m.version, "name", m.name)
+			logger.InfoContext(ctx, "sqlite migration applied", "version", m.Version, "name", m.Name)
 		}
 	}
 	return applied, nil
@@ -121,29 +92,29 @@ func migrate(ctx context.Context, writer *sql.DB, logger *slog.Logger) (int, err
 // applyMigration applies m in one transaction unless it is already applied, and reports
 // whether it did. It logs a line when it begins m (inside the transaction, so a process
 // killed after that line leaves m unapplied, to be applied whole by the next run).
-func applyMigration(ctx context.Context, writer *sql.DB, m migration, logger *slog.Logger) (bool, error) {
+func applyMigration(ctx context.Context, writer *sql.DB, m migration.Migration, logger *slog.Logger) (bool, error) {
 	tx, err := writer.BeginTx(ctx, nil)
 	if err != nil {
-		return false, fmt.Errorf("sqlite: migration %s: begin: %w", m.name, err)
+		return false, fmt.Errorf("sqlite: migration %s: begin: %w", m.Name, err)
 	}
 	defer func() { _ = tx.Rollback() }()
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
-		return false, fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil {
+		return false, fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 	}
 	if n > 0 {
 		return false, nil
 	}
-	logger.InfoContext(ctx, "sqlite migration starting", "version", m.version, "name", m.name)
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return false, fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+	logger.InfoContext(ctx, "sqlite migration starting", "version", m.Version, "name", m.Name)
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return false, fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
-		m.version, time.Now().UnixNano()); err != nil {
-		return false, fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+		m.Version, time.Now().UnixNano()); err != nil {
+		return false, fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("sqlite: migration %s: commit: %w", m.name, err)
+		return false, fmt.Errorf("sqlite: migration %s: commit: %w", m.Name, err)
 	}
 	return true, nil
 }
