@@ -103,24 +103,6 @@ func ownerColumn(owner concierge.Owner) (string, int64, bool) {
 	return "", 0, false
 }
 
-// queryAll runs a query in q and scans every row with scan.
-func queryAll[T any](ctx context.Context, q querier, scan func(rowScanner) (T, error), sql string, args ...any) ([]T, error) {
-	rows, err := q.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 // GuestData reads everything held about owner's stay or guest, in one snapshot; ErrNotFound
 // when that stay or guest does not exist.
 func (db *DB) GuestData(ctx context.Context, owner concierge.Owner) (concierge.GuestData, error) {

@@ -104,21 +104,9 @@ func (db *DB) WebhookByID(ctx context.Context, id int64) (concierge.Webhook, err
 
 // ListWebhooks lists a property's webhooks (0: every property's), ascending by id.
 func (db *DB) ListWebhooks(ctx context.Context, propertyID int64) ([]concierge.Webhook, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+webhookColumns+` FROM webhooks
+	out, err := queryAll(ctx, db.pool, scanWebhook, `SELECT `+webhookColumns+` FROM webhooks
 		WHERE $1 = 0 OR property_id = $1 ORDER BY id`, propertyID)
-	if err != nil {
-		return nil, storeErr(err, "list webhooks")
-	}
-	defer rows.Close()
-	var out []concierge.Webhook
-	for rows.Next() {
-		w, err := scanWebhook(rows)
-		if err != nil {
-			return nil, storeErr(err, "list webhooks")
-		}
-		out = append(out, w)
-	}
-	return out, storeErr(rows.Err(), "list webhooks")
+	return out, storeErr(err, "list webhooks")
 }
 
 // AdvanceWebhook moves the cursor from from to to and stores ds (in one statement), when the
@@ -218,22 +206,10 @@ func (db *DB) WebhookDeliveryByID(ctx context.Context, webhookID int64, id strin
 
 // ListWebhookDeliveries lists a webhook's deliveries, newest event first, as f selects them.
 func (db *DB) ListWebhookDeliveries(ctx context.Context, webhookID int64, f concierge.DeliveryFilter) ([]concierge.WebhookDelivery, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries
+	out, err := queryAll(ctx, db.pool, scanDelivery, `SELECT `+deliveryColumns+` FROM webhook_deliveries
 		WHERE webhook_id = $1 AND ($2 = 0 OR event_seq < $2) AND ($3 = '' OR status = $3)
 		ORDER BY event_seq DESC LIMIT $4`, webhookID, f.BeforeSeq, string(f.Status), limitArg(f.Limit))
-	if err != nil {
-		return nil, storeErr(err, "list webhook deliveries")
-	}
-	defer rows.Close()
-	var out []concierge.WebhookDelivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, storeErr(err, "list webhook deliveries")
-		}
-		out = append(out, d)
-	}
-	return out, storeErr(rows.Err(), "list webhook deliveries")
+	return out, storeErr(err, "list webhook deliveries")
 }
 
 // RedeliverWebhook makes the selected deliveries pending again, starting at at, and returns

@@ -183,24 +183,6 @@ func readSessions(ctx context.Context, tx *sql.Tx, col string, id int64) ([]conc
 		last_seen_at, revoked_at FROM sessions WHERE `+col+` = ? ORDER BY issued_at, id`, id)
 }
 
-// queryAll runs a query in tx and scans every row with scan.
-func queryAll[T any](ctx context.Context, tx *sql.Tx, scan func(rowScanner) (T, error), q string, args ...any) ([]T, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 // EraseGuestData deletes owner's conversations not under a legal hold and everything derived
 // from them, then the stay or guest itself when nothing held remains.
 func (db *DB) EraseGuestData(ctx context.Context, owner concierge.Owner, audit *concierge.AuditEntry) (concierge.Erasure, error) {

@@ -23,7 +23,7 @@ func kindsArg(kinds []concierge.EventKind) string {
 }
 
 // scanWebhook reads one webhook row.
-func scanWebhook(row interface{ Scan(...any) error }) (concierge.Webhook, error) {
+func scanWebhook(row rowScanner) (concierge.Webhook, error) {
 	var w concierge.Webhook
 	var kinds string
 	var created, updated int64
@@ -109,21 +109,9 @@ func (db *DB) WebhookByID(ctx context.Context, id int64) (concierge.Webhook, err
 
 // ListWebhooks lists a property's webhooks (0: every property's), ascending by id.
 func (db *DB) ListWebhooks(ctx context.Context, propertyID int64) ([]concierge.Webhook, error) {
-	rows, err := db.readers.QueryContext(ctx, `SELECT `+webhookColumns+` FROM webhooks
+	out, err := queryAll(ctx, db.readers, scanWebhook, `SELECT `+webhookColumns+` FROM webhooks
 		WHERE ? = 0 OR property_id = ? ORDER BY id`, propertyID, propertyID)
-	if err != nil {
-		return nil, storeErr(err, "list webhooks")
-	}
-	defer rows.Close()
-	var out []concierge.Webhook
-	for rows.Next() {
-		w, err := scanWebhook(rows)
-		if err != nil {
-			return nil, storeErr(err, "list webhooks")
-		}
-		out = append(out, w)
-	}
-	return out, storeErr(rows.Err(), "list webhooks")
+	return out, storeErr(err, "list webhooks")
 }
 
 // AdvanceWebhook moves the cursor from from to to and stores ds, when the cursor is still at
@@ -161,7 +149,7 @@ const deliveryColumns = `id, webhook_id, event_seq, kind, conversation_id, body,
 	window_start, last_error, last_status, created_at, delivered_at`
 
 // scanDelivery reads one delivery row.
-func scanDelivery(row interface{ Scan(...any) error }) (concierge.WebhookDelivery, error) {
+func scanDelivery(row rowScanner) (concierge.WebhookDelivery, error) {
 	var d concierge.WebhookDelivery
 	var kind, status string
 	var next, window, created int64
@@ -222,22 +210,10 @@ func (db *DB) ListWebhookDeliveries(ctx context.Context, webhookID int64, f conc
 	if lim <= 0 {
 		lim = -1
 	}
-	rows, err := db.readers.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries
+	out, err := queryAll(ctx, db.readers, scanDelivery, `SELECT `+deliveryColumns+` FROM webhook_deliveries
 		WHERE webhook_id = ? AND (? = 0 OR event_seq < ?) AND (? = '' OR status = ?)
 		ORDER BY event_seq DESC LIMIT ?`, webhookID, f.BeforeSeq, f.BeforeSeq, string(f.Status), string(f.Status), lim)
-	if err != nil {
-		return nil, storeErr(err, "list webhook deliveries")
-	}
-	defer rows.Close()
-	var out []concierge.WebhookDelivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, storeErr(err, "list webhook deliveries")
-		}
-		out = append(out, d)
-	}
-	return out, storeErr(rows.Err(), "list webhook deliveries")
+	return out, storeErr(err, "list webhook deliveries")
 }
 
 // RedeliverWebhook makes the selected deliveries pending again, starting at at.
