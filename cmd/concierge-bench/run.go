@@ -36,6 +36,7 @@ Flags:
 // flags are the command line of the scenario commands.
 type flags struct {
 	url, serverBin, db, logLevel, out, workDir string
+	profileDir                                 string
 	concurrency, rooms, streams, staffStreams  int
 	mixedStreams                               int
 	rate, liveRate                             float64
@@ -52,6 +53,7 @@ func newFlags(name string, f *flags) *flag.FlagSet {
 	fs.StringVar(&f.db, "db", "", "start the server on this SQLite file instead of a fresh one")
 	fs.StringVar(&f.logLevel, "server-log-level", "info", "the server's --log-level (info: one log line per request, as in production)")
 	fs.StringVar(&f.out, "out", "", "directory for results.json, results.txt and the SVG charts (all: default bench-out)")
+	fs.StringVar(&f.profileDir, "cpu-profile", "", "directory for a CPU profile of the server per scenario (<label>-cpu.pprof, the measured window; started servers only)")
 	fs.StringVar(&f.workDir, "work-dir", "", "directory for temporary databases and server logs (default: a new temporary directory, removed at the end)")
 	fs.IntVar(&f.concurrency, "concurrency", 16, "closed loop: concurrent clients, each sending a request after the previous answer")
 	fs.Float64Var(&f.rate, "rate", 0, "open loop: requests started per second, whatever the answers (0: closed loop)")
@@ -154,6 +156,11 @@ func scenarios(ctx context.Context, cmd string, args []string) error {
 	} else if err := os.MkdirAll(work, 0o755); err != nil {
 		return err
 	}
+	if f.profileDir != "" {
+		if err := os.MkdirAll(f.profileDir, 0o755); err != nil {
+			return err
+		}
+	}
 	var sizes []int
 	for _, s := range strings.Split(f.scale, ",") {
 		if s = strings.TrimSpace(s); s == "" {
@@ -170,7 +177,7 @@ func scenarios(ctx context.Context, cmd string, args []string) error {
 		bar = &progressBar{w: os.Stderr}
 	}
 	o := bench.Options{URL: f.url, ServerBin: f.serverBin, Self: self, DB: f.db, LogLevel: f.logLevel,
-		WorkDir: work, LiveRate: f.liveRate, LiveStreams: f.streams, MixedStreams: f.mixedStreams,
+		WorkDir: work, ProfileDir: f.profileDir, LiveRate: f.liveRate, LiveStreams: f.streams, MixedStreams: f.mixedStreams,
 		Baseline: f.baseline, Half: f.half, ScaleSizes: sizes, Log: logWriter{bar},
 		Config: bench.Config{Creds: f.creds, Rooms: f.rooms, StaffStreams: f.staffStreams,
 			Load: bench.Load{Concurrency: f.concurrency, Rate: f.rate, Warmup: f.warmup, Duration: f.duration}}}

@@ -33,7 +33,7 @@ func TestSmoke(t *testing.T) {
 	cmd := exec.CommandContext(t.Context(), tool, "all", "--server-bin", server, "--out", out,
 		"--work-dir", filepath.Join(dir, "work"), "--duration", "700ms", "--warmup", "200ms",
 		"--concurrency", "4", "--rooms", "12", "--streams", "60", "--staff-streams", "2",
-		"--live-rate", "50", "--scale", "3000,6000", "--progress")
+		"--live-rate", "50", "--scale", "3000,6000", "--progress", "--cpu-profile", filepath.Join(dir, "prof"))
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	stdout, err := cmd.Output()
@@ -42,6 +42,14 @@ func TestSmoke(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "[") {
 		t.Errorf("--progress: no progress bar on stderr:\n%s", stderr.String())
+	}
+
+	// --cpu-profile: a gzipped pprof profile of the server per scenario.
+	for _, label := range []string{"create", "reply", "mixed"} {
+		prof, err := os.ReadFile(filepath.Join(dir, "prof", label+"-cpu.pprof"))
+		if err != nil || len(prof) < 2 || prof[0] != 0x1f || prof[1] != 0x8b {
+			t.Errorf("--cpu-profile: %s-cpu.pprof: %d bytes, %v; want a gzipped profile", label, len(prof), err)
+		}
 	}
 
 	raw, err := os.ReadFile(filepath.Join(out, "results.json"))

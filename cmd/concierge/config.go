@@ -44,6 +44,7 @@ type config struct {
 	WebhookRetryMax    time.Duration
 	WebhookRetryWindow time.Duration
 	RetentionInterval  time.Duration
+	DebugAddr          string // pprof listener; empty: none
 }
 
 // newFlagSet defines every flag on a fresh FlagSet bound to cfg.
@@ -81,6 +82,7 @@ func newFlagSet(name string, cfg *config, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&cfg.WebhookRetryMax, "webhook-retry-max", time.Hour, "longest webhook retry backoff")
 	fs.DurationVar(&cfg.WebhookRetryWindow, "webhook-retry-window", 24*time.Hour, "how long a webhook delivery is retried before it is dead")
 	fs.DurationVar(&cfg.RetentionInterval, "retention-interval", time.Hour, "how often expired guest data is erased (0: never)")
+	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "address of a separate listener serving Go's profiles (/debug/pprof/), HOST:PORT; keep it on loopback (default: none)")
 	return fs
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -224,4 +225,34 @@ func TestEnvironmentConfiguresServe(t *testing.T) {
 	tok := s.post(t, pathInitGuest, map[string]any{"PropertyCode": "DEMO", "InterfaceToken": demoToken, "GuestUniqueIdentifier": "g"}).token()
 	s.Clock.Advance(61 * time.Minute)
 	s.get(t, pathMessages+"?SessionToken="+tok).wantFailure(t, http.StatusUnauthorized, "getMessagesResponse", "IdentityTokenExpired")
+}
+
+// TestDebugListener: --debug-addr serves Go's profiles on a listener of its own, announced on
+// stdout; the public listener does not serve them.
+func TestDebugListener(t *testing.T) {
+	s := startServer(t, serverOptions{demo: true, args: []string{"--debug-addr", "127.0.0.1:0"}})
+	var debugURL string
+	for _, line := range strings.Split(s.Stdout.String(), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Concierge debug on "); ok {
+			debugURL = strings.TrimSpace(rest)
+		}
+	}
+	if debugURL == "" {
+		t.Fatalf("no 'Concierge debug on' line in stdout:\n%s", s.Stdout.String())
+	}
+	get := func(url string) (int, string) {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if status, body := get(debugURL + "/debug/pprof/goroutine?debug=1"); status != http.StatusOK || !strings.Contains(body, "goroutine profile") {
+		t.Errorf("debug listener goroutine profile: %d %.200q", status, body)
+	}
+	if status, _ := get(s.URL + "/debug/pprof/"); status != http.StatusNotFound {
+		t.Errorf("public listener /debug/pprof/: %d, want 404", status)
+	}
 }

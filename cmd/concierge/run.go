@@ -302,6 +302,13 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 		return err
 	}
 
+	if cfg.DebugAddr != "" {
+		stopDebug, err := startDebug(cfg.DebugAddr, stdout, logger)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

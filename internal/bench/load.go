@@ -19,6 +19,9 @@ type Load struct {
 	Warmup      time.Duration // run but not measured
 	Duration    time.Duration // measured
 	Bucket      time.Duration // width of the throughput chart's buckets (default 250 ms)
+	// Measuring, when not nil, is called in its own goroutine when the measured window
+	// begins (after the warm-up), with the window's length.
+	Measuring func(window time.Duration)
 }
 
 // run drives op under l and returns the recorder holding the measured window. tick, when not
@@ -32,6 +35,10 @@ func run(ctx context.Context, l Load, op Op, tick func(elapsed time.Duration, re
 	end := begin.Add(l.Warmup + l.Duration)
 
 	done := make(chan struct{})
+	if l.Measuring != nil {
+		timer := time.AfterFunc(l.Warmup, func() { l.Measuring(l.Duration) })
+		defer timer.Stop()
+	}
 	if tick != nil {
 		go func() {
 			t := time.NewTicker(200 * time.Millisecond)

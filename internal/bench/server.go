@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -20,8 +21,10 @@ import (
 // Server is a server under test: a child process this tool started, or a URL it was given.
 type Server struct {
 	URL string
-	cmd *exec.Cmd // nil for a server given by URL
-	log *os.File
+	// DebugURL is the child's profile listener (--debug-addr), when it was started with one.
+	DebugURL string
+	cmd      *exec.Cmd // nil for a server given by URL
+	log      *os.File
 }
 
 // ConciergeOptions says how to start a Concierge child server.
@@ -30,6 +33,7 @@ type ConciergeOptions struct {
 	DB       string   // SQLite file (created with the demo data when new)
 	LogLevel string   // --log-level (default info, as in production)
 	LogFile  string   // where its stderr goes (default: discarded)
+	Debug    bool     // serve Go's profiles on a second loopback listener (Server.DebugURL)
 	Extra    []string // more flags
 }
 
@@ -54,7 +58,59 @@ func StartConcierge(ctx context.Context, o ConciergeOptions) (*Server, error) {
 	args := append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--db", o.DB,
 		"--log-level", o.LogLevel, "--rate-address", "0", "--rate-session", "0",
 		"--rate-interface-token", "0", "--event-streams-per-session", "0"}, o.Extra...)
-	return startChild(ctx, o.Bin, args, o.LogFile, "Concierge listening on ")
+	if !o.Debug {
+		return startChild(ctx, o.Bin, args, o.LogFile, "Concierge listening on ")
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	debug := fmt.Sprintf("127.0.0.1:%d", port)
+	s, err := startChild(ctx, o.Bin, append(args, "--debug-addr", debug), o.LogFile, "Concierge listening on ")
+	if err == nil {
+		s.DebugURL = "http://" + debug
+	}
+	return s, err
+}
+
+// freePort returns a loopback TCP port that was free a moment ago.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// CPUProfile records the child's CPU profile for d (through its debug listener) into path.
+// It fails for a server started without Debug.
+func (s *Server) CPUProfile(ctx context.Context, d time.Duration, path string) error {
+	if s.DebugURL == "" {
+		return errors.New("the server has no debug listener")
+	}
+	secs := max(int(d.Round(time.Second)/time.Second), 1)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", s.DebugURL, secs), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("CPU profile: HTTP %d", resp.StatusCode)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // StartTrivial starts this program's trivial-server subcommand (self is the path of this

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,6 +20,9 @@ type Options struct {
 	DB        string // start the child on this database instead of a fresh one
 	LogLevel  string // the child's --log-level
 	WorkDir   string // temporary files (databases, logs)
+	// ProfileDir, when set, receives a CPU profile of the server during each scenario's
+	// measured window (<label>-cpu.pprof; read with `go tool pprof`).
+	ProfileDir string
 
 	Config       Config
 	LiveRate     float64 // live: posts per second (open loop), unless Config.Load.Rate is set
@@ -67,7 +71,7 @@ func (s *Suite) server(ctx context.Context, label, db string) (*Server, error) {
 		db = filepath.Join(s.o.WorkDir, label+".db")
 	}
 	return StartConcierge(ctx, ConciergeOptions{Bin: s.o.ServerBin, DB: db, LogLevel: s.o.LogLevel,
-		LogFile: filepath.Join(s.o.WorkDir, label+".log")})
+		LogFile: filepath.Join(s.o.WorkDir, label+".log"), Debug: s.o.ProfileDir != ""})
 }
 
 // Trivial measures the trivial handler at the configured concurrency.
@@ -119,15 +123,43 @@ func (s *Suite) Run(ctx context.Context, name, label string, mod func(*Config)) 
 		return nil, err
 	}
 	defer srv.Stop()
+	profiled := s.profile(ctx, srv, &cfg)
 	r, err := RunScenario(ctx, name, srv, cfg)
 	if err != nil {
 		return nil, err
+	}
+	if err := profiled(); err != nil {
+		fmt.Fprintf(s.o.Log, "%s: CPU profile: %v\n", label, err)
 	}
 	if s.trivial != nil && s.trivial.Throughput > 0 && cfg.Load.Rate <= 0 {
 		r.VsTrivial = r.Throughput / s.trivial.Throughput
 	}
 	s.report.Results = append(s.report.Results, r)
 	return r, nil
+}
+
+// profile arranges, when Options.ProfileDir is set and srv has a debug listener, for the
+// server's CPU profile to be recorded during the measured window of the load cfg drives. The
+// returned function waits for the profile and returns its error.
+func (s *Suite) profile(ctx context.Context, srv *Server, cfg *Config) (wait func() error) {
+	if s.o.ProfileDir == "" || srv.DebugURL == "" {
+		return func() error { return nil }
+	}
+	path := filepath.Join(s.o.ProfileDir, cfg.Label+"-cpu.pprof")
+	errc := make(chan error, 1)
+	cfg.Load.Measuring = func(window time.Duration) {
+		errc <- srv.CPUProfile(ctx, window, path)
+	}
+	return func() error {
+		select {
+		case err := <-errc:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(cfg.Load.Duration + cfg.Load.Warmup + 30*time.Second):
+			return errors.New("no profile (the load did not run)")
+		}
+	}
 }
 
 // All runs every scenario, the half-load create, and the scale runs, then checks the targets.
