@@ -12,7 +12,7 @@ import (
 // Bulk inserts fill a database fast for load tests and migrations of history (the load tool's
 // `prefill`): many rows per transaction, statements prepared once per transaction. They keep
 // every invariant the single-row methods keep (per-conversation message sequence numbers from
-// 1, the full-text index, which the messages_text_insert trigger fills) except one: they append
+// 1, the full-text index, which the writer fills at commit) except one: they append
 // no live events. Events exist for clients resuming a stream within the event retention (7 days
 // by default); history written in bulk is older than that, and streams opened later start after
 // it. Callers that bulk-insert recent rows and need live clients to see them should use
@@ -144,9 +144,8 @@ func (db *DB) BulkInsertConversations(ctx context.Context, convs []BulkConversat
 			return err
 		}
 		defer convStmt.Close()
-		// Messages go in multi-row INSERTs: SQLite flushes the full-text index's pending terms
-		// at every statement (a statement savepoint), so one row per statement would write a
-		// tiny index segment per message and spend most of its time merging them.
+		// Messages go in multi-row INSERTs: fewer statements to run. (They enter the full-text
+		// index at commit, all in one statement: writer.go.)
 		msgIDs = make([]int64, 0, len(convs)*4)
 		var rows []bulkMessageRow
 		flush := func() error {
@@ -181,7 +180,13 @@ func (db *DB) BulkInsertConversations(ctx context.Context, convs []BulkConversat
 				}
 			}
 		}
-		return flush()
+		if err := flush(); err != nil {
+			return err
+		}
+		for _, id := range msgIDs {
+			db.insertedMessage(id) // indexed at commit, in one statement
+		}
+		return nil
 	})
 	if err != nil {
 		return storeErr(err, fmt.Sprintf("bulk insert %d conversations", len(convs)))

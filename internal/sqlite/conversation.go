@@ -28,7 +28,7 @@ func (db *DB) CreateConversation(ctx context.Context, c *concierge.Conversation,
 		if err != nil {
 			return err
 		}
-		if err := db.appendEvent(ctx, tx, concierge.EventConversationUpdated, convID, 0, c.CreatedAt); err != nil {
+		if err := db.appendPropertyEvent(ctx, tx, concierge.EventConversationUpdated, convID, c.PropertyID, 0, c.CreatedAt); err != nil {
 			return err
 		}
 		if first == nil {
@@ -37,7 +37,7 @@ func (db *DB) CreateConversation(ctx context.Context, c *concierge.Conversation,
 		if msgID, seq, err = db.insertMessage(ctx, tx, convID, first); err != nil {
 			return err
 		}
-		return db.appendEvent(ctx, tx, concierge.EventMessageCreated, convID, msgID, first.CreatedAt)
+		return db.appendPropertyEvent(ctx, tx, concierge.EventMessageCreated, convID, c.PropertyID, msgID, first.CreatedAt)
 	})
 	if err != nil {
 		return storeErr(err, fmt.Sprintf("create conversation %q", c.Code))

@@ -29,9 +29,10 @@ const readerConns = 6
 
 // DB is a concierge.Store on one SQLite database file. It is safe for concurrent use.
 type DB struct {
-	writer  *sql.DB // exactly one connection: every write goes through it
-	readers *sql.DB // query-only connections
-	logger  *slog.Logger
+	writer       *sql.DB // exactly one connection: every write goes through it
+	readers      *sql.DB // query-only connections
+	checkpointer *sql.DB // one connection that copies the WAL back (checkpoint.go)
+	logger       *slog.Logger
 
 	sessionID func() (int64, error) // draws a new session id: randomID, but for tests
 
@@ -45,12 +46,18 @@ type DB struct {
 	writerDone chan struct{}
 	closeMu    sync.RWMutex
 	closed     bool
-	txs        atomic.Int64 // write transactions begun, for tests
+	txs        atomic.Int64 // write transactions begun (tests; the checkpointer)
+
+	stopCheckpointer chan struct{} // closed by Close
+	checkpointerDone chan struct{} // closed when the checkpointer has returned
 
 	// pendingSeq is the seq of the newest event appended by the write transaction in progress
 	// (0: none); only the writer goroutine runs write transactions.
 	pendingSeq atomic.Int64
-	notify     atomic.Pointer[func(seq int64)] // OnEvents
+	// unindexedFrom is the smallest id of the messages the write transaction in progress
+	// inserted (0: none): commit adds them to the full-text index (writer.go).
+	unindexedFrom atomic.Int64
+	notify        atomic.Pointer[func(seq int64)] // OnEvents
 }
 
 var _ concierge.Store = (*DB)(nil)
@@ -84,16 +91,24 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 		_ = writer.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	checkpointer, err := openWriter(ctx, path) // one connection too; it only checkpoints
+	if err != nil {
+		_ = readers.Close()
+		_ = writer.Close()
+		return nil, err
+	}
 	logger.InfoContext(ctx, "sqlite database open", "path", path, "migrations_applied", applied)
-	db := &DB{writer: writer, readers: readers, logger: logger, sessionID: randomID,
-		writeStmts: newStmtCache(writer), readStmts: newStmtCache(readers),
-		requests: make(chan *writeRequest, maxBatch), writerDone: make(chan struct{})}
+	db := &DB{writer: writer, readers: readers, checkpointer: checkpointer, logger: logger, sessionID: randomID,
+		writeStmts: newStmtCache(writer, true), readStmts: newStmtCache(readers, false),
+		requests: make(chan *writeRequest, maxBatch), writerDone: make(chan struct{}),
+		stopCheckpointer: make(chan struct{}), checkpointerDone: make(chan struct{})}
 	go db.runWriter()
+	go db.runCheckpointer(db.stopCheckpointer)
 	return db, nil
 }
 
-// openWriter opens the single writer connection of the database at path and checks that it
-// works.
+// openWriter opens a pool of exactly one read-write connection to the database at path (the
+// writer's, or the checkpointer's) and checks that it works.
 func openWriter(ctx context.Context, path string) (*sql.DB, error) {
 	writer, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
@@ -126,6 +141,8 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Set("_txlock", "immediate")
+		// Checkpoints run on their own connection (checkpoint.go); this is only a bound.
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerAutoCheckpoint))
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
@@ -143,7 +160,10 @@ func (db *DB) Close() error {
 	}
 	close(db.requests)
 	<-db.writerDone
-	return errors.Join(db.writeStmts.close(), db.readStmts.close(), db.readers.Close(), db.writer.Close())
+	close(db.stopCheckpointer)
+	<-db.checkpointerDone
+	return errors.Join(db.writeStmts.close(), db.readStmts.close(), db.checkpointer.Close(),
+		db.readers.Close(), db.writer.Close())
 }
 
 // Ping checks that the database answers and that the latest embedded migration is applied. It

@@ -12,17 +12,28 @@ import (
 // tx, with the conversation's property, and records its seq so that write notifies it after
 // the commit. It returns concierge.ErrNotFound when the conversation does not exist.
 func (db *DB) appendEvent(ctx context.Context, tx *sql.Tx, kind concierge.EventKind, convID, msgID int64, at time.Time) error {
+	var propertyID int64
+	err := db.writeStmts.queryRow(ctx, tx, `SELECT property_id FROM conversations WHERE id = ?`, convID).Scan(&propertyID)
+	if err == sql.ErrNoRows {
+		return concierge.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return db.appendPropertyEvent(ctx, tx, kind, convID, propertyID, msgID, at)
+}
+
+// appendPropertyEvent is appendEvent for a caller that knows the conversation's property: a
+// single-row INSERT … VALUES, which SQLite runs without a statement journal (INSERT … SELECT
+// needs one). The conversation must exist in tx.
+func (db *DB) appendPropertyEvent(ctx context.Context, tx *sql.Tx, kind concierge.EventKind, convID, propertyID, msgID int64, at time.Time) error {
 	var msg any
 	if msgID != 0 {
 		msg = msgID
 	}
 	res, err := db.writeStmts.exec(ctx, tx, `INSERT INTO events (kind, conversation_id, message_id, property_id, created_at)
-		SELECT ?, id, ?, property_id, ? FROM conversations WHERE id = ?`,
-		string(kind), msg, timeArg(at), convID)
+		VALUES (?, ?, ?, ?, ?)`, string(kind), convID, msg, propertyID, timeArg(at))
 	if err != nil {
-		return err
-	}
-	if err := notFoundUnlessOne(res); err != nil {
 		return err
 	}
 	seq, err := res.LastInsertId()

@@ -24,6 +24,7 @@ func (db *DB) insertMessage(ctx context.Context, tx *sql.Tx, convID int64, m *co
 		m.Code, convID, seq, string(m.Type), m.AuthorFirstName, m.AuthorLastName,
 		nullIDArg(m.StaffUserID), m.Content, m.Language, timeArg(m.CreatedAt), nullTimeArg(m.ReadAt))
 	if err == nil {
+		db.insertedMessage(id)
 		err = queueTranslation(ctx, tx, id, m) // translation.go
 	}
 	return id, seq, err
@@ -126,7 +127,9 @@ func (db *DB) AddMessage(ctx context.Context, m *concierge.Message, status conci
 	var id, seq int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var old string
-		err := db.writeStmts.queryRow(ctx, tx, `SELECT status FROM conversations WHERE id = ?`, m.ConversationID).Scan(&old)
+		var propertyID int64
+		err := db.writeStmts.queryRow(ctx, tx, `SELECT status, property_id FROM conversations WHERE id = ?`,
+			m.ConversationID).Scan(&old, &propertyID)
 		if err == sql.ErrNoRows {
 			return concierge.ErrNotFound
 		}
@@ -140,11 +143,11 @@ func (db *DB) AddMessage(ctx context.Context, m *concierge.Message, status conci
 		if id, seq, err = db.insertMessage(ctx, tx, m.ConversationID, m); err != nil {
 			return err
 		}
-		if err := db.appendEvent(ctx, tx, concierge.EventMessageCreated, m.ConversationID, id, m.CreatedAt); err != nil {
+		if err := db.appendPropertyEvent(ctx, tx, concierge.EventMessageCreated, m.ConversationID, propertyID, id, m.CreatedAt); err != nil {
 			return err
 		}
 		if old != string(status) {
-			return db.appendEvent(ctx, tx, concierge.EventConversationUpdated, m.ConversationID, 0, at)
+			return db.appendPropertyEvent(ctx, tx, concierge.EventConversationUpdated, m.ConversationID, propertyID, 0, at)
 		}
 		return nil
 	})

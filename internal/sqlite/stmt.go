@@ -21,6 +21,11 @@ const maxCachedStmts = 256
 // and is queued; prepareQueued, called between transactions, prepares the queue.
 type stmtCache struct {
 	pool *sql.DB
+	// uninterruptible: statements run inside a transaction ignore their context's end. The
+	// writer's cache sets it: an interrupted statement makes SQLite roll back the whole shared
+	// transaction of a batch (writer.go), and the driver watches every cancellable context with
+	// a goroutine per statement. A write whose context ends before it starts is skipped.
+	uninterruptible bool
 
 	mu     sync.Mutex
 	stmts  map[string]*sql.Stmt
@@ -29,8 +34,16 @@ type stmtCache struct {
 }
 
 // newStmtCache returns an empty cache of statements prepared on pool.
-func newStmtCache(pool *sql.DB) *stmtCache {
-	return &stmtCache{pool: pool, stmts: map[string]*sql.Stmt{}, queued: map[string]struct{}{}}
+func newStmtCache(pool *sql.DB, uninterruptible bool) *stmtCache {
+	return &stmtCache{pool: pool, uninterruptible: uninterruptible, stmts: map[string]*sql.Stmt{}, queued: map[string]struct{}{}}
+}
+
+// txContext returns the context a statement of a transaction runs with.
+func (c *stmtCache) txContext(ctx context.Context) context.Context {
+	if c.uninterruptible {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // lookup returns query's prepared statement, or nil after queuing query for prepareQueued.
@@ -110,6 +123,7 @@ func (c *stmtCache) close() error {
 
 // exec runs query, a statement returning no rows, in tx (a transaction of the cache's pool).
 func (c *stmtCache) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	ctx = c.txContext(ctx)
 	if s := c.lookup(query); s != nil {
 		return tx.StmtContext(ctx, s).ExecContext(ctx, args...)
 	}
@@ -125,6 +139,7 @@ func (c *stmtCache) queryRow(ctx context.Context, tx *sql.Tx, query string, args
 		}
 		return c.pool.QueryRowContext(ctx, query, args...)
 	}
+	ctx = c.txContext(ctx)
 	if s := c.lookup(query); s != nil {
 		return tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
 	}
@@ -140,6 +155,7 @@ func (c *stmtCache) query(ctx context.Context, tx *sql.Tx, query string, args ..
 		}
 		return c.pool.QueryContext(ctx, query, args...)
 	}
+	ctx = c.txContext(ctx)
 	if s := c.lookup(query); s != nil {
 		return tx.StmtContext(ctx, s).QueryContext(ctx, args...)
 	}

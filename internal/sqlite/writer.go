@@ -112,7 +112,13 @@ func (db *DB) runBatch(ctx context.Context, batch []*writeRequest) {
 	if len(batch) == 0 {
 		return
 	}
-	retry, err := db.runTx(ctx, batch)
+	retry, err := db.runTx(ctx, batch, false)
+	if errors.Is(err, errIsolate) {
+		if len(retry) == 0 {
+			return
+		}
+		retry, err = db.runTx(ctx, retry, true)
+	}
 	if err == nil {
 		return
 	}
@@ -125,7 +131,7 @@ func (db *DB) runBatch(ctx context.Context, batch []*writeRequest) {
 	db.logger.WarnContext(ctx, "sqlite batch failed; running its writes one by one",
 		"writes", len(batch), "retried", len(retry), "err", err)
 	for _, r := range retry {
-		if again, err := db.runTx(ctx, []*writeRequest{r}); err != nil {
+		if again, err := db.runTx(ctx, []*writeRequest{r}, true); err != nil {
 			for _, r := range again {
 				r.reply(writeResult{err: err})
 			}
@@ -141,19 +147,32 @@ const (
 	savepointRollback = `ROLLBACK TO concierge_write`
 )
 
-// runTx runs the requests of batch in one transaction, each in its own savepoint, skipping
-// those whose context ended, and commits. It answers each request whose function failed (that
-// request's savepoint rolled back) and, after the COMMIT, each that succeeded. When the
-// transaction fails as a whole it answers none of the others: it returns them with the error.
-func (db *DB) runTx(ctx context.Context, batch []*writeRequest) (unanswered []*writeRequest, err error) {
+// errIsolate is runTx's answer when, without savepoints, a request failed: that request is
+// answered, the transaction rolled back, and the others are to run again, each isolated in a
+// savepoint.
+var errIsolate = errors.New("sqlite: a write of the batch failed; run the others in savepoints")
+
+// runTx runs the requests of batch in one transaction, skipping those whose context ended, and
+// commits. With isolate, each request runs in its own savepoint: runTx answers each request
+// whose function failed (that request's savepoint rolled back) and, after the COMMIT, each that
+// succeeded. Without isolate the requests run without savepoints, the common case made cheap
+// (a savepoint writes every page it changes to the statement journal and makes the full-text
+// index flush its pending terms): when one fails, runTx answers it, rolls the transaction back
+// and returns the other requests with errIsolate. When the transaction fails as a whole it
+// answers none of the others: it returns them with the error.
+func (db *DB) runTx(ctx context.Context, batch []*writeRequest, isolate bool) (unanswered []*writeRequest, err error) {
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return batch, fmt.Errorf("sqlite: begin: %w", err)
 	}
 	db.txs.Add(1)
 	db.pendingSeq.Store(0)
+	db.unindexedFrom.Store(0)
 	if len(batch) == 1 {
 		return db.runAlone(ctx, tx, batch[0])
+	}
+	if !isolate {
+		return db.runShared(ctx, tx, batch)
 	}
 	var ok []*writeRequest // ran without error, waiting for the commit
 	for i, r := range batch {
@@ -192,6 +211,33 @@ func (db *DB) runTx(ctx context.Context, batch []*writeRequest) (unanswered []*w
 	return db.commit(ctx, tx, ok)
 }
 
+// runShared runs the requests of batch in tx one after the other, without savepoints, and
+// commits. When a request's function fails it answers that request, rolls tx back, and returns
+// the others (those that ran, whose writes are gone with the rollback, and those still to run)
+// with errIsolate.
+func (db *DB) runShared(ctx context.Context, tx *sql.Tx, batch []*writeRequest) ([]*writeRequest, error) {
+	ok := make([]*writeRequest, 0, len(batch))
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.reply(writeResult{err: fmt.Errorf("sqlite: begin: %w", err)})
+			continue
+		}
+		if res := runFn(r, tx); res.err != nil || res.panicked != nil {
+			_ = tx.Rollback()
+			db.pendingSeq.Store(0)
+			r.reply(res)
+			return append(ok, batch[i+1:]...), errIsolate
+		}
+		ok = append(ok, r)
+	}
+	if len(ok) == 0 {
+		_ = tx.Rollback()
+		db.pendingSeq.Store(0)
+		return nil, nil
+	}
+	return db.commit(ctx, tx, ok)
+}
+
 // runAlone runs r, the only request of tx, without a savepoint: when its function fails the
 // whole transaction rolls back. It answers r unless the transaction fails as a whole.
 func (db *DB) runAlone(ctx context.Context, tx *sql.Tx, r *writeRequest) ([]*writeRequest, error) {
@@ -214,6 +260,11 @@ func (db *DB) runAlone(ctx context.Context, tx *sql.Tx, r *writeRequest) ([]*wri
 // it returns them with the error.
 func (db *DB) commit(ctx context.Context, tx *sql.Tx, ok []*writeRequest) ([]*writeRequest, error) {
 	seq := db.pendingSeq.Swap(0)
+	if from := db.unindexedFrom.Swap(0); from > 0 {
+		if _, err := db.writeStmts.exec(ctx, tx, textIndexStatement, from); err != nil {
+			return db.abort(tx, ok, fmt.Errorf("sqlite: full-text index: %w", err))
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		// A failed COMMIT may leave SQLite's transaction open (a deferred constraint, a busy
 		// lock) while database/sql puts the connection back: end it before anything else.
@@ -229,11 +280,28 @@ func (db *DB) commit(ctx context.Context, tx *sql.Tx, ok []*writeRequest) ([]*wr
 	return nil, nil
 }
 
+// textIndexStatement adds to the full-text index the messages from the id given on: those the
+// transaction inserted. A new message's id is above every id in the table (the rowid of a
+// table without AUTOINCREMENT is max+1), so no older message is indexed twice, and a message
+// whose savepoint rolled back is no longer there to be indexed. One statement per transaction
+// makes FTS5 write one index segment per batch instead of one per message.
+const textIndexStatement = `INSERT INTO message_text (text, message_id, language)
+	SELECT content, id, language FROM messages WHERE id >= ? ORDER BY id`
+
+// insertedMessage records that the write transaction in progress inserted the message id, for
+// commit to index it.
+func (db *DB) insertedMessage(id int64) {
+	if from := db.unindexedFrom.Load(); from == 0 || id < from {
+		db.unindexedFrom.Store(id)
+	}
+}
+
 // abort rolls tx back after a failure of the transaction as a whole and returns the requests
 // still to answer with err.
 func (db *DB) abort(tx *sql.Tx, unanswered []*writeRequest, err error) ([]*writeRequest, error) {
 	_ = tx.Rollback()
 	db.pendingSeq.Store(0)
+	db.unindexedFrom.Store(0)
 	return unanswered, err
 }
 

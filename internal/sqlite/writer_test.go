@@ -111,7 +111,10 @@ func newConversation(o concierge.Outlet, code, msgCode string) (concierge.Conver
 // TestGroupCommitIsolatesAFailure: concurrent CreateConversation calls share one transaction;
 // the one whose first message's code is taken (it fails after inserting its conversation and
 // an event) gets ErrConflict and leaves nothing, its neighbours commit, and OnEvents is called
-// once, with the batch's newest event.
+// once, with the batch's newest event. The batch first runs without savepoints; the failure
+// rolls it back and the 39 others run again in a second transaction, each in a savepoint
+// (two transactions, never one per write). Every committed first message is in the full-text
+// index exactly once, the failed one not at all.
 func TestGroupCommitIsolatesAFailure(t *testing.T) {
 	db := openTemp(t)
 	ctx := t.Context()
@@ -145,8 +148,8 @@ func TestGroupCommitIsolatesAFailure(t *testing.T) {
 	release(n)
 	wg.Wait()
 
-	if got := db.txs.Load() - txsBefore; got != 1 {
-		t.Errorf("%d write transactions for %d queued writes, want 1", got, n)
+	if got := db.txs.Load() - txsBefore; got != 2 {
+		t.Errorf("%d write transactions for %d queued writes with one failing, want 2", got, n)
 	}
 	for i, err := range errs {
 		switch {
@@ -163,6 +166,18 @@ func TestGroupCommitIsolatesAFailure(t *testing.T) {
 		}
 		if i != failing && err != nil {
 			t.Errorf("conversation C%d: %v", i, err)
+		}
+	}
+	for i := range n {
+		var rows int
+		must(t, db.readers.QueryRowContext(ctx, `SELECT count(*) FROM message_text WHERE message_text MATCH ?`,
+			fmt.Sprintf(`"C%d"`, i)).Scan(&rows))
+		want := 1
+		if i == failing {
+			want = 0
+		}
+		if rows != want {
+			t.Errorf("C%d's message is %d times in the full-text index, want %d", i, rows, want)
 		}
 	}
 	latest, err := db.LatestEventSeq(ctx)
@@ -419,5 +434,29 @@ func TestConcurrentWritesAreDurableAndDistinct(t *testing.T) {
 	must(t, err)
 	if len(msgs) != n+1 {
 		t.Errorf("%d messages stored, want %d", len(msgs), n+1)
+	}
+}
+
+// TestWriteIgnoresACancelAfterItStarted: once a write's function runs, the end of its context
+// no longer interrupts its statements (an interrupted statement would roll back the batch's
+// shared transaction): the write commits whole.
+func TestWriteIgnoresACancelAfterItStarted(t *testing.T) {
+	db := openTemp(t)
+	scratchTable(t, db)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := db.writeStmts.exec(ctx, tx, `INSERT INTO scratch VALUES ('before', 1)`); err != nil {
+			return err
+		}
+		cancel()
+		_, err := db.writeStmts.exec(ctx, tx, `INSERT INTO scratch VALUES ('after', 2)`)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("write cancelled while running = %v, want nil", err)
+	}
+	if keys := scratchKeys(t, db); !keys["before"] || !keys["after"] {
+		t.Errorf("scratch keys %v, want before and after", keys)
 	}
 }

@@ -1,0 +1,48 @@
+package sqlite
+
+import (
+	"context"
+	"time"
+)
+
+// Checkpoints. In WAL mode a commit appends pages to the -wal file, and a checkpoint copies them
+// back into the database file (and fsyncs it). SQLite's default runs the checkpoint inside the
+// COMMIT that pushes the WAL past 1,000 pages, on the writer connection: every write queued
+// behind that commit waits for the copy and its fsync. Here a checkpointer goroutine on a
+// connection of its own does it instead, a PASSIVE checkpoint (it never blocks the writer or a
+// reader) every checkpointInterval while there were commits. The writer's own automatic
+// checkpoint stays on, at writerAutoCheckpoint pages, only as a bound on the WAL should the
+// checkpointer fall behind.
+
+const (
+	// checkpointInterval is how often the checkpointer copies committed pages back.
+	checkpointInterval = 250 * time.Millisecond
+	// writerAutoCheckpoint is the WAL size, in pages, at which the writer checkpoints itself.
+	writerAutoCheckpoint = 20000
+)
+
+// runCheckpointer checkpoints every checkpointInterval when write transactions committed since
+// the last checkpoint, until stop is closed; it closes checkpointerDone when it returns.
+func (db *DB) runCheckpointer(stop <-chan struct{}) {
+	defer close(db.checkpointerDone)
+	tick := time.NewTicker(checkpointInterval)
+	defer tick.Stop()
+	ctx := context.Background()
+	var done int64
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		txs := db.txs.Load()
+		if txs == done {
+			continue
+		}
+		done = txs
+		var busy, walPages, copied int
+		if err := db.checkpointer.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &walPages, &copied); err != nil {
+			db.logger.WarnContext(ctx, "sqlite checkpoint failed", "err", err)
+		}
+	}
+}
