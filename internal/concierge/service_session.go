@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -185,35 +186,29 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*GuestSession
 	if err != nil {
 		return nil, Errorf(CodeIdentityTokenInvalid, "The session token is not valid.")
 	}
-	sess, err := s.store.SessionByID(ctx, id)
+	// One read for the session, its property, stay and guest: this runs on every request.
+	found, err := s.store.GuestSessionByID(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil, Errorf(CodeIdentityTokenInvalid, "The session token is not valid.")
 	}
 	if err != nil {
-		return nil, s.internal(ctx, "session by id", err)
+		return nil, s.internal(ctx, "guest session by id", err)
 	}
+	sess := found.Session
 	expired := Errorf(CodeIdentityTokenExpired, "The session has expired; initialise a new one.")
 	if sess.RevokedAt != nil {
 		return nil, expired
 	}
-	prop, err := s.store.PropertyByID(ctx, sess.PropertyID)
-	if err != nil {
-		return nil, s.internal(ctx, "property by id", err)
-	}
-	gs := &GuestSession{Session: sess, Token: token, Property: prop}
+	gs := &GuestSession{Session: sess, Token: token, Property: found.Property}
 	now := s.now()
 	if sess.StayID != nil {
-		stay, err := s.store.StayByID(ctx, *sess.StayID)
-		if errors.Is(err, ErrNotFound) {
+		if found.Stay == nil {
 			return nil, expired // the stay was removed
 		}
-		if err != nil {
-			return nil, s.internal(ctx, "stay by id", err)
-		}
-		if !now.Before(s.stayExpiry(stay, prop)) {
+		if !now.Before(s.stayExpiry(*found.Stay, found.Property)) {
 			return nil, expired
 		}
-		gs.Stay = &stay
+		gs.Stay = found.Stay
 	} else {
 		if !now.Before(sess.ExpiresAt) {
 			return nil, expired
@@ -227,11 +222,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*GuestSession
 		}
 	}
 	if sess.GuestID != nil {
-		guest, err := s.store.GuestByID(ctx, *sess.GuestID)
-		if err != nil {
-			return nil, s.internal(ctx, "guest by id", err)
+		if found.Guest == nil {
+			return nil, s.internal(ctx, "guest by id",
+				fmt.Errorf("guest %d of session %d: %w", *sess.GuestID, sess.ID, ErrNotFound))
 		}
-		gs.Guest = &guest
+		gs.Guest = found.Guest
 	}
 	return gs, nil
 }

@@ -52,6 +52,68 @@ func (db *DB) SessionByID(ctx context.Context, id int64) (concierge.Session, err
 	return s, nil
 }
 
+// guestSessionQuery reads a session with its property, stay and guest: the columns of
+// SessionByID, then propertyColumns, stayColumns (NULL without a stay row) and those of
+// GuestByID (NULL without a guest row).
+const guestSessionQuery = `SELECT s.id, s.property_id, s.stay_id, s.guest_id, s.language,
+	s.language_explicit, s.version, s.issued_at, s.expires_at, s.last_seen_at, s.revoked_at,
+	p.id, p.code, p.name, p.brand_code, p.group_code, p.time_zone, p.default_language,
+	p.hide_staff_names, p.created_at,
+	st.id, st.property_id, st.room_number, st.first_name, st.last_name, st.language, st.arrival,
+	st.departure, st.booking_reference,
+	g.id, g.property_id, g.identifier, g.created_at
+	FROM sessions s
+	JOIN properties p ON p.id = s.property_id
+	LEFT JOIN stays st ON st.id = s.stay_id
+	LEFT JOIN guests g ON g.id = s.guest_id
+	WHERE s.id = ?`
+
+// GuestSessionByID returns the session with this id, revoked or not, with its property, its
+// stay (nil when the session has none or the stay no longer exists) and its guest (nil when
+// the session has none or the guest no longer exists), read in one statement; Token is left
+// empty. It returns concierge.ErrNotFound when there is no such session. Every field is
+// converted as SessionByID, PropertyByID, StayByID and GuestByID convert it.
+func (db *DB) GuestSessionByID(ctx context.Context, id int64) (concierge.GuestSession, error) {
+	var (
+		s                           concierge.Session
+		p                           concierge.Property
+		stay, guest, revoked        sql.NullInt64
+		issued, expires, lastSeen   int64
+		propCreated                 int64
+		stID, stProp                sql.NullInt64
+		stRoom, stFirst, stLast     sql.NullString
+		stLang, stArrival, stDepart sql.NullString
+		stRef                       sql.NullString
+		gID, gProp, gCreated        sql.NullInt64
+		gIdent                      sql.NullString
+	)
+	err := db.readStmts.queryRow(ctx, nil, guestSessionQuery, id).Scan(
+		&s.ID, &s.PropertyID, &stay, &guest, &s.Language, &s.LanguageExplicit, &s.Version,
+		&issued, &expires, &lastSeen, &revoked,
+		&p.ID, &p.Code, &p.Name, &p.BrandCode, &p.GroupCode, &p.TimeZone, &p.DefaultLanguage,
+		&p.HideStaffNames, &propCreated,
+		&stID, &stProp, &stRoom, &stFirst, &stLast, &stLang, &stArrival, &stDepart, &stRef,
+		&gID, &gProp, &gIdent, &gCreated)
+	if err != nil {
+		return concierge.GuestSession{}, storeErr(err, fmt.Sprintf("guest session %d", id))
+	}
+	s.StayID, s.GuestID, s.RevokedAt = nullIDOf(stay), nullIDOf(guest), nullTimeOf(revoked)
+	s.IssuedAt, s.ExpiresAt, s.LastSeenAt = timeOf(issued), timeOf(expires), timeOf(lastSeen)
+	p.CreatedAt = timeOf(propCreated)
+	gs := concierge.GuestSession{Session: s, Property: p}
+	if stID.Valid {
+		gs.Stay = &concierge.Stay{ID: stID.Int64, PropertyID: stProp.Int64,
+			RoomNumber: stRoom.String, FirstName: stFirst.String, LastName: stLast.String,
+			Language: stLang.String, Arrival: concierge.Date(stArrival.String),
+			Departure: concierge.Date(stDepart.String), BookingReference: stRef.String}
+	}
+	if gID.Valid {
+		gs.Guest = &concierge.Guest{ID: gID.Int64, PropertyID: gProp.Int64,
+			Identifier: gIdent.String, CreatedAt: timeOf(gCreated.Int64)}
+	}
+	return gs, nil
+}
+
 // ReplaceSession, in one transaction, revokes session oldID at revokedAt and stores next under
 // a new random id, which it sets in next.ID. It returns concierge.ErrNotFound, and stores
 // nothing, when oldID does not exist or is already revoked.

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) concierge.Store) {
 		{"StaysOrders", testStaysOrders}, // stays_orders.go
 		{"Sessions", testSessions},
 		{"ReplaceSession", testReplaceSession},
+		{"GuestSessionByID", testGuestSessionByID}, // guestsession.go
 		{"Conversations", testConversations},
 		{"ConversationAtomicity", testConversationAtomicity},
 		{"GuestMessagesOwnership", testGuestMessagesOwnership},
