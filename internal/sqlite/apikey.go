@@ -64,21 +64,28 @@ func scanAPIKey(r rowScanner) (concierge.APIKey, error) {
 	return k, nil
 }
 
+// apiKeyQuery selects apiKeyColumns of a key with its property ids ascending and
+// comma-separated (NULL when none), so that one statement (one snapshot) reads both.
+const apiKeyQuery = `SELECT ` + apiKeyColumns + `,
+	(SELECT group_concat(property_id, ',' ORDER BY property_id)
+		FROM api_key_properties WHERE api_key_id = api_keys.id)
+	FROM api_keys WHERE `
+
 // apiKey reads the one key matching where (a condition on api_keys with one argument) and its
-// grants, in one snapshot; sql.ErrNoRows when there is none.
+// grants, with one prepared statement; sql.ErrNoRows when there is none.
 func (db *DB) apiKey(ctx context.Context, where string, arg any) (concierge.APIKey, error) {
 	var k concierge.APIKey
-	err := db.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		k, err = scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE `+where, arg))
-		if err != nil {
-			return err
-		}
-		k.PropertyIDs, err = queryInt64s(ctx, tx, `SELECT property_id FROM api_key_properties
-			WHERE api_key_id = ? ORDER BY property_id`, k.ID)
-		return err
-	})
+	var role string
+	var created int64
+	var revoked sql.NullInt64
+	var props sql.NullString
+	err := db.readStmts.queryRow(ctx, nil, apiKeyQuery+where, arg).Scan(&k.ID, &k.Name, &k.Hash,
+		&role, &created, &revoked, &props)
 	if err != nil {
+		return concierge.APIKey{}, err
+	}
+	k.Role, k.CreatedAt, k.RevokedAt = concierge.Role(role), timeOf(created), nullTimeOf(revoked)
+	if k.PropertyIDs, err = parseIDList(props.String); err != nil {
 		return concierge.APIKey{}, err
 	}
 	return k, nil

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"concierge/internal/concierge"
 )
@@ -47,28 +49,56 @@ func (db *DB) StaffUserByID(ctx context.Context, id int64) (concierge.StaffUser,
 	return u, storeErr(err, fmt.Sprintf("staff user %d", id))
 }
 
+// staffUserQuery selects staffUserColumns of a staff user with their service center and
+// property ids, each list ascending and comma-separated (NULL when empty), so that one
+// statement (one snapshot) reads both the user and their grants.
+const staffUserQuery = `SELECT ` + staffUserColumns + `,
+	(SELECT group_concat(service_center_id, ',' ORDER BY service_center_id)
+		FROM staff_user_service_centers WHERE staff_user_id = staff_users.id),
+	(SELECT group_concat(property_id, ',' ORDER BY property_id)
+		FROM staff_user_properties WHERE staff_user_id = staff_users.id)
+	FROM staff_users WHERE `
+
 // staffUser reads the one staff user matching where (a condition on staff_users with one
-// argument) and their grants, in one snapshot; sql.ErrNoRows when there is none.
+// argument) and their grants, with one prepared statement; sql.ErrNoRows when there is none.
 func (db *DB) staffUser(ctx context.Context, where string, arg any) (concierge.StaffUser, error) {
 	var u concierge.StaffUser
-	err := db.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		if u, err = scanStaffUser(tx.QueryRowContext(ctx, `SELECT `+staffUserColumns+`
-			FROM staff_users WHERE `+where, arg)); err != nil {
-			return err
-		}
-		if u.ServiceCenterIDs, err = queryInt64s(ctx, tx, `SELECT service_center_id
-			FROM staff_user_service_centers WHERE staff_user_id = ? ORDER BY service_center_id`, u.ID); err != nil {
-			return err
-		}
-		u.PropertyIDs, err = queryInt64s(ctx, tx, `SELECT property_id FROM staff_user_properties
-			WHERE staff_user_id = ? ORDER BY property_id`, u.ID)
-		return err
-	})
+	var role string
+	var created int64
+	var disabled sql.NullInt64
+	var centers, props sql.NullString
+	err := db.readStmts.queryRow(ctx, nil, staffUserQuery+where, arg).Scan(&u.ID, &u.Username,
+		&u.DisplayName, &u.PasswordHash, &role, &created, &disabled, &centers, &props)
 	if err != nil {
 		return concierge.StaffUser{}, err
 	}
+	u.Role, u.CreatedAt, u.DisabledAt = concierge.Role(role), timeOf(created), nullTimeOf(disabled)
+	if u.ServiceCenterIDs, err = parseIDList(centers.String); err != nil {
+		return concierge.StaffUser{}, err
+	}
+	if u.PropertyIDs, err = parseIDList(props.String); err != nil {
+		return concierge.StaffUser{}, err
+	}
 	return u, nil
+}
+
+// parseIDList parses a comma-separated list of integers, as group_concat returns it; nil when
+// list is empty. It errors when an element is not an integer.
+func parseIDList(list string) ([]int64, error) {
+	if list == "" {
+		return nil, nil
+	}
+	out := make([]int64, 0, strings.Count(list, ",")+1)
+	for list != "" {
+		var elem string
+		elem, list, _ = strings.Cut(list, ",")
+		id, err := strconv.ParseInt(elem, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("id list: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, nil
 }
 
 // ServiceCentersByIDs returns the service centers with these ids, ascending by id; ids that
@@ -81,7 +111,7 @@ func (db *DB) ServiceCentersByIDs(ctx context.Context, ids []int64) ([]concierge
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.readers.QueryContext(ctx, `SELECT id, property_id, code, name, staff_language
+	rows, err := db.readStmts.query(ctx, nil, `SELECT id, property_id, code, name, staff_language
 		FROM service_centers WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`, string(list))
 	if err != nil {
 		return nil, storeErr(err, "service centers by ids")

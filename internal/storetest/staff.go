@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -37,11 +38,38 @@ func testStaffUserLookups(t *testing.T, s concierge.Store) {
 	noErr(t, "StaffUserByUsername admin", err)
 	wantEqual(t, "a user without grants", got, admin)
 
+	got, err = s.StaffUserByID(ctx, admin.ID)
+	noErr(t, "StaffUserByID admin", err)
+	wantEqual(t, "a user without grants by id", got, admin)
+
+	// A third user's grants are theirs alone: three service centers given out of order come
+	// back ascending, with one property.
+	spa := mustServiceCenter(t, s, q.ID, "SPA", "Spa")
+	v := concierge.StaffUser{Username: "spa", DisplayName: "Spa", PasswordHash: "y", Role: concierge.RoleAgent,
+		ServiceCenterIDs: []int64{spa.ID, pl.ServiceCenter.ID, rs.ID}, PropertyIDs: []int64{q.ID}, CreatedAt: at(2)}
+	noErr(t, "CreateStaffUser spa", s.CreateStaffUser(ctx, &v))
+	wantV := v
+	wantV.ServiceCenterIDs = slices.Sorted(slices.Values(v.ServiceCenterIDs))
+	got, err = s.StaffUserByID(ctx, v.ID)
+	noErr(t, "StaffUserByID spa", err)
+	wantEqual(t, "StaffUserByID with three service centers", got, wantV)
+	got, err = s.StaffUserByUsername(ctx, "SPA")
+	noErr(t, "StaffUserByUsername spa", err)
+	wantEqual(t, "StaffUserByUsername with three service centers", got, wantV)
+	for _, c := range []struct {
+		id   int64
+		want concierge.StaffUser
+	}{{u.ID, want}, {admin.ID, admin}} {
+		got, err = s.StaffUserByID(ctx, c.id)
+		noErr(t, "StaffUserByID after another user's grants", err)
+		wantEqual(t, "StaffUserByID after another user's grants", got, c.want)
+	}
+
 	_, err = s.StaffUserByUsername(ctx, "frontdesk2")
 	wantErr(t, "StaffUserByUsername unknown", err, concierge.ErrNotFound)
 	_, err = s.StaffUserByUsername(ctx, "")
 	wantErr(t, "StaffUserByUsername empty", err, concierge.ErrNotFound)
-	_, err = s.StaffUserByID(ctx, u.ID+admin.ID+100)
+	_, err = s.StaffUserByID(ctx, u.ID+admin.ID+v.ID+100)
 	wantErr(t, "StaffUserByID unknown", err, concierge.ErrNotFound)
 }
 
