@@ -46,6 +46,16 @@ func (s *Service) conversationOwner(ctx context.Context, id int64) (Conversation
 	return s.rememberOwner(conv), true, nil
 }
 
+// eventOwner returns the owners of ev's conversation as conversationOwner does: those read
+// with the event when the store gave them (Event.Owner), else from the cache or the store.
+func (s *Service) eventOwner(ctx context.Context, ev Event) (Conversation, bool, error) {
+	if ev.Owner != nil {
+		return Conversation{ID: ev.ConversationID, PropertyID: ev.PropertyID,
+			StayID: ev.Owner.StayID, GuestID: ev.Owner.GuestID}, true, nil
+	}
+	return s.conversationOwner(ctx, ev.ConversationID)
+}
+
 // rememberOwner records conv's owners (see ownerCache) and returns them.
 func (s *Service) rememberOwner(conv Conversation) Conversation {
 	o := Conversation{ID: conv.ID, PropertyID: conv.PropertyID}

@@ -65,3 +65,30 @@ func TestEventTopicsCachesOwners(t *testing.T) {
 		t.Errorf("%d conversation reads in 5 waves, want %d", store.convReads, want)
 	}
 }
+
+// TestEventTopicsUsesEventOwners: events that carry their conversation's owners (as the
+// stores' EventsAfter read them) are dispatched to those owners' topics without reading the
+// conversation.
+func TestEventTopicsUsesEventOwners(t *testing.T) {
+	stay, guest := int64(5), int64(9)
+	store := &topicsStore{convs: map[int64]Conversation{}}
+	store.events = []Event{
+		{Seq: 1, ConversationID: 11, PropertyID: 1, Owner: &EventOwner{StayID: &stay}},
+		{Seq: 2, ConversationID: 12, PropertyID: 1, Owner: &EventOwner{GuestID: &guest}},
+		{Seq: 3, ConversationID: 11, PropertyID: 1, Owner: &EventOwner{StayID: &stay}},
+	}
+	s := &Service{store: store}
+	topics, next, err := s.EventTopics(t.Context(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{propertyTopic(1), stayTopic(1, 5), guestTopic(1, 9)}
+	slices.Sort(topics)
+	slices.Sort(want)
+	if !slices.Equal(topics, want) || next != 3 {
+		t.Errorf("topics %q next %d, want %q and 3", topics, next, want)
+	}
+	if store.convReads != 0 {
+		t.Errorf("%d conversation reads, want none", store.convReads)
+	}
+}

@@ -28,6 +28,16 @@ type Event struct {
 	MessageID      *int64
 	PropertyID     int64
 	CreatedAt      time.Time
+	// Owner is the conversation's stay and guest identity as EventsAfter read them (from the
+	// conversation, in the same statement as the event), nil when the conversation no longer
+	// exists: the live paths need not read each event's conversation (conversation_owner.go).
+	Owner *EventOwner
+}
+
+// EventOwner is who owned an event's conversation when the event was read.
+type EventOwner struct {
+	StayID  *int64
+	GuestID *int64
 }
 
 // EventStore reads and prunes the event log. It is part of Store. Store's writes append the
@@ -41,7 +51,8 @@ type Event struct {
 //     linked to each order whose status changed.
 type EventStore interface {
 	// EventsAfter lists the events with Seq greater than afterSeq, ascending by Seq, at most
-	// limit (≤ 0: all).
+	// limit (≤ 0: all), each with its conversation's owners (Event.Owner, nil when the
+	// conversation no longer exists).
 	EventsAfter(ctx context.Context, afterSeq int64, limit int) ([]Event, error)
 	// LatestEventSeq returns the highest Seq ever appended (pruned or not); 0 when none.
 	LatestEventSeq(ctx context.Context) (int64, error)

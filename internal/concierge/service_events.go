@@ -190,7 +190,7 @@ func (s *Service) GuestEvents(ctx context.Context, gs *GuestSession, after int64
 		if !seen {
 			// Skip the conversations the guest does not own without loading their state: the
 			// cached owners are a superset of the current ones (conversation_owner.go).
-			owner, found, err := s.conversationOwner(ctx, ev.ConversationID)
+			owner, found, err := s.eventOwner(ctx, ev)
 			if err != nil {
 				return GuestEventBatch{}, s.internal(ctx, "conversation by id", err)
 			}
@@ -527,7 +527,7 @@ func (s *Service) EventTopics(ctx context.Context, after int64) ([]string, int64
 			continue
 		}
 		seen[ev.ConversationID] = true
-		c, found, err := s.conversationOwner(ctx, ev.ConversationID) // cached: conversation_owner.go
+		c, found, err := s.eventOwner(ctx, ev)
 		if err != nil {
 			return nil, after, s.internal(ctx, "conversation by id", err)
 		}

@@ -70,11 +70,14 @@ func appendEvents(ctx context.Context, tx *wtx) (int64, error) {
 	return last, nil
 }
 
-// EventsAfter returns the events with seq above afterSeq, ascending, at most limit (≤ 0: all).
+// EventsAfter returns the events with seq above afterSeq, ascending, at most limit (≤ 0: all),
+// each with its conversation's current owners (nil when the conversation is gone).
 // It errors only when the database fails.
 func (db *DB) EventsAfter(ctx context.Context, afterSeq int64, limit int) ([]concierge.Event, error) {
-	rows, err := db.pool.Query(ctx, `SELECT seq, kind, conversation_id, message_id, property_id,
-		created_at FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`, afterSeq, limitArg(limit))
+	rows, err := db.pool.Query(ctx, `SELECT e.seq, e.kind, e.conversation_id, e.message_id,
+		e.property_id, e.created_at, c.id IS NOT NULL, c.stay_id, c.guest_id
+		FROM events e LEFT JOIN conversations c ON c.id = e.conversation_id
+		WHERE e.seq > $1 ORDER BY e.seq LIMIT $2`, afterSeq, limitArg(limit))
 	if err != nil {
 		return nil, storeErr(err, "events after")
 	}
@@ -83,10 +86,16 @@ func (db *DB) EventsAfter(ctx context.Context, afterSeq int64, limit int) ([]con
 	for rows.Next() {
 		var e concierge.Event
 		var kind string
-		if err := rows.Scan(&e.Seq, &kind, &e.ConversationID, &e.MessageID, &e.PropertyID, &e.CreatedAt); err != nil {
+		var owned bool
+		var stay, guest *int64
+		if err := rows.Scan(&e.Seq, &kind, &e.ConversationID, &e.MessageID, &e.PropertyID, &e.CreatedAt,
+			&owned, &stay, &guest); err != nil {
 			return nil, storeErr(err, "events after")
 		}
 		e.Kind, e.CreatedAt = concierge.EventKind(kind), e.CreatedAt.UTC()
+		if owned {
+			e.Owner = &concierge.EventOwner{StayID: stay, GuestID: guest}
+		}
 		out = append(out, e)
 	}
 	return out, storeErr(rows.Err(), "events after")

@@ -54,14 +54,17 @@ func (db *DB) OnEvents(fn func(seq int64)) {
 	db.notify.Store(&fn)
 }
 
-// EventsAfter returns the events with seq above afterSeq, ascending, at most limit (≤ 0: all).
+// EventsAfter returns the events with seq above afterSeq, ascending, at most limit (≤ 0: all),
+// each with its conversation's current owners (nil when the conversation is gone).
 func (db *DB) EventsAfter(ctx context.Context, afterSeq int64, limit int) ([]concierge.Event, error) {
 	lim := int64(limit)
 	if lim <= 0 {
 		lim = -1
 	}
-	rows, err := db.readStmts.query(ctx, nil, `SELECT seq, kind, conversation_id, message_id, property_id,
-		created_at FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, lim)
+	rows, err := db.readStmts.query(ctx, nil, `SELECT e.seq, e.kind, e.conversation_id, e.message_id,
+		e.property_id, e.created_at, c.id IS NOT NULL, c.stay_id, c.guest_id
+		FROM events e LEFT JOIN conversations c ON c.id = e.conversation_id
+		WHERE e.seq > ? ORDER BY e.seq LIMIT ?`, afterSeq, lim)
 	if err != nil {
 		return nil, storeErr(err, "events after")
 	}
@@ -70,12 +73,16 @@ func (db *DB) EventsAfter(ctx context.Context, afterSeq int64, limit int) ([]con
 	for rows.Next() {
 		var e concierge.Event
 		var kind string
-		var msg sql.NullInt64
+		var msg, stay, guest sql.NullInt64
 		var created int64
-		if err := rows.Scan(&e.Seq, &kind, &e.ConversationID, &msg, &e.PropertyID, &created); err != nil {
+		var owned bool
+		if err := rows.Scan(&e.Seq, &kind, &e.ConversationID, &msg, &e.PropertyID, &created, &owned, &stay, &guest); err != nil {
 			return nil, storeErr(err, "events after")
 		}
 		e.Kind, e.MessageID, e.CreatedAt = concierge.EventKind(kind), nullIDOf(msg), timeOf(created)
+		if owned {
+			e.Owner = &concierge.EventOwner{StayID: nullIDOf(stay), GuestID: nullIDOf(guest)}
+		}
 		out = append(out, e)
 	}
 	return out, storeErr(rows.Err(), "events after")

@@ -72,6 +72,24 @@ func testEvents(t *testing.T, s concierge.Store) {
 	noErr(t, "CreateConversation without message", s.CreateConversation(ctx, &empty, nil))
 	wantEqual(t, "CreateConversation without message events", l.next(t, pid), []kindOf{
 		{concierge.EventConversationUpdated, empty.ID, 0}})
+	// Events carry their conversation's owners: a stay's, a guest identity's.
+	g := mustGuest(t, s, pid, "device-ev")
+	gc := conversation(pl.Outlet, nil, &g.ID)
+	noErr(t, "CreateConversation of a guest identity", s.CreateConversation(ctx, &gc, nil))
+	wantEqual(t, "guest identity conversation events", l.next(t, pid), []kindOf{
+		{concierge.EventConversationUpdated, gc.ID, 0}})
+	owned, err := s.EventsAfter(ctx, 0, 0)
+	noErr(t, "EventsAfter", err)
+	for _, e := range owned {
+		switch e.ConversationID {
+		case c.ID, empty.ID:
+			wantEqual(t, "owner of a stay's conversation event", e.Owner, &concierge.EventOwner{StayID: &st.ID})
+		case gc.ID:
+			wantEqual(t, "owner of a guest identity's conversation event", e.Owner, &concierge.EventOwner{GuestID: &g.ID})
+		default:
+			t.Errorf("event %d of an unexpected conversation %d", e.Seq, e.ConversationID)
+		}
+	}
 	got, err := s.ConversationByID(ctx, c.ID)
 	noErr(t, "ConversationByID", err)
 	if got.Code != c.Code {
