@@ -606,3 +606,26 @@ func TestAdminBadInput(t *testing.T) {
 	s.admin(t, admin, http.MethodPost, pathInterfaceTokens+"/abc/revoke", nil).wantStaffError(t, http.StatusNotFound, "InterfaceTokenNotFound")
 	s.admin(t, admin, http.MethodDelete, pathProperties+"/DEMO", nil).wantStaffError(t, http.StatusMethodNotAllowed, "MethodNotAllowed")
 }
+
+// TestServiceCenterChangeSeenAtOnce: service centers are cached for a moment, but this
+// node's own change is seen by the very next conversation: a renamed center is the name its
+// first message shows.
+func TestServiceCenterChangeSeenAtOnce(t *testing.T) {
+	s := startServer(t, serverOptions{demo: true})
+	admin := s.staffLogin(t, "admin")
+	guest := s.loginRoom(t, "101", "Garcia")
+	centerOfNewConversation := func() any {
+		r := s.post(t, pathCreate, map[string]any{"SessionToken": guest, "Message": "Hola", "ConversationType": "guest",
+			"OutletCode": "FRONTDESK"})
+		conv := r.content(t, "createConversationResponse")["conversation"].(map[string]any)
+		return conv["messages"].([]any)[0].(map[string]any)["serviceCenterName"]
+	}
+	if got := centerOfNewConversation(); got != "Front Office" {
+		t.Fatalf("service center %v, want Front Office", got)
+	}
+	s.admin(t, admin, http.MethodPatch, pathProperties+"/DEMO/service-centers/FO", map[string]any{"name": "Reception"}).
+		wantStatus(t, http.StatusOK)
+	if got := centerOfNewConversation(); got != "Reception" {
+		t.Fatalf("service center after the rename %v, want Reception", got)
+	}
+}

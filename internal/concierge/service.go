@@ -81,6 +81,8 @@ type Service struct {
 	locations sync.Map // string → *time.Location
 	// outletCache keeps each property's outlets for a short time (outlet_cache.go).
 	outletCache outletCache
+	// centerCache keeps service centers for a short time (center_cache.go).
+	centerCache centerCache
 	// owners caches the owners of conversations for the live-event paths (conversation_owner.go).
 	owners ownerCache
 

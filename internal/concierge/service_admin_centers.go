@@ -125,7 +125,9 @@ func (s *Service) UpdateServiceCenter(ctx context.Context, p *Principal, propert
 	if err := v.Err(); err != nil {
 		return ServiceCenter{}, err
 	}
-	if err := s.store.UpdateServiceCenter(ctx, sc); err != nil {
+	err = s.store.UpdateServiceCenter(ctx, sc)
+	s.invalidateServiceCenter(sc.ID) // center_cache.go
+	if err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return ServiceCenter{}, Errorf(CodeServiceCenterNotFound, "There is no service center '%s'.", sc.Code)
 		}

@@ -125,7 +125,7 @@ func (s *Service) CreateConversation(ctx context.Context, gs *GuestSession, in C
 		}
 		order = &o
 	}
-	sc, err := s.store.ServiceCenterByID(ctx, outlet.ServiceCenterID)
+	sc, err := s.cachedServiceCenter(ctx, outlet.ServiceCenterID)
 	if err != nil {
 		return nil, s.internal(ctx, "service center by id", err)
 	}

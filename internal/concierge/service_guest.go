@@ -67,7 +67,7 @@ func (s *Service) detailWith(ctx context.Context, prop Property, c Conversation,
 			d.Outlet = o
 		}
 	}
-	sc, err := s.store.ServiceCenterByID(ctx, d.Outlet.ServiceCenterID)
+	sc, err := s.cachedServiceCenter(ctx, d.Outlet.ServiceCenterID)
 	if err != nil {
 		return d, s.internal(ctx, "service center by id", err)
 	}
