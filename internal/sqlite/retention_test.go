@@ -127,7 +127,8 @@ func TestEraseLeavesNothing(t *testing.T) {
 		_, err := db.writer.ExecContext(ctx, `INSERT INTO translations (message_id, language, source, state, content,
 			next_attempt_at, updated_at) VALUES (?, 'xx', 'es', 'done', ?, 0, 0)`, tr.msg, tr.text)
 		must(t, err)
-		_, err = db.writer.ExecContext(ctx, `INSERT INTO message_text (text, message_id, language) VALUES (?, ?, 'xx')`, tr.text, tr.msg)
+		_, err = db.writer.ExecContext(ctx, `INSERT INTO message_text (rowid, text, message_id, language) VALUES (?, ?, ?, 'xx')`,
+			-tr.msg*textRowsPerMessage, tr.text, tr.msg)
 		must(t, err)
 	}
 	must(t, db.CacheTranslation(ctx, "es", "en", m1.Content, "I need a purple unicorn", now))

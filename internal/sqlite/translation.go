@@ -96,8 +96,7 @@ func (db *DB) FinishTranslation(ctx context.Context, messageID int64, target str
 			return nil
 		}
 		if out.State == concierge.TranslationDone {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO message_text (text, message_id, language)
-				VALUES (?, ?, ?)`, out.Content, messageID, target); err != nil {
+			if err := indexTranslation(ctx, tx, messageID, target, out.Content); err != nil {
 				return err
 			}
 		}
@@ -108,6 +107,32 @@ func (db *DB) FinishTranslation(ctx context.Context, messageID int64, target str
 		return db.appendEvent(ctx, tx, concierge.EventMessageTranslated, convID, messageID, out.At)
 	})
 	return storeErr(err, fmt.Sprintf("finish translation of message %d to %s", messageID, target))
+}
+
+// textRowsPerMessage is the number of full-text rowids each message reserves for its
+// translations: those of message M are -(M*textRowsPerMessage + k), k = 0, 1, … in the order
+// they were indexed, while its original text has rowid M (textIndexStatement in writer.go).
+// The delete trigger of messages (migration 0012, which spells the value out) removes a
+// message's rows by these rowids, a lookup in the index instead of a scan of message_text.
+const textRowsPerMessage = 1024
+
+// indexTranslation adds the translation of message messageID into language to the full-text
+// index with the message's next free translation rowid. A message with textRowsPerMessage
+// indexed translations already (more than there are languages) gets no further row: the
+// translation is stored but not searchable; no error. It returns the database's errors.
+func indexTranslation(ctx context.Context, tx *sql.Tx, messageID int64, language, text string) error {
+	first := -messageID * textRowsPerMessage // k = 0; the range runs down to k = textRowsPerMessage-1
+	var k int64
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM message_text WHERE rowid BETWEEN ? AND ?`,
+		first-(textRowsPerMessage-1), first).Scan(&k); err != nil {
+		return err
+	}
+	if k >= textRowsPerMessage {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO message_text (rowid, text, message_id, language)
+		VALUES (?, ?, ?, ?)`, first-k, text, messageID, language)
+	return err
 }
 
 // Translations lists the translations of the given messages, by message id then language.

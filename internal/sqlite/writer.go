@@ -284,9 +284,11 @@ func (db *DB) commit(ctx context.Context, tx *sql.Tx, ok []*writeRequest) ([]*wr
 // transaction inserted. A new message's id is above every id in the table (the rowid of a
 // table without AUTOINCREMENT is max+1), so no older message is indexed twice, and a message
 // whose savepoint rolled back is no longer there to be indexed. One statement per transaction
-// makes FTS5 write one index segment per batch instead of one per message.
-const textIndexStatement = `INSERT INTO message_text (text, message_id, language)
-	SELECT content, id, language FROM messages WHERE id >= ? ORDER BY id`
+// makes FTS5 write one index segment per batch instead of one per message. A message's
+// original text has the FTS rowid of the message's id, so that deleting the message finds it
+// (migration 0012).
+const textIndexStatement = `INSERT INTO message_text (rowid, text, message_id, language)
+	SELECT id, content, id, language FROM messages WHERE id >= ? ORDER BY id`
 
 // insertedMessage records that the write transaction in progress inserted the message id, for
 // commit to index it.
