@@ -271,12 +271,21 @@ func (db *DB) commit(ctx context.Context, tx *sql.Tx, ok []*writeRequest) ([]*wr
 		_, _ = db.writer.ExecContext(ctx, `ROLLBACK`)
 		return ok, fmt.Errorf("sqlite: commit: %w", err)
 	}
-	if fn := db.notify.Load(); fn != nil && seq > 0 {
-		(*fn)(seq)
-	}
-	for _, r := range ok {
-		r.reply(writeResult{})
-	}
+	// Wake the callers (and the live hub) from another goroutine: each wake-up readies a
+	// goroutine, and the Go scheduler then tended to preempt the writer itself, which waited
+	// behind the request handlers for its next turn (an execution trace of the create scenario:
+	// most of the writer's time was spent runnable, in the replies; answering from a goroutine
+	// of its own gave +15 % creates/s). The hub keeps the highest seq it was told of, so two
+	// batches' notifications may arrive in either order.
+	notify := db.notify.Load()
+	go func() {
+		if notify != nil && seq > 0 {
+			(*notify)(seq)
+		}
+		for _, r := range ok {
+			r.reply(writeResult{})
+		}
+	}()
 	return nil, nil
 }
 
