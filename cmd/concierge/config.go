@@ -45,6 +45,8 @@ type config struct {
 	WebhookRetryWindow time.Duration
 	RetentionInterval  time.Duration
 	DebugAddr          string // pprof listener; empty: none
+	GCPercent          int    // the Go collector's target (debug.SetGCPercent)
+	GOGCSet            bool   // the environment sets GOGC, which then wins over GCPercent
 }
 
 // newFlagSet defines every flag on a fresh FlagSet bound to cfg.
@@ -82,6 +84,7 @@ func newFlagSet(name string, cfg *config, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&cfg.WebhookRetryMax, "webhook-retry-max", time.Hour, "longest webhook retry backoff")
 	fs.DurationVar(&cfg.WebhookRetryWindow, "webhook-retry-window", 24*time.Hour, "how long a webhook delivery is retried before it is dead")
 	fs.DurationVar(&cfg.RetentionInterval, "retention-interval", time.Hour, "how often expired guest data is erased (0: never)")
+	fs.IntVar(&cfg.GCPercent, "gc-percent", 400, "Go garbage collector target: heap growth, in percent of the live heap, before a collection (GOGC); higher trades memory for CPU; the environment's GOGC, when set, wins")
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "address of a separate listener serving Go's profiles (/debug/pprof/), HOST:PORT; keep it on loopback (default: none)")
 	return fs
 }
@@ -113,6 +116,7 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
+	cfg.GOGCSet = getenv("GOGC") != ""
 	if cfg.SessionKeyFile == "" && !isPostgres(cfg.DB) { // PostgreSQL keeps them in the database
 		cfg.SessionKeyFile = filepath.Join(filepath.Dir(cfg.DB), "concierge.key")
 	}

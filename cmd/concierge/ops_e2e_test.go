@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -254,5 +255,33 @@ func TestDebugListener(t *testing.T) {
 	}
 	if status, _ := get(s.URL + "/debug/pprof/"); status != http.StatusNotFound {
 		t.Errorf("public listener /debug/pprof/: %d, want 404", status)
+	}
+}
+
+// TestGCPercent: serve sets the collector's target from --gc-percent (default 400), unless the
+// environment sets GOGC.
+func TestGCPercent(t *testing.T) {
+	current := func() int {
+		v := debug.SetGCPercent(100)
+		debug.SetGCPercent(v)
+		return v
+	}
+	defer debug.SetGCPercent(current())
+	debug.SetGCPercent(100)
+	s := startServer(t, serverOptions{demo: true, args: []string{"--gc-percent", "250"}})
+	if got := current(); got != 250 {
+		t.Errorf("GC percent with --gc-percent 250 = %d", got)
+	}
+	must(t, s.stop())
+	debug.SetGCPercent(100)
+	s = startServer(t, serverOptions{demo: true})
+	if got := current(); got != 400 {
+		t.Errorf("default GC percent = %d, want 400", got)
+	}
+	must(t, s.stop())
+	debug.SetGCPercent(100)
+	startServer(t, serverOptions{demo: true, env: map[string]string{"GOGC": "100"}, args: []string{"--gc-percent", "250"}})
+	if got := current(); got != 100 {
+		t.Errorf("GC percent with GOGC set = %d, want 100 (the environment's)", got)
 	}
 }
