@@ -38,7 +38,7 @@ type flags struct {
 	url, serverBin, db, logLevel, out, workDir string
 	profileDir                                 string
 	concurrency, rooms, streams, staffStreams  int
-	mixedStreams                               int
+	mixedStreams, mixedConcurrency             int
 	rate, liveRate                             float64
 	duration, warmup                           time.Duration
 	progress, baseline, half                   bool
@@ -55,13 +55,14 @@ func newFlags(name string, f *flags) *flag.FlagSet {
 	fs.StringVar(&f.out, "out", "", "directory for results.json, results.txt and the SVG charts (all: default bench-out)")
 	fs.StringVar(&f.profileDir, "cpu-profile", "", "directory for a CPU profile of the server per scenario (<label>-cpu.pprof, the measured window; started servers only)")
 	fs.StringVar(&f.workDir, "work-dir", "", "directory for temporary databases and server logs (default: a new temporary directory, removed at the end)")
-	fs.IntVar(&f.concurrency, "concurrency", 16, "closed loop: concurrent clients, each sending a request after the previous answer")
+	fs.IntVar(&f.concurrency, "concurrency", 64, "closed loop: concurrent clients, each sending a request after the previous answer (group commit shares a commit between the writes in flight: 64 lets it batch)")
 	fs.Float64Var(&f.rate, "rate", 0, "open loop: requests started per second, whatever the answers (0: closed loop)")
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "measured time per scenario")
 	fs.DurationVar(&f.warmup, "warmup", 2*time.Second, "unmeasured time before it")
 	fs.IntVar(&f.rooms, "rooms", 500, "current stays (each with a verified guest session and a conversation)")
 	fs.IntVar(&f.streams, "streams", 10000, "live: open event streams (guest streams spread over the rooms, plus the staff streams)")
 	fs.IntVar(&f.staffStreams, "staff-streams", 10, "live, mixed: of the streams, staff (admin) streams that receive every event")
+	fs.IntVar(&f.mixedConcurrency, "mixed-concurrency", 16, "mixed: closed-loop clients (a busy hotel, not an overload; 0: --concurrency)")
 	fs.IntVar(&f.mixedStreams, "mixed-streams", 0, "mixed: open event streams (default: one per room plus the staff streams)")
 	fs.Float64Var(&f.liveRate, "live-rate", 100, "live: guest messages posted per second (open loop) while the streams are open")
 	fs.BoolVar(&f.progress, "progress", false, "show the progress bar even when stderr is not a terminal")
@@ -177,7 +178,7 @@ func scenarios(ctx context.Context, cmd string, args []string) error {
 		bar = &progressBar{w: os.Stderr}
 	}
 	o := bench.Options{URL: f.url, ServerBin: f.serverBin, Self: self, DB: f.db, LogLevel: f.logLevel,
-		WorkDir: work, ProfileDir: f.profileDir, LiveRate: f.liveRate, LiveStreams: f.streams, MixedStreams: f.mixedStreams,
+		WorkDir: work, ProfileDir: f.profileDir, LiveRate: f.liveRate, LiveStreams: f.streams, MixedStreams: f.mixedStreams, MixedConcurrency: f.mixedConcurrency,
 		Baseline: f.baseline, Half: f.half, ScaleSizes: sizes, Log: logWriter{bar},
 		Config: bench.Config{Creds: f.creds, Rooms: f.rooms, StaffStreams: f.staffStreams,
 			Load: bench.Load{Concurrency: f.concurrency, Rate: f.rate, Warmup: f.warmup, Duration: f.duration}}}

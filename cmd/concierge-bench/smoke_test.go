@@ -33,7 +33,7 @@ func TestSmoke(t *testing.T) {
 	cmd := exec.CommandContext(t.Context(), tool, "all", "--server-bin", server, "--out", out,
 		"--work-dir", filepath.Join(dir, "work"), "--duration", "700ms", "--warmup", "200ms",
 		"--concurrency", "4", "--rooms", "12", "--streams", "60", "--staff-streams", "2",
-		"--live-rate", "50", "--scale", "3000,6000", "--progress", "--cpu-profile", filepath.Join(dir, "prof"))
+		"--live-rate", "50", "--mixed-concurrency", "4", "--scale", "3000,6000", "--progress", "--cpu-profile", filepath.Join(dir, "prof"))
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	stdout, err := cmd.Output()

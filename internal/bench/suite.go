@@ -28,10 +28,12 @@ type Options struct {
 	LiveRate     float64 // live: posts per second (open loop), unless Config.Load.Rate is set
 	LiveStreams  int     // live: open streams
 	MixedStreams int     // mixed: open streams (default: one per room, plus the staff streams)
-	Baseline     bool    // measure the trivial handler first and report each scenario against it
-	Half         bool    // all: also run create open-loop at half its closed-loop throughput
-	ScaleSizes   []int   // all: prefill databases of these many messages and run read on each
-	Log          io.Writer
+	// MixedConcurrency is the mixed scenario's closed-loop clients (0: Config.Load's).
+	MixedConcurrency int
+	Baseline         bool  // measure the trivial handler first and report each scenario against it
+	Half             bool  // all: also run create open-loop at half its closed-loop throughput
+	ScaleSizes       []int // all: prefill databases of these many messages and run read on each
+	Log              io.Writer
 }
 
 // Suite runs scenarios against fresh servers and collects their results.
@@ -111,6 +113,9 @@ func (s *Suite) Run(ctx context.Context, name, label string, mod func(*Config)) 
 		}
 	case "mixed":
 		cfg.Streams = s.o.MixedStreams
+		if s.o.MixedConcurrency > 0 && cfg.Load.Rate <= 0 {
+			cfg.Load.Concurrency = s.o.MixedConcurrency
+		}
 		if cfg.Streams <= 0 {
 			cfg.Streams = cfg.Rooms + cfg.StaffStreams
 		}
