@@ -335,6 +335,12 @@ func TestTextRowidsMigration(t *testing.T) {
 	if v != 12 {
 		t.Fatalf("schema at version %d after reopening", v)
 	}
+	// The rebuilt index keeps 0010's secure-delete: erased texts leave the index data at once.
+	var secure int
+	must(t, db.readers.QueryRowContext(ctx, `SELECT v FROM message_text_config WHERE k = 'secure-delete'`).Scan(&secure))
+	if secure != 1 {
+		t.Errorf("message_text secure-delete = %d after 0012, want 1", secure)
+	}
 	w.checkIndexed(t, db, false)
 	w.erase(t, db)
 	w.checkIndexed(t, db, true)
