@@ -2,9 +2,11 @@ package concierge
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
 // eventLogStore is a Store whose event log is events (seq 1…n); its other methods panic.
@@ -160,5 +162,69 @@ func TestEventCacheReadAllocs(t *testing.T) {
 	})
 	if allocs > 0 {
 		t.Errorf("a cached read allocates %.1f times, want 0", allocs)
+	}
+}
+
+// TestPrefetchStatesLoadsSideBySide: prefetchStates loads the states of several conversations
+// at once (never more than statePrefetch), each once, and the stream's own cachedState calls
+// then get those loads instead of loading again.
+func TestPrefetchStatesLoadsSideBySide(t *testing.T) {
+	s := &Service{}
+	var mu sync.Mutex
+	running, most, loads := 0, 0, map[int64]int{}
+	release := make(chan struct{})
+	load := func(id int64) func() (any, error) {
+		return func() (any, error) {
+			mu.Lock()
+			running++
+			most = max(most, running)
+			loads[id]++
+			mu.Unlock()
+			<-release
+			mu.Lock()
+			running--
+			mu.Unlock()
+			return id * 10, nil
+		}
+	}
+	ids := []int64{1, 2, 3, 4, 5, 6, 7, 8}
+	need := map[int64]int64{}
+	for _, id := range ids {
+		need[id] = 100 + id
+	}
+	done := make(chan struct{})
+	go func() { s.prefetchStates(ids, need, true, load); close(done) }()
+	// prefetchStates returns only once the last load has started: wait until statePrefetch
+	// loads run side by side, then let them all finish.
+	deadline := time.Now().Add(30 * time.Second) // ends a failing run only; asserts no timing
+	for {
+		mu.Lock()
+		n := running
+		mu.Unlock()
+		if n == statePrefetch {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d loads running after 30 s, want %d side by side", n, statePrefetch)
+		}
+		runtime.Gosched()
+	}
+	close(release)
+	<-done
+	for _, id := range ids {
+		v, err := s.cachedState(stateKey{conversationID: id, staff: true}, need[id], load(id))
+		if err != nil || v != id*10 {
+			t.Fatalf("state of %d = %v, %v; want %d", id, v, err, id*10)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if most != statePrefetch {
+		t.Errorf("at most %d loads ran at once, want %d", most, statePrefetch)
+	}
+	for _, id := range ids {
+		if loads[id] != 1 {
+			t.Errorf("conversation %d loaded %d times, want once", id, loads[id])
+		}
 	}
 }

@@ -390,6 +390,18 @@ func (s *Service) StaffEvents(ctx context.Context, p *Principal, after int64, ch
 	}
 	out := StaffEventBatch{Next: after, More: len(events) == EventBatchSize}
 	need := lastSeqByConversation(events)
+	loadState := func(id int64) func() (any, error) {
+		return func() (any, error) { return s.loadStaffEventState(context.WithoutCancel(ctx), id) }
+	}
+	var ids []int64 // the conversations of the events p may see, in event order
+	listed := map[int64]bool{}
+	for _, ev := range events {
+		if p.CanSeeProperty(ev.PropertyID) && !listed[ev.ConversationID] {
+			listed[ev.ConversationID] = true
+			ids = append(ids, ev.ConversationID)
+		}
+	}
+	s.prefetchStates(ids, need, true, loadState)
 	states := map[int64]*StaffConversation{}
 	for _, ev := range events {
 		out.Next = ev.Seq
@@ -398,9 +410,7 @@ func (s *Service) StaffEvents(ctx context.Context, p *Principal, after int64, ch
 		}
 		sc, seen := states[ev.ConversationID]
 		if !seen {
-			v, err := s.cachedState(stateKey{conversationID: ev.ConversationID, staff: true}, need[ev.ConversationID], func() (any, error) {
-				return s.loadStaffEventState(context.WithoutCancel(ctx), ev.ConversationID)
-			})
+			v, err := s.cachedState(stateKey{conversationID: ev.ConversationID, staff: true}, need[ev.ConversationID], loadState(ev.ConversationID))
 			if err != nil {
 				return StaffEventBatch{}, err
 			}
@@ -446,6 +456,29 @@ func (s *Service) StaffEvents(ctx context.Context, p *Principal, after int64, ch
 		}
 	}
 	return out, nil
+}
+
+// statePrefetch bounds the conversation states a stream loads at once ahead of its events.
+const statePrefetch = 4
+
+// prefetchStates starts loading the states of the conversations ids (through cachedState, so
+// that streams share each load), at most statePrefetch at a time, and returns once the last
+// load has started. A stream behind by many conversations (a staff stream that sees every
+// event, under load) then waits for loads running side by side instead of one after the
+// other: each load is a few reads that, on a busy server, wait for a reader connection and
+// for the CPU, and a stream that loads in series falls behind the events for good.
+func (s *Service) prefetchStates(ids []int64, need map[int64]int64, staff bool, load func(id int64) func() (any, error)) {
+	if len(ids) < 2 {
+		return
+	}
+	slots := make(chan struct{}, statePrefetch)
+	for _, id := range ids {
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots }()
+			_, _ = s.cachedState(stateKey{conversationID: id, staff: staff}, need[id], load(id))
+		}()
+	}
 }
 
 // withoutMessages returns a copy of c without its messages.
