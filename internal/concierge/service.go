@@ -80,9 +80,9 @@ type Service struct {
 	// locations caches time zones by name: loading one reads the zone database.
 	locations sync.Map // string → *time.Location
 	// outletCache keeps each property's outlets for a short time (outlet_cache.go).
-	outletCache outletCache
+	outletCache ttlCache[int64, []Outlet]
 	// centerCache keeps service centers for a short time (center_cache.go).
-	centerCache centerCache
+	centerCache ttlCache[int64, ServiceCenter]
 	// owners caches the owners of conversations for the live-event paths (conversation_owner.go).
 	owners ownerCache
 
