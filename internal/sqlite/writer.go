@@ -223,17 +223,13 @@ func (db *DB) runShared(ctx context.Context, tx *sql.Tx, batch []*writeRequest) 
 			continue
 		}
 		if res := runFn(r, tx); res.err != nil || res.panicked != nil {
-			_ = tx.Rollback()
-			db.pendingSeq.Store(0)
 			r.reply(res)
-			return append(ok, batch[i+1:]...), errIsolate
+			return db.abort(tx, append(ok, batch[i+1:]...), errIsolate)
 		}
 		ok = append(ok, r)
 	}
 	if len(ok) == 0 {
-		_ = tx.Rollback()
-		db.pendingSeq.Store(0)
-		return nil, nil
+		return db.abort(tx, nil, nil)
 	}
 	return db.commit(ctx, tx, ok)
 }
@@ -307,8 +303,9 @@ func (db *DB) insertedMessage(id int64) {
 	}
 }
 
-// abort rolls tx back after a failure of the transaction as a whole and returns the requests
-// still to answer with err.
+// abort rolls tx back (after a failure of the transaction as a whole, a failed write of a
+// batch without savepoints, or when nothing is left to commit) and returns the requests still
+// to answer with err.
 func (db *DB) abort(tx *sql.Tx, unanswered []*writeRequest, err error) ([]*writeRequest, error) {
 	_ = tx.Rollback()
 	db.pendingSeq.Store(0)
