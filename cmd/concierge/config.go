@@ -84,7 +84,7 @@ func newFlagSet(name string, cfg *config, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&cfg.WebhookRetryMax, "webhook-retry-max", time.Hour, "longest webhook retry backoff")
 	fs.DurationVar(&cfg.WebhookRetryWindow, "webhook-retry-window", 24*time.Hour, "how long a webhook delivery is retried before it is dead")
 	fs.DurationVar(&cfg.RetentionInterval, "retention-interval", time.Hour, "how often expired guest data is erased (0: never)")
-	fs.IntVar(&cfg.GCPercent, "gc-percent", 400, "Go garbage collector target: heap growth, in percent of the live heap, before a collection (GOGC); higher trades memory for CPU; the environment's GOGC, when set, wins")
+	fs.IntVar(&cfg.GCPercent, "gc-percent", 200, "Go garbage collector target: heap growth, in percent of the live heap, before a collection (GOGC); higher trades memory for CPU; the environment's GOGC, when set, wins")
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "address of a separate listener serving Go's profiles (/debug/pprof/), HOST:PORT; keep it on loopback (default: none)")
 	return fs
 }

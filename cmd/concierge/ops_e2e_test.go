@@ -258,7 +258,7 @@ func TestDebugListener(t *testing.T) {
 	}
 }
 
-// TestGCPercent: serve sets the collector's target from --gc-percent (default 400), unless the
+// TestGCPercent: serve sets the collector's target from --gc-percent (default 200), unless the
 // environment sets GOGC.
 func TestGCPercent(t *testing.T) {
 	current := func() int {
@@ -275,8 +275,8 @@ func TestGCPercent(t *testing.T) {
 	must(t, s.stop())
 	debug.SetGCPercent(100)
 	s = startServer(t, serverOptions{demo: true})
-	if got := current(); got != 400 {
-		t.Errorf("default GC percent = %d, want 400", got)
+	if got := current(); got != 200 {
+		t.Errorf("default GC percent = %d, want 200", got)
 	}
 	must(t, s.stop())
 	debug.SetGCPercent(100)

@@ -303,8 +303,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	}
 
 	// The live heap is small (tens of MB) and allocation-heavy (JSON, SQL rows): collecting at
-	// 5× the live heap instead of 2× cut the collector's CPU enough for +10 % creates/s in the
-	// load tool, for about 70 MB more memory (docs/benchmarks.md).
+	// 3× the live heap instead of 2× (GOGC 200, not 100) spends less CPU in the collector, for
+	// some memory; 400 measured no faster than 200 and held ~100 MB more with 10,000 streams
+	// (docs/benchmarks.md).
 	if !cfg.GOGCSet {
 		debug.SetGCPercent(cfg.GCPercent)
 	}
