@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"concierge/internal/storetest"
 	"concierge/internal/translate/apytest"
 )
 
@@ -31,52 +32,13 @@ func findInDatabase(t testing.TB, path string, needles []string) []string {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	var tables []string
-	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'`)
+	tables, err := storetest.SQLiteTables(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for rows.Next() {
-		var n string
-		_ = rows.Scan(&n)
-		tables = append(tables, n)
-	}
-	rows.Close()
-	var found []string
-	for _, table := range tables {
-		rows, err := db.QueryContext(ctx, `SELECT * FROM "`+table+`"`)
-		if err != nil {
-			t.Fatalf("%s: %v", table, err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatalf("%s: %v", table, err)
-			}
-			for i, v := range vals {
-				var b []byte
-				switch v := v.(type) {
-				case string:
-					b = []byte(v)
-				case []byte:
-					b = v
-				default:
-					continue
-				}
-				b = bytes.ToLower(b)
-				for _, n := range needles {
-					if bytes.Contains(b, []byte(strings.ToLower(n))) {
-						found = append(found, fmt.Sprintf("%q in %s.%s", n, table, cols[i]))
-					}
-				}
-			}
-		}
-		rows.Close()
+	found, err := storetest.FindInTables(ctx, db, tables, needles)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return found
 }

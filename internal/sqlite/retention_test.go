@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"concierge/internal/concierge"
+	"concierge/internal/storetest"
 )
 
 // findInEveryTable returns, for each needle found (case-insensitively) in any text or blob
@@ -18,60 +18,16 @@ import (
 func findInEveryTable(t *testing.T, conn *sql.DB, needles []string) []string {
 	t.Helper()
 	ctx := context.Background()
-	rows, err := conn.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'`)
+	tables, err := storetest.SQLiteTables(ctx, conn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, n)
-	}
-	rows.Close()
 	if len(tables) < 20 {
 		t.Fatalf("only %d tables: %v", len(tables), tables)
 	}
-	var found []string
-	for _, table := range tables {
-		rows, err := conn.QueryContext(ctx, `SELECT * FROM "`+table+`"`)
-		if err != nil {
-			t.Fatalf("%s: %v", table, err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatalf("%s: %v", table, err)
-			}
-			for i, v := range vals {
-				var b []byte
-				switch v := v.(type) {
-				case string:
-					b = []byte(v)
-				case []byte:
-					b = v
-				default:
-					continue
-				}
-				b = bytes.ToLower(b)
-				for _, n := range needles {
-					if bytes.Contains(b, []byte(strings.ToLower(n))) {
-						found = append(found, fmt.Sprintf("%q in %s.%s", n, table, cols[i]))
-					}
-				}
-			}
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatalf("%s: %v", table, err)
-		}
-		rows.Close()
+	found, err := storetest.FindInTables(ctx, conn, tables, needles)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return found
 }
