@@ -165,7 +165,7 @@ func TestEventCacheReadAllocs(t *testing.T) {
 	}
 }
 
-// TestPrefetchStatesLoadsSideBySide: prefetchStates loads the states of several conversations
+// TestPrefetchStatesLoadsSideBySide: prefetchStaffStates loads the states of several conversations
 // at once (never more than statePrefetch), each once, and the stream's own cachedState calls
 // then get those loads instead of loading again.
 func TestPrefetchStatesLoadsSideBySide(t *testing.T) {
@@ -193,8 +193,8 @@ func TestPrefetchStatesLoadsSideBySide(t *testing.T) {
 		need[id] = 100 + id
 	}
 	done := make(chan struct{})
-	go func() { s.prefetchStates(ids, need, true, load); close(done) }()
-	// prefetchStates returns only once the last load has started: wait until statePrefetch
+	go func() { s.prefetchStaffStates(ids, need, load); close(done) }()
+	// prefetchStaffStates returns only once the last load has started: wait until statePrefetch
 	// loads run side by side, then let them all finish.
 	deadline := time.Now().Add(30 * time.Second) // ends a failing run only; asserts no timing
 	for {

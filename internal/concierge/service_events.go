@@ -401,7 +401,7 @@ func (s *Service) StaffEvents(ctx context.Context, p *Principal, after int64, ch
 			ids = append(ids, ev.ConversationID)
 		}
 	}
-	s.prefetchStates(ids, need, true, loadState)
+	s.prefetchStaffStates(ids, need, loadState)
 	states := map[int64]*StaffConversation{}
 	for _, ev := range events {
 		out.Next = ev.Seq
@@ -461,13 +461,13 @@ func (s *Service) StaffEvents(ctx context.Context, p *Principal, after int64, ch
 // statePrefetch bounds the conversation states a stream loads at once ahead of its events.
 const statePrefetch = 4
 
-// prefetchStates starts loading the states of the conversations ids (through cachedState, so
-// that streams share each load), at most statePrefetch at a time, and returns once the last
+// prefetchStaffStates starts loading the staff states of the conversations ids (through
+// cachedState, so that streams share each load), at most statePrefetch at a time, and returns once the last
 // load has started. A stream behind by many conversations (a staff stream that sees every
 // event, under load) then waits for loads running side by side instead of one after the
 // other: each load is a few reads that, on a busy server, wait for a reader connection and
 // for the CPU, and a stream that loads in series falls behind the events for good.
-func (s *Service) prefetchStates(ids []int64, need map[int64]int64, staff bool, load func(id int64) func() (any, error)) {
+func (s *Service) prefetchStaffStates(ids []int64, need map[int64]int64, load func(id int64) func() (any, error)) {
 	if len(ids) < 2 {
 		return
 	}
@@ -476,7 +476,7 @@ func (s *Service) prefetchStates(ids []int64, need map[int64]int64, staff bool, 
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots }()
-			_, _ = s.cachedState(stateKey{conversationID: id, staff: staff}, need[id], load(id))
+			_, _ = s.cachedState(stateKey{conversationID: id, staff: true}, need[id], load(id))
 		}()
 	}
 }
