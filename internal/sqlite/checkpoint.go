@@ -22,27 +22,34 @@ const (
 )
 
 // runCheckpointer checkpoints every checkpointInterval when write transactions committed since
-// the last checkpoint, until stop is closed; it closes checkpointerDone when it returns.
+// the last checkpoint, or when the last one could not copy the whole WAL (a reader still used
+// older pages), until stop is closed; it closes checkpointerDone when it returns.
 func (db *DB) runCheckpointer(stop <-chan struct{}) {
 	defer close(db.checkpointerDone)
 	tick := time.NewTicker(checkpointInterval)
 	defer tick.Stop()
 	ctx := context.Background()
 	var done int64
+	complete := true
 	for {
 		select {
 		case <-stop:
 			return
 		case <-tick.C:
 		}
-		txs := db.txs.Load()
-		if txs == done {
+		// Commits, not transactions begun: a transaction under way at one tick is checkpointed
+		// at a later tick, once it committed.
+		commits := db.commits.Load()
+		if commits == done && complete {
 			continue
 		}
-		done = txs
+		done = commits
 		var busy, walPages, copied int
 		if err := db.checkpointer.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &walPages, &copied); err != nil {
 			db.logger.WarnContext(ctx, "sqlite checkpoint failed", "err", err)
+			complete = false
+			continue
 		}
+		complete = busy == 0 && copied == walPages
 	}
 }

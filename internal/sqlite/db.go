@@ -46,7 +46,8 @@ type DB struct {
 	writerDone chan struct{}
 	closeMu    sync.RWMutex
 	closed     bool
-	txs        atomic.Int64 // write transactions begun (tests; the checkpointer)
+	txs        atomic.Int64 // write transactions begun (tests)
+	commits    atomic.Int64 // write transactions committed (the checkpointer)
 
 	stopCheckpointer chan struct{} // closed by Close
 	checkpointerDone chan struct{} // closed when the checkpointer has returned

@@ -267,6 +267,7 @@ func (db *DB) commit(ctx context.Context, tx *sql.Tx, ok []*writeRequest) ([]*wr
 		_, _ = db.writer.ExecContext(ctx, `ROLLBACK`)
 		return ok, fmt.Errorf("sqlite: commit: %w", err)
 	}
+	db.commits.Add(1)
 	// Wake the callers (and the live hub) from another goroutine: each wake-up readies a
 	// goroutine, and the Go scheduler then tended to preempt the writer itself, which waited
 	// behind the request handlers for its next turn (an execution trace of the create scenario:
