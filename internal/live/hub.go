@@ -200,6 +200,12 @@ func (h *Hub) Dispatch(ctx context.Context, topics Topics) {
 			target := h.Latest()
 			h.smu.Lock()
 			from := h.dispatched
+			if target > from && len(h.all) == 0 {
+				// Nobody to wake: skip reading the events. A stream that subscribes
+				// later starts at this position and reads the store itself.
+				h.dispatched = target
+				from = target
+			}
 			h.smu.Unlock()
 			if target <= from {
 				break

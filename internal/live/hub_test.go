@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -139,4 +140,54 @@ func dispatching(h *Hub) bool {
 	h.smu.Lock()
 	defer h.smu.Unlock()
 	return h.dispatching
+}
+
+// TestHubDispatchWithoutSubscriptions: with nobody subscribed, Dispatch does not read the
+// events (a server without open streams pays nothing for them); a subscription made later
+// starts at the hub's position and is woken by the events after it.
+func TestHubDispatchWithoutSubscriptions(t *testing.T) {
+	h := NewHub(10)
+	var reads atomic.Int64
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.Dispatch(ctx, func(_ context.Context, after int64) ([]string, int64, error) {
+			reads.Add(1)
+			return []string{"a"}, after + 1, nil
+		})
+	}()
+	for !dispatching(h) {
+		time.Sleep(time.Millisecond)
+	}
+	for seq := int64(11); seq <= 20; seq++ {
+		h.Notify(seq)
+	}
+	for dispatchedUpTo(h) < 20 { // Dispatch catches up with the hub without reading
+		time.Sleep(time.Millisecond)
+	}
+	if n := reads.Load(); n != 0 {
+		t.Fatalf("Dispatch read the events %d times with no subscription", n)
+	}
+	a := h.Subscribe([]string{"a"})
+	defer a.Close()
+	if ready(a.After(20), 50*time.Millisecond) {
+		t.Fatal("a new subscription was woken by events from before it subscribed")
+	}
+	h.Notify(21)
+	if !ready(a.After(20), time.Second) {
+		t.Fatal("event 21 did not wake the subscription made after the events nobody read")
+	}
+	if n := reads.Load(); n != 1 {
+		t.Fatalf("Dispatch read the events %d times for one wave with a subscription; want 1", n)
+	}
+	cancel()
+	<-done
+}
+
+// dispatchedUpTo returns the position up to which h's Dispatch loop has woken subscribers.
+func dispatchedUpTo(h *Hub) int64 {
+	h.smu.Lock()
+	defer h.smu.Unlock()
+	return h.dispatched
 }
