@@ -1,7 +1,6 @@
 package v40
 
 import (
-	"bytes"
 	"encoding/json"
 	"log/slog"
 	"math"
@@ -26,34 +25,53 @@ type item struct {
 	Errors    []concierge.FieldError `json:"errors,omitempty"`
 }
 
-// namedItem is an item with its name; it marshals as {"<name>": item}.
+// namedItem is an item with its name; it is written as {"<name>": item}.
 type namedItem struct {
 	name string
 	item item
 }
 
-// MarshalJSON writes the single-key object.
-func (n namedItem) MarshalJSON() ([]byte, error) {
-	body, err := json.Marshal(n.item)
-	if err != nil {
-		return nil, err
-	}
-	key, _ := json.Marshal(n.name)
-	var b bytes.Buffer
-	b.WriteByte('{')
-	b.Write(key)
-	b.WriteByte(':')
-	b.Write(body)
-	b.WriteByte('}')
-	return b.Bytes(), nil
+// envelope is the response container of SPEC §3.3.
+type envelope struct {
+	SessionToken      string
+	ResponsesIncluded string
+	Responses         []namedItem
+	Status            string
 }
 
-// envelope is the response container of SPEC §3.3, keys in order.
-type envelope struct {
-	SessionToken      string      `json:"sessionToken"`
-	ResponsesIncluded string      `json:"responsesIncluded"`
-	Responses         []namedItem `json:"responses"`
-	Status            string      `json:"status"`
+// encode returns env as JSON, keys in the order of SPEC §3.3. It writes the object itself and
+// marshals each item once: through a MarshalJSON method encoding/json would validate and copy
+// every item's bytes again (a tenth of the CPU time of answering a create in a profile).
+func (env envelope) encode() ([]byte, error) {
+	b := make([]byte, 0, 1024)
+	b = append(b, `{"sessionToken":`...)
+	b = appendJSONString(b, env.SessionToken)
+	b = append(b, `,"responsesIncluded":`...)
+	b = appendJSONString(b, env.ResponsesIncluded)
+	b = append(b, `,"responses":[`...)
+	for i, it := range env.Responses {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		body, err := json.Marshal(it.item)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, '{')
+		b = appendJSONString(b, it.name)
+		b = append(b, ':')
+		b = append(b, body...)
+		b = append(b, '}')
+	}
+	b = append(b, `],"status":`...)
+	b = appendJSONString(b, env.Status)
+	return append(b, '}'), nil
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json escapes it.
+func appendJSONString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s) // a string always marshals
+	return append(b, q...)
 }
 
 func writeEnvelope(w http.ResponseWriter, r *http.Request, status int, env envelope) {
@@ -66,7 +84,7 @@ func writeEnvelope(w http.ResponseWriter, r *http.Request, status int, env envel
 		}
 	}
 	env.ResponsesIncluded = strings.Join(names, ",")
-	body, err := json.Marshal(env)
+	body, err := env.encode()
 	if err != nil { // only a bug can get here: answer a generic failure
 		loggerFrom(r).ErrorContext(r.Context(), "encode envelope", "err", err)
 		status = http.StatusInternalServerError
