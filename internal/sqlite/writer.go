@@ -9,9 +9,11 @@ import (
 
 // Group commit. Every write of a DB is a request handed to one goroutine, the writer, which
 // owns the single writer connection. The writer takes the first request waiting, then every
-// other request already waiting (up to maxBatch), and runs them in one transaction, each in its
-// own SAVEPOINT, and commits once: with synchronous=FULL one fsync then makes the whole batch
-// durable. Each request is answered only after the COMMIT returned.
+// other request already waiting, runs them in one transaction, then those that arrived while
+// they ran (up to maxBatch in all), and commits once: with synchronous=FULL one fsync then
+// makes the whole batch durable. Each request is answered only after the COMMIT returned. The
+// requests run without savepoints; when one fails, the others run again, each in its own
+// SAVEPOINT (runTx), so that a failing write fails only its own request.
 //
 // The writer never waits for more requests to arrive: a batch is whatever queued up while the
 // previous transaction ran, its fsync included. A single writer therefore pays no added
@@ -85,20 +87,7 @@ func (db *DB) runWriter() {
 	defer close(db.writerDone)
 	ctx := context.Background()
 	for first := range db.requests {
-		batch := []*writeRequest{first}
-	gather:
-		for len(batch) < maxBatch {
-			select {
-			case r, ok := <-db.requests:
-				if !ok {
-					break gather
-				}
-				batch = append(batch, r)
-			default:
-				break gather
-			}
-		}
-		db.runBatch(ctx, batch)
+		db.runBatch(ctx, db.takeQueued([]*writeRequest{first}))
 		db.writeStmts.prepareQueued(ctx) // the connection is free between transactions
 	}
 }
@@ -122,10 +111,8 @@ func (db *DB) runBatch(ctx context.Context, batch []*writeRequest) {
 	if err == nil {
 		return
 	}
-	if len(batch) == 1 {
-		for _, r := range retry {
-			r.reply(writeResult{err: err})
-		}
+	if len(batch) == 1 && len(retry) == 1 { // it ran alone (runShared may have added others)
+		retry[0].reply(writeResult{err: err})
 		return
 	}
 	db.logger.WarnContext(ctx, "sqlite batch failed; running its writes one by one",
@@ -168,11 +155,11 @@ func (db *DB) runTx(ctx context.Context, batch []*writeRequest, isolate bool) (u
 	db.txs.Add(1)
 	db.pendingSeq.Store(0)
 	db.unindexedFrom.Store(0)
-	if len(batch) == 1 {
-		return db.runAlone(ctx, tx, batch[0])
-	}
 	if !isolate {
 		return db.runShared(ctx, tx, batch)
+	}
+	if len(batch) == 1 {
+		return db.runAlone(ctx, tx, batch[0])
 	}
 	var ok []*writeRequest // ran without error, waiting for the commit
 	for i, r := range batch {
@@ -211,27 +198,47 @@ func (db *DB) runTx(ctx context.Context, batch []*writeRequest, isolate bool) (u
 	return db.commit(ctx, tx, ok)
 }
 
-// runShared runs the requests of batch in tx one after the other, without savepoints, and
-// commits. When a request's function fails it answers that request, rolls tx back, and returns
+// runShared runs the requests of batch in tx one after the other, without savepoints, then
+// those that queued up meanwhile (takeQueued, up to maxBatch), and commits. When a request's function fails it answers that request, rolls tx back, and returns
 // the others (those that ran, whose writes are gone with the rollback, and those still to run)
 // with errIsolate.
 func (db *DB) runShared(ctx context.Context, tx *sql.Tx, batch []*writeRequest) ([]*writeRequest, error) {
-	ok := make([]*writeRequest, 0, len(batch))
-	for i, r := range batch {
+	ok := make([]*writeRequest, 0, maxBatch)
+	for i := 0; i < len(batch); i++ {
+		r := batch[i]
 		if err := r.ctx.Err(); err != nil {
 			r.reply(writeResult{err: fmt.Errorf("sqlite: begin: %w", err)})
-			continue
-		}
-		if res := runFn(r, tx); res.err != nil || res.panicked != nil {
+		} else if res := runFn(r, tx); res.err != nil || res.panicked != nil {
 			r.reply(res)
 			return db.abort(tx, append(ok, batch[i+1:]...), errIsolate)
+		} else {
+			ok = append(ok, r)
 		}
-		ok = append(ok, r)
+		if i == len(batch)-1 {
+			batch = db.takeQueued(batch)
+		}
 	}
 	if len(ok) == 0 {
 		return db.abort(tx, nil, nil)
 	}
 	return db.commit(ctx, tx, ok)
+}
+
+// takeQueued appends to batch the requests that queued while it ran, up to maxBatch in all,
+// without waiting: they share the commit (and its fsync) instead of waiting for the next.
+func (db *DB) takeQueued(batch []*writeRequest) []*writeRequest {
+	for len(batch) < maxBatch {
+		select {
+		case r, ok := <-db.requests:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // runAlone runs r, the only request of tx, without a savepoint: when its function fails the

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"concierge/internal/concierge"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -38,5 +39,43 @@ func BenchmarkStoreCreateConversation(b *testing.B) {
 				b.ReportMetric(float64(b.N)/s, "writes/s")
 			}
 		})
+	}
+}
+
+// BenchmarkStoreAddMessage measures AddMessage alone (no HTTP) from 32 goroutines per
+// GOMAXPROCS into 500 conversations, as the load tool's reply scenario does through the API.
+func BenchmarkStoreAddMessage(b *testing.B) {
+	db, err := Open(b.Context(), b.TempDir()+"/bench.db", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	o := batchWorld(b, db)
+	convs := make([]int64, 500)
+	for i := range convs {
+		c, m := newConversation(o, fmt.Sprintf("C%d", i), fmt.Sprintf("M%d", i))
+		if err := db.CreateConversation(b.Context(), &c, &m); err != nil {
+			b.Fatal(err)
+		}
+		convs[i] = c.ID
+	}
+	var next atomic.Int64
+	b.SetParallelism(32)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1)
+			_, m := newConversation(o, "", fmt.Sprintf("R%d", i))
+			m.ConversationID = convs[int(i)%len(convs)]
+			if err := db.AddMessage(b.Context(), &m, concierge.ConversationOpen, m.CreatedAt); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	if s := b.Elapsed().Seconds(); s > 0 {
+		b.ReportMetric(float64(b.N)/s, "writes/s")
 	}
 }

@@ -15,14 +15,16 @@ import (
 )
 
 // holdWriter occupies the writer goroutine with a write that waits, so that the writes queued
-// meanwhile form the next batch. The returned function waits until n writes are queued, lets
-// the holding write finish, and waits for it.
+// meanwhile join its transaction (takeQueued) once it is released. The returned function
+// waits until n writes are queued, lets the holding write finish, and waits for it. The
+// holding write changes nothing and may run again (when the shared transaction fails).
 func holdWriter(t *testing.T, db *DB) (releaseWhenQueued func(n int)) {
 	t.Helper()
 	started, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	var once sync.Once
 	go func() {
 		done <- db.write(context.Background(), func(*sql.Tx) error {
-			close(started)
+			once.Do(func() { close(started) })
 			<-release
 			return nil
 		})
@@ -111,9 +113,10 @@ func newConversation(o concierge.Outlet, code, msgCode string) (concierge.Conver
 // TestGroupCommitIsolatesAFailure: concurrent CreateConversation calls share one transaction;
 // the one whose first message's code is taken (it fails after inserting its conversation and
 // an event) gets ErrConflict and leaves nothing, its neighbours commit, and OnEvents is called
-// once, with the batch's newest event. The batch first runs without savepoints; the failure
-// rolls it back and the 39 others run again in a second transaction, each in a savepoint
-// (two transactions, never one per write). Every committed first message is in the full-text
+// once, with the batch's newest event. The batch (joined to the holding write's transaction)
+// first runs without savepoints; the failure rolls it back and the 39 others run again in a
+// second transaction, each in a savepoint (one transaction begun after the holding one, never
+// one per write). Every committed first message is in the full-text
 // index exactly once, the failed one not at all.
 func TestGroupCommitIsolatesAFailure(t *testing.T) {
 	db := openTemp(t)
@@ -148,8 +151,8 @@ func TestGroupCommitIsolatesAFailure(t *testing.T) {
 	release(n)
 	wg.Wait()
 
-	if got := db.txs.Load() - txsBefore; got != 2 {
-		t.Errorf("%d write transactions for %d queued writes with one failing, want 2", got, n)
+	if got := db.txs.Load() - txsBefore; got != 1 {
+		t.Errorf("%d write transactions begun after the holding one for %d queued writes with one failing, want 1", got, n)
 	}
 	for i, err := range errs {
 		switch {
@@ -458,5 +461,42 @@ func TestWriteIgnoresACancelAfterItStarted(t *testing.T) {
 	}
 	if keys := scratchKeys(t, db); !keys["before"] || !keys["after"] {
 		t.Errorf("scratch keys %v, want before and after", keys)
+	}
+}
+
+// TestWritesQueuedDuringABatchJoinIt: the writes that queue up while a transaction runs its
+// writes join that transaction (takeQueued) instead of waiting for a commit of their own.
+func TestWritesQueuedDuringABatchJoinIt(t *testing.T) {
+	db := openTemp(t)
+	ctx := t.Context()
+	o := batchWorld(t, db)
+	const n = 20
+	release := holdWriter(t, db)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			c, m := newConversation(o, fmt.Sprintf("C%d", i), fmt.Sprintf("M%d", i))
+			errs[i] = db.CreateConversation(ctx, &c, &m)
+		})
+	}
+	txsBefore, commitsBefore := db.txs.Load(), db.commits.Load()
+	release(n)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("write %d: %v", i, err)
+		}
+	}
+	if got := db.txs.Load() - txsBefore; got != 0 {
+		t.Errorf("%d transactions begun for %d writes queued during the holding one, want 0 (they join it)", got, n)
+	}
+	if got := db.commits.Load() - commitsBefore; got != 1 {
+		t.Errorf("%d commits, want 1", got)
+	}
+	var count int
+	must(t, db.readers.QueryRowContext(ctx, `SELECT count(*) FROM conversations WHERE code LIKE 'C%'`).Scan(&count))
+	if count != n {
+		t.Errorf("%d conversations stored, want %d", count, n)
 	}
 }
