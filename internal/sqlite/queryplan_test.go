@@ -64,3 +64,21 @@ func explain(t *testing.T, db *DB, query string, args ...any) string {
 	}
 	return b.String()
 }
+
+// TestPartialIndexPlans: the indexes that leave NULLs out (migration 0013) still serve the
+// `column = ?` searches, those of the foreign-key actions (a staff user, an order or a guest
+// removed) and of the queries.
+func TestPartialIndexPlans(t *testing.T) {
+	db := openTemp(t)
+	for query, index := range map[string]string{
+		`SELECT id FROM messages WHERE staff_user_id = ?`:                  "messages_staff_user",
+		`SELECT id FROM conversations WHERE order_id = ?`:                  "conversations_order",
+		`SELECT id FROM conversations WHERE guest_id = ?`:                  "conversations_guest",
+		`UPDATE messages SET staff_user_id = NULL WHERE staff_user_id = ?`: "messages_staff_user",
+	} {
+		if plan := explain(t, db, query, int64(7)); !strings.Contains(plan, "USING INDEX "+index) &&
+			!strings.Contains(plan, "USING COVERING INDEX "+index) {
+			t.Errorf("%s: plan does not use %s:\n%s", query, index, plan)
+		}
+	}
+}
