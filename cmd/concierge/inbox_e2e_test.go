@@ -469,6 +469,12 @@ func TestConversationDetailAndActs(t *testing.T) {
 		if c["unreadCount"] != float64(1) {
 			t.Fatalf("unreadCount %v, want 1", c["unreadCount"])
 		}
+		// An act answers with the conversation as the detail shows it: room, order, property.
+		if c["roomNumber"] != "102" || c["propertyCode"] != "DEMO" ||
+			!reflect.DeepEqual(c["order"], map[string]any{"code": "ORD-1002", "status": "Acknowledged"}) ||
+			c["stay"].(map[string]any)["roomNumber"] != "102" {
+			t.Fatalf("read answers %v", c)
+		}
 		e := s.staffPost(t, d.rs, staffConvPath(d.cJohn, "/read"), map[string]any{"upToMessageCode": reply}).
 			wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
 		if got := fieldsOf(e); !reflect.DeepEqual(got, []string{"upToMessageCode"}) {

@@ -491,11 +491,18 @@ func withoutMessages(c *StaffConversation) *StaffConversation {
 // loadStaffEventState loads a conversation as staff see it, with its messages; nil when it
 // is gone.
 func (s *Service) loadStaffEventState(ctx context.Context, id int64) (*StaffConversation, error) {
-	d, err := s.detailByID(ctx, id)
-	if d == nil || err != nil {
+	c, err := s.store.ConversationByID(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, s.internal(ctx, "conversation by id", err)
+	}
+	d, err := s.staffDetail(ctx, c)
+	if err != nil {
 		return nil, err
 	}
-	return s.staffConversation(ctx, *d)
+	return s.staffConversation(ctx, d)
 }
 
 // Topic names of live streams (see live.Hub.Dispatch): a stream is woken by the events that

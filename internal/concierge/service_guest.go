@@ -56,30 +56,11 @@ func (s *Service) guestDetail(ctx context.Context, gs *GuestSession, c Conversat
 // detailWith is detail, with the conversation's stay taken from known when it is that stay.
 func (s *Service) detailWith(ctx context.Context, prop Property, c Conversation, outlets []Outlet, known *Stay) (ConversationDetail, error) {
 	d := ConversationDetail{Conversation: c, PropertyCode: prop.Code}
-	if outlets == nil {
-		var err error
-		if outlets, err = s.cachedOutlets(ctx, prop.ID); err != nil { // outlet_cache.go
-			return d, s.internal(ctx, "outlets by property", err)
-		}
+	if err := s.withRouting(ctx, &d, prop.ID, outlets); err != nil {
+		return d, err
 	}
-	for _, o := range outlets {
-		if o.ID == c.OutletID {
-			d.Outlet = o
-		}
-	}
-	sc, err := s.cachedServiceCenter(ctx, d.Outlet.ServiceCenterID)
-	if err != nil {
-		return d, s.internal(ctx, "service center by id", err)
-	}
-	d.ServiceCenter = sc
-	if c.OrderID != nil {
-		o, err := s.store.OrderByID(ctx, *c.OrderID)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return d, s.internal(ctx, "order by id", err)
-		}
-		if err == nil {
-			d.Order = &o
-		}
+	if err := s.withOrder(ctx, &d); err != nil {
+		return d, err
 	}
 	if c.StayID != nil && known != nil && known.ID == *c.StayID {
 		d.RoomNumber = known.RoomNumber
@@ -91,6 +72,45 @@ func (s *Service) detailWith(ctx context.Context, prop Property, c Conversation,
 		d.RoomNumber = st.RoomNumber
 	}
 	return d, nil
+}
+
+// withRouting sets the outlet and service center of the conversation d. outlets are the
+// property's (its id: propertyID; nil: read through the outlet cache, outlet_cache.go); they
+// are not modified. Errors: InternalError.
+func (s *Service) withRouting(ctx context.Context, d *ConversationDetail, propertyID int64, outlets []Outlet) error {
+	if outlets == nil {
+		var err error
+		if outlets, err = s.cachedOutlets(ctx, propertyID); err != nil { // outlet_cache.go
+			return s.internal(ctx, "outlets by property", err)
+		}
+	}
+	for _, o := range outlets {
+		if o.ID == d.OutletID {
+			d.Outlet = o
+		}
+	}
+	sc, err := s.cachedServiceCenter(ctx, d.Outlet.ServiceCenterID)
+	if err != nil {
+		return s.internal(ctx, "service center by id", err)
+	}
+	d.ServiceCenter = sc
+	return nil
+}
+
+// withOrder sets the order linked to the conversation d, if it has one that still exists.
+// Errors: InternalError.
+func (s *Service) withOrder(ctx context.Context, d *ConversationDetail) error {
+	if d.OrderID == nil {
+		return nil
+	}
+	o, err := s.store.OrderByID(ctx, *d.OrderID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return s.internal(ctx, "order by id", err)
+	}
+	if err == nil {
+		d.Order = &o
+	}
+	return nil
 }
 
 // forGuest turns stored messages into what the guest sees: never Notes; staff names hidden

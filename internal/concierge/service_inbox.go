@@ -187,8 +187,9 @@ func (s *Service) InboxCounts(ctx context.Context, p *Principal) ([]ServiceCente
 	return out, nil
 }
 
-// visibleConversation loads the conversation with code (any case) with its detail, if p may
-// see it: ConversationNotFound otherwise, whether it does not exist or is not p's to see.
+// visibleConversation loads the conversation with code (any case) with its detail as
+// staffDetail reads it, if p may see it: ConversationNotFound otherwise, whether it does not
+// exist or is not p's to see.
 func (s *Service) visibleConversation(ctx context.Context, p *Principal, code string) (ConversationDetail, error) {
 	code = strings.TrimSpace(code)
 	if code == "" || len(code) > maxIdentifierLength {
@@ -204,11 +205,7 @@ func (s *Service) visibleConversation(ctx context.Context, p *Principal, code st
 	if !p.CanSeeProperty(c.PropertyID) {
 		return ConversationDetail{}, conversationNotFound(code)
 	}
-	prop, err := s.store.PropertyByID(ctx, c.PropertyID)
-	if err != nil {
-		return ConversationDetail{}, s.internal(ctx, "property by id", err)
-	}
-	d, err := s.detail(ctx, prop, c, nil)
+	d, err := s.staffDetail(ctx, c)
 	if err != nil {
 		return ConversationDetail{}, err
 	}
@@ -218,10 +215,29 @@ func (s *Service) visibleConversation(ctx context.Context, p *Principal, code st
 	return d, nil
 }
 
-// staffConversation completes a visible conversation for staff: stay, guest, assignee,
-// counters and messages with Notes.
+// staffDetail loads what staff need to find and authorise a conversation: its outlet,
+// service center and property code (from the cache, property_code_cache.go). Order and
+// RoomNumber are left empty: staffConversation, which renders them, reads them. Errors:
+// InternalError.
+func (s *Service) staffDetail(ctx context.Context, c Conversation) (ConversationDetail, error) {
+	propertyCode, err := s.cachedPropertyCode(ctx, c.PropertyID)
+	if err != nil {
+		return ConversationDetail{}, s.internal(ctx, "property by id", err)
+	}
+	d := ConversationDetail{Conversation: c, PropertyCode: propertyCode}
+	if err := s.withRouting(ctx, &d, c.PropertyID, nil); err != nil {
+		return ConversationDetail{}, err
+	}
+	return d, nil
+}
+
+// staffConversation completes a conversation's staffDetail for staff: order, stay and room
+// number, guest, assignee, counters and messages with Notes.
 func (s *Service) staffConversation(ctx context.Context, d ConversationDetail) (*StaffConversation, error) {
 	out := &StaffConversation{ConversationDetail: d}
+	if err := s.withOrder(ctx, &out.ConversationDetail); err != nil {
+		return nil, err
+	}
 	if d.StayID != nil {
 		st, err := s.store.StayByID(ctx, *d.StayID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
@@ -229,6 +245,7 @@ func (s *Service) staffConversation(ctx context.Context, d ConversationDetail) (
 		}
 		if err == nil {
 			out.Stay = &st
+			out.RoomNumber = st.RoomNumber
 		}
 	}
 	if d.GuestID != nil {

@@ -224,12 +224,15 @@ func errExpiredBearer() error {
 
 func (s *Service) authenticateStaffSession(ctx context.Context, token string) (*Principal, error) {
 	hash := HashSecret(token)
-	sess, err := s.store.StaffSessionByHash(ctx, hash)
+	// One statement reads the session and its user. A removed user's sessions are removed with
+	// them (Store.StaffSessionWithUser), so their token is unknown, as it was when the session
+	// and the user were read apart.
+	sess, u, err := s.store.StaffSessionWithUser(ctx, hash)
 	if errors.Is(err, ErrNotFound) {
 		return nil, errBadBearer()
 	}
 	if err != nil {
-		return nil, s.internal(ctx, "staff session by hash", err)
+		return nil, s.internal(ctx, "staff session with user", err)
 	}
 	if subtle.ConstantTimeCompare(sess.Hash, hash) != 1 {
 		return nil, errBadBearer()
@@ -237,12 +240,8 @@ func (s *Service) authenticateStaffSession(ctx context.Context, token string) (*
 	if sess.RevokedAt != nil || !s.now().Before(sess.ExpiresAt) {
 		return nil, errExpiredBearer()
 	}
-	u, err := s.store.StaffUserByID(ctx, sess.UserID)
-	if errors.Is(err, ErrNotFound) {
-		return nil, errExpiredBearer() // the user was removed
-	}
-	if err != nil {
-		return nil, s.internal(ctx, "staff user by id", err)
+	if u.ID != sess.UserID {
+		return nil, errExpiredBearer() // not the session's user: never from a conforming store
 	}
 	if u.DisabledAt != nil {
 		return nil, errExpiredBearer() // the user was disabled

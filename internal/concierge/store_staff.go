@@ -27,6 +27,10 @@ type StaffStore interface {
 	// StaffSessionByHash finds a staff session, expired or revoked or not, by the SHA-256 of
 	// its token; ErrNotFound when none.
 	StaffSessionByHash(ctx context.Context, hash []byte) (StaffSession, error)
+	// StaffSessionWithUser finds a staff session, expired or revoked or not, by the SHA-256 of
+	// its token, with its staff user, disabled or not, as StaffUserByID returns them, in one
+	// statement; ErrNotFound when none (deleting a staff user deletes their sessions).
+	StaffSessionWithUser(ctx context.Context, hash []byte) (StaffSession, StaffUser, error)
 	// RevokeStaffSession marks a staff session revoked at the given time; ErrNotFound when it
 	// does not exist or is already revoked.
 	RevokeStaffSession(ctx context.Context, id int64, at time.Time) error

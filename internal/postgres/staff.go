@@ -33,6 +33,18 @@ func scanStaffUser(r rowScanner) (concierge.StaffUser, error) {
 	return u, nil
 }
 
+// prefixedRow is a row whose first columns are scanned into pre and the rest into what Scan
+// is given, so that a row joining two objects can be read by each object's scan function.
+type prefixedRow struct {
+	r   rowScanner
+	pre []any
+}
+
+// Scan scans the row into p.pre, then dest; it returns the row's error.
+func (p prefixedRow) Scan(dest ...any) error {
+	return p.r.Scan(append(p.pre[:len(p.pre):len(p.pre)], dest...)...)
+}
+
 // CreateStaffUser stores u with their service centers and properties (each listed twice is
 // granted once) and sets u.ID. It returns concierge.ErrConflict when another staff user has
 // the same username, compared case-insensitively.

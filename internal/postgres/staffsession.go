@@ -40,6 +40,24 @@ func (db *DB) StaffSessionByHash(ctx context.Context, hash []byte) (concierge.St
 	return s, nil
 }
 
+// StaffSessionWithUser returns the staff session, expired or revoked or not, whose token
+// hashes to hash, with its staff user (disabled or not) and the user's service center and
+// property ids ascending, read in one statement. It returns concierge.ErrNotFound when no
+// session has that hash (deleting a staff user deletes their sessions).
+func (db *DB) StaffSessionWithUser(ctx context.Context, hash []byte) (concierge.StaffSession, concierge.StaffUser, error) {
+	var s concierge.StaffSession
+	row := prefixedRow{r: db.pool.QueryRow(ctx, `SELECT s.id, s.staff_user_id, s.hash, s.created_at,
+		s.expires_at, s.revoked_at, `+staffUserColumns+`
+		FROM staff_sessions s JOIN staff_users u ON u.id = s.staff_user_id WHERE s.hash = $1`, hash),
+		pre: []any{&s.ID, &s.UserID, &s.Hash, &s.CreatedAt, &s.ExpiresAt, &s.RevokedAt}}
+	u, err := scanStaffUser(row)
+	if err != nil {
+		return concierge.StaffSession{}, concierge.StaffUser{}, storeErr(err, "staff session with user")
+	}
+	s.CreatedAt, s.ExpiresAt, s.RevokedAt = utc(s.CreatedAt), utc(s.ExpiresAt), utcPtr(s.RevokedAt)
+	return s, u, nil
+}
+
 // RevokeStaffSession marks staff session id revoked at at. It returns concierge.ErrNotFound
 // when the session does not exist or is already revoked.
 func (db *DB) RevokeStaffSession(ctx context.Context, id int64, at time.Time) error {

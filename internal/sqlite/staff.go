@@ -49,26 +49,36 @@ func (db *DB) StaffUserByID(ctx context.Context, id int64) (concierge.StaffUser,
 	return u, storeErr(err, fmt.Sprintf("staff user %d", id))
 }
 
-// staffUserQuery selects staffUserColumns of a staff user with their service center and
-// property ids, each list ascending and comma-separated (NULL when empty), so that one
-// statement (one snapshot) reads both the user and their grants.
-const staffUserQuery = `SELECT ` + staffUserColumns + `,
+// staffUserGrantColumns selects a staff user (the table staff_users, unaliased) with their
+// service center and property ids, each list ascending and comma-separated (NULL when empty),
+// so that one statement (one snapshot) reads both the user and their grants;
+// scanStaffUserGrants reads them.
+const staffUserGrantColumns = `staff_users.id, staff_users.username, staff_users.display_name,
+	staff_users.password_hash, staff_users.role, staff_users.created_at, staff_users.disabled_at,
 	(SELECT group_concat(service_center_id, ',' ORDER BY service_center_id)
 		FROM staff_user_service_centers WHERE staff_user_id = staff_users.id),
 	(SELECT group_concat(property_id, ',' ORDER BY property_id)
-		FROM staff_user_properties WHERE staff_user_id = staff_users.id)
-	FROM staff_users WHERE `
+		FROM staff_user_properties WHERE staff_user_id = staff_users.id)`
+
+// staffUserQuery selects staffUserGrantColumns of the staff users matching the condition
+// appended to it.
+const staffUserQuery = `SELECT ` + staffUserGrantColumns + ` FROM staff_users WHERE `
 
 // staffUser reads the one staff user matching where (a condition on staff_users with one
 // argument) and their grants, with one prepared statement; sql.ErrNoRows when there is none.
 func (db *DB) staffUser(ctx context.Context, where string, arg any) (concierge.StaffUser, error) {
+	return scanStaffUserGrants(db.readStmts.queryRow(ctx, nil, staffUserQuery+where, arg))
+}
+
+// scanStaffUserGrants reads a row of staffUserGrantColumns.
+func scanStaffUserGrants(r rowScanner) (concierge.StaffUser, error) {
 	var u concierge.StaffUser
 	var role string
 	var created int64
 	var disabled sql.NullInt64
 	var centers, props sql.NullString
-	err := db.readStmts.queryRow(ctx, nil, staffUserQuery+where, arg).Scan(&u.ID, &u.Username,
-		&u.DisplayName, &u.PasswordHash, &role, &created, &disabled, &centers, &props)
+	err := r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &role, &created, &disabled,
+		&centers, &props)
 	if err != nil {
 		return concierge.StaffUser{}, err
 	}
@@ -80,6 +90,18 @@ func (db *DB) staffUser(ctx context.Context, where string, arg any) (concierge.S
 		return concierge.StaffUser{}, err
 	}
 	return u, nil
+}
+
+// prefixedRow is a row whose first columns are scanned into pre and the rest into what Scan
+// is given, so that a row joining two objects can be read by each object's scan function.
+type prefixedRow struct {
+	r   rowScanner
+	pre []any
+}
+
+// Scan scans the row into p.pre, then dest; it returns the row's error.
+func (p prefixedRow) Scan(dest ...any) error {
+	return p.r.Scan(append(p.pre[:len(p.pre):len(p.pre)], dest...)...)
 }
 
 // parseIDList parses a comma-separated list of integers, as group_concat returns it; nil when

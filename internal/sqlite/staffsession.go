@@ -43,6 +43,27 @@ func (db *DB) StaffSessionByHash(ctx context.Context, hash []byte) (concierge.St
 	return s, nil
 }
 
+// StaffSessionWithUser returns the staff session, expired or revoked or not, whose token
+// hashes to hash, with its staff user (disabled or not) and the user's service center and
+// property ids ascending, read with one prepared statement. It returns concierge.ErrNotFound
+// when no session has that hash (deleting a staff user deletes their sessions).
+func (db *DB) StaffSessionWithUser(ctx context.Context, hash []byte) (concierge.StaffSession, concierge.StaffUser, error) {
+	var s concierge.StaffSession
+	var created, expires int64
+	var revoked sql.NullInt64
+	row := prefixedRow{r: db.readStmts.queryRow(ctx, nil, `SELECT s.id, s.staff_user_id, s.hash,
+		s.created_at, s.expires_at, s.revoked_at, `+staffUserGrantColumns+`
+		FROM staff_sessions AS s JOIN staff_users ON staff_users.id = s.staff_user_id
+		WHERE s.hash = ?`, hash),
+		pre: []any{&s.ID, &s.UserID, &s.Hash, &created, &expires, &revoked}}
+	u, err := scanStaffUserGrants(row)
+	if err != nil {
+		return concierge.StaffSession{}, concierge.StaffUser{}, storeErr(err, "staff session with user")
+	}
+	s.CreatedAt, s.ExpiresAt, s.RevokedAt = timeOf(created), timeOf(expires), nullTimeOf(revoked)
+	return s, u, nil
+}
+
 // RevokeStaffSession marks staff session id revoked at at. It returns concierge.ErrNotFound
 // when the session does not exist or is already revoked.
 func (db *DB) RevokeStaffSession(ctx context.Context, id int64, at time.Time) error {

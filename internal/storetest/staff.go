@@ -209,3 +209,66 @@ func testAPIKeys(t *testing.T, s concierge.Store) {
 	noErr(t, "ListAPIKeys middle", err)
 	wantEqual(t, "ListAPIKeys middle", page, keys[1:2])
 }
+
+// testStaffSessionWithUser checks that StaffSessionWithUser reads a session with its own user
+// and the user's grants, as StaffSessionByHash and StaffUserByID read them apart; that it
+// returns revoked and expired sessions and disabled users (the service decides about them);
+// and that an unknown hash is ErrNotFound.
+func testStaffSessionWithUser(t *testing.T, s concierge.Store) {
+	ctx := t.Context()
+	pl := mustPlace(t, s, "P1")
+	q := mustProperty(t, s, "P2")
+	rs := mustServiceCenter(t, s, pl.Property.ID, "RS", "Room Service")
+
+	agent := concierge.StaffUser{Username: "Agent", DisplayName: "Zoë Ñúñez", PasswordHash: "h1", Role: concierge.RoleAgent,
+		ServiceCenterIDs: []int64{rs.ID, pl.ServiceCenter.ID, rs.ID}, PropertyIDs: []int64{q.ID, pl.Property.ID}, CreatedAt: t0}
+	admin := concierge.StaffUser{Username: "admin", DisplayName: "Admin", PasswordHash: "h2", Role: concierge.RoleAdmin, CreatedAt: at(1)}
+	noErr(t, "CreateStaffUser agent", s.CreateStaffUser(ctx, &agent))
+	noErr(t, "CreateStaffUser admin", s.CreateStaffUser(ctx, &admin))
+	wantAgent := agent
+	wantAgent.ServiceCenterIDs = sortedPair(pl.ServiceCenter.ID, rs.ID)
+	wantAgent.PropertyIDs = sortedPair(pl.Property.ID, q.ID)
+
+	live := concierge.StaffSession{UserID: agent.ID, Hash: hash("agent-live"), CreatedAt: t0, ExpiresAt: at(720)}
+	revoked := concierge.StaffSession{UserID: agent.ID, Hash: hash("agent-revoked"), CreatedAt: at(1), ExpiresAt: at(721)}
+	expired := concierge.StaffSession{UserID: admin.ID, Hash: hash("admin-expired"), CreatedAt: at(-60), ExpiresAt: at(-30)}
+	adminLive := concierge.StaffSession{UserID: admin.ID, Hash: hash("admin-live"), CreatedAt: at(2), ExpiresAt: at(722)}
+	for _, ss := range []*concierge.StaffSession{&live, &revoked, &expired, &adminLive} {
+		noErr(t, "CreateStaffSession", s.CreateStaffSession(ctx, ss))
+	}
+	noErr(t, "RevokeStaffSession", s.RevokeStaffSession(ctx, revoked.ID, at(5)))
+	revoked.RevokedAt = new(at(5))
+
+	check := func(what string, want concierge.StaffSession, wantUser concierge.StaffUser) {
+		t.Helper()
+		gotS, gotU, err := s.StaffSessionWithUser(ctx, want.Hash)
+		noErr(t, "StaffSessionWithUser "+what, err)
+		wantEqual(t, "StaffSessionWithUser "+what+": session", gotS, want)
+		wantEqual(t, "StaffSessionWithUser "+what+": user", gotU, wantUser)
+		apartS, err := s.StaffSessionByHash(ctx, want.Hash)
+		noErr(t, "StaffSessionByHash "+what, err)
+		apartU, err := s.StaffUserByID(ctx, apartS.UserID)
+		noErr(t, "StaffUserByID "+what, err)
+		wantEqual(t, "StaffSessionWithUser "+what+" against the separate reads: session", gotS, apartS)
+		wantEqual(t, "StaffSessionWithUser "+what+" against the separate reads: user", gotU, apartU)
+	}
+	check("live agent session", live, wantAgent)
+	check("revoked session", revoked, wantAgent)
+	check("expired session", expired, admin)
+	check("user without grants", adminLive, admin)
+
+	// A disabled user comes back with DisabledAt and their grants as they now are.
+	disabled := wantAgent
+	disabled.DisabledAt = new(at(10))
+	disabled.ServiceCenterIDs, disabled.PropertyIDs = []int64{rs.ID}, nil
+	noErr(t, "UpdateStaffUser disable", s.UpdateStaffUser(ctx, disabled))
+	check("disabled user", live, disabled)
+
+	for _, h := range [][]byte{hash("unknown"), nil, {}} {
+		gotS, gotU, err := s.StaffSessionWithUser(ctx, h)
+		wantErr(t, "StaffSessionWithUser unknown hash", err, concierge.ErrNotFound)
+		if gotS.ID != 0 || gotU.ID != 0 {
+			t.Errorf("StaffSessionWithUser unknown hash returned %+v, %+v; want zero values", gotS, gotU)
+		}
+	}
+}

@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) concierge.Store) {
 		{"StaffUserLookups", testStaffUserLookups},
 		{"ServiceCentersByIDs", testServiceCentersByIDs},
 		{"StaffSessions", testStaffSessions},
+		{"StaffSessionWithUser", testStaffSessionWithUser}, // staff.go
 		{"APIKeys", testAPIKeys},
 		{"ConcurrentConversations", testConcurrentConversations},
 		{"ConcurrentEnsureGuest", testConcurrentEnsureGuest},
