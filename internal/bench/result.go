@@ -41,6 +41,12 @@ type Result struct {
 	ServerRSSStartBytes int64 `json:"server_rss_start_bytes"`
 	ServerRSSMaxBytes   int64 `json:"server_rss_max_bytes"`
 	ServerRSSEndBytes   int64 `json:"server_rss_end_bytes"`
+	// CPU time per successful operation of the measured window, in microseconds: the
+	// server's process (0 for a server given by URL) and the load tool's. Both share the
+	// machine's cores, so their sum is what one operation costs the machine: a steadier
+	// comparison between two builds than throughput on a shared VM.
+	ServerCPUPerOpUS   float64 `json:"server_cpu_us_per_op,omitempty"`
+	LoadToolCPUPerOpUS float64 `json:"loadtool_cpu_us_per_op,omitempty"`
 
 	BucketS  float64   `json:"timeline_bucket_s"`
 	Timeline []float64 `json:"timeline_rps"` // completions per second, per bucket of the window
@@ -129,14 +135,15 @@ type Report struct {
 
 // PrintTable writes one line per result: throughput, share of trivial, latencies, errors, memory.
 func PrintTable(w io.Writer, results []*Result) {
-	fmt.Fprintf(w, "%-22s %9s %7s %8s %8s %8s %8s %7s %9s\n", "scenario", "req/s", "trivial", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "rss MiB")
+	fmt.Fprintf(w, "%-22s %9s %7s %8s %8s %8s %8s %7s %9s %9s %9s\n", "scenario", "req/s", "trivial", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "rss MiB", "srv µs/op", "tool µs/op")
 	for _, r := range results {
 		share := "-"
 		if r.VsTrivial > 0 {
 			share = fmt.Sprintf("%.2f", r.VsTrivial)
 		}
-		fmt.Fprintf(w, "%-22s %9.0f %7s %8.2f %8.2f %8.2f %8.1f %7d %9.1f\n", r.Label, r.Throughput, share,
-			r.Latency.P50, r.Latency.P95, r.Latency.P99, r.Latency.Max, r.Errors, float64(r.ServerRSSMaxBytes)/(1<<20))
+		fmt.Fprintf(w, "%-22s %9.0f %7s %8.2f %8.2f %8.2f %8.1f %7d %9.1f %9.0f %9.0f\n", r.Label, r.Throughput, share,
+			r.Latency.P50, r.Latency.P95, r.Latency.P99, r.Latency.Max, r.Errors, float64(r.ServerRSSMaxBytes)/(1<<20),
+			r.ServerCPUPerOpUS, r.LoadToolCPUPerOpUS)
 		if d := r.Delivery; d != nil {
 			fmt.Fprintf(w, "%-22s %9d %7s %8.2f %8.2f %8.2f %8.1f   (post-to-delivery on %d streams)\n", "  delivery", d.Count, "",
 				d.P50, d.P95, d.P99, d.Max, r.Streams)

@@ -153,7 +153,12 @@ func (s *Suite) profile(ctx context.Context, srv *Server, cfg *Config) (wait fun
 	path := filepath.Join(s.o.ProfileDir, cfg.Label+"-cpu.pprof")
 	errc := make(chan error, 1)
 	cfg.Load.Measuring = func(window time.Duration) {
-		errc <- srv.CPUProfile(ctx, window, path)
+		own := make(chan error, 1)
+		go func() {
+			own <- selfProfile(ctx, window, filepath.Join(s.o.ProfileDir, cfg.Label+"-loadtool-cpu.pprof"))
+		}()
+		err := srv.CPUProfile(ctx, window, path)
+		errc <- errors.Join(err, <-own)
 	}
 	return func() error {
 		select {
