@@ -34,7 +34,8 @@ func (db *DB) CreateConversation(ctx context.Context, c *concierge.Conversation,
 		if first == nil {
 			return nil
 		}
-		if msgID, seq, err = db.insertMessage(ctx, tx, convID, first); err != nil {
+		seq = 1 // the conversation was created just now
+		if msgID, err = db.insertMessageSeq(ctx, tx, convID, seq, first); err != nil {
 			return err
 		}
 		return db.appendPropertyEvent(ctx, tx, concierge.EventMessageCreated, convID, c.PropertyID, msgID, first.CreatedAt)

@@ -18,6 +18,13 @@ func (db *DB) insertMessage(ctx context.Context, tx *sql.Tx, convID int64, m *co
 		WHERE conversation_id = ?`, convID).Scan(&seq); err != nil {
 		return 0, 0, err
 	}
+	id, err = db.insertMessageSeq(ctx, tx, convID, seq, m)
+	return id, seq, err
+}
+
+// insertMessageSeq is insertMessage for a caller that knows the message's sequence number: 1
+// for the first message of a conversation created in the same transaction.
+func (db *DB) insertMessageSeq(ctx context.Context, tx *sql.Tx, convID, seq int64, m *concierge.Message) (id int64, err error) {
 	id, err = db.insert(ctx, tx, `INSERT INTO messages (code, conversation_id, seq, type,
 		author_first_name, author_last_name, staff_user_id, content, language, created_at, read_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -27,7 +34,7 @@ func (db *DB) insertMessage(ctx context.Context, tx *sql.Tx, convID int64, m *co
 		db.insertedMessage(id)
 		err = queueTranslation(ctx, tx, id, m) // translation.go
 	}
-	return id, seq, err
+	return id, err
 }
 
 // guestMessageFilter selects the messages a guest owner may see: Guest, Staff and System
