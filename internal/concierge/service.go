@@ -83,6 +83,8 @@ type Service struct {
 	outletCache ttlCache[int64, []Outlet]
 	// centerCache keeps service centers for a short time (center_cache.go).
 	centerCache ttlCache[int64, ServiceCenter]
+	// propertyCache keeps properties for a short time (property_cache.go).
+	propertyCache ttlCache[int64, Property]
 	// propertyCodes keeps each property's code, which never changes (property_code_cache.go).
 	propertyCodes ttlCache[int64, string]
 	// owners caches the owners of conversations for the live-event paths (conversation_owner.go).

@@ -186,7 +186,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*GuestSession
 	if err != nil {
 		return nil, Errorf(CodeIdentityTokenInvalid, "The session token is not valid.")
 	}
-	// One read for the session, its property, stay and guest: this runs on every request.
+	// One read for the session, its stay and guest, and the property from the cache: this runs
+	// on every request, and a property is the same for all its guests.
 	found, err := s.store.GuestSessionByID(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil, Errorf(CodeIdentityTokenInvalid, "The session token is not valid.")
@@ -195,17 +196,26 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*GuestSession
 		return nil, s.internal(ctx, "guest session by id", err)
 	}
 	sess := found.Session
+	prop, err := s.cachedProperty(ctx, sess.PropertyID) // property_cache.go
+	if errors.Is(err, ErrNotFound) {
+		// Not expected (a property is never deleted, and its sessions would go with it): the
+		// session is as good as gone, as when the store read joined the property.
+		return nil, Errorf(CodeIdentityTokenInvalid, "The session token is not valid.")
+	}
+	if err != nil {
+		return nil, s.internal(ctx, "property by id", err)
+	}
 	expired := Errorf(CodeIdentityTokenExpired, "The session has expired; initialise a new one.")
 	if sess.RevokedAt != nil {
 		return nil, expired
 	}
-	gs := &GuestSession{Session: sess, Token: token, Property: found.Property}
+	gs := &GuestSession{Session: sess, Token: token, Property: prop}
 	now := s.now()
 	if sess.StayID != nil {
 		if found.Stay == nil {
 			return nil, expired // the stay was removed
 		}
-		if !now.Before(s.stayExpiry(*found.Stay, found.Property)) {
+		if !now.Before(s.stayExpiry(*found.Stay, prop)) {
 			return nil, expired
 		}
 		gs.Stay = found.Stay

@@ -84,10 +84,12 @@ type Store interface {
 	CreateSession(ctx context.Context, s *Session) error
 	// SessionByID finds a session, revoked or not; ErrNotFound when none.
 	SessionByID(ctx context.Context, id int64) (Session, error)
-	// GuestSessionByID returns the session with this id (revoked or not) with its property, its
-	// stay (Stay nil when the session has no stay or the stay row no longer exists) and its
-	// guest (Guest nil when the session has none or the guest row no longer exists), read in
-	// one statement; Token is left empty. ErrNotFound when there is no such session.
+	// GuestSessionByID returns the session with this id (revoked or not) with its stay (Stay
+	// nil when the session has no stay or the stay row no longer exists) and its guest (Guest
+	// nil when the session has none or the guest row no longer exists), read in one statement.
+	// The property is not read: Property is the zero Property (its id is Session.PropertyID;
+	// Authenticate takes the property from a cache); Token is left empty. ErrNotFound when
+	// there is no such session.
 	GuestSessionByID(ctx context.Context, id int64) (GuestSession, error)
 	// ReplaceSession revokes the session oldID at revokedAt and stores next, in one transaction;
 	// ErrNotFound when oldID does not exist or is already revoked.

@@ -52,34 +52,30 @@ func (db *DB) SessionByID(ctx context.Context, id int64) (concierge.Session, err
 	return s, nil
 }
 
-// guestSessionQuery reads a session with its property, stay and guest: the columns of
-// SessionByID, then propertyColumns, stayColumns (NULL without a stay row) and those of
-// GuestByID (NULL without a guest row).
+// guestSessionQuery reads a session with its stay and guest (not its property: the service
+// caches properties): the columns of SessionByID, then stayColumns (NULL without a stay row)
+// and those of GuestByID (NULL without a guest row).
 const guestSessionQuery = `SELECT s.id, s.property_id, s.stay_id, s.guest_id, s.language,
 	s.language_explicit, s.version, s.issued_at, s.expires_at, s.last_seen_at, s.revoked_at,
-	p.id, p.code, p.name, p.brand_code, p.group_code, p.time_zone, p.default_language,
-	p.hide_staff_names, p.created_at,
 	st.id, st.property_id, st.room_number, st.first_name, st.last_name, st.language, st.arrival,
 	st.departure, st.booking_reference,
 	g.id, g.property_id, g.identifier, g.created_at
 	FROM sessions s
-	JOIN properties p ON p.id = s.property_id
 	LEFT JOIN stays st ON st.id = s.stay_id
 	LEFT JOIN guests g ON g.id = s.guest_id
 	WHERE s.id = ?`
 
-// GuestSessionByID returns the session with this id, revoked or not, with its property, its
-// stay (nil when the session has none or the stay no longer exists) and its guest (nil when
-// the session has none or the guest no longer exists), read in one statement; Token is left
-// empty. It returns concierge.ErrNotFound when there is no such session. Every field is
-// converted as SessionByID, PropertyByID, StayByID and GuestByID convert it.
+// GuestSessionByID returns the session with this id, revoked or not, with its stay (nil when
+// the session has none or the stay no longer exists) and its guest (nil when the session has
+// none or the guest no longer exists), read in one statement. The property is not read:
+// Property is the zero Property (Session.PropertyID names it); Token is left empty. It returns
+// concierge.ErrNotFound when there is no such session. Every field is converted as
+// SessionByID, StayByID and GuestByID convert it.
 func (db *DB) GuestSessionByID(ctx context.Context, id int64) (concierge.GuestSession, error) {
 	var (
 		s                           concierge.Session
-		p                           concierge.Property
 		stay, guest, revoked        sql.NullInt64
 		issued, expires, lastSeen   int64
-		propCreated                 int64
 		stID, stProp                sql.NullInt64
 		stRoom, stFirst, stLast     sql.NullString
 		stLang, stArrival, stDepart sql.NullString
@@ -90,8 +86,6 @@ func (db *DB) GuestSessionByID(ctx context.Context, id int64) (concierge.GuestSe
 	err := db.readStmts.queryRow(ctx, nil, guestSessionQuery, id).Scan(
 		&s.ID, &s.PropertyID, &stay, &guest, &s.Language, &s.LanguageExplicit, &s.Version,
 		&issued, &expires, &lastSeen, &revoked,
-		&p.ID, &p.Code, &p.Name, &p.BrandCode, &p.GroupCode, &p.TimeZone, &p.DefaultLanguage,
-		&p.HideStaffNames, &propCreated,
 		&stID, &stProp, &stRoom, &stFirst, &stLast, &stLang, &stArrival, &stDepart, &stRef,
 		&gID, &gProp, &gIdent, &gCreated)
 	if err != nil {
@@ -99,8 +93,7 @@ func (db *DB) GuestSessionByID(ctx context.Context, id int64) (concierge.GuestSe
 	}
 	s.StayID, s.GuestID, s.RevokedAt = nullIDOf(stay), nullIDOf(guest), nullTimeOf(revoked)
 	s.IssuedAt, s.ExpiresAt, s.LastSeenAt = timeOf(issued), timeOf(expires), timeOf(lastSeen)
-	p.CreatedAt = timeOf(propCreated)
-	gs := concierge.GuestSession{Session: s, Property: p}
+	gs := concierge.GuestSession{Session: s}
 	if stID.Valid {
 		gs.Stay = &concierge.Stay{ID: stID.Int64, PropertyID: stProp.Int64,
 			RoomNumber: stRoom.String, FirstName: stFirst.String, LastName: stLast.String,

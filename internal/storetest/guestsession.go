@@ -10,17 +10,14 @@ import (
 )
 
 // composedGuestSession reads what GuestSessionByID must return the way Authenticate used to:
-// SessionByID, PropertyByID, then StayByID and GuestByID (nil when the row is gone).
+// SessionByID, then StayByID and GuestByID (nil when the row is gone). The property is not
+// part of the result (Property stays the zero Property): the service caches it.
 func composedGuestSession(ctx context.Context, s concierge.Store, id int64) (concierge.GuestSession, error) {
 	sess, err := s.SessionByID(ctx, id)
 	if err != nil {
 		return concierge.GuestSession{}, err
 	}
-	p, err := s.PropertyByID(ctx, sess.PropertyID)
-	if err != nil {
-		return concierge.GuestSession{}, err
-	}
-	gs := concierge.GuestSession{Session: sess, Property: p}
+	gs := concierge.GuestSession{Session: sess}
 	if sess.StayID != nil {
 		st, err := s.StayByID(ctx, *sess.StayID)
 		switch {
@@ -44,7 +41,7 @@ func composedGuestSession(ctx context.Context, s concierge.Store, id int64) (con
 
 func testGuestSessionByID(t *testing.T, s concierge.Store) {
 	ctx := t.Context()
-	other := mustProperty(t, s, code("GS")) // a second property, so the join must pick the right one
+	other := mustProperty(t, s, code("GS")) // a second property, with a stay in the same room
 	p := concierge.Property{Code: code("GS"), Name: "Hôtel ✓", BrandCode: "B", GroupCode: "G",
 		TimeZone: "Asia/Tokyo", DefaultLanguage: "ja", HideStaffNames: true, CreatedAt: at(-5)}
 	noErr(t, "CreateProperty", s.CreateProperty(ctx, &p))
@@ -71,6 +68,9 @@ func testGuestSessionByID(t *testing.T, s concierge.Store) {
 	revoked.RevokedAt = new(at(6))
 	erasedStay := newSession(&st2.ID, nil, 7)
 	erasedGuest := newSession(nil, &g2.ID, 8)
+	elsewhere := concierge.Session{PropertyID: other.ID, Language: "en", IssuedAt: at(9),
+		ExpiresAt: at(9).Add(time.Hour), LastSeenAt: at(9)}
+	noErr(t, "CreateSession elsewhere", s.CreateSession(ctx, &elsewhere))
 
 	check := func(what string, id int64, want concierge.GuestSession) {
 		t.Helper()
@@ -78,16 +78,18 @@ func testGuestSessionByID(t *testing.T, s concierge.Store) {
 		noErr(t, "GuestSessionByID "+what, err)
 		wantEqual(t, "GuestSessionByID "+what, got, want)
 		composed, err := composedGuestSession(ctx, s, id)
-		noErr(t, "SessionByID+PropertyByID+StayByID+GuestByID "+what, err)
+		noErr(t, "SessionByID+StayByID+GuestByID "+what, err)
 		wantEqual(t, "GuestSessionByID "+what+" against the separate reads", got, composed)
 	}
-	check("verified", verified.ID, concierge.GuestSession{Session: verified, Property: p, Stay: &st})
-	check("non-verified", guest.ID, concierge.GuestSession{Session: guest, Property: p, Guest: &g})
-	check("anonymous", anonymous.ID, concierge.GuestSession{Session: anonymous, Property: p})
-	check("stay and guest", both.ID, concierge.GuestSession{Session: both, Property: p, Stay: &st, Guest: &g})
-	check("revoked", revoked.ID, concierge.GuestSession{Session: revoked, Property: p, Stay: &st})
-	check("stay before erasure", erasedStay.ID, concierge.GuestSession{Session: erasedStay, Property: p, Stay: &st2})
-	check("guest before erasure", erasedGuest.ID, concierge.GuestSession{Session: erasedGuest, Property: p, Guest: &g2})
+	check("verified", verified.ID, concierge.GuestSession{Session: verified, Stay: &st})
+	check("non-verified", guest.ID, concierge.GuestSession{Session: guest, Guest: &g})
+	check("anonymous", anonymous.ID, concierge.GuestSession{Session: anonymous})
+	check("stay and guest", both.ID, concierge.GuestSession{Session: both, Stay: &st, Guest: &g})
+	check("revoked", revoked.ID, concierge.GuestSession{Session: revoked, Stay: &st})
+	check("stay before erasure", erasedStay.ID, concierge.GuestSession{Session: erasedStay, Stay: &st2})
+	check("guest before erasure", erasedGuest.ID, concierge.GuestSession{Session: erasedGuest, Guest: &g2})
+	// Only Session.PropertyID names the property: Property is left the zero Property.
+	check("other property", elsewhere.ID, concierge.GuestSession{Session: elsewhere})
 
 	// Erasing a stay or guest deletes the row, and its sessions with it: both reads then find
 	// no session. (No store method deletes a stay or guest and keeps its sessions, so a session
@@ -107,11 +109,11 @@ func testGuestSessionByID(t *testing.T, s concierge.Store) {
 	}
 
 	// The others are untouched.
-	check("verified after erasures", verified.ID, concierge.GuestSession{Session: verified, Property: p, Stay: &st})
-	check("non-verified after erasures", guest.ID, concierge.GuestSession{Session: guest, Property: p, Guest: &g})
+	check("verified after erasures", verified.ID, concierge.GuestSession{Session: verified, Stay: &st})
+	check("non-verified after erasures", guest.ID, concierge.GuestSession{Session: guest, Guest: &g})
 
 	used := map[int64]bool{}
-	for _, id := range []int64{verified.ID, guest.ID, anonymous.ID, both.ID, revoked.ID, erasedStay.ID, erasedGuest.ID} {
+	for _, id := range []int64{verified.ID, guest.ID, anonymous.ID, both.ID, revoked.ID, erasedStay.ID, erasedGuest.ID, elsewhere.ID} {
 		used[id] = true
 	}
 	unknown := int64(1)
