@@ -85,8 +85,6 @@ type Service struct {
 	centerCache ttlCache[int64, ServiceCenter]
 	// propertyCache keeps properties for a short time (property_cache.go).
 	propertyCache ttlCache[int64, Property]
-	// propertyCodes keeps each property's code, which never changes (property_code_cache.go).
-	propertyCodes ttlCache[int64, string]
 	// owners caches the owners of conversations for the live-event paths (conversation_owner.go).
 	owners ownerCache
 

@@ -216,15 +216,15 @@ func (s *Service) visibleConversation(ctx context.Context, p *Principal, code st
 }
 
 // staffDetail loads what staff need to find and authorise a conversation: its outlet,
-// service center and property code (from the cache, property_code_cache.go). Order and
-// RoomNumber are left empty: staffConversation, which renders them, reads them. Errors:
+// service center and property code (the property from the cache, property_cache.go). Order
+// and RoomNumber are left empty: staffConversation, which renders them, reads them. Errors:
 // InternalError.
 func (s *Service) staffDetail(ctx context.Context, c Conversation) (ConversationDetail, error) {
-	propertyCode, err := s.cachedPropertyCode(ctx, c.PropertyID)
+	prop, err := s.cachedProperty(ctx, c.PropertyID) // property_cache.go
 	if err != nil {
 		return ConversationDetail{}, s.internal(ctx, "property by id", err)
 	}
-	d := ConversationDetail{Conversation: c, PropertyCode: propertyCode}
+	d := ConversationDetail{Conversation: c, PropertyCode: prop.Code}
 	if err := s.withRouting(ctx, &d, c.PropertyID, nil); err != nil {
 		return ConversationDetail{}, err
 	}

@@ -6,10 +6,9 @@ import (
 )
 
 // ttlCache keeps values read from the store, by key, for a fixed time: the outlet, service
-// center, property and property code caches (outlet_cache.go, center_cache.go,
-// property_cache.go, property_code_cache.go). A value changed by this node is dropped at
-// once (invalidate); one changed by another node sharing the database is seen when its entry
-// expires. Values are shared between callers and must not be modified.
+// center and property caches (outlet_cache.go, center_cache.go, property_cache.go). A value
+// changed by this node is dropped at once (invalidate); one changed by another node sharing
+// the database is seen when its entry expires. Values are shared between callers and must not be modified.
 type ttlCache[K comparable, V any] struct {
 	mu  sync.Mutex
 	gen uint64 // counts invalidations: a read begun before one is not stored
