@@ -44,11 +44,13 @@ func TestSmoke(t *testing.T) {
 		t.Errorf("--progress: no progress bar on stderr:\n%s", stderr.String())
 	}
 
-	// --cpu-profile: a gzipped pprof profile of the server per scenario.
+	// --cpu-profile: a gzipped pprof profile of the server, and one of the tool, per scenario.
 	for _, label := range []string{"create", "reply", "mixed"} {
-		prof, err := os.ReadFile(filepath.Join(dir, "prof", label+"-cpu.pprof"))
-		if err != nil || len(prof) < 2 || prof[0] != 0x1f || prof[1] != 0x8b {
-			t.Errorf("--cpu-profile: %s-cpu.pprof: %d bytes, %v; want a gzipped profile", label, len(prof), err)
+		for _, file := range []string{label + "-cpu.pprof", label + "-loadtool-cpu.pprof"} {
+			prof, err := os.ReadFile(filepath.Join(dir, "prof", file))
+			if err != nil || len(prof) < 2 || prof[0] != 0x1f || prof[1] != 0x8b {
+				t.Errorf("--cpu-profile: %s: %d bytes, %v; want a gzipped profile", file, len(prof), err)
+			}
 		}
 	}
 
@@ -71,6 +73,12 @@ func TestSmoke(t *testing.T) {
 		}
 		if r.Scenario == "live" && (r.Delivery == nil || r.Delivery.Count == 0 || r.Streams != 60) {
 			t.Errorf("live: %d streams, delivery %+v; want 60 streams and timed deliveries", r.Streams, r.Delivery)
+		}
+		// CPU per operation: /proc's ticks are 10 ms, so only the busiest runs are sure to
+		// show server time in 700 ms.
+		if r.LoadToolCPUPerOpUS <= 0 || (r.Rate == 0 && r.Scenario != "live" && r.ServerCPUPerOpUS <= 0) {
+			t.Errorf("%s: CPU per operation: server %.1f µs, tool %.1f µs; want both measured",
+				r.Label, r.ServerCPUPerOpUS, r.LoadToolCPUPerOpUS)
 		}
 		if r.Label != "trivial" && r.Rate == 0 && r.VsTrivial <= 0 {
 			t.Errorf("%s: no share of the trivial handler's throughput", r.Label)

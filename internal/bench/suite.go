@@ -345,8 +345,8 @@ func Markdown(rep *Report) string {
 	m := rep.Machine
 	fmt.Fprintf(&b, "Measured %s with `%s`: %d CPUs (`%s`), %.0f GiB, Linux %s, %s.\n\n", m.Time, rep.Command,
 		m.CPUs, m.CPUModel, float64(m.MemoryKiB)/(1<<20), m.Kernel, m.GoVersion)
-	b.WriteString("| scenario | req/s | × trivial | p50 ms | p95 ms | p99 ms | max ms | errors | server RSS max MiB |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| scenario | req/s | × trivial | p50 ms | p95 ms | p99 ms | max ms | errors | server RSS max MiB | server CPU µs/op | tool CPU µs/op |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range append(append([]*Result{}, rep.Results...), rep.Scale...) {
 		share := "–"
 		if r.VsTrivial > 0 {
@@ -356,10 +356,11 @@ func Markdown(rep *Report) string {
 		if r.Rate > 0 {
 			label += fmt.Sprintf(" (open loop, %.0f/s)", r.Rate)
 		}
-		fmt.Fprintf(&b, "| %s | %.0f | %s | %.2f | %.2f | %.2f | %.1f | %d | %.0f |\n", label, r.Throughput, share,
-			r.Latency.P50, r.Latency.P95, r.Latency.P99, r.Latency.Max, r.Errors, float64(r.ServerRSSMaxBytes)/(1<<20))
+		fmt.Fprintf(&b, "| %s | %.0f | %s | %.2f | %.2f | %.2f | %.1f | %d | %.0f | %.0f | %.0f |\n", label, r.Throughput, share,
+			r.Latency.P50, r.Latency.P95, r.Latency.P99, r.Latency.Max, r.Errors, float64(r.ServerRSSMaxBytes)/(1<<20),
+			r.ServerCPUPerOpUS, r.LoadToolCPUPerOpUS)
 		if d := r.Delivery; d != nil {
-			fmt.Fprintf(&b, "| %s delivery, %d streams | %d delivered | | %.2f | %.2f | %.2f | %.1f | | |\n", r.Label,
+			fmt.Fprintf(&b, "| %s delivery, %d streams | %d delivered | | %.2f | %.2f | %.2f | %.1f | | | | |\n", r.Label,
 				r.Streams, d.Count, d.P50, d.P95, d.P99, d.Max)
 		}
 	}
