@@ -199,9 +199,9 @@ func (db *DB) runTx(ctx context.Context, batch []*writeRequest, isolate bool) (u
 }
 
 // runShared runs the requests of batch in tx one after the other, without savepoints, then
-// those that queued up meanwhile (takeQueued, up to maxBatch), and commits. When a request's function fails it answers that request, rolls tx back, and returns
-// the others (those that ran, whose writes are gone with the rollback, and those still to run)
-// with errIsolate.
+// those that queued up meanwhile (takeQueued, up to maxBatch), and commits. When a request's
+// function fails it answers that request, rolls tx back, and returns the others (those that
+// ran, whose writes are gone with the rollback, and those still to run) with errIsolate.
 func (db *DB) runShared(ctx context.Context, tx *sql.Tx, batch []*writeRequest) ([]*writeRequest, error) {
 	ok := make([]*writeRequest, 0, maxBatch)
 	for i := 0; i < len(batch); i++ {
