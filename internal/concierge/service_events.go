@@ -273,7 +273,7 @@ func (s *Service) detailByID(ctx context.Context, id int64) (*ConversationDetail
 	if err != nil {
 		return nil, s.internal(ctx, "conversation by id", err)
 	}
-	prop, err := s.store.PropertyByID(ctx, c.PropertyID)
+	prop, err := s.cachedProperty(ctx, c.PropertyID) // property_cache.go
 	if err != nil {
 		return nil, s.internal(ctx, "property by id", err)
 	}
