@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"concierge/internal/password"
@@ -308,12 +309,12 @@ func (s *Service) CreateStaffUser(ctx context.Context, p *Principal, in StaffUse
 	if u.PasswordHash, err = password.Hash(in.Password, password.Default); err != nil {
 		return StaffUserInfo{}, s.internal(ctx, "hash password", err)
 	}
-	if err := s.store.CreateStaffUser(ctx, &u); err != nil {
+	audit := s.auditStaffUser(ctx, p, AuditStaffUserCreated, u)
+	if err := s.store.CreateStaffUser(ctx, &u, audit); err != nil {
 		return StaffUserInfo{}, s.conflictOr(ctx, "create staff user", err,
 			fmt.Sprintf("A staff user named '%s' already exists.", u.Username))
 	}
 	s.logger.InfoContext(ctx, "staff user created", "user_id", u.ID, "role", string(u.Role), "by", p.String())
-	s.auditStaffUser(ctx, p, AuditStaffUserCreated, u)
 	return s.oneUserInfo(ctx, u)
 }
 
@@ -358,11 +359,11 @@ func (s *Service) UpdateStaffUser(ctx context.Context, p *Principal, username st
 	if u.PropertyIDs, u.ServiceCenterIDs, err = s.resolveGrants(ctx, p, props, centers); err != nil {
 		return StaffUserInfo{}, err
 	}
-	if err := s.store.UpdateStaffUser(ctx, u); err != nil {
+	audit := s.auditStaffUser(ctx, p, AuditStaffUserUpdated, u)
+	if _, err := s.store.UpdateStaffUser(ctx, u, time.Time{}, audit); err != nil {
 		return StaffUserInfo{}, s.staffUserWriteErr(ctx, u, err)
 	}
 	s.logger.InfoContext(ctx, "staff user updated", "user_id", u.ID, "role", string(u.Role), "by", p.String())
-	s.auditStaffUser(ctx, p, AuditStaffUserUpdated, u)
 	return s.oneUserInfo(ctx, u)
 }
 
@@ -392,15 +393,14 @@ func (s *Service) SetStaffPassword(ctx context.Context, p *Principal, username, 
 	if u.PasswordHash, err = password.Hash(pw, password.Default); err != nil {
 		return StaffUserInfo{}, s.internal(ctx, "hash password", err)
 	}
-	if err := s.store.UpdateStaffUser(ctx, u); err != nil {
+	// The new password and the end of the old sessions are one write: no old session outlives
+	// the password it was opened with.
+	audit := s.auditStaffUser(ctx, p, AuditStaffPasswordSet, u)
+	n, err := s.store.UpdateStaffUser(ctx, u, s.now(), audit)
+	if err != nil {
 		return StaffUserInfo{}, s.staffUserWriteErr(ctx, u, err)
 	}
-	n, err := s.store.RevokeStaffSessionsOfUser(ctx, u.ID, s.now())
-	if err != nil {
-		return StaffUserInfo{}, s.internal(ctx, "revoke staff sessions", err)
-	}
 	s.logger.InfoContext(ctx, "staff password set", "user_id", u.ID, "sessions_ended", n, "by", p.String())
-	s.auditStaffUser(ctx, p, AuditStaffPasswordSet, u)
 	return s.oneUserInfo(ctx, u)
 }
 
@@ -418,28 +418,22 @@ func (s *Service) SetStaffUserDisabled(ctx context.Context, p *Principal, userna
 		return StaffUserInfo{}, Errorf(CodeForbidden, "You cannot disable your own account.")
 	}
 	if (u.DisabledAt != nil) != disabled {
+		// Disabling and ending the user's sessions are one write: a disabled user keeps no
+		// working session.
+		var endSessionsAt time.Time
+		action := AuditStaffUserEnabled
 		if disabled {
 			now := s.now()
-			u.DisabledAt = &now
+			u.DisabledAt, endSessionsAt, action = &now, now, AuditStaffUserDisabled
 		} else {
 			u.DisabledAt = nil
 		}
-		if err := s.store.UpdateStaffUser(ctx, u); err != nil {
+		n, err := s.store.UpdateStaffUser(ctx, u, endSessionsAt, s.auditStaffUser(ctx, p, action, u))
+		if err != nil {
 			return StaffUserInfo{}, s.staffUserWriteErr(ctx, u, err)
-		}
-		n := 0
-		if disabled {
-			if n, err = s.store.RevokeStaffSessionsOfUser(ctx, u.ID, s.now()); err != nil {
-				return StaffUserInfo{}, s.internal(ctx, "revoke staff sessions", err)
-			}
 		}
 		s.logger.InfoContext(ctx, "staff user disabled changed", "user_id", u.ID, "disabled", disabled,
 			"sessions_ended", n, "by", p.String())
-		if disabled {
-			s.auditStaffUser(ctx, p, AuditStaffUserDisabled, u)
-		} else {
-			s.auditStaffUser(ctx, p, AuditStaffUserEnabled, u)
-		}
 	}
 	return s.oneUserInfo(ctx, u)
 }

@@ -43,11 +43,12 @@ func (s *Service) CreateInterfaceToken(ctx context.Context, p *Principal, in Int
 	}
 	secret := newSecret(InterfaceTokenPrefix)
 	t := InterfaceToken{Name: name, Hash: HashSecret(secret), PropertyIDs: ids, CreatedAt: s.now()}
-	if err := s.store.CreateInterfaceToken(ctx, &t); err != nil {
+	// The store puts the new token's id in the entry's ObjectRef (AuditStore).
+	audit := s.auditEntry(ctx, p, AuditInterfaceTokenMade, "interface_token", "", 0, "")
+	if err := s.store.CreateInterfaceToken(ctx, &t, audit); err != nil {
 		return "", InterfaceToken{}, s.internal(ctx, "create interface token", err)
 	}
 	s.logger.InfoContext(ctx, "interface token created", "interface_token_id", t.ID, "by", p.String())
-	s.audit(ctx, p, AuditInterfaceTokenMade, "interface_token", idRef(t.ID), 0, "")
 	return secret, t, nil
 }
 
@@ -78,7 +79,8 @@ func (s *Service) RevokeInterfaceToken(ctx context.Context, p *Principal, id int
 	if err := requireAdmin(p, "manage interface tokens"); err != nil {
 		return InterfaceToken{}, err
 	}
-	err := s.store.RevokeInterfaceToken(ctx, id, s.now())
+	audit := s.auditEntry(ctx, p, AuditInterfaceTokenRevoke, "interface_token", idRef(id), 0, "")
+	err := s.store.RevokeInterfaceToken(ctx, id, s.now(), audit)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return InterfaceToken{}, s.internal(ctx, "revoke interface token", err)
 	}
@@ -92,7 +94,6 @@ func (s *Service) RevokeInterfaceToken(ctx context.Context, p *Principal, id int
 	}
 	if revoked {
 		s.logger.InfoContext(ctx, "interface token revoked", "interface_token_id", id, "by", p.String())
-		s.audit(ctx, p, AuditInterfaceTokenRevoke, "interface_token", idRef(id), 0, "")
 	}
 	return t, nil
 }

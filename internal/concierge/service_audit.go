@@ -42,9 +42,9 @@ func (s *Service) auditEntry(ctx context.Context, p *Principal, action AuditActi
 	return e
 }
 
-// audit appends an entry for a change that is already committed (the stores of staff users,
-// API keys and interface tokens do not take entries). A failure is logged, not returned: the
-// change has happened and its caller must learn so.
+// audit appends an entry for something that changes nothing in the store (a guest data
+// export); changes pass their entry to the store, which appends it in their transaction. A
+// failure is logged, not returned: the action has happened and its caller must learn so.
 func (s *Service) audit(ctx context.Context, p *Principal, action AuditAction, objectKind, objectRef string, propertyID int64, detail string) {
 	e := s.auditEntry(ctx, p, action, objectKind, objectRef, propertyID, detail)
 	if err := s.store.AppendAudit(context.WithoutCancel(ctx), e); err != nil {
@@ -95,9 +95,11 @@ func (s *Service) auditLogin(ctx context.Context, action AuditAction, u *StaffUs
 	}
 }
 
-// auditStaffUser records a change of staff user u: the object is the user's id, the detail
-// their role and grants (ids), never a password.
-func (s *Service) auditStaffUser(ctx context.Context, p *Principal, action AuditAction, u StaffUser) {
+// auditStaffUser returns the entry of p's change of staff user u, for the store to append with
+// the change: the object is "id:username" (":username" for a user not created yet, whose id
+// the store puts in front, see AuditStore), the detail their role and grants (ids), never a
+// password.
+func (s *Service) auditStaffUser(ctx context.Context, p *Principal, action AuditAction, u StaffUser) *AuditEntry {
 	detail := "role=" + string(u.Role) + " properties=" + idList(u.PropertyIDs) + " service_centers=" + idList(u.ServiceCenterIDs)
 	// The entry belongs to the user's property (managers see their properties' entries): their
 	// only one, or their first service center's.
@@ -110,7 +112,11 @@ func (s *Service) auditStaffUser(ctx context.Context, p *Principal, action Audit
 			prop = sc.PropertyID
 		}
 	}
-	s.audit(ctx, p, action, "staff_user", idRef(u.ID)+":"+u.Username, prop, detail)
+	ref := ":" + u.Username
+	if u.ID != 0 {
+		ref = idRef(u.ID) + ref
+	}
+	return s.auditEntry(ctx, p, action, "staff_user", ref, prop, detail)
 }
 
 // idList renders ids as "1,2,3".

@@ -402,11 +402,12 @@ func (s *Service) CreateAPIKey(ctx context.Context, p *Principal, in APIKeyInput
 	secret := newSecret(APIKeyPrefix)
 	k := APIKey{Name: strings.TrimSpace(in.Name), Hash: HashSecret(secret), Role: in.Role,
 		PropertyIDs: sortedIDs(ids), CreatedAt: s.now()}
-	if err := s.store.CreateAPIKey(ctx, &k); err != nil {
+	// The store puts the new key's id in the entry's ObjectRef (AuditStore).
+	audit := s.auditEntry(ctx, p, AuditAPIKeyCreated, "api_key", "", 0, "role="+string(k.Role))
+	if err := s.store.CreateAPIKey(ctx, &k, audit); err != nil {
 		return "", APIKey{}, s.internal(ctx, "create api key", err)
 	}
 	s.logger.InfoContext(ctx, "api key created", "api_key_id", k.ID, "role", string(k.Role), "by", p.String())
-	s.audit(ctx, p, AuditAPIKeyCreated, "api_key", idRef(k.ID), 0, "role="+string(k.Role))
 	return secret, k, nil
 }
 
@@ -418,7 +419,8 @@ func (s *Service) RevokeAPIKey(ctx context.Context, p *Principal, id int64) (API
 	if err := requireAdmin(p, "manage API keys"); err != nil {
 		return APIKey{}, err
 	}
-	err := s.store.RevokeAPIKey(ctx, id, s.now())
+	audit := s.auditEntry(ctx, p, AuditAPIKeyRevoked, "api_key", idRef(id), 0, "")
+	err := s.store.RevokeAPIKey(ctx, id, s.now(), audit)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return APIKey{}, s.internal(ctx, "revoke api key", err)
 	}
@@ -432,7 +434,6 @@ func (s *Service) RevokeAPIKey(ctx context.Context, p *Principal, id int64) (API
 	}
 	if revoked {
 		s.logger.InfoContext(ctx, "api key revoked", "api_key_id", id, "by", p.String())
-		s.audit(ctx, p, AuditAPIKeyRevoked, "api_key", idRef(id), 0, "")
 	}
 	return k, nil
 }

@@ -39,8 +39,12 @@ type AdminStore interface {
 	// service center and property ids ascending.
 	ListStaffUsers(ctx context.Context, afterID int64, limit int) ([]StaffUser, error)
 	// UpdateStaffUser stores the display name, password hash, role, DisabledAt and grants of u
-	// (replacing the grants as a whole); ErrNotFound when no staff user has u.ID.
-	UpdateStaffUser(ctx context.Context, u StaffUser) error
+	// (replacing the grants as a whole), and appends audit (nil: none), in one transaction.
+	// When endSessionsAt is not zero, the same transaction also marks every live (not revoked)
+	// staff session of the user revoked at endSessionsAt (a new password or a disabled user
+	// never leaves an old session working) and UpdateStaffUser returns how many it revoked (0
+	// otherwise). ErrNotFound when no staff user has u.ID, storing nothing.
+	UpdateStaffUser(ctx context.Context, u StaffUser, endSessionsAt time.Time, audit *AuditEntry) (int, error)
 	// RevokeStaffSessionsOfUser marks every live (not revoked) staff session of the user
 	// revoked at the given time and returns how many it revoked.
 	RevokeStaffSessionsOfUser(ctx context.Context, userID int64, at time.Time) (int, error)
@@ -51,7 +55,8 @@ type AdminStore interface {
 	// ListInterfaceTokens lists interface tokens, revoked or not, whose id is greater than
 	// afterID, each with its property ids ascending.
 	ListInterfaceTokens(ctx context.Context, afterID int64, limit int) ([]InterfaceToken, error)
-	// RevokeInterfaceToken marks an interface token revoked at the given time; ErrNotFound when
-	// it does not exist or is already revoked.
-	RevokeInterfaceToken(ctx context.Context, id int64, at time.Time) error
+	// RevokeInterfaceToken marks an interface token revoked at the given time and appends audit
+	// (nil: none) in the same transaction; ErrNotFound when it does not exist or is already
+	// revoked, storing nothing.
+	RevokeInterfaceToken(ctx context.Context, id int64, at time.Time, audit *AuditEntry) error
 }

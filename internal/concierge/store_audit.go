@@ -69,7 +69,12 @@ type AuditFilter struct {
 }
 
 // AuditStore keeps the audit log. It is part of Store. Writes that change what is audited
-// (webhooks, legal holds, erasures) take their entry and append it in their own transaction.
+// (webhooks, legal holds, erasures, staff users, API keys, interface tokens) take their entry
+// and append it in their own transaction, so that the change and its entry are stored together
+// or not at all; a write that changes nothing (ErrNotFound, ErrConflict) appends nothing. A
+// write that creates an object appends its entry with ObjectRef set to the new object's id
+// followed by the ObjectRef given: "" gives "12", ":alice" gives "12:alice". The stores append
+// a copy: the caller's entry is not written to.
 type AuditStore interface {
 	// AppendAudit stores e and sets its ID.
 	AppendAudit(ctx context.Context, e *AuditEntry) error

@@ -8,9 +8,11 @@ import (
 // StaffStore persists staff users and their credentials: staff sessions and API keys. It is
 // part of Store.
 type StaffStore interface {
-	// CreateStaffUser stores a staff user with their service centers and properties;
-	// ErrConflict when the username is taken (case-insensitively).
-	CreateStaffUser(ctx context.Context, u *StaffUser) error
+	// CreateStaffUser stores a staff user with their service centers and properties and sets
+	// u.ID, and appends audit (nil: none; its ObjectRef prefixed with the new id, see
+	// AuditStore) in the same transaction; ErrConflict when the username is taken
+	// (case-insensitively), storing nothing.
+	CreateStaffUser(ctx context.Context, u *StaffUser, audit *AuditEntry) error
 	// StaffUserByUsername finds a staff user by username, case-insensitively, with their
 	// service center and property ids ascending; ErrNotFound when none.
 	StaffUserByUsername(ctx context.Context, username string) (StaffUser, error)
@@ -35,18 +37,20 @@ type StaffStore interface {
 	// does not exist or is already revoked.
 	RevokeStaffSession(ctx context.Context, id int64, at time.Time) error
 
-	// CreateAPIKey stores an API key with its property grants (each once) and sets its ID;
-	// ErrConflict when another key has the same hash.
-	CreateAPIKey(ctx context.Context, k *APIKey) error
+	// CreateAPIKey stores an API key with its property grants (each once) and sets its ID, and
+	// appends audit (nil: none; its ObjectRef prefixed with the new id, see AuditStore) in the
+	// same transaction; ErrConflict when another key has the same hash, storing nothing.
+	CreateAPIKey(ctx context.Context, k *APIKey, audit *AuditEntry) error
 	// APIKeyByHash finds an API key, revoked or not, by the SHA-256 of its secret, with its
 	// property ids ascending; ErrNotFound when none.
 	APIKeyByHash(ctx context.Context, hash []byte) (APIKey, error)
 	// APIKeyByID finds an API key, revoked or not, with its property ids ascending;
 	// ErrNotFound when none.
 	APIKeyByID(ctx context.Context, id int64) (APIKey, error)
-	// RevokeAPIKey marks an API key revoked at the given time; ErrNotFound when it does not
-	// exist or is already revoked.
-	RevokeAPIKey(ctx context.Context, id int64, at time.Time) error
+	// RevokeAPIKey marks an API key revoked at the given time and appends audit (nil: none) in
+	// the same transaction; ErrNotFound when it does not exist or is already revoked, storing
+	// nothing.
+	RevokeAPIKey(ctx context.Context, id int64, at time.Time, audit *AuditEntry) error
 	// ListAPIKeys lists API keys, revoked or not, whose id is greater than afterID, ascending
 	// by id, at most limit of them (limit ≤ 0: all), each with its property ids ascending.
 	ListAPIKeys(ctx context.Context, afterID int64, limit int) ([]APIKey, error)

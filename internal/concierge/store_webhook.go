@@ -71,7 +71,9 @@ type Redelivery struct {
 // admin makes take an audit entry and append it in their transaction.
 type WebhookStore interface {
 	// CreateWebhook stores w with Cursor at the newest event seq (it delivers only events
-	// appended after its creation; the given Cursor is ignored) and sets w.ID and w.Cursor.
+	// appended after its creation; the given Cursor is ignored) and sets w.ID and w.Cursor, and
+	// appends audit (nil: none; its ObjectRef prefixed with the new id, see AuditStore) in the
+	// same transaction.
 	CreateWebhook(ctx context.Context, w *Webhook, audit *AuditEntry) error
 	// UpdateWebhook stores w's URL, Kinds, Secret, Enabled and UpdatedAt; ErrNotFound when no
 	// webhook has w.ID.

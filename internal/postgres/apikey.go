@@ -9,8 +9,9 @@ import (
 )
 
 // CreateAPIKey stores k with its property grants (a property listed twice is granted once) and
-// sets k.ID. It returns concierge.ErrConflict when another key has the same hash.
-func (db *DB) CreateAPIKey(ctx context.Context, k *concierge.APIKey) error {
+// sets k.ID, and appends audit (nil: none), its ObjectRef prefixed with the new id, in the same
+// transaction. It returns concierge.ErrConflict when another key has the same hash.
+func (db *DB) CreateAPIKey(ctx context.Context, k *concierge.APIKey, audit *concierge.AuditEntry) error {
 	var id int64
 	err := db.write(ctx, func(tx *wtx) error {
 		var err error
@@ -19,9 +20,11 @@ func (db *DB) CreateAPIKey(ctx context.Context, k *concierge.APIKey) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO api_key_properties (api_key_id, property_id)
-			SELECT $1, p FROM unnest($2::bigint[]) AS p ON CONFLICT DO NOTHING`, id, nonNil(k.PropertyIDs))
-		return err
+		if _, err = tx.Exec(ctx, `INSERT INTO api_key_properties (api_key_id, property_id)
+			SELECT $1, p FROM unnest($2::bigint[]) AS p ON CONFLICT DO NOTHING`, id, nonNil(k.PropertyIDs)); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, createdAudit(audit, id))
 	})
 	if err != nil {
 		return storeErr(err, fmt.Sprintf("create api key %q", k.Name))
@@ -62,11 +65,21 @@ func (db *DB) APIKeyByID(ctx context.Context, id int64) (concierge.APIKey, error
 	return k, storeErr(err, fmt.Sprintf("api key %d", id))
 }
 
-// RevokeAPIKey marks key id revoked at at. It returns concierge.ErrNotFound when the key does
-// not exist or is already revoked.
-func (db *DB) RevokeAPIKey(ctx context.Context, id int64, at time.Time) error {
-	err := db.execOne(ctx, `UPDATE api_keys SET revoked_at = $1
-		WHERE id = $2 AND revoked_at IS NULL`, at, id)
+// RevokeAPIKey marks key id revoked at at and appends audit (nil: none) in the same
+// transaction. It returns concierge.ErrNotFound, appending nothing, when the key does not
+// exist or is already revoked.
+func (db *DB) RevokeAPIKey(ctx context.Context, id int64, at time.Time, audit *concierge.AuditEntry) error {
+	err := db.write(ctx, func(tx *wtx) error {
+		tag, err := tx.Exec(ctx, `UPDATE api_keys SET revoked_at = $1
+			WHERE id = $2 AND revoked_at IS NULL`, at, id)
+		if err != nil {
+			return err
+		}
+		if err := notFoundUnlessOne(tag); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, copyAudit(audit))
+	})
 	return storeErr(err, fmt.Sprintf("revoke api key %d", id))
 }
 

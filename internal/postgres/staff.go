@@ -47,8 +47,9 @@ func (p prefixedRow) Scan(dest ...any) error {
 
 // CreateStaffUser stores u with their service centers and properties (each listed twice is
 // granted once) and sets u.ID. It returns concierge.ErrConflict when another staff user has
-// the same username, compared case-insensitively.
-func (db *DB) CreateStaffUser(ctx context.Context, u *concierge.StaffUser) error {
+// the same username, compared case-insensitively. It appends audit (nil: none), its ObjectRef
+// prefixed with the new id, in the same transaction.
+func (db *DB) CreateStaffUser(ctx context.Context, u *concierge.StaffUser, audit *concierge.AuditEntry) error {
 	var id int64
 	err := db.write(ctx, func(tx *wtx) error {
 		var err error
@@ -58,7 +59,10 @@ func (db *DB) CreateStaffUser(ctx context.Context, u *concierge.StaffUser) error
 		if err != nil {
 			return err
 		}
-		return insertStaffGrants(ctx, tx, id, u.ServiceCenterIDs, u.PropertyIDs)
+		if err := insertStaffGrants(ctx, tx, id, u.ServiceCenterIDs, u.PropertyIDs); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, createdAudit(audit, id))
 	})
 	if err != nil {
 		return storeErr(err, fmt.Sprintf("create staff user %q", u.Username))
@@ -122,11 +126,14 @@ func (db *DB) ListStaffUsers(ctx context.Context, afterID int64, limit int) ([]c
 	return out, storeErr(rows.Err(), "list staff users")
 }
 
-// UpdateStaffUser stores the display name, password hash, role and disabled time of u and
-// replaces their grants, in one transaction. It returns concierge.ErrNotFound when no staff
-// user has u.ID.
-func (db *DB) UpdateStaffUser(ctx context.Context, u concierge.StaffUser) error {
+// UpdateStaffUser stores the display name, password hash, role and disabled time of u,
+// replaces their grants, revokes their live sessions at endSessionsAt when it is not zero and
+// appends audit (nil: none), in one transaction, and returns how many sessions it revoked. It
+// returns concierge.ErrNotFound when no staff user has u.ID.
+func (db *DB) UpdateStaffUser(ctx context.Context, u concierge.StaffUser, endSessionsAt time.Time, audit *concierge.AuditEntry) (int, error) {
+	var ended int64
 	err := db.write(ctx, func(tx *wtx) error {
+		ended = 0
 		tag, err := tx.Exec(ctx, `UPDATE staff_users SET display_name = $1, password_hash = $2,
 			role = $3, disabled_at = $4 WHERE id = $5`,
 			u.DisplayName, u.PasswordHash, string(u.Role), u.DisabledAt, u.ID)
@@ -142,9 +149,23 @@ func (db *DB) UpdateStaffUser(ctx context.Context, u concierge.StaffUser) error 
 		if _, err := tx.Exec(ctx, `DELETE FROM staff_user_properties WHERE staff_user_id = $1`, u.ID); err != nil {
 			return err
 		}
-		return insertStaffGrants(ctx, tx, u.ID, u.ServiceCenterIDs, u.PropertyIDs)
+		if err := insertStaffGrants(ctx, tx, u.ID, u.ServiceCenterIDs, u.PropertyIDs); err != nil {
+			return err
+		}
+		if !endSessionsAt.IsZero() {
+			tag, err := tx.Exec(ctx, `UPDATE staff_sessions SET revoked_at = $1
+				WHERE staff_user_id = $2 AND revoked_at IS NULL`, endSessionsAt, u.ID)
+			if err != nil {
+				return err
+			}
+			ended = tag.RowsAffected()
+		}
+		return appendAudit(ctx, tx, copyAudit(audit))
 	})
-	return storeErr(err, fmt.Sprintf("update staff user %d", u.ID))
+	if err != nil {
+		return 0, storeErr(err, fmt.Sprintf("update staff user %d", u.ID))
+	}
+	return int(ended), nil
 }
 
 // RevokeStaffSessionsOfUser marks every staff session of the user not yet revoked as revoked

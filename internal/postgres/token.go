@@ -8,8 +8,9 @@ import (
 )
 
 // CreateInterfaceToken stores t with its property grants and sets t.ID. A property listed twice
-// is granted once. It returns concierge.ErrConflict when another token has the same hash.
-func (db *DB) CreateInterfaceToken(ctx context.Context, t *concierge.InterfaceToken) error {
+// is granted once. It appends audit (nil: none), its ObjectRef prefixed with the new id, in the
+// same transaction. It returns concierge.ErrConflict when another token has the same hash.
+func (db *DB) CreateInterfaceToken(ctx context.Context, t *concierge.InterfaceToken, audit *concierge.AuditEntry) error {
 	var id int64
 	err := db.write(ctx, func(tx *wtx) error {
 		var err error
@@ -18,9 +19,11 @@ func (db *DB) CreateInterfaceToken(ctx context.Context, t *concierge.InterfaceTo
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO interface_token_properties (token_id, property_id)
-			SELECT $1, p FROM unnest($2::bigint[]) AS p ON CONFLICT DO NOTHING`, id, nonNil(t.PropertyIDs))
-		return err
+		if _, err = tx.Exec(ctx, `INSERT INTO interface_token_properties (token_id, property_id)
+			SELECT $1, p FROM unnest($2::bigint[]) AS p ON CONFLICT DO NOTHING`, id, nonNil(t.PropertyIDs)); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, createdAudit(audit, id))
 	})
 	if err != nil {
 		return storeErr(err, fmt.Sprintf("create interface token %q", t.Name))

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"concierge/internal/concierge"
@@ -49,12 +48,7 @@ func (db *DB) CreateWebhook(ctx context.Context, w *concierge.Webhook, audit *co
 		if err != nil {
 			return err
 		}
-		if audit != nil {
-			cp := *audit
-			cp.ObjectRef = strconv.FormatInt(id, 10)
-			return appendAudit(ctx, tx, &cp)
-		}
-		return nil
+		return appendAudit(ctx, tx, createdAudit(audit, id))
 	})
 	if err != nil {
 		return storeErr(err, "create webhook")

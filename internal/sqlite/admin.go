@@ -300,11 +300,14 @@ func (db *DB) ListStaffUsers(ctx context.Context, afterID int64, limit int) ([]c
 	return out, nil
 }
 
-// UpdateStaffUser stores the display name, password hash, role and disabled time of u and
-// replaces their grants, in one transaction. It returns concierge.ErrNotFound when no staff
-// user has u.ID.
-func (db *DB) UpdateStaffUser(ctx context.Context, u concierge.StaffUser) error {
+// UpdateStaffUser stores the display name, password hash, role and disabled time of u,
+// replaces their grants, revokes their live sessions at endSessionsAt when it is not zero and
+// appends audit (nil: none), in one transaction, and returns how many sessions it revoked. It
+// returns concierge.ErrNotFound when no staff user has u.ID.
+func (db *DB) UpdateStaffUser(ctx context.Context, u concierge.StaffUser, endSessionsAt time.Time, audit *concierge.AuditEntry) (int, error) {
+	var ended int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
+		ended = 0
 		res, err := tx.ExecContext(ctx, `UPDATE staff_users SET display_name = ?, password_hash = ?,
 			role = ?, disabled_at = ? WHERE id = ?`,
 			u.DisplayName, u.PasswordHash, string(u.Role), nullTimeArg(u.DisabledAt), u.ID)
@@ -320,9 +323,31 @@ func (db *DB) UpdateStaffUser(ctx context.Context, u concierge.StaffUser) error 
 		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_user_properties WHERE staff_user_id = ?`, u.ID); err != nil {
 			return err
 		}
-		return insertStaffGrants(ctx, tx, u.ID, u.ServiceCenterIDs, u.PropertyIDs)
+		if err := insertStaffGrants(ctx, tx, u.ID, u.ServiceCenterIDs, u.PropertyIDs); err != nil {
+			return err
+		}
+		if !endSessionsAt.IsZero() {
+			if ended, err = revokeSessionsOfUser(ctx, tx, u.ID, endSessionsAt); err != nil {
+				return err
+			}
+		}
+		return appendAudit(ctx, tx, copyAudit(audit))
 	})
-	return storeErr(err, fmt.Sprintf("update staff user %d", u.ID))
+	if err != nil {
+		return 0, storeErr(err, fmt.Sprintf("update staff user %d", u.ID))
+	}
+	return int(ended), nil
+}
+
+// revokeSessionsOfUser marks every staff session of the user not yet revoked as revoked at at,
+// in tx, and returns how many it revoked.
+func revokeSessionsOfUser(ctx context.Context, tx *sql.Tx, userID int64, at time.Time) (int64, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE staff_sessions SET revoked_at = ?
+		WHERE staff_user_id = ? AND revoked_at IS NULL`, timeArg(at), userID)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // RevokeStaffSessionsOfUser marks every staff session of the user not yet revoked as revoked
@@ -330,12 +355,8 @@ func (db *DB) UpdateStaffUser(ctx context.Context, u concierge.StaffUser) error 
 func (db *DB) RevokeStaffSessionsOfUser(ctx context.Context, userID int64, at time.Time) (int, error) {
 	var n int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE staff_sessions SET revoked_at = ?
-			WHERE staff_user_id = ? AND revoked_at IS NULL`, timeArg(at), userID)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
+		var err error
+		n, err = revokeSessionsOfUser(ctx, tx, userID, at)
 		return err
 	})
 	return int(n), storeErr(err, fmt.Sprintf("revoke staff sessions of user %d", userID))
@@ -411,16 +432,20 @@ func (db *DB) ListInterfaceTokens(ctx context.Context, afterID int64, limit int)
 	return out, nil
 }
 
-// RevokeInterfaceToken marks token id revoked at at. It returns concierge.ErrNotFound when the
-// token does not exist or is already revoked.
-func (db *DB) RevokeInterfaceToken(ctx context.Context, id int64, at time.Time) error {
+// RevokeInterfaceToken marks token id revoked at at and appends audit (nil: none) in the same
+// transaction. It returns concierge.ErrNotFound, appending nothing, when the token does not
+// exist or is already revoked.
+func (db *DB) RevokeInterfaceToken(ctx context.Context, id int64, at time.Time, audit *concierge.AuditEntry) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE interface_tokens SET revoked_at = ?
 			WHERE id = ? AND revoked_at IS NULL`, timeArg(at), id)
 		if err != nil {
 			return err
 		}
-		return notFoundUnlessOne(res)
+		if err := notFoundUnlessOne(res); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, copyAudit(audit))
 	})
 	return storeErr(err, fmt.Sprintf("revoke interface token %d", id))
 }

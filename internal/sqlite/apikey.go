@@ -10,8 +10,9 @@ import (
 )
 
 // CreateAPIKey stores k with its property grants (a property listed twice is granted once) and
-// sets k.ID. It returns concierge.ErrConflict when another key has the same hash.
-func (db *DB) CreateAPIKey(ctx context.Context, k *concierge.APIKey) error {
+// sets k.ID, and appends audit (nil: none), its ObjectRef prefixed with the new id, in the same
+// transaction. It returns concierge.ErrConflict when another key has the same hash.
+func (db *DB) CreateAPIKey(ctx context.Context, k *concierge.APIKey, audit *concierge.AuditEntry) error {
 	var id int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -26,7 +27,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, k *concierge.APIKey) error {
 				return err
 			}
 		}
-		return nil
+		return appendAudit(ctx, tx, createdAudit(audit, id))
 	})
 	if err != nil {
 		return storeErr(err, fmt.Sprintf("create api key %q", k.Name))
@@ -91,16 +92,20 @@ func (db *DB) apiKey(ctx context.Context, where string, arg any) (concierge.APIK
 	return k, nil
 }
 
-// RevokeAPIKey marks key id revoked at at. It returns concierge.ErrNotFound when the key does
-// not exist or is already revoked.
-func (db *DB) RevokeAPIKey(ctx context.Context, id int64, at time.Time) error {
+// RevokeAPIKey marks key id revoked at at and appends audit (nil: none) in the same
+// transaction. It returns concierge.ErrNotFound, appending nothing, when the key does not
+// exist or is already revoked.
+func (db *DB) RevokeAPIKey(ctx context.Context, id int64, at time.Time, audit *concierge.AuditEntry) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ?
 			WHERE id = ? AND revoked_at IS NULL`, timeArg(at), id)
 		if err != nil {
 			return err
 		}
-		return notFoundUnlessOne(res)
+		if err := notFoundUnlessOne(res); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, copyAudit(audit))
 	})
 	return storeErr(err, fmt.Sprintf("revoke api key %d", id))
 }

@@ -13,8 +13,9 @@ import (
 
 // CreateStaffUser stores u with their service centers and properties (each listed twice is
 // granted once) and sets u.ID. It returns concierge.ErrConflict when another staff user has
-// the same username, compared case-insensitively.
-func (db *DB) CreateStaffUser(ctx context.Context, u *concierge.StaffUser) error {
+// the same username, compared case-insensitively. It appends audit (nil: none), its ObjectRef
+// prefixed with the new id, in the same transaction.
+func (db *DB) CreateStaffUser(ctx context.Context, u *concierge.StaffUser, audit *concierge.AuditEntry) error {
 	var id int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -25,7 +26,10 @@ func (db *DB) CreateStaffUser(ctx context.Context, u *concierge.StaffUser) error
 		if err != nil {
 			return err
 		}
-		return insertStaffGrants(ctx, tx, id, u.ServiceCenterIDs, u.PropertyIDs)
+		if err := insertStaffGrants(ctx, tx, id, u.ServiceCenterIDs, u.PropertyIDs); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, createdAudit(audit, id))
 	})
 	if err != nil {
 		return storeErr(err, fmt.Sprintf("create staff user %q", u.Username))

@@ -9,8 +9,9 @@ import (
 )
 
 // CreateInterfaceToken stores t with its property grants and sets t.ID. A property listed twice
-// is granted once. It returns concierge.ErrConflict when another token has the same hash.
-func (db *DB) CreateInterfaceToken(ctx context.Context, t *concierge.InterfaceToken) error {
+// is granted once. It appends audit (nil: none), its ObjectRef prefixed with the new id, in the
+// same transaction. It returns concierge.ErrConflict when another token has the same hash.
+func (db *DB) CreateInterfaceToken(ctx context.Context, t *concierge.InterfaceToken, audit *concierge.AuditEntry) error {
 	var id int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -25,7 +26,7 @@ func (db *DB) CreateInterfaceToken(ctx context.Context, t *concierge.InterfaceTo
 				return err
 			}
 		}
-		return nil
+		return appendAudit(ctx, tx, createdAudit(audit, id))
 	})
 	if err != nil {
 		return storeErr(err, fmt.Sprintf("create interface token %q", t.Name))

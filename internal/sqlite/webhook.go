@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"strconv"
 	"strings"
 	"time"
 
@@ -56,12 +55,7 @@ func (db *DB) CreateWebhook(ctx context.Context, w *concierge.Webhook, audit *co
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		if audit != nil {
-			cp := *audit
-			cp.ObjectRef = strconv.FormatInt(id, 10)
-			return appendAudit(ctx, tx, &cp)
-		}
-		return nil
+		return appendAudit(ctx, tx, createdAudit(audit, id))
 	})
 	if err != nil {
 		return storeErr(err, "create webhook")

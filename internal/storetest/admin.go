@@ -168,7 +168,7 @@ func testAdminStaffUsers(t *testing.T, s concierge.Store) {
 		{Username: code("admin"), DisplayName: "Admin", PasswordHash: "h3", Role: concierge.RoleAdmin, CreatedAt: at(2)},
 	}
 	for i := range users {
-		noErr(t, "CreateStaffUser", s.CreateStaffUser(ctx, &users[i]))
+		noErr(t, "CreateStaffUser", s.CreateStaffUser(ctx, &users[i], nil))
 	}
 	got, err := s.ListStaffUsers(ctx, after, 2)
 	noErr(t, "ListStaffUsers page 1", err)
@@ -185,21 +185,24 @@ func testAdminStaffUsers(t *testing.T, s concierge.Store) {
 	upd.Username, upd.CreatedAt = "ignored", at(50)
 	upd.DisplayName, upd.PasswordHash, upd.Role = "Agent Renamed", "h4", concierge.RoleManager
 	upd.ServiceCenterIDs, upd.PropertyIDs, upd.DisabledAt = []int64{rs.ID}, []int64{q.ID}, &disabled
-	noErr(t, "UpdateStaffUser", s.UpdateStaffUser(ctx, upd))
+	_, err = s.UpdateStaffUser(ctx, upd, time.Time{}, nil)
+	noErr(t, "UpdateStaffUser", err)
 	want := upd
 	want.Username, want.CreatedAt = users[0].Username, users[0].CreatedAt
 	u, err = s.StaffUserByUsername(ctx, users[0].Username)
 	noErr(t, "StaffUserByUsername", err)
 	wantEqual(t, "updated user", u, want)
 	upd.DisabledAt, upd.ServiceCenterIDs, upd.PropertyIDs = nil, nil, nil
-	noErr(t, "UpdateStaffUser enable", s.UpdateStaffUser(ctx, upd))
+	_, err = s.UpdateStaffUser(ctx, upd, time.Time{}, nil)
+	noErr(t, "UpdateStaffUser enable", err)
 	u, err = s.StaffUserByID(ctx, upd.ID)
 	noErr(t, "StaffUserByID", err)
 	if u.DisabledAt != nil || len(u.ServiceCenterIDs) != 0 || len(u.PropertyIDs) != 0 {
 		t.Errorf("enabled user without grants: %+v", u)
 	}
 	upd.ID = users[2].ID + 1000
-	wantErr(t, "UpdateStaffUser unknown", s.UpdateStaffUser(ctx, upd), concierge.ErrNotFound)
+	_, err = s.UpdateStaffUser(ctx, upd, time.Time{}, nil)
+	wantErr(t, "UpdateStaffUser unknown", err, concierge.ErrNotFound)
 
 	// Revoking a user's sessions ends the live ones only, and only theirs.
 	sessions := []concierge.StaffSession{
@@ -243,7 +246,7 @@ func testAdminInterfaceTokens(t *testing.T, s concierge.Store) {
 		{Name: "Tablet", Hash: hash(code("it")), PropertyIDs: []int64{p.ID}, CreatedAt: at(1)},
 	}
 	for i := range tokens {
-		noErr(t, "CreateInterfaceToken", s.CreateInterfaceToken(ctx, &tokens[i]))
+		noErr(t, "CreateInterfaceToken", s.CreateInterfaceToken(ctx, &tokens[i], nil))
 	}
 	tokens[0].PropertyIDs = sortedPair(p.ID, q.ID)
 	for _, want := range tokens {
@@ -261,9 +264,9 @@ func testAdminInterfaceTokens(t *testing.T, s concierge.Store) {
 	noErr(t, "ListInterfaceTokens page 2", err)
 	wantEqual(t, "ListInterfaceTokens page 2", got, tokens[1:])
 
-	noErr(t, "RevokeInterfaceToken", s.RevokeInterfaceToken(ctx, tokens[0].ID, at(10)))
-	wantErr(t, "RevokeInterfaceToken twice", s.RevokeInterfaceToken(ctx, tokens[0].ID, at(20)), concierge.ErrNotFound)
-	wantErr(t, "RevokeInterfaceToken unknown", s.RevokeInterfaceToken(ctx, tokens[1].ID+1000, at(20)), concierge.ErrNotFound)
+	noErr(t, "RevokeInterfaceToken", s.RevokeInterfaceToken(ctx, tokens[0].ID, at(10), nil))
+	wantErr(t, "RevokeInterfaceToken twice", s.RevokeInterfaceToken(ctx, tokens[0].ID, at(20), nil), concierge.ErrNotFound)
+	wantErr(t, "RevokeInterfaceToken unknown", s.RevokeInterfaceToken(ctx, tokens[1].ID+1000, at(20), nil), concierge.ErrNotFound)
 	tokens[0].RevokedAt = new(at(10))
 	byHash, err := s.InterfaceTokenByHash(ctx, tokens[0].Hash)
 	noErr(t, "InterfaceTokenByHash revoked", err)

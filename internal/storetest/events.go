@@ -124,7 +124,7 @@ func testEvents(t *testing.T, s concierge.Store) {
 
 	// Assignment and moves: conversation.updated.
 	agent := concierge.StaffUser{Username: "ev-agent", DisplayName: "Ev Agent", PasswordHash: "x", Role: concierge.RoleAgent, CreatedAt: t0}
-	noErr(t, "CreateStaffUser", s.CreateStaffUser(ctx, &agent))
+	noErr(t, "CreateStaffUser", s.CreateStaffUser(ctx, &agent, nil))
 	noErr(t, "SetAssignee", s.SetAssignee(ctx, c.ID, &agent.ID, at(6)))
 	other := mustOutlet(t, s, pl.ServiceCenter, "SPA", 2)
 	noErr(t, "SetOutlet", s.SetOutlet(ctx, c.ID, other.ID, true, at(7)))

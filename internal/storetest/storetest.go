@@ -55,6 +55,9 @@ func Run(t *testing.T, open func(t *testing.T) concierge.Store) {
 
 		// Audit log (audit.go), webhooks (webhook.go), retention and erasure (retention.go).
 		{"Audit", testAudit},
+		{"StaffUserAudit", testStaffUserAudit},           // credaudit.go
+		{"APIKeyAudit", testAPIKeyAudit},                 // credaudit.go
+		{"InterfaceTokenAudit", testInterfaceTokenAudit}, // credaudit.go
 		{"Webhooks", testWebhooks},
 		{"Deliveries", testDeliveries},
 		{"Retention", testRetention},
