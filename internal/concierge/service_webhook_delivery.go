@@ -126,12 +126,15 @@ func (s *Service) ClaimWebhookDelivery(ctx context.Context, d WebhookDelivery, u
 	return ok, s.internal(ctx, "claim webhook delivery", err)
 }
 
-// RecordWebhookAttempt stores the outcome of an attempt; a delivery gone meanwhile (erased,
-// its webhook deleted) is not an error. Errors: InternalError.
-func (s *Service) RecordWebhookAttempt(ctx context.Context, d WebhookDelivery) error {
-	err := s.store.RecordWebhookAttempt(ctx, d)
+// RecordWebhookAttempt stores the outcome of an attempt that claimed d until lease, and
+// reports whether it did: false when the attempt no longer holds its lease (a manager
+// redelivered d, or another dispatcher claimed it after the lease ended), whose outcome must
+// not overwrite the newer state, and when d is gone meanwhile (erased, its webhook deleted),
+// which is not an error. Errors: InternalError.
+func (s *Service) RecordWebhookAttempt(ctx context.Context, d WebhookDelivery, lease time.Time) (bool, error) {
+	ok, err := s.store.RecordWebhookAttempt(ctx, d, lease)
 	if errors.Is(err, ErrNotFound) {
-		return nil
+		return false, nil
 	}
-	return s.internal(ctx, "record webhook attempt", err)
+	return ok, s.internal(ctx, "record webhook attempt", err)
 }

@@ -97,9 +97,13 @@ type WebhookStore interface {
 	// lease: nobody else attempts it before then) and reports whether it did: false when the
 	// delivery is no longer pending at expect.
 	ClaimWebhookDelivery(ctx context.Context, id string, expect, until time.Time) (bool, error)
-	// RecordWebhookAttempt stores the outcome of an attempt: d's Status, Attempts,
-	// NextAttemptAt, LastError, LastStatus and DeliveredAt; ErrNotFound when d is gone.
-	RecordWebhookAttempt(ctx context.Context, d WebhookDelivery) error
+	// RecordWebhookAttempt stores the outcome of an attempt — d's Status, Attempts,
+	// NextAttemptAt, LastError, LastStatus and DeliveredAt — only while the attempt still holds
+	// its lease (the delivery is pending with NextAttemptAt at lease, the until of its claim,
+	// compared at the stored precision), and reports whether it did: false, storing nothing,
+	// when the lease is gone (the delivery was redelivered or claimed again meanwhile).
+	// ErrNotFound when d is gone.
+	RecordWebhookAttempt(ctx context.Context, d WebhookDelivery, lease time.Time) (bool, error)
 	// WebhookDeliveryByID finds a delivery of the webhook; ErrNotFound when none.
 	WebhookDeliveryByID(ctx context.Context, webhookID int64, id string) (WebhookDelivery, error)
 	// ListWebhookDeliveries lists a webhook's deliveries as f selects them.

@@ -183,12 +183,24 @@ func (db *DB) ClaimWebhookDelivery(ctx context.Context, id string, expect, until
 	return tag.RowsAffected() == 1, storeErr(err, "claim webhook delivery")
 }
 
-// RecordWebhookAttempt stores the outcome of an attempt; ErrNotFound when d is gone.
-func (db *DB) RecordWebhookAttempt(ctx context.Context, d concierge.WebhookDelivery) error {
-	err := db.execOne(ctx, `UPDATE webhook_deliveries SET status = $1, attempts = $2, next_attempt_at = $3,
-		last_error = $4, last_status = $5, delivered_at = $6 WHERE id = $7`, string(d.Status), d.Attempts,
-		d.NextAttemptAt, d.LastError, d.LastStatus, d.DeliveredAt, d.ID)
-	return storeErr(err, "record webhook attempt")
+// RecordWebhookAttempt stores the outcome of an attempt while the delivery is pending at
+// lease, and reports whether it did (false when the lease is gone); ErrNotFound when d is
+// gone. lease is compared as ClaimWebhookDelivery stored it (pgx truncates both to the
+// microsecond).
+func (db *DB) RecordWebhookAttempt(ctx context.Context, d concierge.WebhookDelivery, lease time.Time) (bool, error) {
+	tag, err := db.exec(ctx, `UPDATE webhook_deliveries SET status = $1, attempts = $2, next_attempt_at = $3,
+		last_error = $4, last_status = $5, delivered_at = $6
+		WHERE id = $7 AND status = 'pending' AND next_attempt_at = $8`, string(d.Status), d.Attempts,
+		d.NextAttemptAt, d.LastError, d.LastStatus, d.DeliveredAt, d.ID, lease)
+	if err != nil || tag.RowsAffected() == 1 {
+		return err == nil, storeErr(err, "record webhook attempt")
+	}
+	var exists bool
+	err = db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = $1)`, d.ID).Scan(&exists)
+	if err == nil && !exists {
+		err = concierge.ErrNotFound
+	}
+	return false, storeErr(err, "record webhook attempt")
 }
 
 // WebhookDeliveryByID finds a delivery of the webhook; ErrNotFound when none.

@@ -177,18 +177,35 @@ func (db *DB) ClaimWebhookDelivery(ctx context.Context, id string, expect, until
 	return n == 1, storeErr(err, "claim webhook delivery")
 }
 
-// RecordWebhookAttempt stores the outcome of an attempt.
-func (db *DB) RecordWebhookAttempt(ctx context.Context, d concierge.WebhookDelivery) error {
+// RecordWebhookAttempt stores the outcome of an attempt while the delivery is pending at
+// lease, and reports whether it did; ErrNotFound when d is gone.
+func (db *DB) RecordWebhookAttempt(ctx context.Context, d concierge.WebhookDelivery, lease time.Time) (bool, error) {
+	var stored bool
 	err := db.write(ctx, func(tx *sql.Tx) error {
+		stored = false
 		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?,
-			last_error = ?, last_status = ?, delivered_at = ? WHERE id = ?`, string(d.Status), d.Attempts,
-			timeArg(d.NextAttemptAt), d.LastError, d.LastStatus, nullTimeArg(d.DeliveredAt), d.ID)
+			last_error = ?, last_status = ?, delivered_at = ?
+			WHERE id = ? AND status = 'pending' AND next_attempt_at = ?`, string(d.Status), d.Attempts,
+			timeArg(d.NextAttemptAt), d.LastError, d.LastStatus, nullTimeArg(d.DeliveredAt), d.ID, timeArg(lease))
 		if err != nil {
 			return err
 		}
-		return notFoundUnlessOne(res)
+		n, err := res.RowsAffected()
+		if err != nil || n == 1 {
+			stored = err == nil
+			return err
+		}
+		var exists bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = ?)`,
+			d.ID).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return concierge.ErrNotFound
+		}
+		return nil
 	})
-	return storeErr(err, "record webhook attempt")
+	return stored, storeErr(err, "record webhook attempt")
 }
 
 // WebhookDeliveryByID finds a delivery of the webhook.

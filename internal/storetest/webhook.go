@@ -107,7 +107,9 @@ func testDeliveries(t *testing.T, s concierge.Store) {
 	noErr(t, "NextWebhookDelivery", err)
 	wantEqual(t, "next delivery (lowest seq)", next, d1)
 
-	ok, err = s.ClaimWebhookDelivery(ctx, d1.ID, d1.NextAttemptAt, at(100))
+	// Leases carry nanoseconds, as the dispatcher's do: they are compared at the stored precision.
+	lease1 := at(100).Add(1234)
+	ok, err = s.ClaimWebhookDelivery(ctx, d1.ID, d1.NextAttemptAt, lease1)
 	noErr(t, "ClaimWebhookDelivery", err)
 	if !ok {
 		t.Fatal("ClaimWebhookDelivery at its next attempt failed")
@@ -117,19 +119,77 @@ func testDeliveries(t *testing.T, s concierge.Store) {
 	if ok {
 		t.Error("a second claim at the same expected time succeeded")
 	}
+	// record stores an outcome of d1 with lease and checks whether it was stored.
+	record := func(what string, d concierge.WebhookDelivery, lease time.Time, want bool) {
+		t.Helper()
+		stored, err := s.RecordWebhookAttempt(ctx, d, lease)
+		noErr(t, "RecordWebhookAttempt "+what, err)
+		if stored != want {
+			t.Errorf("RecordWebhookAttempt %s: stored %t, want %t", what, stored, want)
+		}
+	}
 
+	// A redelivery while the attempt is in flight takes the lease: the attempt's outcome is
+	// dropped and the redelivery stands.
+	n, err := s.RedeliverWebhook(ctx, w.ID, concierge.Redelivery{ID: d1.ID}, at(150), nil)
+	noErr(t, "RedeliverWebhook during an attempt", err)
+	wantEqual(t, "redelivered during an attempt", n, 1)
 	delivered := at(101)
+	outcome := d1
+	outcome.Status, outcome.Attempts, outcome.NextAttemptAt, outcome.LastStatus, outcome.DeliveredAt =
+		concierge.DeliveryDelivered, 1, at(101), 204, &delivered
+	record("with the lease a redelivery took", outcome, lease1, false)
+	d1.WindowStart, d1.NextAttemptAt = at(150), at(150)
+	byID, err := s.WebhookDeliveryByID(ctx, w.ID, d1.ID)
+	noErr(t, "WebhookDeliveryByID after a dropped outcome", err)
+	wantEqual(t, "redelivered delivery after a dropped outcome", byID, d1)
+
+	// The current lease stores the outcome (here a failure, to be retried).
+	lease2 := at(160).Add(5678)
+	ok, err = s.ClaimWebhookDelivery(ctx, d1.ID, d1.NextAttemptAt, lease2)
+	noErr(t, "ClaimWebhookDelivery after redelivery", err)
+	if !ok {
+		t.Fatal("ClaimWebhookDelivery after redelivery failed")
+	}
+	record("with a lease a redelivery took, after another claim", outcome, lease1, false)
+	d1.Attempts, d1.NextAttemptAt, d1.LastError, d1.LastStatus = 1, at(170), "HTTP 503", 503
+	record("with the current lease", d1, lease2, true)
+	byID, err = s.WebhookDeliveryByID(ctx, w.ID, d1.ID)
+	noErr(t, "WebhookDeliveryByID after an outcome", err)
+	wantEqual(t, "failed attempt", byID, d1)
+
+	// An attempt whose lease ended, after which another claim took the delivery, stores nothing.
+	lease3 := at(180).Add(91011)
+	ok, err = s.ClaimWebhookDelivery(ctx, d1.ID, d1.NextAttemptAt, lease3)
+	noErr(t, "ClaimWebhookDelivery of the retry", err)
+	if !ok {
+		t.Fatal("ClaimWebhookDelivery of the retry failed")
+	}
+	record("with a lease another claim replaced", outcome, lease2, false)
+	byID, err = s.WebhookDeliveryByID(ctx, w.ID, d1.ID)
+	noErr(t, "WebhookDeliveryByID after a stale outcome", err)
+	if byID.Status != concierge.DeliveryPending || byID.Attempts != 1 || byID.DeliveredAt != nil {
+		t.Errorf("a stale outcome was stored: %+v", byID)
+	}
+
 	d1.Status, d1.Attempts, d1.NextAttemptAt, d1.LastError, d1.LastStatus, d1.DeliveredAt =
-		concierge.DeliveryDelivered, 2, at(100), "", 204, &delivered
-	noErr(t, "RecordWebhookAttempt", s.RecordWebhookAttempt(ctx, d1))
+		concierge.DeliveryDelivered, 2, at(181), "", 204, &delivered
+	record("delivered", d1, lease3, true)
+	record("twice", d1, lease3, false)
+	ok, err = s.ClaimWebhookDelivery(ctx, d2.ID, d2.NextAttemptAt, at(200))
+	noErr(t, "ClaimWebhookDelivery d2", err)
+	if !ok {
+		t.Fatal("ClaimWebhookDelivery d2 failed")
+	}
 	d2.Status, d2.Attempts, d2.LastError, d2.LastStatus = concierge.DeliveryDead, 9, "connection refused", 0
-	noErr(t, "RecordWebhookAttempt dead", s.RecordWebhookAttempt(ctx, d2))
-	wantErr(t, "RecordWebhookAttempt of nothing", s.RecordWebhookAttempt(ctx, delivery(1, 1)), concierge.ErrNotFound)
+	record("dead", d2, at(200), true)
+	_, err = s.RecordWebhookAttempt(ctx, delivery(1, 1), at(1))
+	wantErr(t, "RecordWebhookAttempt of nothing", err, concierge.ErrNotFound)
 
 	next, err = s.NextWebhookDelivery(ctx, w.ID)
 	noErr(t, "NextWebhookDelivery after outcomes", err)
 	wantEqual(t, "next delivery", next.ID, d3.ID)
-	byID, err := s.WebhookDeliveryByID(ctx, w.ID, d1.ID)
+	byID, err = s.WebhookDeliveryByID(ctx, w.ID, d1.ID)
 	noErr(t, "WebhookDeliveryByID", err)
 	wantEqual(t, "delivered delivery", byID, d1)
 	_, err = s.WebhookDeliveryByID(ctx, w.ID+1, d1.ID)
@@ -145,7 +205,7 @@ func testDeliveries(t *testing.T, s concierge.Store) {
 	noErr(t, "ListWebhookDeliveries page", err)
 	wantEqual(t, "page", list, []concierge.WebhookDelivery{d2})
 
-	n, err := s.RedeliverWebhook(ctx, w.ID, concierge.Redelivery{ID: d2.ID}, at(300), nil)
+	n, err = s.RedeliverWebhook(ctx, w.ID, concierge.Redelivery{ID: d2.ID}, at(300), nil)
 	noErr(t, "RedeliverWebhook one", err)
 	wantEqual(t, "redelivered", n, 1)
 	got2, err := s.WebhookDeliveryByID(ctx, w.ID, d2.ID)

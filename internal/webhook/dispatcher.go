@@ -38,7 +38,7 @@ type Service interface {
 	TakeWebhookDeliveries(ctx context.Context, w concierge.Webhook, next int64, ds []concierge.WebhookDelivery) (bool, error)
 	NextWebhookDelivery(ctx context.Context, webhookID int64) (concierge.WebhookDelivery, bool, error)
 	ClaimWebhookDelivery(ctx context.Context, d concierge.WebhookDelivery, until time.Time) (bool, error)
-	RecordWebhookAttempt(ctx context.Context, d concierge.WebhookDelivery) error
+	RecordWebhookAttempt(ctx context.Context, d concierge.WebhookDelivery, lease time.Time) (bool, error)
 }
 
 // Config configures a Dispatcher. Service and Render are required.
@@ -258,11 +258,12 @@ func (d *Dispatcher) step(ctx context.Context, id int64) (time.Duration, error) 
 	if next.NextAttemptAt.After(now) {
 		return min(next.NextAttemptAt.Sub(now), d.cfg.Poll), nil
 	}
-	claimed, err := d.cfg.Service.ClaimWebhookDelivery(ctx, next, now.Add(2*d.cfg.Timeout+time.Second))
+	lease := now.Add(2*d.cfg.Timeout + time.Second)
+	claimed, err := d.cfg.Service.ClaimWebhookDelivery(ctx, next, lease)
 	if err != nil || !claimed {
 		return 0, err
 	}
-	return 0, d.attempt(ctx, w, next)
+	return 0, d.attempt(ctx, w, next, lease)
 }
 
 // take turns the next events of w into deliveries; it returns the poll interval when there
@@ -291,15 +292,17 @@ func (d *Dispatcher) take(ctx context.Context, w concierge.Webhook) (time.Durati
 	return 0, err
 }
 
-// attempt POSTs a claimed delivery and records the outcome: delivered on a 2xx answer;
-// otherwise pending with a backoff, or dead once the retry window has passed. A cancelled
-// attempt (shutdown) does not count: its lease is released, so that the delivery is attempted
-// again at once by whoever runs next (a crash leaves the lease to expire instead).
-func (d *Dispatcher) attempt(ctx context.Context, w concierge.Webhook, del concierge.WebhookDelivery) error {
+// attempt POSTs a delivery claimed until lease and records the outcome: delivered on a 2xx
+// answer; otherwise pending with a backoff, or dead once the retry window has passed. A
+// cancelled attempt (shutdown) does not count: its lease is released, so that the delivery is
+// attempted again at once by whoever runs next (a crash leaves the lease to expire instead).
+// The outcome is stored only while the attempt still holds its lease: one that a manager's
+// redelivery or another dispatcher's claim (after the lease ended) overtook is dropped.
+func (d *Dispatcher) attempt(ctx context.Context, w concierge.Webhook, del concierge.WebhookDelivery, lease time.Time) error {
 	status, err := d.post(ctx, w, del)
 	if err != nil && ctx.Err() != nil {
 		del.NextAttemptAt = d.cfg.Now()
-		return d.cfg.Service.RecordWebhookAttempt(context.WithoutCancel(ctx), del)
+		return d.record(ctx, del, lease)
 	}
 	now := d.cfg.Now()
 	del.Attempts++
@@ -322,7 +325,19 @@ func (d *Dispatcher) attempt(ctx context.Context, w concierge.Webhook, del conci
 			del.NextAttemptAt = now.Add(Backoff(del.Attempts, d.cfg.RetryMin, d.cfg.RetryMax, rand.Float64()))
 		}
 	}
-	return d.cfg.Service.RecordWebhookAttempt(context.WithoutCancel(ctx), del)
+	return d.record(ctx, del, lease)
+}
+
+// record stores the outcome del of an attempt that claimed it until lease, even when ctx is
+// cancelled, and logs at debug when it was dropped because the lease is gone.
+func (d *Dispatcher) record(ctx context.Context, del concierge.WebhookDelivery, lease time.Time) error {
+	ctx = context.WithoutCancel(ctx)
+	stored, err := d.cfg.Service.RecordWebhookAttempt(ctx, del, lease)
+	if err == nil && !stored {
+		d.cfg.Logger.DebugContext(ctx, "webhook attempt outcome dropped: the delivery was redelivered, claimed again or erased meanwhile",
+			"webhook_id", del.WebhookID, "delivery_id", del.ID, "status", string(del.Status))
+	}
+	return err
 }
 
 // Backoff returns the wait after the n-th failed attempt (n ≥ 1): full jitter, r (in [0, 1))
