@@ -133,10 +133,12 @@ func scanGuestMessage(r rowScanner) (concierge.GuestMessage, error) {
 func (db *DB) AddMessage(ctx context.Context, m *concierge.Message, status concierge.ConversationStatus, at time.Time) error {
 	var id, seq int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
+		// One statement reads the conversation and the message's sequence number.
 		var old string
 		var propertyID int64
-		err := db.writeStmts.queryRow(ctx, tx, `SELECT status, property_id FROM conversations WHERE id = ?`,
-			m.ConversationID).Scan(&old, &propertyID)
+		err := db.writeStmts.queryRow(ctx, tx, `SELECT status, property_id,
+			(SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = ?1)
+			FROM conversations WHERE id = ?1`, m.ConversationID).Scan(&old, &propertyID, &seq)
 		if err == sql.ErrNoRows {
 			return concierge.ErrNotFound
 		}
@@ -147,7 +149,7 @@ func (db *DB) AddMessage(ctx context.Context, m *concierge.Message, status conci
 			string(status), timeArg(at), m.ConversationID); err != nil {
 			return err
 		}
-		if id, seq, err = db.insertMessage(ctx, tx, m.ConversationID, m); err != nil {
+		if id, err = db.insertMessageSeq(ctx, tx, m.ConversationID, seq, m); err != nil {
 			return err
 		}
 		if err := db.appendPropertyEvent(ctx, tx, concierge.EventMessageCreated, m.ConversationID, propertyID, id, m.CreatedAt); err != nil {
