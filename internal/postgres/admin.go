@@ -103,16 +103,5 @@ func (db *DB) ListInterfaceTokens(ctx context.Context, afterID int64, limit int)
 // transaction. It returns concierge.ErrNotFound, appending nothing, when the token does not
 // exist or is already revoked.
 func (db *DB) RevokeInterfaceToken(ctx context.Context, id int64, at time.Time, audit *concierge.AuditEntry) error {
-	err := db.write(ctx, func(tx *wtx) error {
-		tag, err := tx.Exec(ctx, `UPDATE interface_tokens SET revoked_at = $1
-			WHERE id = $2 AND revoked_at IS NULL`, at, id)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(tag); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, copyAudit(audit))
-	})
-	return storeErr(err, fmt.Sprintf("revoke interface token %d", id))
+	return db.revokeAudited(ctx, "interface_tokens", id, at, audit, "interface token")
 }

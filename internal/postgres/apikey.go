@@ -69,18 +69,7 @@ func (db *DB) APIKeyByID(ctx context.Context, id int64) (concierge.APIKey, error
 // transaction. It returns concierge.ErrNotFound, appending nothing, when the key does not
 // exist or is already revoked.
 func (db *DB) RevokeAPIKey(ctx context.Context, id int64, at time.Time, audit *concierge.AuditEntry) error {
-	err := db.write(ctx, func(tx *wtx) error {
-		tag, err := tx.Exec(ctx, `UPDATE api_keys SET revoked_at = $1
-			WHERE id = $2 AND revoked_at IS NULL`, at, id)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(tag); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, copyAudit(audit))
-	})
-	return storeErr(err, fmt.Sprintf("revoke api key %d", id))
+	return db.revokeAudited(ctx, "api_keys", id, at, audit, "api key")
 }
 
 // ListAPIKeys returns the keys, revoked or not, whose id is greater than afterID, ascending by

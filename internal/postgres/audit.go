@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"time"
 
 	"concierge/internal/concierge"
 )
@@ -41,6 +43,25 @@ func copyAudit(e *concierge.AuditEntry) *concierge.AuditEntry {
 	}
 	cp := *e
 	return &cp
+}
+
+// revokeAudited marks the row id of table (api_keys or interface_tokens: a credential with a
+// revoked_at column) revoked at at and appends audit (nil: none) in the same transaction.
+// concierge.ErrNotFound, appending nothing, when the row does not exist or is already revoked;
+// what names the credential in the error.
+func (db *DB) revokeAudited(ctx context.Context, table string, id int64, at time.Time, audit *concierge.AuditEntry, what string) error {
+	err := db.write(ctx, func(tx *wtx) error {
+		tag, err := tx.Exec(ctx, `UPDATE `+table+` SET revoked_at = $1
+			WHERE id = $2 AND revoked_at IS NULL`, at, id)
+		if err != nil {
+			return err
+		}
+		if err := notFoundUnlessOne(tag); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, copyAudit(audit))
+	})
+	return storeErr(err, fmt.Sprintf("revoke %s %d", what, id))
 }
 
 // AppendAudit stores e and sets its ID. It errors only when the database fails.

@@ -436,16 +436,5 @@ func (db *DB) ListInterfaceTokens(ctx context.Context, afterID int64, limit int)
 // transaction. It returns concierge.ErrNotFound, appending nothing, when the token does not
 // exist or is already revoked.
 func (db *DB) RevokeInterfaceToken(ctx context.Context, id int64, at time.Time, audit *concierge.AuditEntry) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE interface_tokens SET revoked_at = ?
-			WHERE id = ? AND revoked_at IS NULL`, timeArg(at), id)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(res); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, copyAudit(audit))
-	})
-	return storeErr(err, fmt.Sprintf("revoke interface token %d", id))
+	return db.revokeAudited(ctx, "interface_tokens", id, at, audit, "interface token")
 }

@@ -96,18 +96,7 @@ func (db *DB) apiKey(ctx context.Context, where string, arg any) (concierge.APIK
 // transaction. It returns concierge.ErrNotFound, appending nothing, when the key does not
 // exist or is already revoked.
 func (db *DB) RevokeAPIKey(ctx context.Context, id int64, at time.Time, audit *concierge.AuditEntry) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ?
-			WHERE id = ? AND revoked_at IS NULL`, timeArg(at), id)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(res); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, copyAudit(audit))
-	})
-	return storeErr(err, fmt.Sprintf("revoke api key %d", id))
+	return db.revokeAudited(ctx, "api_keys", id, at, audit, "api key")
 }
 
 // ListAPIKeys returns the keys, revoked or not, whose id is greater than afterID, ascending by

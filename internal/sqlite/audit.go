@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
+	"time"
 
 	"concierge/internal/concierge"
 )
@@ -34,6 +36,25 @@ func appendAudit(ctx context.Context, tx *sql.Tx, e *concierge.AuditEntry) error
 	}
 	e.ID, err = res.LastInsertId()
 	return err
+}
+
+// revokeAudited marks the row id of table (api_keys or interface_tokens: a credential with a
+// revoked_at column) revoked at at and appends audit (nil: none) in the same transaction.
+// concierge.ErrNotFound, appending nothing, when the row does not exist or is already revoked;
+// what names the credential in the error.
+func (db *DB) revokeAudited(ctx context.Context, table string, id int64, at time.Time, audit *concierge.AuditEntry, what string) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE `+table+` SET revoked_at = ?
+			WHERE id = ? AND revoked_at IS NULL`, timeArg(at), id)
+		if err != nil {
+			return err
+		}
+		if err := notFoundUnlessOne(res); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, copyAudit(audit))
+	})
+	return storeErr(err, fmt.Sprintf("revoke %s %d", what, id))
 }
 
 // AppendAudit stores e and sets its ID.
