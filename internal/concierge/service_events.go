@@ -302,9 +302,7 @@ func (s *Service) loadGuestEventState(ctx context.Context, id int64) (*guestEven
 		if (m.Type == MessageStaff || m.Type == MessageSystem) && m.ReadAt == nil {
 			st.summary.UnreadCount++
 		}
-		if m.CreatedAt.After(st.summary.LastMessageAt) {
-			st.summary.LastMessageAt = m.CreatedAt
-		}
+		st.summary.LastMessageAt = m.CreatedAt // msgs are in sequence order: the last one's time stays
 	}
 	return st, nil
 }

@@ -53,7 +53,7 @@ type StaffConversation struct {
 	Guest         *Guest     // the non-verified identity, if any
 	Assignee      *StaffUser // nil when unassigned
 	UnreadCount   int        // Guest messages not read by staff
-	LastMessageAt time.Time  // latest message of any type; zero when none
+	LastMessageAt time.Time  // creation time of the last message (any type) in sequence order; zero when none
 	Messages      []StaffMessage
 }
 
@@ -302,9 +302,7 @@ func (s *Service) staffConversation(ctx context.Context, d ConversationDetail) (
 		if m.Type == MessageGuest && m.ReadAt == nil {
 			out.UnreadCount++
 		}
-		if m.CreatedAt.After(out.LastMessageAt) {
-			out.LastMessageAt = m.CreatedAt
-		}
+		out.LastMessageAt = m.CreatedAt // msgs are in sequence order: the last one's time stays
 		out.Messages = append(out.Messages, sm)
 	}
 	return out, nil

@@ -126,7 +126,8 @@ type Store interface {
 	// GuestConversations lists owner's conversations (as GuestMessages selects them), most
 	// recently updated first, only those with the given status unless it is empty, with the
 	// total count. UnreadCount counts Staff and System messages not yet read; LastMessageAt is
-	// the time of the latest Guest, Staff or System message (zero when none).
+	// the creation time of the last Guest, Staff or System message in sequence order (highest
+	// Seq; zero when none).
 	GuestConversations(ctx context.Context, owner Owner, status ConversationStatus, page Page) ([]ConversationSummary, int, error)
 	// GuestMessages lists the Guest, Staff and System messages (never Notes) of every
 	// conversation of owner, ordered by creation (then id), with the total count.

@@ -96,8 +96,8 @@ type InboxStore interface {
 	// Inbox lists the conversations of q.Scope that match q's filters, ordered by UpdatedAt
 	// descending then ID descending, starting after q.After, at most q.Limit of them. A
 	// conversation's service center is that of its current outlet. UnreadCount counts its
-	// Guest messages with no read time; LastMessageAt is the creation time of its latest
-	// message of any type, Notes included (zero when it has none). LastMessage is its message
+	// Guest messages with no read time; LastMessageAt is the creation time of LastMessage (zero
+	// when it has none). LastMessage is its message
 	// with the highest Seq, Notes included, with its whole original content (nil when it has
 	// none); all of it is read in the page's query, not one query per conversation.
 	Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, error)

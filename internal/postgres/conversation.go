@@ -127,8 +127,8 @@ func (db *DB) SetConversationStatus(ctx context.Context, id int64, status concie
 
 // GuestConversations returns a page of owner's conversations, most recently updated first
 // (then newest id), only those with the given status unless it is empty, each with its count
-// of unread Staff and System messages and the time of its latest visible message; and the
-// total. An owner with neither stay nor guest has none.
+// of unread Staff and System messages and the creation time of its last visible message in
+// sequence order; and the total. An owner with neither stay nor guest has none.
 func (db *DB) GuestConversations(ctx context.Context, owner concierge.Owner, status concierge.ConversationStatus, page concierge.Page) ([]concierge.ConversationSummary, int, error) {
 	if owner.Empty() {
 		return nil, 0, nil
@@ -144,8 +144,8 @@ func (db *DB) GuestConversations(ctx context.Context, owner concierge.Owner, sta
 		rows, err := tx.Query(ctx, `SELECT `+conversationColumns+`,
 			(SELECT count(*) FROM messages m WHERE m.conversation_id = conversations.id
 			 AND m.type IN ('Staff', 'System') AND m.read_at IS NULL),
-			(SELECT max(m.created_at) FROM messages m WHERE m.conversation_id = conversations.id
-			 AND m.type IN ('Guest', 'Staff', 'System'))
+			(SELECT m.created_at FROM messages m WHERE m.conversation_id = conversations.id
+			 AND m.type IN ('Guest', 'Staff', 'System') ORDER BY m.seq DESC LIMIT 1)
 			FROM conversations `+where+` ORDER BY updated_at DESC, id DESC LIMIT $5 OFFSET $6`,
 			append(args, limitArg(page.Limit), max(page.Offset, 0))...)
 		if err != nil {

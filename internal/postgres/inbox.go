@@ -20,7 +20,6 @@ func inboxSelect() string {
 		p.code, o.code, o.name, sc.id, sc.code, coalesce(st.room_number, ''), coalesce(su.username, ''),
 		(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.type = 'Guest'
 		 AND m.read_at IS NULL),
-		(SELECT max(m.created_at) FROM messages m WHERE m.conversation_id = c.id),
 		lm.code, lm.type, lm.content, lm.language, lm.created_at, lm.author_first_name,
 		lm.author_last_name, lm.username
 		FROM conversations c
@@ -115,16 +114,16 @@ func (db *DB) Inbox(ctx context.Context, q concierge.InboxQuery) ([]concierge.In
 	var out []concierge.InboxItem
 	for rows.Next() {
 		var it concierge.InboxItem
-		var last, lmCreated *time.Time
+		var lmCreated *time.Time
 		var lmCode, lmType, lmContent, lmLanguage, lmFirst, lmLast, lmUsername *string
 		it.Conversation, err = scanConversation(rows, &it.PropertyCode, &it.OutletCode, &it.OutletName,
-			&it.ServiceCenterID, &it.ServiceCenterCode, &it.RoomNumber, &it.AssigneeUsername, &it.UnreadCount, &last,
+			&it.ServiceCenterID, &it.ServiceCenterCode, &it.RoomNumber, &it.AssigneeUsername, &it.UnreadCount,
 			&lmCode, &lmType, &lmContent, &lmLanguage, &lmCreated, &lmFirst, &lmLast, &lmUsername)
 		if err != nil {
 			return nil, storeErr(err, "inbox")
 		}
-		if last != nil {
-			it.LastMessageAt = utc(*last)
+		if lmCreated != nil {
+			it.LastMessageAt = utc(*lmCreated)
 		}
 		if lmCode != nil {
 			it.LastMessage = &concierge.InboxMessage{Code: *lmCode, Type: concierge.MessageType(deref(lmType)),

@@ -130,15 +130,15 @@ func guestConversationsQuery(withStatus bool) string {
 	return `SELECT ` + conversationColumns + `,
 	(SELECT count(*) FROM messages m WHERE m.conversation_id = conversations.id
 	 AND m.type IN ('Staff', 'System') AND m.read_at IS NULL),
-	(SELECT coalesce(max(m.created_at), 0) FROM messages m WHERE m.conversation_id = conversations.id
-	 AND m.type IN ('Guest', 'Staff', 'System'))
+	coalesce((SELECT m.created_at FROM messages m WHERE m.conversation_id = conversations.id
+	 AND m.type IN ('Guest', 'Staff', 'System') ORDER BY m.seq DESC LIMIT 1), 0)
 	FROM conversations ` + guestConversationFilter(withStatus) + ` ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?`
 }
 
 // GuestConversations returns a page of owner's conversations, most recently updated first
 // (then newest id), only those with the given status unless it is empty, each with its count
-// of unread Staff and System messages and the time of its latest visible message; and the
-// total. An owner with neither stay nor guest has none.
+// of unread Staff and System messages and the creation time of its last visible message in
+// sequence order; and the total. An owner with neither stay nor guest has none.
 func (db *DB) GuestConversations(ctx context.Context, owner concierge.Owner, status concierge.ConversationStatus, page concierge.Page) ([]concierge.ConversationSummary, int, error) {
 	if owner.Empty() {
 		return nil, 0, nil

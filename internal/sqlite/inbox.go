@@ -55,7 +55,6 @@ func inboxSelect() string {
 		p.code, o.code, o.name, sc.id, sc.code, coalesce(st.room_number, ''), coalesce(su.username, ''),
 		(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.type = 'Guest'
 		 AND m.read_at IS NULL),
-		(SELECT coalesce(max(m.created_at), 0) FROM messages m WHERE m.conversation_id = c.id),
 		lm.code, lm.type, lm.content, lm.language, lm.created_at, lm.author_first_name,
 		lm.author_last_name, CASE WHEN lm.type IN ('Staff', 'Note') THEN lu.username END
 		FROM conversations c
@@ -131,19 +130,18 @@ func (db *DB) Inbox(ctx context.Context, q concierge.InboxQuery) ([]concierge.In
 	var out []concierge.InboxItem
 	for rows.Next() {
 		var it concierge.InboxItem
-		var last int64
 		var lm struct {
 			code, typ, content, language, first, last, username sql.NullString
 			created                                             sql.NullInt64
 		}
 		it.Conversation, err = scanConversation(rows, &it.PropertyCode, &it.OutletCode, &it.OutletName,
-			&it.ServiceCenterID, &it.ServiceCenterCode, &it.RoomNumber, &it.AssigneeUsername, &it.UnreadCount, &last,
+			&it.ServiceCenterID, &it.ServiceCenterCode, &it.RoomNumber, &it.AssigneeUsername, &it.UnreadCount,
 			&lm.code, &lm.typ, &lm.content, &lm.language, &lm.created, &lm.first, &lm.last, &lm.username)
 		if err != nil {
 			return nil, storeErr(err, "inbox")
 		}
-		it.LastMessageAt = timeOf(last)
 		if lm.code.Valid {
+			it.LastMessageAt = timeOf(lm.created.Int64)
 			it.LastMessage = &concierge.InboxMessage{Code: lm.code.String, Type: concierge.MessageType(lm.typ.String),
 				Content: lm.content.String, Language: lm.language.String, CreatedAt: timeOf(lm.created.Int64),
 				AuthorFirstName: lm.first.String, AuthorLastName: lm.last.String, AuthorUsername: lm.username.String}

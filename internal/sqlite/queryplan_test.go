@@ -38,6 +38,13 @@ func TestGuestQueryPlans(t *testing.T) {
 				strings.Contains(plan, "SCAN conversations") {
 				t.Errorf("plan scans a property's conversations:\n%s", plan)
 			}
+			// A listed conversation's last message: read backwards on UNIQUE (conversation_id,
+			// seq), never by scanning the messages.
+			if strings.HasPrefix(c.name, "GuestConversations page") &&
+				(!strings.Contains(plan, "SEARCH m USING INDEX sqlite_autoindex_messages_2 (conversation_id=?)") ||
+					strings.Contains(plan, "SCAN m")) {
+				t.Errorf("plan does not find the last message on the seq index:\n%s", plan)
+			}
 		})
 	}
 }

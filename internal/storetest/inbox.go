@@ -3,6 +3,7 @@ package storetest
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"concierge/internal/concierge"
 )
@@ -270,15 +271,22 @@ func testInboxLastMessage(t *testing.T, s concierge.Store, w *inboxWorld) {
 		if len(items) != 1 || items[0].ID != c1.ID {
 			t.Fatalf("Inbox %s: %v, want c1 first", what, w.names(items))
 		}
+		if lm := items[0].LastMessage; lm == nil || !items[0].LastMessageAt.Equal(lm.CreatedAt) {
+			t.Errorf("Inbox %s: LastMessageAt %v, want the last message's time (%+v)", what, items[0].LastMessageAt, lm)
+		}
 		return items[0].LastMessage
 	}
-	add := func(typ concierge.MessageType, minute int, content string, author *int64) concierge.Message {
+	addAt := func(typ concierge.MessageType, minute int, content string, author *int64, updated time.Time) concierge.Message {
 		t.Helper()
 		m := message(typ, minute)
 		m.ConversationID, m.Content, m.StaffUserID = c1.ID, content, author
 		m.AuthorFirstName, m.AuthorLastName = "Front", "Agent"
-		noErr(t, "AddMessage", s.AddMessage(ctx, &m, concierge.ConversationOpen, at(minute)))
+		noErr(t, "AddMessage", s.AddMessage(ctx, &m, concierge.ConversationOpen, updated))
 		return m
+	}
+	add := func(typ concierge.MessageType, minute int, content string, author *int64) concierge.Message {
+		t.Helper()
+		return addAt(typ, minute, content, author, at(minute))
 	}
 	reply := add(concierge.MessageStaff, 30, "Claro, ahora mismo", &w.agent.ID)
 	wantEqual(t, "after a reply", last("after a reply"), &concierge.InboxMessage{Code: reply.Code,
@@ -293,6 +301,11 @@ func testInboxLastMessage(t *testing.T, s concierge.Store, w *inboxWorld) {
 	wantEqual(t, "after a long guest message (whole: the service shortens it)", last("after a long message"),
 		&concierge.InboxMessage{Code: guest.Code, Type: concierge.MessageGuest, Content: long, Language: "es",
 			CreatedAt: at(32), AuthorFirstName: "Front", AuthorLastName: "Agent"})
+	// Written last with an earlier time (another node's clock, say): sequence order decides.
+	late := addAt(concierge.MessageGuest, 25, "¿Y el desayuno?", nil, at(33))
+	wantEqual(t, "after a late message with an earlier time", last("after a late message"),
+		&concierge.InboxMessage{Code: late.Code, Type: concierge.MessageGuest, Content: "¿Y el desayuno?", Language: "es",
+			CreatedAt: at(25), AuthorFirstName: "Front", AuthorLastName: "Agent"})
 }
 
 // testInbox runs the inbox tests, each on a fresh world in the same store.

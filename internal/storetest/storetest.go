@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) concierge.Store) {
 		{"ConversationAtomicity", testConversationAtomicity},
 		{"GuestMessagesOwnership", testGuestMessagesOwnership},
 		{"GuestMessagesPaging", testGuestMessagesPaging},
+		{"GuestConversations", testGuestConversations}, // guestconversations.go
 		{"StaffUsers", testStaffUsers},
 		{"StaffUserLookups", testStaffUserLookups},
 		{"ServiceCentersByIDs", testServiceCentersByIDs},
