@@ -97,9 +97,9 @@ type InboxStore interface {
 	// descending then ID descending, starting after q.After, at most q.Limit of them. A
 	// conversation's service center is that of its current outlet. UnreadCount counts its
 	// Guest messages with no read time; LastMessageAt is the creation time of LastMessage (zero
-	// when it has none). LastMessage is its message
-	// with the highest Seq, Notes included, with its whole original content (nil when it has
-	// none); all of it is read in the page's query, not one query per conversation.
+	// when it has none). LastMessage is its message with the highest Seq, Notes included, with
+	// its whole original content (nil when it has none); all of it is read in the page's
+	// query, not one query per conversation.
 	Inbox(ctx context.Context, q InboxQuery) ([]InboxItem, error)
 	// InboxCounts lists the service centers of scope (those of its properties, or its own
 	// service centers) ascending by property code then code, each with its counters.
