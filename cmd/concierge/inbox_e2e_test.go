@@ -972,3 +972,57 @@ func TestAssignToDisabledUser(t *testing.T) {
 		t.Fatalf("fields %v", got)
 	}
 }
+
+// TestLastMessageTimeFollowsSequence checks that every view of a conversation gives its
+// last-message time as that of its last message in sequence order, even when that message
+// carries an earlier time than the one before it (two nodes' clocks): the staff conversation,
+// the inbox item (with its lastMessage) and the guest's conversation list agree.
+func TestLastMessageTimeFollowsSequence(t *testing.T) {
+	d := newInboxDemo(t)
+	s := d.s
+	stream := s.openEvents(t, guestEventsPath(d.ana), nil)
+	defer stream.close()
+	reply := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/messages"), map[string]any{"content": "Ahora mismo", "type": "Staff"}).
+		wantOK(t, http.StatusCreated)
+	s.Clock.Advance(-time.Minute) // the guest's message is written after the reply, one minute "earlier"
+	late := s.post(t, convPath(d.cAna, "/Messages"), map[string]any{"SessionToken": d.ana, "Message": "¿Y el desayuno?"}).
+		content(t, "addMessageResponse")["message"].(map[string]any)
+	s.Clock.Advance(time.Minute)
+
+	detail := s.staffGet(t, d.admin, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)
+	msgs := detail["messages"].([]any)
+	lastMsg := msgs[len(msgs)-1].(map[string]any)
+	if lastMsg["content"] != "¿Y el desayuno?" || lastMsg["createdAt"] == reply["createdAt"] {
+		t.Fatalf("last message %v (the reply %v)", lastMsg, reply)
+	}
+	want := lastMsg["createdAt"]
+	if got := detail["conversation"].(map[string]any)["lastMessageAt"]; got != want {
+		t.Errorf("staff conversation lastMessageAt %v, want the last message's %v", got, want)
+	}
+	var item map[string]any
+	for _, c := range s.staffGet(t, d.admin, pathConversations).wantOK(t, http.StatusOK)["conversations"].([]any) {
+		if c := c.(map[string]any); c["code"] == d.cAna {
+			item = c
+		}
+	}
+	if item == nil || item["lastMessageAt"] != want || item["lastMessage"].(map[string]any)["createdAt"] != want {
+		t.Errorf("inbox item %v, want lastMessageAt and lastMessage.createdAt %v", item, want)
+	}
+	list := s.get(t, "/API/V40/Interactive/Messages/Conversations?SessionToken="+d.ana).content(t, "getConversationsResponse")
+	if got := list["conversations"].([]any)[0].(map[string]any)["lastMessageDate"]; got != late["createDate"] {
+		t.Errorf("guest list lastMessageDate %v, want the late message's %v", got, late["createDate"])
+	}
+	// The guest's live events: closing the conversation sends its summary.
+	s.staffPost(t, d.fo, staffConvPath(d.cAna, "/close"), nil).wantOK(t, http.StatusOK)
+	for range 10 {
+		ev := stream.next(t)
+		if ev.Event != "conversation.updated" || ev.Data["conversationCode"] != d.cAna {
+			continue
+		}
+		if got := ev.Data["conversation"].(map[string]any)["lastMessageDate"]; got != late["createDate"] {
+			t.Errorf("guest event lastMessageDate %v, want the late message's %v", got, late["createDate"])
+		}
+		return
+	}
+	t.Fatal("no conversation.updated event for the closed conversation")
+}
