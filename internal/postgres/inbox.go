@@ -122,9 +122,6 @@ func (db *DB) Inbox(ctx context.Context, q concierge.InboxQuery) ([]concierge.In
 		if err != nil {
 			return nil, storeErr(err, "inbox")
 		}
-		if lmCreated != nil {
-			it.LastMessageAt = utc(*lmCreated)
-		}
 		if lmCode != nil {
 			it.LastMessage = &concierge.InboxMessage{Code: *lmCode, Type: concierge.MessageType(deref(lmType)),
 				Content: deref(lmContent), Language: deref(lmLanguage), AuthorFirstName: deref(lmFirst),
@@ -132,6 +129,7 @@ func (db *DB) Inbox(ctx context.Context, q concierge.InboxQuery) ([]concierge.In
 			if lmCreated != nil {
 				it.LastMessage.CreatedAt = utc(*lmCreated)
 			}
+			it.LastMessageAt = it.LastMessage.CreatedAt
 		}
 		out = append(out, it)
 	}

@@ -141,10 +141,10 @@ func (db *DB) Inbox(ctx context.Context, q concierge.InboxQuery) ([]concierge.In
 			return nil, storeErr(err, "inbox")
 		}
 		if lm.code.Valid {
-			it.LastMessageAt = timeOf(lm.created.Int64)
 			it.LastMessage = &concierge.InboxMessage{Code: lm.code.String, Type: concierge.MessageType(lm.typ.String),
 				Content: lm.content.String, Language: lm.language.String, CreatedAt: timeOf(lm.created.Int64),
 				AuthorFirstName: lm.first.String, AuthorLastName: lm.last.String, AuthorUsername: lm.username.String}
+			it.LastMessageAt = it.LastMessage.CreatedAt
 		}
 		out = append(out, it)
 	}
