@@ -212,6 +212,7 @@ func (s *Service) visibleConversation(ctx context.Context, p *Principal, code st
 	if !p.CanSeeServiceCenter(d.ServiceCenter.ID, c.PropertyID) {
 		return ConversationDetail{}, conversationNotFound(code)
 	}
+	noteOwner(ctx, Owner{PropertyID: c.PropertyID, StayID: c.StayID, GuestID: c.GuestID})
 	return d, nil
 }
 

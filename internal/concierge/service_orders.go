@@ -270,6 +270,7 @@ func (s *Service) UpsertOrder(ctx context.Context, p *Principal, propertyCode, c
 	if err := s.saveOrders(ctx, []*pendingOrder{po}); err != nil {
 		return UpsertedOrder{}, err
 	}
+	noteOwner(ctx, Owner{PropertyID: prop.ID, StayID: po.view.StayID})
 	if po.result != UpsertUnchanged {
 		s.logger.InfoContext(ctx, "order upserted", "order_id", po.view.ID, "result", string(po.result),
 			"status", string(po.view.Status), "messages_posted", po.posted, "by", p.String())

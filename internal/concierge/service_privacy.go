@@ -47,7 +47,9 @@ func (s *Service) guestOwner(ctx context.Context, prop Property, ref GuestRef) (
 		if err != nil {
 			return Owner{}, "", s.internal(ctx, "stay by reference", err)
 		}
-		return Owner{PropertyID: prop.ID, StayID: &st.ID}, "stay:" + idRef(st.ID), nil
+		o := Owner{PropertyID: prop.ID, StayID: &st.ID}
+		noteOwner(ctx, o)
+		return o, "stay:" + idRef(st.ID), nil
 	}
 	if len(ref.GuestIdentifier) > maxIdentifierLength {
 		return Owner{}, "", Errorf(CodeGuestNotFound, "There is no guest with this identifier.")
@@ -59,7 +61,9 @@ func (s *Service) guestOwner(ctx context.Context, prop Property, ref GuestRef) (
 	if err != nil {
 		return Owner{}, "", s.internal(ctx, "guest by identifier", err)
 	}
-	return Owner{PropertyID: prop.ID, GuestID: &g.ID}, "guest:" + idRef(g.ID), nil
+	o := Owner{PropertyID: prop.ID, GuestID: &g.ID}
+	noteOwner(ctx, o)
+	return o, "guest:" + idRef(g.ID), nil
 }
 
 // ExportGuestData returns everything held about a stay or a non-verified guest of the

@@ -121,6 +121,7 @@ func (s *Service) InitialiseSession(ctx context.Context, in InitialiseInput) (*G
 	}
 	gs.Session = sess
 	gs.Token = s.tokens.Sign(sess.ID, sess.IssuedAt)
+	noteOwner(ctx, gs.Owner())
 	return gs, nil
 }
 
@@ -238,6 +239,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*GuestSession
 		}
 		gs.Guest = found.Guest
 	}
+	noteOwner(ctx, gs.Owner())
 	return gs, nil
 }
 
@@ -276,6 +278,7 @@ func (s *Service) LoginByRoom(ctx context.Context, gs *GuestSession, lastName, r
 	}
 	out := &GuestSession{Session: next, Property: gs.Property, Stay: &stay, Guest: gs.Guest}
 	out.Token = s.tokens.Sign(next.ID, now)
+	noteOwner(ctx, out.Owner())
 	return out, nil
 }
 

@@ -176,6 +176,7 @@ func (s *Service) UpsertStay(ctx context.Context, p *Principal, propertyCode, re
 	if err != nil {
 		return Stay{}, "", s.internal(ctx, "upsert stays", err)
 	}
+	noteOwner(ctx, Owner{PropertyID: prop.ID, StayID: &st.ID})
 	if res[0] != UpsertUnchanged {
 		s.logger.InfoContext(ctx, "stay upserted", "stay_id", st.ID, "result", string(res[0]), "by", p.String())
 	}

@@ -28,9 +28,11 @@ func addRoutes(mux *http.ServeMux, cfg Config) {
 	mux.Handle("GET /assets/", cfg.pages)
 	mux.Handle("/api/v1/", idempotency.Middleware(staffapi.NewHandler(cfg.Service, cfg.Logger, cfg.Staff), idempotency.Options{
 		Store: cfg.Idempotency, Logger: cfg.Logger, Now: cfg.Now, WriteError: staffapi.WriteError,
+		Reissue: cfg.Service.ReissueSecret,
 	}))
 	mux.Handle("/", idempotency.Middleware(v40.NewHandler(cfg.Service, cfg.Logger, cfg.Guest), idempotency.Options{
 		Store: cfg.Idempotency, Logger: cfg.Logger, Now: cfg.Now, WriteError: v40.WriteError,
+		Reissue: cfg.Service.ReissueSecret,
 	}))
 }
 

@@ -3,6 +3,11 @@
 // gets the first answer again, and the same key with a different request is refused with
 // IdempotencyKeyReused. Concurrent duplicates are serialised in the process and, across nodes,
 // through the store's reservation, so the write happens once.
+//
+// No secret is remembered: the caller's own credential, echoed in an answer, is cut out and put
+// back from the retried request; a secret the answer issued (IssuedSecret) is cut out and, on a
+// replay, asked again of Options.Reissue. An answer names the stay or guest it concerns
+// (the service tells it through concierge.WithOwnerNote) so that erasing their data forgets it.
 package idempotency
 
 import (
@@ -41,6 +46,10 @@ type Options struct {
 	// Abandoned is the age after which an unfinished reservation (its node crashed) is taken
 	// over (default 2 min).
 	Abandoned time.Duration
+	// Reissue gives, for a replay, the secret of the given kind (concierge.Secret…) belonging
+	// to object ref that the first answer issued, or the error to answer instead. Without it,
+	// such replays answer IdempotencyKeyReused.
+	Reissue func(ctx context.Context, kind string, ref int64) (string, error)
 }
 
 // Middleware returns next wrapped so that POST, PUT, PATCH and DELETE requests carrying an
@@ -140,6 +149,8 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	scope := Scope(r, body)
+	n := &note{}
+	r = r.WithContext(concierge.WithOwnerNote(context.WithValue(r.Context(), noteKey{}, n), n.concerns))
 	unlock := m.lock(scope + "\x00" + key)
 	defer unlock()
 
@@ -154,14 +165,14 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			m.opts.WriteError(w, r, err)
 			return
 		case inserted:
-			m.execute(w, r, scope, key)
+			m.execute(w, r, body, scope, key)
 			return
 		case !bytes.Equal(existing.RequestHash, rec.RequestHash):
 			m.opts.WriteError(w, r, concierge.Errorf(concierge.CodeIdempotencyKeyReused,
 				"This Idempotency-Key was already used for a different request."))
 			return
 		case existing.Done:
-			replay(w, existing)
+			m.replay(w, r, body, existing)
 			return
 		case m.opts.Now().Sub(existing.CreatedAt) > m.opts.Abandoned:
 			// The node that reserved it died before answering: take the key over.
@@ -184,8 +195,8 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // execute runs the request, remembers its answer (unless it is a server error or a rate limit,
-// which a retry should redo) and sends it.
-func (m *middleware) execute(w http.ResponseWriter, r *http.Request, scope, key string) {
+// which a retry should redo) without the secrets in it, and sends it.
+func (m *middleware) execute(w http.ResponseWriter, r *http.Request, body []byte, scope, key string) {
 	buf := &recorder{header: http.Header{}}
 	m.next.ServeHTTP(buf, r)
 	if buf.status == 0 {
@@ -193,11 +204,13 @@ func (m *middleware) execute(w http.ResponseWriter, r *http.Request, scope, key 
 	}
 	// The answer is stored even when the client has gone: its retry must find it.
 	ctx := context.WithoutCancel(r.Context())
-	if buf.status >= 500 || buf.status == http.StatusTooManyRequests {
+	n := noteOf(r.Context())
+	rec, ok := n.record(scope, key, buf.status, buf.header.Get("Content-Type"), buf.body.Bytes(), credentials(r, body))
+	if !ok || buf.status >= 500 || buf.status == http.StatusTooManyRequests {
 		if err := m.opts.Store.ReleaseIdempotencyKey(ctx, scope, key); err != nil {
 			m.opts.Logger.ErrorContext(ctx, "idempotency release", "err", err)
 		}
-	} else if err := m.opts.Store.CompleteIdempotencyKey(ctx, scope, key, buf.status, buf.header.Get("Content-Type"), buf.body.Bytes()); err != nil {
+	} else if err := m.opts.Store.CompleteIdempotencyKey(ctx, rec); err != nil {
 		m.opts.Logger.ErrorContext(ctx, "idempotency complete", "err", err)
 	}
 	for k, vs := range buf.header {
@@ -207,14 +220,29 @@ func (m *middleware) execute(w http.ResponseWriter, r *http.Request, scope, key 
 	_, _ = w.Write(buf.body.Bytes())
 }
 
-// replay sends a remembered answer again.
-func replay(w http.ResponseWriter, rec concierge.IdempotentRecord) {
+// replay sends a remembered answer again, with the caller's credentials put back from the
+// retried request and the issued secret, if any, asked again of Options.Reissue.
+func (m *middleware) replay(w http.ResponseWriter, r *http.Request, body []byte, rec concierge.IdempotentRecord) {
+	out := restoreCredentials(rec.Body, credentials(r, body))
+	if rec.SecretKind != "" {
+		var secret string
+		var err error = concierge.Errorf(concierge.CodeIdempotencyKeyReused, "This request was carried out, but its answer "+
+			"held a secret, which is not kept; it cannot be answered again.")
+		if m.opts.Reissue != nil {
+			secret, err = m.opts.Reissue(r.Context(), rec.SecretKind, rec.SecretRef)
+		}
+		if err != nil {
+			m.opts.WriteError(w, r, err)
+			return
+		}
+		out = bytes.ReplaceAll(out, []byte(concierge.SecretPlaceholder), []byte(secret))
+	}
 	if rec.ContentType != "" {
 		w.Header().Set("Content-Type", rec.ContentType)
 	}
 	w.Header().Set("Idempotent-Replayed", "true")
 	w.WriteHeader(rec.Status)
-	_, _ = w.Write(rec.Body)
+	_, _ = w.Write(out)
 }
 
 // recorder buffers a handler's answer.

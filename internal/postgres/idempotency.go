@@ -28,9 +28,10 @@ func (db *DB) ReserveIdempotencyKey(ctx context.Context, rec concierge.Idempoten
 		}
 		var existing concierge.IdempotentRecord
 		err = db.pool.QueryRow(ctx, `SELECT scope, key, request_hash, done, status, content_type, body,
-			created_at FROM idempotency_keys WHERE scope = $1 AND key = $2`, rec.Scope, rec.Key).
+			created_at, secret_kind, secret_ref, stay_id, guest_id FROM idempotency_keys WHERE scope = $1 AND key = $2`, rec.Scope, rec.Key).
 			Scan(&existing.Scope, &existing.Key, &existing.RequestHash, &existing.Done, &existing.Status,
-				&existing.ContentType, &existing.Body, &existing.CreatedAt)
+				&existing.ContentType, &existing.Body, &existing.CreatedAt, &existing.SecretKind, &existing.SecretRef,
+				&existing.StayID, &existing.GuestID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			continue // released since the insert: reserve again
 		}
@@ -43,11 +44,13 @@ func (db *DB) ReserveIdempotencyKey(ctx context.Context, rec concierge.Idempoten
 	return concierge.IdempotentRecord{}, false, fmt.Errorf("postgres: reserve idempotency key: released %d times while being reserved", writeAttempts)
 }
 
-// CompleteIdempotencyKey stores the final answer of a reserved key; concierge.ErrNotFound when
-// the reservation is gone.
-func (db *DB) CompleteIdempotencyKey(ctx context.Context, scope, key string, status int, contentType string, body []byte) error {
+// CompleteIdempotencyKey stores the final answer of the reserved key rec.Scope, rec.Key (its
+// status, content type, body, secret kind and reference, stay and guest);
+// concierge.ErrNotFound when the reservation is gone.
+func (db *DB) CompleteIdempotencyKey(ctx context.Context, rec concierge.IdempotentRecord) error {
 	err := db.execOne(ctx, `UPDATE idempotency_keys SET done = true, status = $1, content_type = $2,
-		body = $3 WHERE scope = $4 AND key = $5`, status, contentType, body, scope, key)
+		body = $3, secret_kind = $4, secret_ref = $5, stay_id = $6, guest_id = $7 WHERE scope = $8 AND key = $9`,
+		rec.Status, rec.ContentType, rec.Body, rec.SecretKind, rec.SecretRef, rec.StayID, rec.GuestID, rec.Scope, rec.Key)
 	return storeErr(err, "complete idempotency key")
 }
 

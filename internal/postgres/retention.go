@@ -192,27 +192,16 @@ func (db *DB) EraseGuestData(ctx context.Context, owner concierge.Owner, audit *
 func eraseGuestData(ctx context.Context, tx *wtx, col string, id int64) (concierge.Erasure, error) {
 	var out concierge.Erasure
 	ownerTable := "stays"
-	var needles []string // strings whose presence in a remembered answer ties it to the erased data
-	if col == "stay_id" {
-		var ref, first, last string
-		err := tx.QueryRow(ctx, `SELECT booking_reference, first_name, last_name FROM stays WHERE id = $1
-			FOR UPDATE`, id).Scan(&ref, &first, &last)
-		if err != nil {
-			return out, err
-		}
-		needles = append(needles, ref)
-		if _, err := tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE $1 <> '' AND $2 <> ''
-			AND position(convert_to($1, 'UTF8') in body) > 0 AND position(convert_to($2, 'UTF8') in body) > 0`,
-			first, last); err != nil {
-			return out, err
-		}
-	} else {
+	if col == "guest_id" {
 		ownerTable = "guests"
-		var ident string
-		if err := tx.QueryRow(ctx, `SELECT identifier FROM guests WHERE id = $1 FOR UPDATE`, id).Scan(&ident); err != nil {
-			return out, err
-		}
-		needles = append(needles, ident)
+	}
+	var one int
+	if err := tx.QueryRow(ctx, `SELECT 1 FROM `+ownerTable+` WHERE id = $1 FOR UPDATE`, id).Scan(&one); err != nil {
+		return out, err
+	}
+	// Remembered idempotent answers name the stay or guest they concern (SPEC §10).
+	if _, err := tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE `+col+` = $1`, id); err != nil {
+		return out, err
 	}
 	var convIDs []int64
 	rows, err := tx.Query(ctx, `SELECT id, code FROM conversations WHERE `+col+` = $1
@@ -227,7 +216,7 @@ func eraseGuestData(ctx context.Context, tx *wtx, col string, id int64) (concier
 			rows.Close()
 			return out, err
 		}
-		convIDs, needles = append(convIDs, cid), append(needles, code)
+		convIDs = append(convIDs, cid)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -249,7 +238,7 @@ func eraseGuestData(ctx context.Context, tx *wtx, col string, id int64) (concier
 			rows.Close()
 			return out, err
 		}
-		needles, texts = append(needles, code), append(texts, content)
+		texts = append(texts, content)
 		out.Messages++
 	}
 	rows.Close()
@@ -278,11 +267,6 @@ func eraseGuestData(ctx context.Context, tx *wtx, col string, id int64) (concier
 			texts, hashes); err != nil {
 			return out, err
 		}
-	}
-	if _, err := tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE body IS NOT NULL AND EXISTS (
-		SELECT 1 FROM unnest($1::text[]) AS n WHERE n <> '' AND position(convert_to(n, 'UTF8') in body) > 0)`,
-		needles); err != nil {
-		return out, err
 	}
 	for _, q := range []string{
 		`DELETE FROM events WHERE conversation_id = ANY($1)`,

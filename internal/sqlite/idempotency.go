@@ -26,11 +26,13 @@ func (db *DB) ReserveIdempotencyKey(ctx context.Context, rec concierge.Idempoten
 		}
 		var created int64
 		var body []byte
-		err = tx.QueryRowContext(ctx, `SELECT scope, key, request_hash, done, status, content_type, body, created_at
-			FROM idempotency_keys WHERE scope = ? AND key = ?`, rec.Scope, rec.Key).
+		var stay, guest sql.NullInt64
+		err = tx.QueryRowContext(ctx, `SELECT scope, key, request_hash, done, status, content_type, body, created_at,
+			secret_kind, secret_ref, stay_id, guest_id FROM idempotency_keys WHERE scope = ? AND key = ?`, rec.Scope, rec.Key).
 			Scan(&existing.Scope, &existing.Key, &existing.RequestHash, &existing.Done, &existing.Status,
-				&existing.ContentType, &body, &created)
+				&existing.ContentType, &body, &created, &existing.SecretKind, &existing.SecretRef, &stay, &guest)
 		existing.Body, existing.CreatedAt = body, timeOf(created)
+		existing.StayID, existing.GuestID = nullIDOf(stay), nullIDOf(guest)
 		return err
 	})
 	if err != nil {
@@ -39,12 +41,14 @@ func (db *DB) ReserveIdempotencyKey(ctx context.Context, rec concierge.Idempoten
 	return existing, inserted, nil
 }
 
-// CompleteIdempotencyKey stores the final answer of a reserved key; concierge.ErrNotFound when
-// the reservation is gone.
-func (db *DB) CompleteIdempotencyKey(ctx context.Context, scope, key string, status int, contentType string, body []byte) error {
+// CompleteIdempotencyKey stores the final answer of the reserved key rec.Scope, rec.Key (its
+// status, content type, body, secret kind and reference, stay and guest);
+// concierge.ErrNotFound when the reservation is gone.
+func (db *DB) CompleteIdempotencyKey(ctx context.Context, rec concierge.IdempotentRecord) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := db.writeStmts.exec(ctx, tx, `UPDATE idempotency_keys SET done = 1, status = ?, content_type = ?, body = ?
-			WHERE scope = ? AND key = ?`, status, contentType, body, scope, key)
+		res, err := db.writeStmts.exec(ctx, tx, `UPDATE idempotency_keys SET done = 1, status = ?, content_type = ?, body = ?,
+			secret_kind = ?, secret_ref = ?, stay_id = ?, guest_id = ? WHERE scope = ? AND key = ?`,
+			rec.Status, rec.ContentType, rec.Body, rec.SecretKind, rec.SecretRef, rec.StayID, rec.GuestID, rec.Scope, rec.Key)
 		if err != nil {
 			return err
 		}

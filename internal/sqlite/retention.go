@@ -201,24 +201,9 @@ func (db *DB) EraseGuestData(ctx context.Context, owner concierge.Owner, audit *
 		if col == "guest_id" {
 			ownerTable = "guests"
 		}
-		var needles []string // strings whose presence in a remembered answer ties it to the erased data
-		if col == "stay_id" {
-			var ref, first, last string
-			err := tx.QueryRowContext(ctx, `SELECT booking_reference, first_name, last_name FROM stays WHERE id = ?`, id).Scan(&ref, &first, &last)
-			if err != nil {
-				return err
-			}
-			needles = append(needles, ref)
-			if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE ? <> '' AND ? <> ''
-				AND instr(body, ?) > 0 AND instr(body, ?) > 0`, first, last, first, last); err != nil {
-				return err
-			}
-		} else {
-			var ident string
-			if err := tx.QueryRowContext(ctx, `SELECT identifier FROM guests WHERE id = ?`, id).Scan(&ident); err != nil {
-				return err
-			}
-			needles = append(needles, ident)
+		// Remembered idempotent answers name the stay or guest they concern (SPEC §10).
+		if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE `+col+` = ?`, id); err != nil {
+			return err
 		}
 		type msg struct {
 			id            int64
@@ -238,7 +223,6 @@ func (db *DB) EraseGuestData(ctx context.Context, owner concierge.Owner, audit *
 		convIDs := make([]string, len(convs))
 		for i, c := range convs {
 			convIDs[i] = c[0]
-			needles = append(needles, c[1])
 		}
 		ids := "[" + strings.Join(convIDs, ",") + "]"
 		msgs, err := queryAll(ctx, tx, func(r rowScanner) (msg, error) {
@@ -251,7 +235,6 @@ func (db *DB) EraseGuestData(ctx context.Context, owner concierge.Owner, audit *
 		out.Conversations, out.Messages = len(convs), len(msgs)
 		var texts []string
 		for _, m := range msgs {
-			needles = append(needles, m.code)
 			texts = append(texts, m.content)
 		}
 		if has, err := tableExists(ctx, tx, "translations"); err != nil {
@@ -271,14 +254,6 @@ func (db *DB) EraseGuestData(ctx context.Context, owner concierge.Owner, audit *
 			return err
 		} else if has && len(texts) > 0 {
 			if err := eraseCachedTranslations(ctx, tx, texts); err != nil {
-				return err
-			}
-		}
-		for _, n := range needles {
-			if n == "" {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE instr(body, ?) > 0`, n); err != nil {
 				return err
 			}
 		}

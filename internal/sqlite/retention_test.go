@@ -91,8 +91,9 @@ func TestEraseLeavesNothing(t *testing.T) {
 	must(t, db.CacheTranslation(ctx, "es", "en", keptMsg.Content, "Staying here calmly", now))
 	_, _, err = db.ReserveIdempotencyKey(ctx, concierge.IdempotentRecord{Scope: "s", Key: "k1", RequestHash: []byte{1}, CreatedAt: now})
 	must(t, err)
-	must(t, db.CompleteIdempotencyKey(ctx, "s", "k1", 200, "application/json",
-		[]byte(`{"conversation":{"code":"`+c1.Code+`","guestFirstName":"Zebulon"}}`)))
+	must(t, db.CompleteIdempotencyKey(ctx, concierge.IdempotentRecord{Scope: "s", Key: "k1", Status: 200,
+		ContentType: "application/json", Body: []byte(`{"conversation":{"code":"` + c1.Code + `","guestFirstName":"Zebulon"}}`),
+		StayID: c1.StayID}))
 	w := concierge.Webhook{PropertyID: prop.ID, URL: "https://example.com/h", Kinds: []concierge.EventKind{concierge.EventMessageCreated},
 		Secret: "whsec_0123456789abcdef", Enabled: true, CreatedAt: now, UpdatedAt: now}
 	w.Cursor = 0

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"concierge/internal/concierge"
+	"concierge/internal/idempotency"
 )
 
 // interfaceTokenJSON is an interface token as the admin API shows it: never with its secret,
@@ -102,6 +103,7 @@ func (h *Handler) createInterfaceToken(w http.ResponseWriter, r *http.Request, p
 		h.fail(w, r, err)
 		return
 	}
+	idempotency.IssuedSecret(r.Context(), concierge.SecretInterfaceToken, t.ID, secret)
 	h.writeJSON(w, r, http.StatusCreated, createdInterfaceTokenJSON{interfaceTokenJSON: out[0], Secret: secret})
 }
 

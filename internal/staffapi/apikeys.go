@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"concierge/internal/concierge"
+	"concierge/internal/idempotency"
 )
 
 // defaultLimit is the page length of a list when the client gives none.
@@ -116,6 +117,7 @@ func (h *Handler) createAPIKey(w http.ResponseWriter, r *http.Request, p *concie
 		h.fail(w, r, err)
 		return
 	}
+	idempotency.IssuedSecret(r.Context(), concierge.SecretAPIKey, k.ID, secret)
 	h.writeJSON(w, r, http.StatusCreated, createdAPIKeyJSON{apiKeyJSON: out[0], Secret: secret})
 }
 

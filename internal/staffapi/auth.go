@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"concierge/internal/concierge"
+	"concierge/internal/idempotency"
 )
 
 // loginRequest is the body of POST /api/v1/auth/login.
@@ -36,6 +37,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	idempotency.IssuedSecret(r.Context(), concierge.SecretStaffSession, sess.ID, token)
 	h.writeJSON(w, r, http.StatusOK, loginAnswer{Token: token, ExpiresAt: formatTime(sess.ExpiresAt), User: userOf(prof)})
 }
 

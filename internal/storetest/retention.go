@@ -86,8 +86,14 @@ func testGuestErasure(t *testing.T, s concierge.Store) {
 	noErr(t, "CreateConversation", s.CreateConversation(ctx, &ck, &mk))
 	_, _, err := s.ReserveIdempotencyKey(ctx, concierge.IdempotentRecord{Scope: "s", Key: "k", RequestHash: []byte{1}, CreatedAt: t0})
 	noErr(t, "ReserveIdempotencyKey", err)
-	noErr(t, "CompleteIdempotencyKey", s.CompleteIdempotencyKey(ctx, "s", "k", 201, "application/json",
-		[]byte(`{"code":"`+c1.Code+`"}`)))
+	noErr(t, "CompleteIdempotencyKey", s.CompleteIdempotencyKey(ctx, concierge.IdempotentRecord{Scope: "s", Key: "k",
+		Status: 201, ContentType: "application/json", Body: []byte(`{"code":"` + c1.Code + `"}`), StayID: &st.ID}))
+	// An answer about another stay is kept.
+	_, _, err = s.ReserveIdempotencyKey(ctx, concierge.IdempotentRecord{Scope: "s", Key: "other", RequestHash: []byte{2}, CreatedAt: t0})
+	noErr(t, "ReserveIdempotencyKey", err)
+	noErr(t, "CompleteIdempotencyKey", s.CompleteIdempotencyKey(ctx, concierge.IdempotentRecord{Scope: "s", Key: "other",
+		Status: 201, ContentType: "application/json", Body: []byte(`{"code":"` + ck.Code + `"}`), StayID: &keep.ID,
+		SecretKind: concierge.SecretGuestSession, SecretRef: 7}))
 
 	data, err := s.GuestData(ctx, concierge.Owner{PropertyID: pl.Property.ID, StayID: &st.ID})
 	noErr(t, "GuestData", err)
@@ -123,6 +129,12 @@ func testGuestErasure(t *testing.T, s concierge.Store) {
 	noErr(t, "ReserveIdempotencyKey", err)
 	if rec.Done {
 		t.Error("the idempotency record naming the erased conversation is kept")
+	}
+	rec, _, err = s.ReserveIdempotencyKey(ctx, concierge.IdempotentRecord{Scope: "s", Key: "other", RequestHash: []byte{2}, CreatedAt: t0})
+	noErr(t, "ReserveIdempotencyKey", err)
+	if !rec.Done || rec.StayID == nil || *rec.StayID != keep.ID || rec.GuestID != nil ||
+		rec.SecretKind != concierge.SecretGuestSession || rec.SecretRef != 7 {
+		t.Errorf("the idempotency record of another stay: %+v", rec)
 	}
 	entries, err := s.ListAudit(ctx, concierge.AuditFilter{Limit: 1})
 	noErr(t, "ListAudit", err)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"concierge/internal/concierge"
+	"concierge/internal/idempotency"
 )
 
 const itemInitialise = "initialiseSessionResponse"
@@ -81,6 +82,7 @@ func (h *Handler) initialiseAs(w http.ResponseWriter, r *http.Request, mode conc
 		content.GuestLastName = &gs.Stay.LastName
 		content.RoomNumber = &gs.Stay.RoomNumber
 	}
+	idempotency.IssuedSecret(r.Context(), concierge.SecretGuestSession, gs.Session.ID, gs.Token)
 	writeSuccess(w, r, gs.Token,
 		namedItem{name: itemInitialise, item: item{Content: content}},
 		namedItem{name: itemStatus})
@@ -114,6 +116,7 @@ func (h *Handler) loginByRoom(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, r, gs.Token, itemStatus, err)
 		return
 	}
+	idempotency.IssuedSecret(r.Context(), concierge.SecretGuestSession, next.Session.ID, next.Token)
 	writeSuccess(w, r, next.Token, namedItem{name: itemStatus})
 }
 
