@@ -113,8 +113,8 @@ func (h *Handler) getMessages(w http.ResponseWriter, r *http.Request) {
 		PageLength: p.Length,
 		TotalCount: total,
 	}
-	if p.Length == 0 { // no PageLength: one page holding everything
-		content.PageLength = total
+	if p.Length == 0 { // no PageLength: pages of defaultPageLength; a shorter history is one page
+		content.PageLength = min(total, defaultPageLength)
 	}
 	for _, m := range msgs {
 		content.Messages = append(content.Messages, messageShapeOf(m))

@@ -52,16 +52,16 @@ func FuzzPaging(f *testing.F) {
 		}
 		// No overflow: the offset computed in 64-bit equals (Number-1)*Length exactly, and
 		// fits in an int32, so it is safe on any platform and any SQL integer.
-		if p.Length > 0 {
-			want := (int64(p.Number) - 1) * int64(p.Length)
-			if int64(pg.Offset) != want || want > math.MaxInt32 {
-				t.Fatalf("(%q, %q, %v, %q): offset %d, want %d", number, length, hasLength, desc, pg.Offset, want)
-			}
-			if pg.Limit != p.Length {
-				t.Fatalf("limit %d, want %d", pg.Limit, p.Length)
-			}
-		} else if pg.Offset != 0 || pg.Limit != 0 {
-			t.Fatalf("all-rows page %+v", pg)
+		size := int64(p.Length)
+		if size == 0 { // not given: pages of the default length, never everything
+			size = defaultPageLength
+		}
+		want := (int64(p.Number) - 1) * size
+		if int64(pg.Offset) != want || want > math.MaxInt32 {
+			t.Fatalf("(%q, %q, %v, %q): offset %d, want %d", number, length, hasLength, desc, pg.Offset, want)
+		}
+		if int64(pg.Limit) != size {
+			t.Fatalf("limit %d, want %d", pg.Limit, size)
 		}
 		if pg.Descending != p.Descending {
 			t.Fatalf("descending lost: %+v → %+v", p, pg)

@@ -11,22 +11,28 @@ import (
 // maxPageNumber bounds PageNumber so that offsets never overflow.
 const maxPageNumber = 1_000_000
 
+// defaultPageLength is the page length of a list asked for without PageLength: the longest
+// page, so that a guest with fewer messages (or conversations) gets them all, as before, and
+// a larger history is answered a page at a time instead of whole.
+const defaultPageLength = concierge.MaxPageLength
+
 // paging is a parsed PageNumber / PageLength / DescendingOrder triple.
 type paging struct {
 	Number     int
-	Length     int // 0: all
+	Length     int // 0: not given (pages are defaultPageLength long)
 	Descending bool
 }
 
 // page converts to the store's offset/limit form.
 func (p paging) page() concierge.Page {
-	if p.Length == 0 {
-		return concierge.Page{Descending: p.Descending}
+	n := p.Length
+	if n == 0 {
+		n = defaultPageLength
 	}
-	return concierge.Page{Offset: (p.Number - 1) * p.Length, Limit: p.Length, Descending: p.Descending}
+	return concierge.Page{Offset: (p.Number - 1) * n, Limit: n, Descending: p.Descending}
 }
 
-// parsePaging reads PageNumber (default 1), PageLength (default: all; at most
+// parsePaging reads PageNumber (default 1), PageLength (default defaultPageLength; at most
 // concierge.MaxPageLength) and DescendingOrder (default false) from the query string.
 // ValidationFailed names each bad parameter.
 func parsePaging(r *http.Request) (paging, error) {

@@ -16,10 +16,10 @@ func TestParsePagingValuesDefaults(t *testing.T) {
 	if p != (paging{Number: 1}) {
 		t.Fatalf("defaults %+v", p)
 	}
-	if pg := p.page(); pg != (concierge.Page{}) {
-		t.Fatalf("default page %+v, want all (zero Page)", pg)
+	if pg := p.page(); pg != (concierge.Page{Limit: defaultPageLength}) {
+		t.Fatalf("default page %+v, want the first %d", pg, defaultPageLength)
 	}
-	// PageLength present but blank is "all"; a value with hasLength false is ignored.
+	// PageLength present but blank is the default; a value with hasLength false is ignored.
 	for _, c := range []struct {
 		length string
 		has    bool
@@ -43,9 +43,9 @@ func TestParsePagingValuesGood(t *testing.T) {
 		{"+4", "1", "1", paging{4, 1, true}, concierge.Page{Offset: 3, Limit: 1, Descending: true}},
 		{"007", "200", "TRUE", paging{7, 200, true}, concierge.Page{Offset: 1200, Limit: 200, Descending: true}},
 		{"1000000", "200", "True", paging{1000000, 200, true}, concierge.Page{Offset: 199999800, Limit: 200, Descending: true}},
-		{"5", "", "t", paging{5, 0, true}, concierge.Page{Descending: true}}, // no length: all, number ignored
-		{"", "", "F", paging{1, 0, false}, concierge.Page{}},
-		{"", "", "0", paging{1, 0, false}, concierge.Page{}},
+		{"5", "", "t", paging{5, 0, true}, concierge.Page{Offset: 800, Limit: 200, Descending: true}}, // no length: default
+		{"", "", "F", paging{1, 0, false}, concierge.Page{Limit: 200}},
+		{"", "", "0", paging{1, 0, false}, concierge.Page{Limit: 200}},
 	}
 	for _, c := range cases {
 		got, err := parsePagingValues(c.number, c.length, true, c.desc)
