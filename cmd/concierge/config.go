@@ -47,6 +47,11 @@ type config struct {
 	DebugAddr          string // pprof listener; empty: none
 	GCPercent          int    // the Go collector's target (debug.SetGCPercent)
 	GOGCSet            bool   // the environment sets GOGC, which then wins over GCPercent
+
+	// Quotas of a guest who is not verified (concierge.GuestQuotas); 0: no limit.
+	GuestMessagesPerConversation int
+	GuestMessagesPerDay          int
+	GuestConversationsPerDay     int
 }
 
 // newFlagSet defines every flag on a fresh FlagSet bound to cfg.
@@ -67,6 +72,9 @@ func newFlagSet(name string, cfg *config, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&cfg.RateSessionBurst, "rate-session-burst", 60, "burst of requests per guest session")
 	fs.Float64Var(&cfg.RateInterface, "rate-interface-token", 100, "session initialisations per second per interface token (0: unlimited)")
 	fs.IntVar(&cfg.RateInterfaceBurst, "rate-interface-token-burst", 500, "burst of initialisations per interface token")
+	fs.IntVar(&cfg.GuestMessagesPerConversation, "guest-messages-per-conversation", 200, "messages a guest who is not verified may send in one conversation (0: unlimited)")
+	fs.IntVar(&cfg.GuestMessagesPerDay, "guest-messages-per-day", 300, "messages a guest who is not verified may send in 24 hours (0: unlimited)")
+	fs.IntVar(&cfg.GuestConversationsPerDay, "guest-conversations-per-day", 20, "conversations a guest who is not verified may start in 24 hours (0: unlimited)")
 	fs.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests get to finish on shutdown")
 	fs.DurationVar(&cfg.EventRetention, "event-retention", 168*time.Hour, "how long live events are kept for clients that resume")
@@ -115,6 +123,9 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if cfg.GuestMessagesPerConversation < 0 || cfg.GuestMessagesPerDay < 0 || cfg.GuestConversationsPerDay < 0 {
+		return cfg, fmt.Errorf("guest quotas must not be negative (0: unlimited)")
 	}
 	cfg.GOGCSet = getenv("GOGC") != ""
 	if cfg.SessionKeyFile == "" && !isPostgres(cfg.DB) { // PostgreSQL keeps them in the database

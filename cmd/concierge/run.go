@@ -255,6 +255,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 		TranslationQueued: func() { worker.Wake() }, // called only when Translation is on
 
 		WebhookTargets: webhook.Targets{Policy: hookPolicy},
+		GuestQuotas: concierge.GuestQuotas{MessagesPerConversation: cfg.GuestMessagesPerConversation,
+			MessagesPerDay: cfg.GuestMessagesPerDay, ConversationsPerDay: cfg.GuestConversationsPerDay},
 	})
 	if err != nil {
 		return err

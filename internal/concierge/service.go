@@ -60,6 +60,10 @@ type Config struct {
 	// WebhookTargets checks the URLs of webhooks (service_webhook.go); nil: every http(s)
 	// URL is accepted.
 	WebhookTargets WebhookTargets
+
+	// GuestQuotas bounds what a non-verified guest may write (service_quota.go); zero: no
+	// bound.
+	GuestQuotas GuestQuotas
 }
 
 // Service applies Concierge's business rules on top of a Store. It is safe for concurrent use.
@@ -93,6 +97,7 @@ type Service struct {
 	onTranslationQueued func()
 
 	webhookTargets WebhookTargets // service_webhook.go
+	quotas         GuestQuotas    // service_quota.go
 }
 
 // NewService returns a Service for cfg; it errors when Store or Tokens is missing.
@@ -126,6 +131,7 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	s.staff = newStaffAuth(cfg)
 	s.webhookTargets = cfg.WebhookTargets
+	s.quotas = cfg.GuestQuotas
 	return s, nil
 }
 

@@ -109,6 +109,9 @@ func (s *Service) CreateConversation(ctx context.Context, gs *GuestSession, in C
 		return nil, Errorf(CodeGuestNotVerified, "Linking an order needs a guest verified by room number and last name.")
 	}
 
+	if err := s.checkGuestQuotas(ctx, gs, 0); err != nil {
+		return nil, err
+	}
 	prop := gs.Property
 	outlet, err := s.chooseOutlet(ctx, prop, strings.TrimSpace(in.OutletCode), in.NonVerified)
 	if err != nil {

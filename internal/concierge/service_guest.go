@@ -207,6 +207,9 @@ func (s *Service) AddGuestMessage(ctx context.Context, gs *GuestSession, code, c
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkGuestQuotas(ctx, gs, c.ID); err != nil {
+		return nil, err
+	}
 	if conversationType == nil {
 		convType = c.Type
 	}

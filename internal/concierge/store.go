@@ -28,6 +28,7 @@ type Store interface {
 	WebhookStore     // store_webhook.go: webhooks and their deliveries (SPEC §8)
 	RetentionStore   // store_retention.go: retention settings, legal holds, guest data export and erasure
 	TranslationStore // store_translation.go: translations, their job queue, cache and glossaries
+	QuotaStore       // store_quota.go: what non-verified guests wrote, for their quotas
 
 	// Ping checks that the store is reachable and its migrations are applied.
 	Ping(ctx context.Context) error
