@@ -21,7 +21,9 @@ Usage:
   concierge-bench all [flags]                 every scenario, create at half load, the scale runs,
                                               and the targets; writes --out (default bench-out)
   concierge-bench SCENARIO [flags]            one of: create reply read live mixed trivial
-                                              (after the trivial baseline unless --baseline=false)
+                                              (after the trivial baseline unless --baseline=false),
+                                              or history (not in all): every client reads one
+                                              guest's 8 MB history without PageLength
   concierge-bench prefill --db FILE --messages N
                                               fill a SQLite database with history (bulk inserts)
   concierge-bench trivial-server [--addr A]   the trivial JSON handler (started by the tool itself)
@@ -101,7 +103,7 @@ func run(ctx context.Context, args []string) error {
 		return bench.ServeTrivial(ctx, *addr, os.Stdout)
 	case cmd == "prefill":
 		return prefill(ctx, rest)
-	case cmd == "all" || slices.Contains(bench.Scenarios(), cmd):
+	case cmd == "all" || slices.Contains(bench.Scenarios(), cmd) || slices.Contains(bench.ExtraScenarios(), cmd):
 		return scenarios(ctx, cmd, rest)
 	}
 	fmt.Fprint(os.Stderr, usage)

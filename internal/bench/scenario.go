@@ -6,12 +6,25 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
 
 // Scenarios returns the names RunScenario knows, in the order `all` runs them.
 func Scenarios() []string { return []string{"trivial", "create", "reply", "read", "live", "mixed"} }
+
+// ExtraScenarios returns the scenarios RunScenario knows that `all` does not run: history, the
+// largest guest read (one guest's whole history asked for without PageLength, by every client
+// at once), which measures the server's memory under big answers.
+func ExtraScenarios() []string { return []string{"history"} }
+
+// historyMessages is how many messages the history scenario gives its guest, and
+// historyMessageBytes how long each is: about 8 MB of history, the largest seen in the field.
+const (
+	historyMessages     = 3000
+	historyMessageBytes = 2500
+)
 
 // Config is what a scenario run needs besides the server.
 type Config struct {
@@ -173,6 +186,19 @@ func prepare(ctx context.Context, name string, c *Client, cfg Config) (*Fixture,
 	if err != nil {
 		return nil, err
 	}
+	if name == "history" {
+		// One guest with a long history of long staff messages.
+		r := f.Rooms[0]
+		content := strings.Repeat("Your table is ready on the terrace. ", historyMessageBytes/36)
+		err := parallel(ctx, historyMessages, 8, func(int) error {
+			_, err := c.staff(ctx, "POST", pathConversations+"/"+r.Conversation+"/messages", f.StaffToken,
+				map[string]string{"type": "Staff", "content": content})
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	if name == "read" || name == "mixed" {
 		// A short history in every conversation: staff answer, the guest thanks.
 		err := parallel(ctx, len(f.Rooms), 8, func(i int) error {
@@ -234,6 +260,10 @@ func scenarioOp(name string, c *Client, f *Fixture, streams *Streams) Op {
 			_, err := c.guest(ctx, "GET", pathCreate+"/"+r.Conversation+"?SessionToken="+url.QueryEscape(r.Token), nil)
 			return err
 		},
+		"guest_history": func(ctx context.Context, rng *rand.Rand) error {
+			_, err := c.guest(ctx, "GET", pathMessages+"?SessionToken="+url.QueryEscape(f.Rooms[0].Token), nil)
+			return err
+		},
 		"staff_inbox": func(ctx context.Context, rng *rand.Rand) error {
 			_, err := c.staff(ctx, "GET", pathConversations+"?limit=20", f.StaffToken, nil)
 			return err
@@ -253,6 +283,8 @@ func scenarioOp(name string, c *Client, f *Fixture, streams *Streams) Op {
 		names = []string{"guest_messages", "guest_conversations", "guest_conversation", "staff_inbox", "staff_conversation"}
 	case "live":
 		names = []string{"guest_reply"}
+	case "history":
+		names = []string{"guest_history"}
 	case "mixed":
 		for _, m := range Mixed() {
 			for range m.Percent {
