@@ -101,8 +101,11 @@ func TestIdempotentAnswersKeepNoSecret(t *testing.T) {
 
 	// After a logout, the replay of the session start says the session has ended.
 	s.post(t, pathLogout, map[string]any{"SessionToken": guestTok}).content(t, "responseStatus")
-	s.do(t, http.MethodPost, pathInitRoom, init, keyed("start-1", "")).
-		wantFailure(t, http.StatusUnauthorized, "initialiseSessionResponse", "IdentityTokenExpired")
+	ended := s.do(t, http.MethodPost, pathInitRoom, init, keyed("start-1", ""))
+	if ended.Status != http.StatusUnauthorized || ended.Body["status"] != "Failure" ||
+		!strings.Contains(string(ended.Raw), `"areaError":"IdentityTokenExpired"`) {
+		t.Fatalf("replayed start of an ended session: HTTP %d %s", ended.Status, ended.Raw)
+	}
 }
 
 // TestErasureForgetsRememberedAnswersByOwner remembers answers of a stay's guest that name

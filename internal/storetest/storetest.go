@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) concierge.Store) {
 		{"Deliveries", testDeliveries},
 		{"Retention", testRetention},
 		{"GuestErasure", testGuestErasure},
+		{"GuestUsage", testGuestUsage}, // quota.go
 
 		{"Translations", testTranslations},
 	}
