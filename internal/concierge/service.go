@@ -60,6 +60,10 @@ type Config struct {
 	// WebhookTargets checks the URLs of webhooks (service_webhook.go); nil: every http(s)
 	// URL is accepted.
 	WebhookTargets WebhookTargets
+
+	// Counters is told of failed logins, back-off refusals and erasures (metrics); nil:
+	// nothing is counted.
+	Counters Counters
 }
 
 // Service applies Concierge's business rules on top of a Store. It is safe for concurrent use.
@@ -93,6 +97,8 @@ type Service struct {
 	onTranslationQueued func()
 
 	webhookTargets WebhookTargets // service_webhook.go
+	counters       Counters       // Config.Counters, never nil
+	eventTickets   eventTickets   // event_ticket.go
 }
 
 // NewService returns a Service for cfg; it errors when Store or Tokens is missing.
@@ -126,6 +132,10 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	s.staff = newStaffAuth(cfg)
 	s.webhookTargets = cfg.WebhookTargets
+	s.counters = cfg.Counters
+	if s.counters == nil {
+		s.counters = noCounters{}
+	}
 	return s, nil
 }
 
