@@ -45,6 +45,11 @@ type config struct {
 	WebhookRetryWindow time.Duration
 	RetentionInterval  time.Duration
 	DebugAddr          string // pprof listener; empty: none
+	// Metrics and browsers (metrics.go).
+	MetricsToken       string // bearer token /metrics wants; empty: none
+	MetricsTokenFile   string // file holding MetricsToken
+	MetricsOnDebugAddr bool   // /metrics on the --debug-addr listener only
+	CORSOrigins        string // origins whose pages may call the APIs, comma-separated
 	GCPercent          int    // the Go collector's target (debug.SetGCPercent)
 	GOGCSet            bool   // the environment sets GOGC, which then wins over GCPercent
 
@@ -94,6 +99,10 @@ func newFlagSet(name string, cfg *config, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&cfg.RetentionInterval, "retention-interval", time.Hour, "how often expired guest data is erased (0: never)")
 	fs.IntVar(&cfg.GCPercent, "gc-percent", 200, "Go garbage collector target: heap growth, in percent of the live heap, before a collection (GOGC); higher trades memory for CPU; the environment's GOGC, when set, wins")
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "address of a separate listener serving Go's profiles (/debug/pprof/), HOST:PORT; keep it on loopback (default: none)")
+	fs.StringVar(&cfg.MetricsToken, "metrics-token", "", "bearer token a scraper must send for /metrics (Authorization: Bearer …; default: none, /metrics is open)")
+	fs.StringVar(&cfg.MetricsTokenFile, "metrics-token-file", "", "file holding the --metrics-token (surrounding white space ignored)")
+	fs.BoolVar(&cfg.MetricsOnDebugAddr, "metrics-on-debug-addr", false, "serve /metrics on the --debug-addr listener instead of --addr")
+	fs.StringVar(&cfg.CORSOrigins, "cors-origins", "", "origins whose web pages may call the guest and staff APIs (CORS), comma-separated, e.g. https://app.example,https://ops.example, or * for any (default: none)")
 	return fs
 }
 

@@ -13,8 +13,11 @@ import (
 
 // debugHandler serves Go's runtime profiles (net/http/pprof) on a mux of its own, so that they
 // are never reachable through the public listener.
-func debugHandler() http.Handler {
+func debugHandler(metrics http.Handler) http.Handler {
 	mux := http.NewServeMux()
+	if metrics != nil {
+		mux.Handle("GET /metrics", metrics)
+	}
 	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
 	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
@@ -23,15 +26,16 @@ func debugHandler() http.Handler {
 	return mux
 }
 
-// startDebug listens on addr and serves the profiles until the returned stop is called. It
+// startDebug listens on addr and serves the profiles (and metrics, when not nil: the
+// handler of /metrics) until the returned stop is called. It
 // prints the listener's URL to stdout ("Concierge debug on http://…").
 // It fails when addr cannot be listened on.
-func startDebug(addr string, stdout io.Writer, logger *slog.Logger) (stop func(), err error) {
+func startDebug(addr string, metrics http.Handler, stdout io.Writer, logger *slog.Logger) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("--debug-addr: %w", err)
 	}
-	srv := &http.Server{Handler: debugHandler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: debugHandler(metrics), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			logger.Error("debug listener", "err", err)

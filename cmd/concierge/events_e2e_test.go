@@ -473,8 +473,8 @@ func TestEventsOperations(t *testing.T) {
 	}
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{`concierge_event_streams_open{api="guest"} 3`, `concierge_event_streams_open{api="staff"} 2`,
-		`concierge_events_delivered_total{api="staff"}`, `concierge_event_delivery_lag_seconds_count`} {
+	for _, want := range []string{`concierge_event_streams_open{api="guest"} 3`, `concierge_event_streams_open{api="staff_sse"} 2`,
+		`concierge_events_delivered_total{api="staff_sse"}`, `concierge_event_delivery_lag_seconds_count`} {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}

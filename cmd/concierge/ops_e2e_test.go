@@ -33,7 +33,7 @@ func TestOperationalEndpoints(t *testing.T) {
 	defer resp.Body.Close()
 	var buf bytes.Buffer
 	_, _ = buf.ReadFrom(resp.Body)
-	if resp.StatusCode != 200 || !strings.Contains(buf.String(), `concierge_http_requests_total{code="200",method="POST"}`) {
+	if resp.StatusCode != 200 || !strings.Contains(buf.String(), `concierge_http_requests_total{code="200",method="POST",route="/API/V40/System/Session/`) {
 		t.Fatalf("metrics: %d\n%s", resp.StatusCode, buf.String())
 	}
 	if !strings.Contains(s.Stdout.String(), `"demo-password"`) || !strings.Contains(s.Stdout.String(), "WARNING") {

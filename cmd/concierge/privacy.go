@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"concierge/internal/concierge"
+	"concierge/internal/metrics"
 	"concierge/internal/staffapi"
 )
 
@@ -20,7 +21,7 @@ const retentionBatch = 50
 
 // startRetention runs the retention job every interval (and once at start) until ctx ends,
 // and returns the function that stops it and waits for it. interval ≤ 0 turns it off.
-func startRetention(ctx context.Context, svc *concierge.Service, interval time.Duration, logger *slog.Logger) func() {
+func startRetention(ctx context.Context, svc *concierge.Service, interval time.Duration, counters *metrics.Counters, logger *slog.Logger) func() {
 	if interval <= 0 {
 		return func() {}
 	}
@@ -32,6 +33,9 @@ func startRetention(ctx context.Context, svc *concierge.Service, interval time.D
 		defer t.Stop()
 		for {
 			run, err := svc.RunRetention(ctx, retentionBatch)
+			if ctx.Err() == nil {
+				counters.RetentionRun(err)
+			}
 			switch {
 			case err != nil && ctx.Err() == nil:
 				logger.ErrorContext(ctx, "retention failed", "err", err)

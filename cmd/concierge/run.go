@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"concierge/internal/concierge"
 	"concierge/internal/demo"
@@ -21,6 +20,7 @@ import (
 	"concierge/internal/idempotency"
 	"concierge/internal/live"
 	"concierge/internal/logging"
+	"concierge/internal/metrics"
 	"concierge/internal/password"
 	"concierge/internal/postgres"
 	"concierge/internal/ratelimit"
@@ -186,11 +186,25 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	if err != nil {
 		return err
 	}
+	metricsAuth, err := metricsToken(cfg) // metrics.go
+	if err != nil {
+		return err
+	}
+	cors, err := corsPolicy(cfg)
+	if err != nil {
+		return err
+	}
 	store, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	reg := newRegistry()
+	if s, ok := store.(interface{ Instrument(prometheus.Registerer) }); ok {
+		s.Instrument(reg)
+	}
+	counters := metrics.NewCounters(reg)
+	metrics.RegisterTranslationQueue(reg, store.TranslationQueue, now, logger)
 	// Several nodes on one PostgreSQL database share the signing keys, rate limits and
 	// back-off through it (nodes.go); with SQLite they stay in the process and the key file.
 	pg, _ := store.(*postgres.DB)
@@ -257,12 +271,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 		WebhookTargets: webhook.Targets{Policy: hookPolicy},
 		GuestQuotas: concierge.GuestQuotas{MessagesPerConversation: cfg.GuestMessagesPerConversation,
 			MessagesPerDay: cfg.GuestMessagesPerDay, ConversationsPerDay: cfg.GuestConversationsPerDay},
+		Counters: counters,
 	})
 	if err != nil {
 		return err
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if !translatorOff {
 		worker, err = translate.NewWorker(translate.WorkerConfig{Store: store, Translator: translator,
 			Logger: logger.With("component", "translate"), Now: now, Timeout: cfg.TranslatorTimeout,
@@ -283,22 +296,30 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 		n.OnEvents(hub.Notify)
 		defer n.OnEvents(nil)
 	}
-	events := live.Options{Hub: hub, Heartbeat: cfg.EventHeartbeat, Metrics: live.NewMetrics(reg, now), Logger: logger}
+	events := live.Options{Hub: hub, Heartbeat: cfg.EventHeartbeat, Metrics: live.NewMetrics(reg, now), Logger: logger,
+		AllowOrigin: cors.Allows}
 	streams := live.NewStreamLimit(cfg.EventStreams)
+	// /metrics is served on --addr, or on --debug-addr only (--metrics-on-debug-addr).
+	metricsHandler, publicMetrics := httpserver.MetricsHandler(reg, metricsAuth), http.Handler(nil)
+	if !cfg.MetricsOnDebugAddr {
+		publicMetrics = metricsHandler
+	}
 	handler, err := httpserver.NewServer(httpserver.Config{
 		Service:     svc,
 		Logger:      logger,
 		Registry:    reg,
 		Idempotency: store,
 		Now:         now,
-		PerAddress:  limit("address", cfg.RateAddress, cfg.RateAddressBurst),
+		PerAddress:  counters.CountRefusals(metrics.LimitAddress, limit("address", cfg.RateAddress, cfg.RateAddressBurst)),
 		Guest: v40.Options{
-			PerSession:        limit("session", cfg.RateSession, cfg.RateSessionBurst),
-			PerInterfaceToken: limit("interface-token", cfg.RateInterface, cfg.RateInterfaceBurst),
+			PerSession:        counters.CountRefusals(metrics.LimitSession, limit("session", cfg.RateSession, cfg.RateSessionBurst)),
+			PerInterfaceToken: counters.CountRefusals(metrics.LimitInterfaceToken, limit("interface-token", cfg.RateInterface, cfg.RateInterfaceBurst)),
 			Events:            events,
 			Streams:           streams,
 		},
-		Staff: staffapi.Options{Events: events, Streams: streams},
+		Staff:   staffapi.Options{Events: events, Streams: streams},
+		Metrics: publicMetrics,
+		CORS:    cors,
 	})
 	if err != nil {
 		return err
@@ -312,7 +333,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 		debug.SetGCPercent(cfg.GCPercent)
 	}
 	if cfg.DebugAddr != "" {
-		stopDebug, err := startDebug(cfg.DebugAddr, stdout, logger)
+		var debugMetrics http.Handler
+		if cfg.MetricsOnDebugAddr {
+			debugMetrics = metricsHandler
+		}
+		stopDebug, err := startDebug(cfg.DebugAddr, debugMetrics, stdout, logger)
 		if err != nil {
 			return err
 		}
@@ -348,8 +373,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	go hub.Dispatch(janitorCtx, svc.EventTopics)
 	// Webhook deliveries and the retention job (webhooks.go, privacy.go); both stop before
 	// the store closes.
-	defer startWebhooks(janitorCtx, cfg, svc, hub, hookPolicy, logger)()
-	defer startRetention(janitorCtx, svc, cfg.RetentionInterval, logger)()
+	defer startWebhooks(janitorCtx, cfg, svc, hub, hookPolicy, webhook.NewMetrics(reg), logger)()
+	defer startRetention(janitorCtx, svc, cfg.RetentionInterval, counters, logger)()
 	if pg != nil {
 		go pruneShared(janitorCtx, pg, time.Hour, now, logger)
 	}

@@ -29,8 +29,9 @@ func webhookPolicy(allowCIDR string) (webhook.Policy, error) {
 
 // startWebhooks runs the webhook dispatcher, woken by the hub after every event, and returns
 // the function that stops it and waits for it (call it before closing the store).
-func startWebhooks(ctx context.Context, cfg config, svc *concierge.Service, hub *live.Hub, policy webhook.Policy, logger *slog.Logger) func() {
-	d := webhook.New(webhook.Config{Service: svc, Render: staffapi.WebhookBody, Policy: policy,
+func startWebhooks(ctx context.Context, cfg config, svc *concierge.Service, hub *live.Hub, policy webhook.Policy,
+	m *webhook.Metrics, logger *slog.Logger) func() {
+	d := webhook.New(webhook.Config{Service: svc, Render: staffapi.WebhookBody, Policy: policy, Metrics: m,
 		Logger: logger.With("component", "webhooks"), Timeout: cfg.WebhookTimeout, RetryMin: cfg.WebhookRetryMin,
 		RetryMax: cfg.WebhookRetryMax, Window: cfg.WebhookRetryWindow})
 	ctx, cancel := context.WithCancel(ctx)

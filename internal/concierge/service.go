@@ -64,6 +64,9 @@ type Config struct {
 	// GuestQuotas bounds what a non-verified guest may write (service_quota.go); zero: no
 	// bound.
 	GuestQuotas GuestQuotas
+	// Counters is told of failed logins, back-off refusals and erasures (metrics); nil:
+	// nothing is counted.
+	Counters Counters
 }
 
 // Service applies Concierge's business rules on top of a Store. It is safe for concurrent use.
@@ -98,6 +101,8 @@ type Service struct {
 
 	webhookTargets WebhookTargets // service_webhook.go
 	quotas         GuestQuotas    // service_quota.go
+	counters       Counters       // Config.Counters, never nil
+	eventTickets   eventTickets   // event_ticket.go
 }
 
 // NewService returns a Service for cfg; it errors when Store or Tokens is missing.
@@ -132,6 +137,10 @@ func NewService(cfg Config) (*Service, error) {
 	s.staff = newStaffAuth(cfg)
 	s.webhookTargets = cfg.WebhookTargets
 	s.quotas = cfg.GuestQuotas
+	s.counters = cfg.Counters
+	if s.counters == nil {
+		s.counters = noCounters{}
+	}
 	return s, nil
 }
 

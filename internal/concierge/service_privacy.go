@@ -123,6 +123,7 @@ func (s *Service) EraseGuestData(ctx context.Context, p *Principal, propertyCode
 		return Erasure{}, s.internal(ctx, "erase guest data", err)
 	}
 	s.credentialsChanged() // the erased guest's live streams end
+	s.counters.GuestDataErased("request", e)
 	s.logger.InfoContext(ctx, "guest data erased", "object", objRef, "conversations", e.Conversations,
 		"held", e.Held, "by", p.String())
 	return e, nil
@@ -312,6 +313,9 @@ func (s *Service) retainProperty(ctx context.Context, prop Property, batch int, 
 		e, err := s.store.EraseGuestData(ctx, owner, audit)
 		if errors.Is(err, ErrNotFound) {
 			return Erasure{}, nil // erased meanwhile
+		}
+		if err == nil {
+			s.counters.GuestDataErased("retention", e)
 		}
 		return e, s.internal(ctx, "erase guest data", err)
 	}

@@ -145,6 +145,7 @@ func (s *Service) verifyGuest(ctx context.Context, prop Property, room, lastName
 	key := prop.Code + "\x00" + strings.ToLower(room)
 	if s.verifications != nil {
 		if ok, wait := s.verifications.Check(key); !ok {
+			s.counters.Refused("guest_verification")
 			return Stay{}, &Error{Code: CodeRateLimited, RetryAfter: wait,
 				Message: "Too many failed verifications for this room; try again later."}
 		}

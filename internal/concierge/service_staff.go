@@ -147,9 +147,11 @@ func (s *Service) StaffLogin(ctx context.Context, username, pw, client string) (
 		}
 		// The username is not logged: people type their password into it.
 		if known {
+			s.counters.StaffLoginFailed("wrong_password")
 			s.logger.InfoContext(ctx, "staff login failed", "reason", "wrong password", "user_id", u.ID, "client", client)
 			s.auditLogin(ctx, AuditLoginFailed, &u, client, "wrong password")
 		} else {
+			s.counters.StaffLoginFailed("unknown_username")
 			s.logger.InfoContext(ctx, "staff login failed", "reason", "unknown username", "client", client)
 			s.auditLogin(ctx, AuditLoginFailed, nil, client, "unknown username")
 		}
@@ -157,6 +159,7 @@ func (s *Service) StaffLogin(ctx context.Context, username, pw, client string) (
 	}
 	if u.DisabledAt != nil {
 		// The same answer as a wrong password: a disabled account is not advertised.
+		s.counters.StaffLoginFailed("user_disabled")
 		s.logger.InfoContext(ctx, "staff login failed", "reason", "user disabled", "user_id", u.ID, "client", client)
 		s.auditLogin(ctx, AuditLoginFailed, &u, client, "user disabled")
 		return "", StaffSession{}, StaffUser{}, errLoginFailed()
@@ -190,6 +193,7 @@ func (s *Service) checkLoginGuard(keys []string) error {
 		}
 	}
 	if blocked {
+		s.counters.Refused("staff_login")
 		return &Error{Code: CodeRateLimited, RetryAfter: wait,
 			Message: "Too many failed logins; try again later."}
 	}

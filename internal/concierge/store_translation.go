@@ -41,6 +41,12 @@ type TranslationJob struct {
 	Attempts       int // including this claim
 }
 
+// TranslationQueue is the state of the translation job queue.
+type TranslationQueue struct {
+	Pending int       // Pending translations
+	Oldest  time.Time // when the message of the oldest Pending translation was created; zero when none
+}
+
 // TranslationOutcome is the result of a job's attempt. State Done (with Content), Failed or
 // Unsupported (with Error) end the job; Pending (with Error and NextAttemptAt) schedules a retry.
 type TranslationOutcome struct {
@@ -82,6 +88,9 @@ type TranslationStore interface {
 	// a translation (in any state) into that language or no longer exists, in one
 	// transaction, and returns how many it queued.
 	QueueTranslations(ctx context.Context, ts []Translation) (int, error)
+	// TranslationQueue counts the Pending translations (the job queue, leased jobs included)
+	// and gives the creation time of the oldest one's message.
+	TranslationQueue(ctx context.Context) (TranslationQueue, error)
 	// Translations lists the translations (any state) of the given messages, by message id
 	// then language.
 	Translations(ctx context.Context, messageIDs []int64) ([]Translation, error)

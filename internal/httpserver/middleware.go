@@ -13,6 +13,7 @@ import (
 	"concierge/internal/concierge"
 	"concierge/internal/logging"
 	"concierge/internal/v40"
+	"concierge/internal/wire"
 )
 
 // withRequestID gives every request an id: the client's X-Request-Id when it is short and
@@ -74,12 +75,14 @@ func logRequests(next http.Handler, logger *slog.Logger, m *metrics) http.Handle
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
+		ctx, route := wire.WithRouteNote(r.Context())
+		r = r.WithContext(ctx)
 		next.ServeHTTP(rec, r)
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
 		d := time.Since(start)
-		m.observe(r.Method, rec.status, d)
+		m.observe(routeOf(route(), r), r.Method, rec.status, d)
 		level := slog.LevelInfo
 		if rec.status >= 500 {
 			level = slog.LevelError

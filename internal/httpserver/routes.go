@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"concierge/internal/idempotency"
 	"concierge/internal/staffapi"
 	"concierge/internal/v40"
@@ -18,7 +16,9 @@ import (
 func addRoutes(mux *http.ServeMux, cfg Config) {
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("GET /readyz", readyz(cfg))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}))
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics)
+	}
 	mux.Handle("GET /api/v1/openapi.json", cfg.openAPI)
 	// The web pages (package web): the staff console, the guest chat page and their shared files.
 	mux.Handle("GET /console/", cfg.pages)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,6 +34,11 @@ type Config struct {
 	Guest v40.Options
 	// Staff configures the staff API's live events.
 	Staff staffapi.Options
+	// Metrics serves /metrics (MetricsHandler); nil: not on this listener (--debug-addr
+	// serves it).
+	Metrics http.Handler
+	// CORS lets pages of other origins call the APIs; nil: none may.
+	CORS *CORS
 
 	openAPI http.Handler
 	pages   http.Handler // the embedded web pages (package web)
@@ -56,6 +62,7 @@ func NewServer(cfg Config) (http.Handler, error) {
 	m := newMetrics(cfg.Registry)
 	var h http.Handler = mux
 	h = limitPerAddress(h, cfg.PerAddress)
+	h = cfg.CORS.Wrap(h)
 	h = recoverPanics(h, cfg.Logger)
 	h = logRequests(h, cfg.Logger, m)
 	h = withRequestID(h)
@@ -72,19 +79,47 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "concierge_http_requests_total",
-			Help: "HTTP requests answered, by method and status code.",
-		}, []string{"method", "code"}),
+			Help: "HTTP requests answered, by route pattern, method and status code.",
+		}, []string{"route", "method", "code"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "concierge_http_request_duration_seconds",
-			Help:    "Time to answer HTTP requests, by method.",
+			Help:    "Time to answer HTTP requests (streams: until they end), by route pattern and method.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
-		}, []string{"method"}),
+		}, []string{"route", "method"}),
 	}
 	reg.MustRegister(m.requests, m.duration)
 	return m
 }
 
-func (m *metrics) observe(method string, code int, d time.Duration) {
-	m.requests.WithLabelValues(method, strconv.Itoa(code)).Inc()
-	m.duration.WithLabelValues(method).Observe(d.Seconds())
+// unmatchedRoute labels the requests no route matched, so that scanners probing random paths
+// cannot add label values without end.
+const unmatchedRoute = "unmatched"
+
+// observe counts a request answered with code after d. route is the route pattern it matched.
+func (m *metrics) observe(route, method string, code int, d time.Duration) {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+	default:
+		method = "other" // any token is a method: keep the label's values bounded
+	}
+	m.requests.WithLabelValues(route, method, strconv.Itoa(code)).Inc()
+	m.duration.WithLabelValues(route, method).Observe(d.Seconds())
+}
+
+// routeOf is the route label of a request: the pattern the API that served it matched
+// (wire.SetRoute), else the pattern of the server's own mux, unless that is a mount point
+// of an API (its routes did not match: unmatchedRoute).
+func routeOf(noted string, r *http.Request) string {
+	if noted != "" {
+		return noted
+	}
+	switch r.Pattern {
+	case "", "/", "/api/v1/":
+		return unmatchedRoute
+	}
+	if _, path, ok := strings.Cut(r.Pattern, " "); ok {
+		return path
+	}
+	return r.Pattern
 }

@@ -24,7 +24,7 @@ func NewMetrics(reg prometheus.Registerer, now func() time.Time) *Metrics {
 	m := &Metrics{
 		open: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "concierge_event_streams_open",
-			Help: "Open live event streams, by API (guest, staff, staff_ws).",
+			Help: "Open live event streams, by API (guest, staff_sse, staff_ws).",
 		}, []string{"api"}),
 		count: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "concierge_events_delivered_total",
@@ -36,6 +36,12 @@ func NewMetrics(reg prometheus.Registerer, now func() time.Time) *Metrics {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
 		}),
 		now: now,
+	}
+	// The streaming APIs: the guest API's SSE stream, the staff API's SSE stream and its
+	// WebSocket, present at zero from the start.
+	for _, api := range []string{"guest", "staff_sse", "staff_ws"} {
+		m.open.WithLabelValues(api)
+		m.count.WithLabelValues(api)
 	}
 	reg.MustRegister(m.open, m.count, m.lag)
 	return m

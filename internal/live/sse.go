@@ -53,6 +53,11 @@ type Options struct {
 	WriteTimeout time.Duration
 	Metrics      *Metrics     // nil: no metrics
 	Logger       *slog.Logger // nil: discard
+	// AllowOrigin reports whether a page of another origin (an Origin header) may open a
+	// WebSocket; nil: only pages of the server's own origin may.
+	AllowOrigin func(origin string) bool
+	// Subprotocols are the WebSocket subprotocols the server selects from the client's offer.
+	Subprotocols []string
 }
 
 func (o Options) withDefaults() Options {

@@ -20,10 +20,16 @@ type wsMessage struct {
 // text message {id, kind, data} per event, with the data of the SSE stream; heartbeats are
 // WebSocket pings. Messages from the client are ignored. A write the client does not accept
 // within WriteTimeout ends the stream; so does shutdown (close status 1001, going away).
+// Pages of other origins may connect when opts.AllowOrigin allows theirs; the server selects
+// the first of opts.Subprotocols the client offers.
 func ServeWebSocket(w http.ResponseWriter, r *http.Request, opts Options, api string, start Start, src Source) {
 	opts = opts.withDefaults()
 	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
-	c, err := websocket.Accept(w, r, nil)
+	accept := &websocket.AcceptOptions{Subprotocols: opts.Subprotocols}
+	if origin := r.Header.Get("Origin"); origin != "" && opts.AllowOrigin != nil && opts.AllowOrigin(origin) {
+		accept.InsecureSkipVerify = true // an allowed origin (CORS); others get the same-origin check
+	}
+	c, err := websocket.Accept(w, r, accept)
 	if err != nil {
 		return // Accept has answered the client
 	}

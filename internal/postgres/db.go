@@ -17,8 +17,10 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"concierge/internal/concierge"
+	"concierge/internal/metrics"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -40,7 +42,8 @@ type DB struct {
 
 	sessionID func() (int64, error) // draws a new session id: randomID, but for tests
 
-	notify atomic.Pointer[func(seq int64)] // OnEvents
+	notify  atomic.Pointer[func(seq int64)] // OnEvents
+	metrics atomic.Pointer[metrics.DB]      // Instrument; nil: not measured
 
 	// beforeCommit, when set (by tests), runs in every write transaction that appended events,
 	// after they are numbered and before the commit.
@@ -135,6 +138,7 @@ type wtx struct {
 // transaction that PostgreSQL aborts with a serialization failure or deadlock is run again (fn
 // must have no effect outside the transaction).
 func (db *DB) write(ctx context.Context, fn func(tx *wtx) error) error {
+	defer db.metrics.Load().Transaction("write", time.Now())
 	var err error
 	for range writeAttempts {
 		var seq int64
@@ -171,9 +175,11 @@ func (db *DB) writeOnce(ctx context.Context, fn func(tx *wtx) error) (int64, err
 	if seq > 0 && db.beforeCommit != nil {
 		db.beforeCommit()
 	}
+	start := time.Now()
 	if err := tx.Commit(ctx); err != nil {
 		return 0, fmt.Errorf("postgres: commit: %w", err)
 	}
+	db.metrics.Load().Committed(1, start)
 	return seq, nil
 }
 
@@ -181,6 +187,7 @@ func (db *DB) writeOnce(ctx context.Context, fn func(tx *wtx) error) (int64, err
 // transaction: no BEGIN and COMMIT round trips) and returns its command tag; a statement
 // aborted by a serialization failure or deadlock is run again.
 func (db *DB) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	defer db.metrics.Load().Transaction("write", time.Now())
 	var tag pgconn.CommandTag
 	var err error
 	for range writeAttempts {
@@ -210,6 +217,7 @@ func retryable(err error) bool {
 // read runs fn in a read-only REPEATABLE READ transaction, so that its queries see one
 // consistent snapshot, and returns fn's error unchanged.
 func (db *DB) read(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	defer db.metrics.Load().Transaction("read", time.Now())
 	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return fmt.Errorf("postgres: begin: %w", err)

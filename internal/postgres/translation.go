@@ -96,6 +96,21 @@ func (db *DB) FinishTranslation(ctx context.Context, messageID int64, target str
 	return storeErr(err, fmt.Sprintf("finish translation of message %d to %s", messageID, target))
 }
 
+// TranslationQueue counts the Pending translations and finds the oldest one's message time.
+func (db *DB) TranslationQueue(ctx context.Context) (concierge.TranslationQueue, error) {
+	var q concierge.TranslationQueue
+	var oldest *time.Time
+	err := db.pool.QueryRow(ctx, `SELECT count(*), min(m.created_at)
+		FROM translations t JOIN messages m ON m.id = t.message_id WHERE t.state = 'pending'`).Scan(&q.Pending, &oldest)
+	if err != nil {
+		return q, storeErr(err, "translation queue")
+	}
+	if oldest != nil {
+		q.Oldest = *oldest
+	}
+	return q, nil
+}
+
 // Translations lists the translations of the given messages, by message id then language.
 func (db *DB) Translations(ctx context.Context, messageIDs []int64) ([]concierge.Translation, error) {
 	if len(messageIDs) == 0 {

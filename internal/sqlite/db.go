@@ -18,8 +18,10 @@ import (
 	"net/url"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"concierge/internal/concierge"
+	"concierge/internal/metrics"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -59,6 +61,7 @@ type DB struct {
 	// inserted (0: none): commit adds them to the full-text index (writer.go).
 	unindexedFrom atomic.Int64
 	notify        atomic.Pointer[func(seq int64)] // OnEvents
+	metrics       atomic.Pointer[metrics.DB]      // Instrument; nil: not measured
 }
 
 var _ concierge.Store = (*DB)(nil)
@@ -190,6 +193,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // read runs fn in a read-only transaction on a reader connection, so that its queries see one
 // consistent snapshot, and returns fn's error unchanged.
 func (db *DB) read(ctx context.Context, fn func(*sql.Tx) error) error {
+	defer db.metrics.Load().Transaction("read", time.Now())
 	tx, err := db.readers.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)

@@ -135,6 +135,21 @@ func indexTranslation(ctx context.Context, tx *sql.Tx, messageID int64, language
 	return err
 }
 
+// TranslationQueue counts the Pending translations and finds the oldest one's message time.
+func (db *DB) TranslationQueue(ctx context.Context) (concierge.TranslationQueue, error) {
+	var q concierge.TranslationQueue
+	var oldest sql.NullInt64
+	err := db.readStmts.queryRow(ctx, nil, `SELECT count(*), min(m.created_at)
+		FROM translations t JOIN messages m ON m.id = t.message_id WHERE t.state = 'pending'`).Scan(&q.Pending, &oldest)
+	if err != nil {
+		return q, storeErr(err, "translation queue")
+	}
+	if oldest.Valid {
+		q.Oldest = timeOf(oldest.Int64)
+	}
+	return q, nil
+}
+
 // Translations lists the translations of the given messages, by message id then language.
 func (db *DB) Translations(ctx context.Context, messageIDs []int64) ([]concierge.Translation, error) {
 	var out []concierge.Translation

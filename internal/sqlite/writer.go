@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Group commit. Every write of a DB is a request handed to one goroutine, the writer, which
@@ -54,6 +55,7 @@ func (r *writeRequest) reply(res writeResult) { r.done <- res }
 // has run, write waits for the commit. When a commit appended events, the OnEvents function
 // is called with the newest event's seq before write returns. A panic in fn is re-raised here.
 func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	defer db.metrics.Load().Transaction("write", time.Now())
 	req := &writeRequest{ctx: ctx, fn: fn, done: make(chan writeResult, 1)}
 	if err := db.enqueue(ctx, req); err != nil {
 		return err
@@ -268,6 +270,7 @@ func (db *DB) commit(ctx context.Context, tx *sql.Tx, ok []*writeRequest) ([]*wr
 			return db.abort(tx, ok, fmt.Errorf("sqlite: full-text index: %w", err))
 		}
 	}
+	start := time.Now()
 	if err := tx.Commit(); err != nil {
 		// A failed COMMIT may leave SQLite's transaction open (a deferred constraint, a busy
 		// lock) while database/sql puts the connection back: end it before anything else.
@@ -275,6 +278,7 @@ func (db *DB) commit(ctx context.Context, tx *sql.Tx, ok []*writeRequest) ([]*wr
 		return ok, fmt.Errorf("sqlite: commit: %w", err)
 	}
 	db.commits.Add(1)
+	db.metrics.Load().Committed(len(ok), start)
 	// Wake the callers (and the live hub) from another goroutine: each wake-up readies a
 	// goroutine, and the Go scheduler then tended to preempt the writer itself, which waited
 	// behind the request handlers for its next turn (an execution trace of the create scenario:

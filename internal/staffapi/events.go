@@ -113,7 +113,7 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request, p *concierge.Pr
 		return
 	}
 	// The stream gives its slot back when it ends (it may outlive this call).
-	live.ServeSSE(w, r, h.opts.Events, "staff", live.Start{After: start.After, Reload: start.Reload,
+	live.ServeSSE(w, r, h.opts.Events, "staff_sse", live.Start{After: start.After, Reload: start.Reload,
 		Topics: h.svc.StaffEventTopics(p), Release: release}, h.source(p))
 }
 
@@ -127,6 +127,8 @@ func (h *Handler) eventsWebSocket(w http.ResponseWriter, r *http.Request, p *con
 		return
 	}
 	defer release()
-	live.ServeWebSocket(w, r, h.opts.Events, "staff_ws", live.Start{After: start.After, Reload: start.Reload,
+	opts := h.opts.Events
+	opts.Subprotocols = []string{EventsSubprotocol}
+	live.ServeWebSocket(w, r, opts, "staff_ws", live.Start{After: start.After, Reload: start.Reload,
 		Topics: h.svc.StaffEventTopics(p)}, h.source(p))
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"concierge/internal/concierge"
@@ -42,7 +43,14 @@ func NewHandler(svc *concierge.Service, logger *slog.Logger, opts Options) http.
 
 // ServeHTTP routes the request, answering routing failures in the API's error shape.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if handler, pattern := h.mux.Handler(r); pattern == "" {
+	handler, pattern := h.mux.Handler(r)
+	if pattern != "" {
+		path := pattern
+		if _, p, ok := strings.Cut(pattern, " "); ok {
+			path = p // without the method
+		}
+		wire.SetRoute(r.Context(), path)
+	} else {
 		// No route matched: let the mux tell a wrong method (405, with the Allow header it
 		// computed) from an unknown path (404), then answer in our own shape. Anything else
 		// (a redirect to a cleaned path) is the mux's to answer.

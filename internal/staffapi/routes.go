@@ -69,7 +69,8 @@ func (h *Handler) addRoutes(mux *http.ServeMux) {
 
 	// Live events (events.go).
 	mux.HandleFunc("GET /api/v1/events", h.authed(h.events))
-	mux.HandleFunc("GET /api/v1/events/ws", h.authed(h.eventsWebSocket))
+	mux.HandleFunc("GET /api/v1/events/ws", h.webSocketAuthed(h.eventsWebSocket))
+	mux.HandleFunc("POST /api/v1/events/ticket", h.authed(h.eventTicket)) // event_ticket.go
 
 	// The audit log (audit.go; admins, managers for their properties).
 	mux.HandleFunc("GET /api/v1/audit", h.authed(h.listAudit))

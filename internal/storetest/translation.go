@@ -27,6 +27,7 @@ func testTranslations(t *testing.T, s concierge.Store) {
 	jobs, err := s.ClaimTranslations(ctx, at(100), time.Minute, 10)
 	noErr(t, "ClaimTranslations on an empty queue", err)
 	wantEqual(t, "jobs of an empty queue", jobs, nil)
+	wantQueue(t, s, 0, time.Time{})
 
 	// Jobs are written with their messages: CreateConversation, AddMessage, WriteOrders.
 	c := conversation(pl.Outlet, &st.ID, nil)
@@ -94,6 +95,7 @@ func testTranslations(t *testing.T, s concierge.Store) {
 	noErr(t, "FinishTranslation done", s.FinishTranslation(ctx, reply.ID, "es", concierge.TranslationOutcome{
 		State: concierge.TranslationDone, Content: "Están en camino", At: at(11)}))
 	wantEqual(t, "events of a translation", l.next(t, pid), []kindOf{{concierge.EventMessageTranslated, c.ID, reply.ID}})
+	wantQueue(t, s, 2, first.CreatedAt) // first's retry and sys are still waiting
 	items, err := s.Inbox(ctx, concierge.InboxQuery{Scope: concierge.InboxScope{All: true}, Terms: []string{"estan", "camino"}})
 	noErr(t, "Inbox search of a translation", err)
 	if len(items) != 1 || items[0].ID != c.ID {
@@ -167,6 +169,16 @@ func testTranslations(t *testing.T, s concierge.Store) {
 }
 
 // sortedByMessage orders translations by message id then language.
+// wantQueue checks the store's TranslationQueue.
+func wantQueue(t *testing.T, s concierge.Store, pending int, oldest time.Time) {
+	t.Helper()
+	q, err := s.TranslationQueue(t.Context())
+	noErr(t, "TranslationQueue", err)
+	if q.Pending != pending || !q.Oldest.Equal(oldest) {
+		t.Errorf("TranslationQueue = %d pending, oldest %v; want %d, %v", q.Pending, q.Oldest, pending, oldest)
+	}
+}
+
 func sortedByMessage(trs []concierge.Translation) []concierge.Translation {
 	out := append([]concierge.Translation(nil), trs...)
 	for i := range out {

@@ -11,6 +11,7 @@ import (
 
 	"concierge/internal/concierge"
 	"concierge/internal/live"
+	"concierge/internal/wire"
 )
 
 // Limiter refuses a key that has been used too often.
@@ -56,6 +57,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, params, allowed := h.router.match(r.Method, r.URL.Path)
 	switch {
 	case rt != nil:
+		wire.SetRoute(r.Context(), rt.pattern)
 		for name, value := range params {
 			r.SetPathValue(name, value)
 		}

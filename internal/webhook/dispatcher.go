@@ -60,6 +60,8 @@ type Config struct {
 	Poll time.Duration
 	// Now is the clock of the schedule; nil: time.Now.
 	Now func() time.Time
+	// Metrics counts attempts and delivery lag; nil: not counted.
+	Metrics *Metrics
 }
 
 // Dispatcher delivers every enabled webhook's events, each webhook in its own goroutine, so
@@ -310,6 +312,7 @@ func (d *Dispatcher) attempt(ctx context.Context, w concierge.Webhook, del conci
 	if err == nil {
 		del.Status, del.LastError, del.DeliveredAt = concierge.DeliveryDelivered, "", &now
 		del.NextAttemptAt = now
+		d.cfg.Metrics.attempted("delivered", del.CreatedAt, now)
 	} else {
 		msg := err.Error()
 		if len(msg) > maxErrorText {
@@ -317,11 +320,13 @@ func (d *Dispatcher) attempt(ctx context.Context, w concierge.Webhook, del conci
 		}
 		del.LastError = msg
 		if now.Sub(del.WindowStart) >= d.cfg.Window {
+			d.cfg.Metrics.attempted("dead", del.CreatedAt, now)
 			del.Status = concierge.DeliveryDead
 			del.NextAttemptAt = now
 			d.cfg.Logger.WarnContext(ctx, "webhook delivery dead", "webhook_id", w.ID, "delivery_id", del.ID,
 				"attempts", del.Attempts, "err", msg)
 		} else {
+			d.cfg.Metrics.attempted("failed", del.CreatedAt, now)
 			del.NextAttemptAt = now.Add(Backoff(del.Attempts, d.cfg.RetryMin, d.cfg.RetryMax, rand.Float64()))
 		}
 	}
