@@ -193,7 +193,7 @@ func TestInboxListAndFilters(t *testing.T) {
 	want("anyone", list(d.fo, "?assignee=anyone"), []string{d.cVisitor, d.cAna})
 	want("filters combine", list(d.admin, "?serviceCenter=FO&unread=true&assignee=me&status=Open"), []string{})
 	want("filters combine", list(d.admin, "?serviceCenter=FO&unread=true&status=Open&q=deux"), []string{d.cVisitor})
-	if a := s.staffGet(t, d.fo, pathConversations+"?assignee=me").Body["conversations"].([]any)[0].(map[string]any)["assignee"]; a != "frontdesk" {
+	if a := s.staffGet(t, d.fo, pathConversations+"?assignee=me").Body["conversations"].([]any)[0].(map[string]any)["assignee"]; !reflect.DeepEqual(a, map[string]any{"username": "frontdesk", "displayName": "Front Desk Agent"}) {
 		t.Fatalf("assignee %v", a)
 	}
 

@@ -60,6 +60,7 @@ type InboxItem struct {
 	ServiceCenterCode string
 	RoomNumber        string // the stay's room; "" without a stay
 	AssigneeUsername  string // "" when unassigned
+	AssigneeName      string // the assignee's display name; "" when unassigned
 	UnreadCount       int    // Guest messages not yet read by staff
 	LastMessageAt     time.Time
 	OutletName        string

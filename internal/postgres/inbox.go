@@ -17,7 +17,7 @@ import (
 // the limit.
 func inboxSelect() string {
 	return `SELECT ` + prefixed("c.", conversationColumns) + `,
-		p.code, o.code, o.name, sc.id, sc.code, coalesce(st.room_number, ''), coalesce(su.username, ''),
+		p.code, o.code, o.name, sc.id, sc.code, coalesce(st.room_number, ''), coalesce(su.username, ''), coalesce(su.display_name, ''),
 		(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.type = 'Guest'
 		 AND m.read_at IS NULL),
 		lm.code, lm.type, lm.content, lm.language, lm.created_at, lm.author_first_name,
@@ -117,7 +117,7 @@ func (db *DB) Inbox(ctx context.Context, q concierge.InboxQuery) ([]concierge.In
 		var lmCreated *time.Time
 		var lmCode, lmType, lmContent, lmLanguage, lmFirst, lmLast, lmUsername *string
 		it.Conversation, err = scanConversation(rows, &it.PropertyCode, &it.OutletCode, &it.OutletName,
-			&it.ServiceCenterID, &it.ServiceCenterCode, &it.RoomNumber, &it.AssigneeUsername, &it.UnreadCount,
+			&it.ServiceCenterID, &it.ServiceCenterCode, &it.RoomNumber, &it.AssigneeUsername, &it.AssigneeName, &it.UnreadCount,
 			&lmCode, &lmType, &lmContent, &lmLanguage, &lmCreated, &lmFirst, &lmLast, &lmUsername)
 		if err != nil {
 			return nil, storeErr(err, "inbox")

@@ -52,7 +52,7 @@ func matchExpression(terms []string) string {
 // query), then joined by id with its staff author.
 func inboxSelect() string {
 	return `SELECT ` + prefixed("c.", conversationColumns) + `,
-		p.code, o.code, o.name, sc.id, sc.code, coalesce(st.room_number, ''), coalesce(su.username, ''),
+		p.code, o.code, o.name, sc.id, sc.code, coalesce(st.room_number, ''), coalesce(su.username, ''), coalesce(su.display_name, ''),
 		(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.type = 'Guest'
 		 AND m.read_at IS NULL),
 		lm.code, lm.type, lm.content, lm.language, lm.created_at, lm.author_first_name,
@@ -135,7 +135,7 @@ func (db *DB) Inbox(ctx context.Context, q concierge.InboxQuery) ([]concierge.In
 			created                                             sql.NullInt64
 		}
 		it.Conversation, err = scanConversation(rows, &it.PropertyCode, &it.OutletCode, &it.OutletName,
-			&it.ServiceCenterID, &it.ServiceCenterCode, &it.RoomNumber, &it.AssigneeUsername, &it.UnreadCount,
+			&it.ServiceCenterID, &it.ServiceCenterCode, &it.RoomNumber, &it.AssigneeUsername, &it.AssigneeName, &it.UnreadCount,
 			&lm.code, &lm.typ, &lm.content, &lm.language, &lm.created, &lm.first, &lm.last, &lm.username)
 		if err != nil {
 			return nil, storeErr(err, "inbox")

@@ -13,22 +13,22 @@ import (
 
 // conversationSummaryJSON is a conversation as the inbox lists it.
 type conversationSummaryJSON struct {
-	Code              string  `json:"code"`
-	ID                int64   `json:"id"`
-	Status            string  `json:"status"`
-	Type              string  `json:"type"`
-	Subject           string  `json:"subject"`
-	PropertyCode      string  `json:"propertyCode"`
-	ServiceCenterCode string  `json:"serviceCenterCode"`
-	OutletCode        string  `json:"outletCode"`
-	OutletName        string  `json:"outletName"`
-	RoomNumber        string  `json:"roomNumber"`
-	GuestFirstName    string  `json:"guestFirstName"`
-	GuestLastName     string  `json:"guestLastName"`
-	GuestLanguageCode string  `json:"guestLanguageCode"`
-	Assignee          *string `json:"assignee"` // username; null when unassigned
-	UnreadCount       int     `json:"unreadCount"`
-	LastMessageAt     *string `json:"lastMessageAt"` // null without messages
+	Code              string        `json:"code"`
+	ID                int64         `json:"id"`
+	Status            string        `json:"status"`
+	Type              string        `json:"type"`
+	Subject           string        `json:"subject"`
+	PropertyCode      string        `json:"propertyCode"`
+	ServiceCenterCode string        `json:"serviceCenterCode"`
+	OutletCode        string        `json:"outletCode"`
+	OutletName        string        `json:"outletName"`
+	RoomNumber        string        `json:"roomNumber"`
+	GuestFirstName    string        `json:"guestFirstName"`
+	GuestLastName     string        `json:"guestLastName"`
+	GuestLanguageCode string        `json:"guestLanguageCode"`
+	Assignee          *assigneeJSON `json:"assignee"` // null when unassigned
+	UnreadCount       int           `json:"unreadCount"`
+	LastMessageAt     *string       `json:"lastMessageAt"` // null without messages
 	// LastMessage is the latest message, Notes included, its content shortened; null without
 	// messages.
 	LastMessage *lastMessageJSON `json:"lastMessage"`
@@ -82,7 +82,7 @@ func summaryOf(it concierge.InboxItem) conversationSummaryJSON {
 		Code: it.Code, ID: it.ID, Status: string(it.Status), Type: it.Type, Subject: it.Subject,
 		PropertyCode: it.PropertyCode, ServiceCenterCode: it.ServiceCenterCode, OutletCode: it.OutletCode,
 		OutletName: it.OutletName, RoomNumber: it.RoomNumber, GuestFirstName: it.GuestFirstName, GuestLastName: it.GuestLastName,
-		GuestLanguageCode: it.GuestLanguage, Assignee: optionalString(it.AssigneeUsername),
+		GuestLanguageCode: it.GuestLanguage, Assignee: assigneeOf(it.AssigneeUsername, it.AssigneeName),
 		UnreadCount: it.UnreadCount, LastMessageAt: zeroableTime(it.LastMessageAt),
 		LastMessage: lastMessageOf(it.LastMessage),
 		CreatedAt:   formatTime(it.CreatedAt), UpdatedAt: formatTime(it.UpdatedAt),
@@ -179,9 +179,19 @@ type orderJSON struct {
 	Status string `json:"status"`
 }
 
+// assigneeJSON is the staff user a conversation is assigned to: the same shape in the inbox,
+// the conversation and its events.
 type assigneeJSON struct {
 	Username    string `json:"username"`
 	DisplayName string `json:"displayName"`
+}
+
+// assigneeOf is the assignee of that username and display name; nil when username is empty.
+func assigneeOf(username, displayName string) *assigneeJSON {
+	if username == "" {
+		return nil
+	}
+	return &assigneeJSON{Username: username, DisplayName: displayName}
 }
 
 // conversationJSON is a conversation as staff see it, in full.
@@ -237,7 +247,7 @@ func conversationOf(c *concierge.StaffConversation) conversationJSON {
 		out.OrderForm = c.OrderForm
 	}
 	if c.Assignee != nil {
-		out.Assignee = &assigneeJSON{Username: c.Assignee.Username, DisplayName: c.Assignee.DisplayName}
+		out.Assignee = assigneeOf(c.Assignee.Username, c.Assignee.DisplayName)
 	}
 	return out
 }

@@ -135,12 +135,12 @@ func testInboxFilters(t *testing.T, s concierge.Store) {
 	}
 	c1 := byName["c1"]
 	wantEqual(t, "c1 conversation", c1.Conversation, w.byName["c1"])
-	wantEqual(t, "c1 extras", []any{c1.PropertyCode, c1.OutletCode, c1.ServiceCenterID, c1.ServiceCenterCode, c1.RoomNumber, c1.AssigneeUsername, c1.UnreadCount},
-		[]any{w.p.Property.Code, "FRONTDESK", w.p.ServiceCenter.ID, "FO", "101", "", 1})
+	wantEqual(t, "c1 extras", []any{c1.PropertyCode, c1.OutletCode, c1.ServiceCenterID, c1.ServiceCenterCode, c1.RoomNumber, c1.AssigneeUsername, c1.AssigneeName, c1.UnreadCount},
+		[]any{w.p.Property.Code, "FRONTDESK", w.p.ServiceCenter.ID, "FO", "101", "", "", 1})
 	wantEqual(t, "c1 last message", c1.LastMessageAt, at(1))
 	wantEqual(t, "c2 counts", []any{byName["c2"].UnreadCount, byName["c2"].ServiceCenterCode}, []any{0, "SPA"})
-	wantEqual(t, "c3", []any{byName["c3"].AssigneeUsername, byName["c3"].LastMessageAt.IsZero(), byName["c3"].Status},
-		[]any{w.agent.Username, true, concierge.ConversationClosed})
+	wantEqual(t, "c3", []any{byName["c3"].AssigneeUsername, byName["c3"].AssigneeName, byName["c3"].LastMessageAt.IsZero(), byName["c3"].Status},
+		[]any{w.agent.Username, w.agent.DisplayName, true, concierge.ConversationClosed})
 	wantEqual(t, "c4", []any{byName["c4"].UnreadCount, byName["c4"].RoomNumber}, []any{2, ""})
 	wantEqual(t, "c1 outlet name", c1.OutletName, w.p.Outlet.Name)
 

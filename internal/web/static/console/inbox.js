@@ -12,10 +12,8 @@ function previewOf(m) {
  * full staff conversation (which does not: the old item's are kept) into a list item.
  */
 function itemOf(c, old) {
-  let assignee = null;
-  let assigneeName = '';
-  if (typeof c.assignee === 'string') assignee = c.assignee;
-  else if (c.assignee) { assignee = c.assignee.username; assigneeName = c.assignee.displayName; }
+  const assignee = c.assignee ? c.assignee.username : null;
+  const assigneeName = c.assignee ? c.assignee.displayName : '';
   return {
     code: c.code,
     id: c.id,

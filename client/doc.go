@@ -1,0 +1,10 @@
+// Package client is a Go client of Concierge's two HTTP APIs: Guest for the V40-compatible
+// guest API (sessions, outlets, conversations, messages, live events) and Staff for the staff
+// and admin REST API under /api/v1/. Answers are the typed shapes of package concierge/api.
+//
+// Both clients keep their credential: Guest keeps the session token each answer returns (the
+// V40 rule: a client always uses the token of the last answer), Staff the bearer token of its
+// login. Writes carry an Idempotency-Key, generated when the caller gives none, so that a write
+// retried after a lost answer, a 429 or a 502/503/504 is applied once. A failed call returns an
+// *Error with the HTTP status, the API's error code and its message.
+package client
