@@ -26,6 +26,7 @@ type config struct {
 	RateSessionBurst   int
 	RateInterface      float64
 	RateInterfaceBurst int
+	TrustedProxies     string // reverse proxies whose forwarding headers name the client
 	LogLevel           string
 	ShutdownTimeout    time.Duration
 	EventRetention     time.Duration
@@ -67,6 +68,7 @@ func newFlagSet(name string, cfg *config, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&cfg.RateSessionBurst, "rate-session-burst", 60, "burst of requests per guest session")
 	fs.Float64Var(&cfg.RateInterface, "rate-interface-token", 100, "session initialisations per second per interface token (0: unlimited)")
 	fs.IntVar(&cfg.RateInterfaceBurst, "rate-interface-token-burst", 500, "burst of initialisations per interface token")
+	fs.StringVar(&cfg.TrustedProxies, "trusted-proxies", "", "reverse proxies whose Forwarded or X-Forwarded-For header gives the client address (rate limits, back-off, logs, audit log), comma-separated CIDRs or addresses, e.g. 127.0.0.1/32; anyone else's header is ignored (default: none)")
 	fs.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests get to finish on shutdown")
 	fs.DurationVar(&cfg.EventRetention, "event-retention", 168*time.Hour, "how long live events are kept for clients that resume")

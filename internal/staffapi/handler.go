@@ -7,11 +7,11 @@ import (
 	"encoding/json"
 	"log/slog"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
 
+	"concierge/internal/clientaddr"
 	"concierge/internal/concierge"
 	"concierge/internal/live"
 	"concierge/internal/wire"
@@ -182,13 +182,10 @@ func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, 
 	}
 }
 
-// clientAddress is the IP of the peer (X-Forwarded-For is not trusted).
+// clientAddress is the client's IP: the peer's, or the one a trusted proxy forwarded (see
+// package clientaddr).
 func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return clientaddr.Of(r)
 }
 
 // timeLayout renders instants as RFC 3339 in UTC with nine fractional digits, so that they
