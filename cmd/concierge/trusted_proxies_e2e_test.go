@@ -26,8 +26,9 @@ func clientFrom(t testing.TB, ip string) *http.Client {
 	return &http.Client{Transport: tr}
 }
 
-// send makes one request with c and returns its status and body.
-func send(t testing.TB, c *http.Client, method, url string, body any, header map[string]string) (int, []byte) {
+// send makes one request with c (body, when not nil, as JSON) and returns the answer; its Body
+// is decoded when the answer is a JSON object (a proxy's own error pages are not).
+func send(t testing.TB, c *http.Client, method, url string, body any, header map[string]string) response {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -56,7 +57,9 @@ func send(t testing.TB, c *http.Client, method, url string, body any, header map
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp.StatusCode, raw
+	r := response{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
+	_ = json.Unmarshal(raw, &r.Body)
+	return r
 }
 
 // requestLog returns the server's request log lines (decoded) for path.
@@ -89,8 +92,7 @@ func TestTrustedProxiesRateLimit(t *testing.T) {
 		if xff != "" {
 			h["X-Forwarded-For"] = xff
 		}
-		code, _ := send(t, c, http.MethodGet, s.URL+path, nil, h)
-		return code
+		return send(t, c, http.MethodGet, s.URL+path, nil, h).Status
 	}
 
 	forged := []string{"203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4", "198.51.100.1, 203.0.113.5"}
@@ -123,8 +125,8 @@ func TestTrustedProxiesRateLimit(t *testing.T) {
 		if i == 3 {
 			want = http.StatusTooManyRequests
 		}
-		code, _ := send(t, proxy, http.MethodGet, s.URL+path, nil,
-			map[string]string{"Forwarded": `for="[2001:db8:cafe::17]:4711";proto=https`})
+		code := send(t, proxy, http.MethodGet, s.URL+path, nil,
+			map[string]string{"Forwarded": `for="[2001:db8:cafe::17]:4711";proto=https`}).Status
 		if code != want {
 			t.Fatalf("via the proxy, Forwarded client, request %d: HTTP %d, want %d", i+1, code, want)
 		}
@@ -157,15 +159,9 @@ func TestTrustedProxiesAuditLog(t *testing.T) {
 	s := startServer(t, serverOptions{demo: true, env: noLimits, args: []string{"--trusted-proxies", "127.0.0.2"}})
 	direct, proxy := clientFrom(t, "127.0.0.1"), clientFrom(t, "127.0.0.2")
 	bad := map[string]any{"username": "frontdesk", "password": "wrong-password"}
-	if code, raw := send(t, direct, http.MethodPost, s.URL+pathStaffLogin, bad, map[string]string{"X-Forwarded-For": "203.0.113.66"}); code != http.StatusUnauthorized {
-		t.Fatalf("login: HTTP %d %s", code, raw)
-	}
-	if code, raw := send(t, proxy, http.MethodPost, s.URL+pathStaffLogin, bad, map[string]string{"X-Forwarded-For": "198.51.100.7"}); code != http.StatusUnauthorized {
-		t.Fatalf("login: HTTP %d %s", code, raw)
-	}
-	if code, raw := send(t, proxy, http.MethodPost, s.URL+pathStaffLogin, bad, map[string]string{"Forwarded": `for="[2001:db8::9]"`}); code != http.StatusUnauthorized {
-		t.Fatalf("login: HTTP %d %s", code, raw)
-	}
+	send(t, direct, http.MethodPost, s.URL+pathStaffLogin, bad, map[string]string{"X-Forwarded-For": "203.0.113.66"}).wantStatus(t, http.StatusUnauthorized)
+	send(t, proxy, http.MethodPost, s.URL+pathStaffLogin, bad, map[string]string{"X-Forwarded-For": "198.51.100.7"}).wantStatus(t, http.StatusUnauthorized)
+	send(t, proxy, http.MethodPost, s.URL+pathStaffLogin, bad, map[string]string{"Forwarded": `for="[2001:db8::9]"`}).wantStatus(t, http.StatusUnauthorized)
 	var clients []string
 	for _, e := range s.auditEntries(t, s.staffLogin(t, "admin")) {
 		if e["action"] == "staff.login_failed" {
