@@ -26,6 +26,7 @@ type config struct {
 	RateSessionBurst   int
 	RateInterface      float64
 	RateInterfaceBurst int
+	TrustedProxies     string // reverse proxies whose forwarding headers name the client
 	LogLevel           string
 	ShutdownTimeout    time.Duration
 	EventRetention     time.Duration
@@ -80,6 +81,7 @@ func newFlagSet(name string, cfg *config, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&cfg.GuestMessagesPerConversation, "guest-messages-per-conversation", 200, "messages a guest who is not verified may send in one conversation (0: unlimited)")
 	fs.IntVar(&cfg.GuestMessagesPerDay, "guest-messages-per-day", 300, "messages a guest who is not verified may send in 24 hours (0: unlimited)")
 	fs.IntVar(&cfg.GuestConversationsPerDay, "guest-conversations-per-day", 20, "conversations a guest who is not verified may start in 24 hours (0: unlimited)")
+	fs.StringVar(&cfg.TrustedProxies, "trusted-proxies", "", "reverse proxies whose Forwarded or X-Forwarded-For header gives the client address (rate limits, back-off, logs, audit log), comma-separated CIDRs or addresses, e.g. 127.0.0.1/32; anyone else's header is ignored (default: none)")
 	fs.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests get to finish on shutdown")
 	fs.DurationVar(&cfg.EventRetention, "event-retention", 168*time.Hour, "how long live events are kept for clients that resume")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"concierge/internal/clientaddr"
 	"concierge/internal/concierge"
 	"concierge/internal/demo"
 	"concierge/internal/httpserver"
@@ -255,6 +256,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	if err != nil {
 		return err
 	}
+	trusted, err := clientaddr.ParseTrusted(cfg.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	svc, err := concierge.NewService(concierge.Config{
 		Store:         store,
 		Tokens:        tokenAdapter{keys},
@@ -320,6 +325,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 		Staff:   staffapi.Options{Events: events, Streams: streams},
 		Metrics: publicMetrics,
 		CORS:    cors,
+		// Behind a reverse proxy: whose Forwarded/X-Forwarded-For names the client.
+		TrustedProxies: trusted,
 	})
 	if err != nil {
 		return err
@@ -360,7 +367,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	srv.RegisterOnShutdown(hub.Close)
 	defer hub.Close()
 	addr := ln.Addr().String()
-	logger.Info("listening", "addr", addr, "db", redactDB(cfg.DB), "version", version)
+	logger.Info("listening", "addr", addr, "db", redactDB(cfg.DB), "version", version, "trusted_proxies", trusted.String())
 	fmt.Fprintf(stdout, "Concierge listening on http://%s\n", addr)
 
 	// Idempotency keys are kept 48 h (SPEC §10 asks for at least 24 h).

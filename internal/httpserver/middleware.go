@@ -5,11 +5,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"time"
 
+	"concierge/internal/clientaddr"
 	"concierge/internal/concierge"
 	"concierge/internal/logging"
 	"concierge/internal/v40"
@@ -87,10 +87,13 @@ func logRequests(next http.Handler, logger *slog.Logger, m *metrics) http.Handle
 		if rec.status >= 500 {
 			level = slog.LevelError
 		}
-		logger.LogAttrs(r.Context(), level, "request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
-			slog.Duration("duration", d), slog.String("remote", clientAddress(r)))
+			slog.Duration("duration", d), slog.String("remote", clientAddress(r))}
+		if peer := clientaddr.Peer(r); peer != clientAddress(r) {
+			attrs = append(attrs, slog.String("proxy", peer)) // the trusted proxy it came through
+		}
+		logger.LogAttrs(r.Context(), level, "request", attrs...)
 	})
 }
 
@@ -131,12 +134,8 @@ func limitPerAddress(next http.Handler, l v40.Limiter) http.Handler {
 	})
 }
 
-// clientAddress is the IP of the peer. Concierge does not trust X-Forwarded-For: behind a
-// proxy, the proxy's own limits apply.
+// clientAddress is the client's IP: the peer's, or the one a trusted proxy forwarded
+// (clientaddr.Middleware runs first, see NewServer).
 func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return clientaddr.Of(r)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"concierge/internal/clientaddr"
 	"concierge/internal/concierge"
 	"concierge/internal/openapi"
 	"concierge/internal/staffapi"
@@ -30,6 +31,9 @@ type Config struct {
 	Now func() time.Time
 	// PerAddress limits requests per client address; nil: unlimited.
 	PerAddress v40.Limiter
+	// TrustedProxies are the reverse proxies whose Forwarded or X-Forwarded-For header names
+	// the client (the zero value: none, every client is its connection's peer).
+	TrustedProxies clientaddr.Trusted
 	// Guest configures the guest API's own limits and live events.
 	Guest v40.Options
 	// Staff configures the staff API's live events.
@@ -66,6 +70,7 @@ func NewServer(cfg Config) (http.Handler, error) {
 	h = recoverPanics(h, cfg.Logger)
 	h = logRequests(h, cfg.Logger, m)
 	h = withRequestID(h)
+	h = cfg.TrustedProxies.Middleware(h) // first: everything after keys on the client address
 	return h, nil
 }
 

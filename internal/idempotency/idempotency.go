@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"concierge/internal/clientaddr"
 	"concierge/internal/concierge"
 	"concierge/internal/wire"
 )
@@ -284,10 +285,7 @@ func Scope(r *http.Request, body []byte) string {
 		cred = bodyCredential(body)
 	}
 	if cred == "" {
-		cred = "addr:" + r.RemoteAddr
-		if i := strings.LastIndexByte(r.RemoteAddr, ':'); i > 0 {
-			cred = "addr:" + r.RemoteAddr[:i]
-		}
+		cred = "addr:" + clientaddr.Of(r) // behind a trusted proxy, the forwarded client
 	}
 	sum := sha256.Sum256([]byte(cred))
 	return hex.EncodeToString(sum[:16])

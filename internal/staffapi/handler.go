@@ -7,12 +7,12 @@ import (
 	"encoding/json"
 	"log/slog"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"concierge/internal/clientaddr"
 	"concierge/internal/concierge"
 	"concierge/internal/live"
 	"concierge/internal/wire"
@@ -190,13 +190,10 @@ func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, 
 	}
 }
 
-// clientAddress is the IP of the peer (X-Forwarded-For is not trusted).
+// clientAddress is the client's IP: the peer's, or the one a trusted proxy forwarded (see
+// package clientaddr).
 func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return clientaddr.Of(r)
 }
 
 // timeLayout renders instants as RFC 3339 in UTC with nine fractional digits, so that they

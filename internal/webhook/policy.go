@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
+
+	"concierge/internal/clientaddr"
 )
 
 // forbiddenPrefixes are the networks a webhook may not reach unless allow-listed: loopback,
@@ -163,23 +165,11 @@ func (p Policy) CheckURL(ctx context.Context, r Resolver, raw string) error {
 // ParseAllowList parses a list of networks separated by commas or spaces: CIDR prefixes
 // ("10.1.0.0/16", "fd00::/8") or single addresses ("127.0.0.1"). An empty list is nil.
 func ParseAllowList(s string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
-		if strings.Contains(f, "/") {
-			p, err := netip.ParsePrefix(f)
-			if err != nil {
-				return nil, fmt.Errorf("webhook allow-list: %q is not a CIDR prefix", f)
-			}
-			out = append(out, p.Masked())
-			continue
-		}
-		a, err := netip.ParseAddr(f)
-		if err != nil || a.Zone() != "" {
-			return nil, fmt.Errorf("webhook allow-list: %q is not an address or a CIDR prefix", f)
-		}
-		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	p, err := clientaddr.ParsePrefixes(s)
+	if err != nil {
+		return nil, fmt.Errorf("webhook allow-list: %w", err)
 	}
-	return out, nil
+	return p, nil
 }
 
 // Targets checks webhook URLs against a Policy, resolving names with Resolver

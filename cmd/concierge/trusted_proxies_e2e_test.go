@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Behind a reverse proxy (--trusted-proxies): the client address comes from Forwarded or
+// X-Forwarded-For only when the peer is a trusted proxy; it keys the per-address rate limit,
+// the request log and the audit log.
+
+// clientFrom returns an HTTP client whose connections leave from the local address ip (any
+// 127.x.y.z reaches a server on 127.0.0.1).
+func clientFrom(t testing.TB, ip string) *http.Client {
+	t.Helper()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	tr := &http.Transport{DialContext: d.DialContext}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr}
+}
+
+// send makes one request with c (body, when not nil, as JSON) and returns the answer; its Body
+// is decoded when the answer is a JSON object (a proxy's own error pages are not).
+func send(t testing.TB, c *http.Client, method, url string, body any, header map[string]string) response {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := response{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
+	_ = json.Unmarshal(raw, &r.Body)
+	return r
+}
+
+// requestLog returns the server's request log lines (decoded) for path.
+func requestLog(t testing.TB, s *server, path string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, line := range strings.Split(s.Stderr.String(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == "request" && m["path"] == path {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// TestTrustedProxiesRateLimit: a forged X-Forwarded-For from a peer that is not a trusted proxy
+// is ignored (the peer is limited by its own address however many addresses it claims); from
+// the trusted proxy each forwarded client has its own limit, and the proxy's own address is
+// not charged for them.
+func TestTrustedProxiesRateLimit(t *testing.T) {
+	t.Parallel()
+	// The clock stands still, so no bucket refills during the test.
+	s := startServer(t, serverOptions{args: []string{"--trusted-proxies", "127.0.0.2/32",
+		"--rate-address", "1", "--rate-address-burst", "3"}})
+	direct, proxy := clientFrom(t, "127.0.0.1"), clientFrom(t, "127.0.0.2")
+	const path = "/api/v1/me" // 401 without a login, 429 once limited
+	status := func(c *http.Client, xff string) int {
+		t.Helper()
+		h := map[string]string{}
+		if xff != "" {
+			h["X-Forwarded-For"] = xff
+		}
+		return send(t, c, http.MethodGet, s.URL+path, nil, h).Status
+	}
+
+	forged := []string{"203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4", "198.51.100.1, 203.0.113.5"}
+	for i, xff := range forged {
+		want := http.StatusUnauthorized
+		if i >= 3 {
+			want = http.StatusTooManyRequests
+		}
+		if got := status(direct, xff); got != want {
+			t.Fatalf("untrusted peer, request %d claiming %q: HTTP %d, want %d", i+1, xff, got, want)
+		}
+	}
+
+	// Through the trusted proxy: 203.0.113.10 and 203.0.113.11 each get their burst of 3.
+	for _, client := range []string{"203.0.113.10", "203.0.113.11"} {
+		for i := range 4 {
+			want := http.StatusUnauthorized
+			if i == 3 {
+				want = http.StatusTooManyRequests
+			}
+			// A forged entry left of what the proxy appended changes nothing.
+			if got := status(proxy, "10.9.9."+strconv.Itoa(i)+", "+client); got != want {
+				t.Fatalf("via the proxy, client %s, request %d: HTTP %d, want %d", client, i+1, got, want)
+			}
+		}
+	}
+	// The same through Forwarded (RFC 7239), IPv6 with a port: another client, its own burst.
+	for i := range 4 {
+		want := http.StatusUnauthorized
+		if i == 3 {
+			want = http.StatusTooManyRequests
+		}
+		code := send(t, proxy, http.MethodGet, s.URL+path, nil,
+			map[string]string{"Forwarded": `for="[2001:db8:cafe::17]:4711";proto=https`}).Status
+		if code != want {
+			t.Fatalf("via the proxy, Forwarded client, request %d: HTTP %d, want %d", i+1, code, want)
+		}
+	}
+	// The proxy's own requests (no header) were not charged for its clients.
+	if got := status(proxy, ""); got != http.StatusUnauthorized {
+		t.Fatalf("the proxy itself: HTTP %d, want 401 (its clients used their own limits)", got)
+	}
+
+	// The request log names the client, and the proxy when there is one.
+	remotes := map[string]int{}
+	for _, l := range requestLog(t, s, path) {
+		remote, _ := l["remote"].(string)
+		proxy, _ := l["proxy"].(string)
+		remotes[remote+" via "+proxy]++
+	}
+	for key, n := range map[string]int{"127.0.0.1 via ": 5, "203.0.113.10 via 127.0.0.2": 4,
+		"203.0.113.11 via 127.0.0.2": 4, "2001:db8:cafe::17 via 127.0.0.2": 4, "127.0.0.2 via ": 1} {
+		if remotes[key] != n {
+			t.Errorf("request log: %d lines %q, want %d (all: %v)", remotes[key], key, n, remotes)
+		}
+	}
+}
+
+// TestTrustedProxiesAuditLog: failed staff logins are audited with the client address: the
+// peer's when it is not a trusted proxy (whatever it forwards), the forwarded one through a
+// trusted proxy.
+func TestTrustedProxiesAuditLog(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOptions{demo: true, env: noLimits, args: []string{"--trusted-proxies", "127.0.0.2"}})
+	direct, proxy := clientFrom(t, "127.0.0.1"), clientFrom(t, "127.0.0.2")
+	bad := map[string]any{"username": "frontdesk", "password": "wrong-password"}
+	send(t, direct, http.MethodPost, s.URL+pathStaffLogin, bad, map[string]string{"X-Forwarded-For": "203.0.113.66"}).wantStatus(t, http.StatusUnauthorized)
+	send(t, proxy, http.MethodPost, s.URL+pathStaffLogin, bad, map[string]string{"X-Forwarded-For": "198.51.100.7"}).wantStatus(t, http.StatusUnauthorized)
+	send(t, proxy, http.MethodPost, s.URL+pathStaffLogin, bad, map[string]string{"Forwarded": `for="[2001:db8::9]"`}).wantStatus(t, http.StatusUnauthorized)
+	var clients []string
+	for _, e := range s.auditEntries(t, s.staffLogin(t, "admin")) {
+		if e["action"] == "staff.login_failed" {
+			clients = append(clients, e["client"].(string))
+		}
+	}
+	if got, want := strings.Join(clients, " "), "2001:db8::9 198.51.100.7 127.0.0.1"; got != want {
+		t.Errorf("audited clients of the failed logins (newest first): %s, want %s", got, want)
+	}
+}
+
+// TestTrustedProxiesFlag: a bad --trusted-proxies stops the server with an error naming the
+// entry.
+func TestTrustedProxiesFlag(t *testing.T) {
+	t.Parallel()
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"concierge", "serve", "--addr", "127.0.0.1:0", "--db", testDB(t, t.TempDir()),
+		"--trusted-proxies", "127.0.0.1/32,nginx.local"}, func(string) string { return "" }, io.Discard, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "--trusted-proxies") || !strings.Contains(err.Error(), `"nginx.local"`) {
+		t.Fatalf("run: %v, want an error about --trusted-proxies naming nginx.local", err)
+	}
+}
