@@ -89,11 +89,13 @@ func (s *Staff) del(ctx context.Context, path string, dst any) error {
 	return s.call(ctx, http.MethodDelete, path, nil, nil, "", dst)
 }
 
-// Login logs a staff user in and keeps the token for the calls that follow.
+// Login logs a staff user in and keeps the token for the calls that follow. A retried login
+// (after a lost answer) is a new login: no Idempotency-Key is sent, since the server never
+// keeps a token to give again.
 // Errors: AuthenticationFailed (401), RateLimited (429).
 func (s *Staff) Login(ctx context.Context, username, password string) (*api.Login, error) {
 	var out api.Login
-	req := request{method: http.MethodPost, path: "/api/v1/auth/login",
+	req := request{method: http.MethodPost, path: "/api/v1/auth/login", noKey: true,
 		body: api.LoginRequest{Username: username, Password: password}}
 	if err := s.send(ctx, req, &out); err != nil {
 		return nil, err

@@ -73,6 +73,9 @@ type request struct {
 	raw            []byte // a body sent as it is, with contentType
 	contentType    string
 	idempotencyKey string // for writes; generated when empty
+	// noKey sends a write without an Idempotency-Key: a login, whose replay could not give
+	// the secret token again (the server answers IdempotencyKeyReused), is simply made anew.
+	noKey bool
 }
 
 // response is an answer read whole.
@@ -106,7 +109,7 @@ func (t *transport) do(ctx context.Context, req request) (*response, error) {
 	}
 	write := req.method != http.MethodGet && req.method != http.MethodHead
 	key := req.idempotencyKey
-	if write && key == "" {
+	if write && key == "" && !req.noKey {
 		key = NewIdempotencyKey()
 	}
 	u := t.base + req.path
@@ -132,7 +135,7 @@ func (t *transport) do(ctx context.Context, req request) (*response, error) {
 		if contentType != "" {
 			hr.Header.Set("Content-Type", contentType)
 		}
-		if write {
+		if key != "" {
 			hr.Header.Set("Idempotency-Key", key)
 		}
 		resp, err := t.http.Do(hr)
