@@ -24,6 +24,8 @@ Usage:
                                               (after the trivial baseline unless --baseline=false),
                                               or history (not in all): every client reads one
                                               guest's 8 MB history without PageLength
+  concierge-bench login [flags]               a flood of failed staff logins, one loopback address
+                                              per client (127.1.x.y, Linux): the server's peak memory
   concierge-bench prefill --db FILE --messages N
                                               fill a SQLite database with history (bulk inserts)
   concierge-bench trivial-server [--addr A]   the trivial JSON handler (started by the tool itself)
@@ -191,7 +193,7 @@ func scenarios(ctx context.Context, cmd string, args []string) error {
 	if cmd == "all" {
 		err = suite.All(ctx)
 	} else {
-		if f.baseline && cmd != "trivial" && f.rate <= 0 {
+		if f.baseline && cmd != "trivial" && f.rate <= 0 && !slices.Contains(bench.ExtraScenarios(), cmd) {
 			if _, err := suite.Trivial(ctx); err != nil {
 				return fmt.Errorf("trivial baseline: %w", err)
 			}

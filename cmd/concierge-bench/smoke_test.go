@@ -25,9 +25,7 @@ func TestSmoke(t *testing.T) {
 	tool := filepath.Join(dir, "concierge-bench")
 	server := filepath.Join(dir, "concierge")
 	for bin, pkg := range map[string]string{tool: ".", server: "../concierge"} {
-		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", pkg, err, out)
-		}
+		goBuild(t, bin, pkg)
 	}
 	out := filepath.Join(dir, "out")
 	cmd := exec.CommandContext(t.Context(), tool, "all", "--server-bin", server, "--out", out,
@@ -106,6 +104,14 @@ func TestSmoke(t *testing.T) {
 		if err := checkXML(f); err != nil {
 			t.Errorf("%s: %v", filepath.Base(f), err)
 		}
+	}
+}
+
+// goBuild builds the package pkg into the binary bin.
+func goBuild(t *testing.T, bin, pkg string) {
+	t.Helper()
+	if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
 	}
 }
 

@@ -27,6 +27,10 @@ type config struct {
 	RateInterface      float64
 	RateInterfaceBurst int
 	TrustedProxies     string // reverse proxies whose forwarding headers name the client
+	RateMaxKeys        int // keys each in-process limit and back-off tracks
+	VerifyAddressRooms int // rooms failing verification from one address before it is slowed
+	LoginAddressUsers  int // usernames failing login from one address before it is slowed
+	PasswordHashes     int // password hashes at once (0: GOMAXPROCS)
 	LogLevel           string
 	ShutdownTimeout    time.Duration
 	EventRetention     time.Duration
@@ -82,6 +86,10 @@ func newFlagSet(name string, cfg *config, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&cfg.GuestMessagesPerDay, "guest-messages-per-day", 300, "messages a guest who is not verified may send in 24 hours (0: unlimited)")
 	fs.IntVar(&cfg.GuestConversationsPerDay, "guest-conversations-per-day", 20, "conversations a guest who is not verified may start in 24 hours (0: unlimited)")
 	fs.StringVar(&cfg.TrustedProxies, "trusted-proxies", "", "reverse proxies whose Forwarded or X-Forwarded-For header gives the client address (rate limits, back-off, logs, audit log), comma-separated CIDRs or addresses, e.g. 127.0.0.1/32; anyone else's header is ignored (default: none)")
+	fs.IntVar(&cfg.RateMaxKeys, "rate-max-keys", 100_000, "keys (addresses, sessions, rooms, usernames) each limit and back-off kept in the process (SQLite) tracks; when full, the least recently used key not being slowed down is forgotten, never refused")
+	fs.IntVar(&cfg.VerifyAddressRooms, "verify-address-rooms", 20, "different rooms whose verification may fail from one client address within 15 minutes before that address is slowed down (0: no per-address slow-down)")
+	fs.IntVar(&cfg.LoginAddressUsers, "login-address-users", 10, "different usernames whose login may fail from one client address within 15 minutes before that address is slowed down (0: no per-address slow-down)")
+	fs.IntVar(&cfg.PasswordHashes, "password-hashes", 0, "staff password checks (argon2id, 19 MiB each) run at once; 4 more per slot wait, the rest get 429 with Retry-After (0: GOMAXPROCS)")
 	fs.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests get to finish on shutdown")
 	fs.DurationVar(&cfg.EventRetention, "event-retention", 168*time.Hour, "how long live events are kept for clients that resume")

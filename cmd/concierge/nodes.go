@@ -62,8 +62,8 @@ func (l pgLimiter) Allow(key string) (bool, time.Duration) {
 }
 
 // pgGuard is a concierge.VerificationGuard kept in the PostgreSQL database, shared by every
-// node. When the database fails, Check allows (the attempt then meets the same database) and
-// failures go unrecorded; both are logged.
+// node. When the database fails, Check and Attempt allow (the attempt then meets the same
+// database; Attempt reports it as a first failure) and failures go unrecorded; both are logged.
 type pgGuard struct {
 	db     *postgres.DB
 	scope  string
@@ -83,11 +83,22 @@ func (g pgGuard) Check(key string) (bool, time.Duration) {
 	return ok, wait
 }
 
-func (g pgGuard) Fail(key string) {
+func (g pgGuard) Attempt(key string) (bool, int, time.Duration) {
 	ctx, cancel := context.WithTimeout(context.Background(), sharedCallTimeout)
 	defer cancel()
-	if err := g.db.GuardFail(ctx, g.scope, key, g.now(), g.policy); err != nil {
-		g.logger.Warn("shared back-off unavailable; failure not recorded", "scope", g.scope, "err", err)
+	ok, n, wait, err := g.db.GuardAttempt(ctx, g.scope, key, g.now(), g.policy)
+	if err != nil {
+		g.logger.Warn("shared back-off unavailable; attempt allowed, failure not recorded", "scope", g.scope, "err", err)
+		return true, 1, 0
+	}
+	return ok, n, wait
+}
+
+func (g pgGuard) Forgive(key string) {
+	ctx, cancel := context.WithTimeout(context.Background(), sharedCallTimeout)
+	defer cancel()
+	if err := g.db.GuardForgive(ctx, g.scope, key, g.policy); err != nil {
+		g.logger.Warn("shared back-off unavailable; success not recorded", "scope", g.scope, "err", err)
 	}
 }
 

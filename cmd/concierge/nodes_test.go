@@ -31,7 +31,9 @@ func TestSharedLimitsFailOpen(t *testing.T) {
 	if ok, wait := lim.Allow("k"); ok || wait <= 0 {
 		t.Fatalf("second request: ok %v wait %v, want refused", ok, wait)
 	}
-	guard.Fail("k")
+	if ok, n, _ := guard.Attempt("k"); !ok || n != 1 {
+		t.Fatalf("first attempt: ok %v, failure %d; want allowed as the first", ok, n)
+	}
 	if ok, wait := guard.Check("k"); ok || wait != time.Minute {
 		t.Fatalf("after a failure: ok %v wait %v, want blocked for 1m", ok, wait)
 	}
@@ -46,7 +48,10 @@ func TestSharedLimitsFailOpen(t *testing.T) {
 	if ok, _ := guard.Check("k"); !ok {
 		t.Fatal("blocked when the database fails")
 	}
-	guard.Fail("k")
+	if ok, _, _ := guard.Attempt("k"); !ok {
+		t.Fatal("attempt refused when the database fails")
+	}
+	guard.Forgive("k")
 	guard.Succeed("k")
 	for _, want := range []string{"shared rate limit unavailable", "shared back-off unavailable; attempt allowed",
 		"failure not recorded", "success not recorded"} {

@@ -171,11 +171,11 @@ func (a tokenAdapter) Verify(tok string) (int64, error) {
 }
 
 // limiter returns a keyed limiter, or nil (unlimited) when perSecond ≤ 0.
-func limiter(perSecond float64, burst int, now func() time.Time) v40.Limiter {
+func limiter(perSecond float64, burst int, now func() time.Time, opts ...ratelimit.Option) v40.Limiter {
 	if perSecond <= 0 {
 		return nil
 	}
-	return ratelimit.New(perSecond, burst, now)
+	return ratelimit.New(perSecond, burst, now, opts...)
 }
 
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func() time.Time) error {
@@ -218,14 +218,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	if err != nil {
 		return err
 	}
-	backoff := func(p postgres.GuardPolicy) concierge.VerificationGuard {
-		return ratelimit.NewBackoff(p.Free, p.Base, p.MaxDelay, p.Window, now)
+	guards := newBackoffs(cfg, pg, now, logger) // guards.go
+	limit := func(scope string, perSecond float64, burst int) v40.Limiter {
+		return limiter(perSecond, burst, now, ratelimit.MaxKeys(cfg.RateMaxKeys))
 	}
-	verifications, loginGuard := backoff(verificationPolicy), backoff(loginPolicy) // nodes.go
-	limit := func(scope string, perSecond float64, burst int) v40.Limiter { return limiter(perSecond, burst, now) }
 	if pg != nil {
-		verifications = pgGuard{db: pg, scope: "verification", policy: verificationPolicy, now: now, logger: logger}
-		loginGuard = pgGuard{db: pg, scope: "login", policy: loginPolicy, now: now, logger: logger}
 		limit = func(scope string, perSecond float64, burst int) v40.Limiter {
 			return sharedLimiter(pg, scope, perSecond, burst, now, logger)
 		}
@@ -263,12 +260,16 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	svc, err := concierge.NewService(concierge.Config{
 		Store:         store,
 		Tokens:        tokenAdapter{keys},
-		Verifications: verifications,
-		LoginGuard:    loginGuard,
+		Verifications: guards.verifications,
+		LoginGuard:    guards.login,
 		Logger:        logger,
 		Now:           now,
 		StayGrace:     cfg.SessionGrace,
 		IdleTimeout:   cfg.SessionIdle,
+
+		VerificationAddresses: guards.verifyAddrs,
+		LoginAddresses:        guards.loginAddrs,
+		PasswordHashes:        cfg.PasswordHashes,
 
 		Translation:       !translatorOff,
 		TranslationQueued: func() { worker.Wake() }, // called only when Translation is on
@@ -281,6 +282,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	if err != nil {
 		return err
 	}
+	reg.MustRegister(passwordHashMetrics(svc)...) // guards.go
 	if !translatorOff {
 		worker, err = translate.NewWorker(translate.WorkerConfig{Store: store, Translator: translator,
 			Logger: logger.With("component", "translate"), Now: now, Timeout: cfg.TranslatorTimeout,

@@ -23,10 +23,17 @@ type Client struct {
 
 // NewClient returns a client of the server at base (http://host:port) that keeps up to conns
 // connections open.
-func NewClient(base string, conns int) *Client {
+func NewClient(base string, conns int) *Client { return newClientFrom(base, conns, nil) }
+
+// newClientFrom is NewClient with connections from the local address local (nil: any).
+func newClientFrom(base string, conns int, local net.IP) *Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	if local != nil {
+		dialer.LocalAddr = &net.TCPAddr{IP: local}
+	}
 	tr := &http.Transport{
 		Proxy:               nil,
-		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:         dialer.DialContext,
 		MaxIdleConns:        conns,
 		MaxIdleConnsPerHost: conns,
 		MaxConnsPerHost:     conns,

@@ -41,6 +41,9 @@ type Result struct {
 	ServerRSSStartBytes int64 `json:"server_rss_start_bytes"`
 	ServerRSSMaxBytes   int64 `json:"server_rss_max_bytes"`
 	ServerRSSEndBytes   int64 `json:"server_rss_end_bytes"`
+	// ServerRSSPeakBytes is the child's largest resident set since it started (VmHWM), which
+	// the samples of ServerRSSMaxBytes (once a second) may miss; 0 for a server given by URL.
+	ServerRSSPeakBytes int64 `json:"server_rss_peak_bytes,omitempty"`
 	// CPU time per successful operation of the measured window, in microseconds: the
 	// server's process (0 for a server given by URL) and the load tool's. Both share the
 	// machine's cores, so their sum is what one operation costs the machine: a steadier
@@ -147,6 +150,9 @@ func PrintTable(w io.Writer, results []*Result) {
 		if d := r.Delivery; d != nil {
 			fmt.Fprintf(w, "%-22s %9d %7s %8.2f %8.2f %8.2f %8.1f   (post-to-delivery on %d streams)\n", "  delivery", d.Count, "",
 				d.P50, d.P95, d.P99, d.Max, r.Streams)
+		}
+		if r.ServerRSSPeakBytes > 0 {
+			fmt.Fprintf(w, "%-22s server peak RSS (VmHWM) %.1f MiB\n", "", float64(r.ServerRSSPeakBytes)/(1<<20))
 		}
 		if len(r.ErrorsByKind) > 0 {
 			kinds := make([]string, 0, len(r.ErrorsByKind))

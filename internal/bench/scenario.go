@@ -11,13 +11,14 @@ import (
 	"time"
 )
 
-// Scenarios returns the names RunScenario knows, in the order `all` runs them.
+// Scenarios returns the names of the scenarios `all` runs, in its order.
 func Scenarios() []string { return []string{"trivial", "create", "reply", "read", "live", "mixed"} }
 
 // ExtraScenarios returns the scenarios RunScenario knows that `all` does not run: history, the
 // largest guest read (one guest's whole history asked for without PageLength, by every client
-// at once), which measures the server's memory under big answers.
-func ExtraScenarios() []string { return []string{"history"} }
+// at once), which measures the server's memory under big answers; and login, a flood of failed
+// staff logins (login.go), which measures the server's memory under password hashing.
+func ExtraScenarios() []string { return []string{"history", "login"} }
 
 // historyMessages is how many messages the history scenario gives its guest, and
 // historyMessageBytes how long each is: about 8 MB of history, the largest seen in the field.
@@ -72,6 +73,10 @@ func RunScenario(ctx context.Context, name string, srv *Server, cfg Config) (*Re
 	var op Op
 	var streams *Streams
 	switch name {
+	case "login": // login.go
+		var closeClients func()
+		op, closeClients = loginOp(srv.URL, cfg.Creds, cfg.Load.Concurrency)
+		defer closeClients()
 	case "trivial":
 		body := []byte(`{"SessionToken":"x.y","Message":"Could you bring two more towels to the room, please?","OutletCode":"FRONTDESK","ConversationType":"guest"}`)
 		op = func(ctx context.Context, w int, rng *rand.Rand) (string, string) {
@@ -165,6 +170,7 @@ func RunScenario(ctx context.Context, name string, srv *Server, cfg Config) (*Re
 	sampler.Wait()
 	res.ServerRSSMaxBytes = rssMax
 	res.ServerRSSEndBytes, _ = srv.RSS(ctx)
+	res.ServerRSSPeakBytes, _ = srv.PeakRSS()
 	res.fill(rec, cfg.Load)
 	select {
 	case w := <-cpuc:

@@ -210,18 +210,32 @@ func (s *Server) Stop() error {
 // process_resident_memory_bytes of /metrics for an external server.
 func (s *Server) RSS(ctx context.Context) (int64, error) {
 	if pid := s.PID(); pid != 0 {
-		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-		if err != nil {
-			return 0, err
-		}
-		m := regexp.MustCompile(`(?m)^VmRSS:\s+(\d+) kB`).FindSubmatch(raw)
-		if m == nil {
-			return 0, errors.New("no VmRSS in /proc status")
-		}
-		kb, err := strconv.ParseInt(string(m[1]), 10, 64)
-		return kb * 1024, err
+		return procStatusBytes(pid, "VmRSS")
 	}
 	return s.metric(ctx, "process_resident_memory_bytes")
+}
+
+// PeakRSS returns the largest resident set the child has had since it started (VmHWM), or an
+// error for a server given by URL.
+func (s *Server) PeakRSS() (int64, error) {
+	if pid := s.PID(); pid != 0 {
+		return procStatusBytes(pid, "VmHWM")
+	}
+	return 0, errors.New("not a child of this tool: no peak RSS")
+}
+
+// procStatusBytes reads a size field (in kB) of process pid's /proc status, in bytes.
+func procStatusBytes(pid int, field string) (int64, error) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	m := regexp.MustCompile(`(?m)^` + field + `:\s+(\d+) kB`).FindSubmatch(raw)
+	if m == nil {
+		return 0, fmt.Errorf("no %s in /proc status", field)
+	}
+	kb, err := strconv.ParseInt(string(m[1]), 10, 64)
+	return kb * 1024, err
 }
 
 // metric returns the sum of a metric's samples on the server's /metrics.

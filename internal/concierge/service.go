@@ -19,13 +19,19 @@ type SessionTokens interface {
 	Verify(token string) (int64, error)
 }
 
-// VerificationGuard slows down repeated failed guest verifications of one property and room.
+// VerificationGuard slows down repeated failed attempts per key (guest verifications of one
+// property and room, staff logins of one username from one address, failures from one address).
+// An attempt is counted as a failure when it begins, so that attempts made at the same time are
+// all counted, and taken back when it does not fail. A key without failures is never refused.
 type VerificationGuard interface {
-	// Check reports whether a verification may be tried for key now, and if not for how long
-	// the caller must wait.
+	// Check reports whether an attempt may be made for key now, and if not for how long the
+	// caller must wait. It counts nothing.
 	Check(key string) (ok bool, retryAfter time.Duration)
-	// Fail records a failed verification for key.
-	Fail(key string)
+	// Attempt is Check and, when an attempt may be made, counts it as a failure at once;
+	// failures is key's count including it. A refused attempt counts nothing.
+	Attempt(key string) (ok bool, failures int, retryAfter time.Duration)
+	// Forgive takes back one failure counted by Attempt, for an attempt that did not fail.
+	Forgive(key string)
 	// Succeed clears key's failures.
 	Succeed(key string)
 }
@@ -38,15 +44,25 @@ type Config struct {
 	Logger        *slog.Logger      // nil: discard
 	Now           func() time.Time  // nil: time.Now
 
+	// VerificationAddresses slows down client addresses from which the verification of many
+	// different rooms failed (each room counts once); nil: it does not.
+	VerificationAddresses VerificationGuard
+
 	// StayGrace is how long after the end of its stay's departure day (property time) a
 	// verified session keeps working. Default 24 h.
 	StayGrace time.Duration
 	// IdleTimeout ends a session without a stay after this long without use. Default 24 h.
 	IdleTimeout time.Duration
 
-	// LoginGuard slows down failed staff logins, per username and per client address; nil:
-	// they are not slowed down.
+	// LoginGuard slows down failed staff logins per username and client address together;
+	// nil: they are not slowed down.
 	LoginGuard VerificationGuard
+	// LoginAddresses slows down client addresses from which the logins of many different
+	// usernames failed (each username counts once); nil: it does not.
+	LoginAddresses VerificationGuard
+	// PasswordHashes is how many password hashes (argon2id, password.Default.Memory each) may
+	// run at once; a few more callers per slot wait, the rest get RateLimited. ≤ 0: GOMAXPROCS.
+	PasswordHashes int
 	// StaffSessionTTL is how long a staff login's bearer token works. Default 12 h.
 	StaffSessionTTL time.Duration
 
@@ -74,6 +90,7 @@ type Service struct {
 	store         Store
 	tokens        SessionTokens
 	verifications VerificationGuard
+	verifyAddrs   VerificationGuard
 	logger        *slog.Logger
 	now           func() time.Time
 	stayGrace     time.Duration
@@ -114,6 +131,7 @@ func NewService(cfg Config) (*Service, error) {
 		store:         cfg.Store,
 		tokens:        cfg.Tokens,
 		verifications: cfg.Verifications,
+		verifyAddrs:   cfg.VerificationAddresses,
 		logger:        cfg.Logger,
 		now:           cfg.Now,
 		stayGrace:     cfg.StayGrace,

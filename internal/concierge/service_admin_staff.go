@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"concierge/internal/password"
 )
 
 // ServiceCenterRef names a service center by its property's code and its own.
@@ -306,8 +304,8 @@ func (s *Service) CreateStaffUser(ctx context.Context, p *Principal, in StaffUse
 	if u.PropertyIDs, u.ServiceCenterIDs, err = s.resolveGrants(ctx, p, in.Properties, in.ServiceCenters); err != nil {
 		return StaffUserInfo{}, err
 	}
-	if u.PasswordHash, err = password.Hash(in.Password, password.Default); err != nil {
-		return StaffUserInfo{}, s.internal(ctx, "hash password", err)
+	if u.PasswordHash, err = s.hashPassword(ctx, in.Password); err != nil {
+		return StaffUserInfo{}, err
 	}
 	audit := s.auditStaffUser(ctx, p, AuditStaffUserCreated, u)
 	if err := s.store.CreateStaffUser(ctx, &u, audit); err != nil {
@@ -390,8 +388,8 @@ func (s *Service) SetStaffPassword(ctx context.Context, p *Principal, username, 
 	if err := v.Err(); err != nil {
 		return StaffUserInfo{}, err
 	}
-	if u.PasswordHash, err = password.Hash(pw, password.Default); err != nil {
-		return StaffUserInfo{}, s.internal(ctx, "hash password", err)
+	if u.PasswordHash, err = s.hashPassword(ctx, pw); err != nil {
+		return StaffUserInfo{}, err
 	}
 	// The new password and the end of the old sessions are one write: no old session outlives
 	// the password it was opened with.

@@ -139,32 +139,38 @@ func (s *Service) checkInterfaceToken(ctx context.Context, secret string, prop P
 }
 
 // verifyGuest finds the stay current today (property time) in the room whose last name matches,
-// slowing down repeated failures per property and room.
+// slowing down repeated failures per property and room, and per client address (from ctx, see
+// WithClient) the failures of many different rooms (attempt_guard.go).
 func (s *Service) verifyGuest(ctx context.Context, prop Property, room, lastName string) (Stay, error) {
 	room = strings.TrimSpace(room)
 	key := prop.Code + "\x00" + strings.ToLower(room)
-	if s.verifications != nil {
-		if ok, wait := s.verifications.Check(key); !ok {
-			s.counters.Refused("guest_verification")
-			return Stay{}, &Error{Code: CodeRateLimited, RetryAfter: wait,
-				Message: "Too many failed verifications for this room; try again later."}
-		}
+	g := attemptGuard{own: s.verifications, ownKeys: []string{key},
+		ownMsg:  "Too many failed verifications for this room; try again later.",
+		addrMsg: "Too many failed verifications from this address; try again later.",
+		refused: func() { s.counters.Refused("guest_verification") }}
+	if client := clientOf(ctx); client != "" && s.verifyAddrs != nil {
+		addr := addressKey(client)
+		// The room from this address: its first failure counts on the address.
+		g.ownKeys = append(g.ownKeys, key+"\x00"+addr)
+		g.addr, g.addrKey = s.verifyAddrs, addr
+	}
+	if err := g.check(); err != nil {
+		return Stay{}, err
+	}
+	if err := g.begin(); err != nil {
+		return Stay{}, err
 	}
 	today := DateOf(s.now(), s.location(prop))
 	stays, err := s.store.StaysInRoom(ctx, prop.ID, room, today)
 	if err != nil {
+		g.cancel()
 		return Stay{}, s.internal(ctx, "stays in room", err)
 	}
 	for _, st := range stays {
 		if st.CurrentOn(today) && NamesMatch(lastName, st.LastName) {
-			if s.verifications != nil {
-				s.verifications.Succeed(key)
-			}
+			g.succeeded()
 			return st, nil
 		}
-	}
-	if s.verifications != nil {
-		s.verifications.Fail(key)
 	}
 	s.logger.InfoContext(ctx, "guest verification failed", "property", prop.Code, "room", room)
 	return Stay{}, Errorf(CodeGuestVerificationFailed, "No current stay matches this room number and last name.")

@@ -39,12 +39,15 @@ const dummyPasswordHash = "$argon2id$v=19$m=19456,t=2,p=1$nLupkfVDJ4qqv9BKf1ZwIQ
 
 // staffAuth holds the Service's staff authentication settings.
 type staffAuth struct {
-	guard VerificationGuard // nil: no login back-off
-	ttl   time.Duration
+	guard  VerificationGuard // nil: no login back-off
+	addrs  VerificationGuard // nil: no per-address back-off
+	hashes *hashSlots
+	ttl    time.Duration
 }
 
 func newStaffAuth(cfg Config) staffAuth {
-	a := staffAuth{guard: cfg.LoginGuard, ttl: cfg.StaffSessionTTL}
+	a := staffAuth{guard: cfg.LoginGuard, addrs: cfg.LoginAddresses, hashes: newHashSlots(cfg.PasswordHashes),
+		ttl: cfg.StaffSessionTTL}
 	if a.ttl <= 0 {
 		a.ttl = defaultStaffSessionTTL
 	}
@@ -99,9 +102,12 @@ func errLoginFailed() error {
 
 // StaffLogin checks a staff user's username (case-insensitive) and password and opens a staff
 // session. It returns the bearer token (shown to the client once; only its SHA-256 is stored),
-// the session and the user. client is the caller's address, for the per-address back-off ("":
-// none). Errors: ValidationFailed (fields username, password); RateLimited with RetryAfter
-// while the username or the address is backing off after failed logins;
+// the session and the user. client is the caller's address, for the back-off ("": none).
+// Failed logins back off per username and address together, and per address for many different
+// usernames (attempt_guard.go); each attempt is counted before its password is hashed, and at
+// most Config.PasswordHashes hashes run at once. Errors: ValidationFailed (fields username,
+// password); RateLimited with RetryAfter while the username from this address, or the address,
+// is backing off after failed logins, or when too many logins are being checked at once;
 // AuthenticationFailed for an unknown username, a wrong password or a disabled user,
 // indistinguishably.
 func (s *Service) StaffLogin(ctx context.Context, username, pw, client string) (string, StaffSession, StaffUser, error) {
@@ -117,11 +123,18 @@ func (s *Service) StaffLogin(ctx context.Context, username, pw, client string) (
 		return "", StaffSession{}, StaffUser{}, err
 	}
 	name := strings.TrimSpace(username)
-	keys := []string{"u\x00" + strings.ToLower(name)}
+	addr := addressKey(client)
+	g := attemptGuard{own: s.staff.guard, ownKeys: []string{"u\x00" + strings.ToLower(name) + "\x00" + addr},
+		ownMsg: "Too many failed logins; try again later.", addrMsg: "Too many failed logins from this address; try again later.",
+		refused: func() { s.counters.Refused("staff_login") }}
 	if client != "" {
-		keys = append(keys, "a\x00"+client)
+		g.addr, g.addrKey = s.staff.addrs, addr
 	}
-	if err := s.checkLoginGuard(keys); err != nil {
+	if err := g.check(); err != nil {
+		s.logger.InfoContext(ctx, "staff login refused: backing off", "client", client)
+		return "", StaffSession{}, StaffUser{}, err
+	}
+	if err := g.begin(); err != nil {
 		s.logger.InfoContext(ctx, "staff login refused: backing off", "client", client)
 		return "", StaffSession{}, StaffUser{}, err
 	}
@@ -129,21 +142,24 @@ func (s *Service) StaffLogin(ctx context.Context, username, pw, client string) (
 	u, err := s.store.StaffUserByUsername(ctx, name)
 	known := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
+		g.cancel()
 		return "", StaffSession{}, StaffUser{}, s.internal(ctx, "staff user by username", err)
 	}
 	hash := dummyPasswordHash
 	if known {
 		hash = u.PasswordHash
 	}
+	release, err := s.staff.hashes.acquire(ctx)
+	if err != nil {
+		g.cancel() // no password was checked
+		s.logger.WarnContext(ctx, "staff login refused: too many password checks at once", "client", client)
+		return "", StaffSession{}, StaffUser{}, err
+	}
 	verr := password.Verify(pw, hash)
+	release()
 	if !known || verr != nil {
 		if known && !errors.Is(verr, password.ErrMismatch) {
 			s.logger.ErrorContext(ctx, "staff user's password hash cannot be read", "user_id", u.ID, "err", verr)
-		}
-		if s.staff.guard != nil {
-			for _, k := range keys {
-				s.staff.guard.Fail(k)
-			}
 		}
 		// The username is not logged: people type their password into it.
 		if known {
@@ -164,11 +180,9 @@ func (s *Service) StaffLogin(ctx context.Context, username, pw, client string) (
 		s.auditLogin(ctx, AuditLoginFailed, &u, client, "user disabled")
 		return "", StaffSession{}, StaffUser{}, errLoginFailed()
 	}
-	if s.staff.guard != nil {
-		// Only the username's failures are forgiven: one good login from an address must not
-		// clear the failures others made from it.
-		s.staff.guard.Succeed(keys[0])
-	}
+	// The username from this address is forgiven, and the address's count of this attempt
+	// taken back; the failures others made from the address stay.
+	g.succeeded()
 
 	token := newSecret(StaffTokenPrefix)
 	now := s.now()
@@ -181,23 +195,19 @@ func (s *Service) StaffLogin(ctx context.Context, username, pw, client string) (
 	return token, sess, u, nil
 }
 
-// checkLoginGuard answers RateLimited when any of keys is backing off, with the longest wait.
-func (s *Service) checkLoginGuard(keys []string) error {
-	if s.staff.guard == nil {
-		return nil
+// hashPassword hashes pw with password.Default, waiting for a hash slot (see hashSlots).
+// Errors: RateLimited when too many hashes are waiting; ctx's error; InternalError.
+func (s *Service) hashPassword(ctx context.Context, pw string) (string, error) {
+	release, err := s.staff.hashes.acquire(ctx)
+	if err != nil {
+		return "", err
 	}
-	blocked, wait := false, time.Duration(0)
-	for _, k := range keys {
-		if ok, w := s.staff.guard.Check(k); !ok {
-			blocked, wait = true, max(wait, w)
-		}
+	defer release()
+	h, err := password.Hash(pw, password.Default)
+	if err != nil {
+		return "", s.internal(ctx, "hash password", err)
 	}
-	if blocked {
-		s.counters.Refused("staff_login")
-		return &Error{Code: CodeRateLimited, RetryAfter: wait,
-			Message: "Too many failed logins; try again later."}
-	}
-	return nil
+	return h, nil
 }
 
 // AuthenticateStaff resolves the bearer secret of a staff or admin API call: a staff session

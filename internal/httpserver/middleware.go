@@ -134,6 +134,14 @@ func limitPerAddress(next http.Handler, l v40.Limiter) http.Handler {
 	})
 }
 
+// withClient carries the client's address in the request's context (concierge.WithClient),
+// for the audit log and the per-address back-off of guest verifications.
+func withClient(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(concierge.WithClient(r.Context(), clientAddress(r))))
+	})
+}
+
 // clientAddress is the client's IP: the peer's, or the one a trusted proxy forwarded
 // (clientaddr.Middleware runs first, see NewServer).
 func clientAddress(r *http.Request) string {

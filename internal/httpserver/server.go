@@ -67,6 +67,7 @@ func NewServer(cfg Config) (http.Handler, error) {
 	var h http.Handler = mux
 	h = limitPerAddress(h, cfg.PerAddress)
 	h = cfg.CORS.Wrap(h)
+	h = withClient(h)
 	h = recoverPanics(h, cfg.Logger)
 	h = logRequests(h, cfg.Logger, m)
 	h = withRequestID(h)

@@ -38,29 +38,60 @@ func (db *DB) GuardCheck(ctx context.Context, scope, key string, now time.Time, 
 	return true, 0, nil
 }
 
-// GuardFail records a failed attempt of key in back-off scope at now, in one statement, and
-// blocks the key as p says once more than p.Free failures are counted (a failure while blocked
-// counts too and restarts the block). It returns an error only when the database fails.
-func (db *DB) GuardFail(ctx context.Context, scope, key string, now time.Time, p GuardPolicy) error {
+// GuardAttempt is GuardCheck and, when key may make an attempt, counts it as a failure at once,
+// in one statement, so that attempts on every node at the same time are all counted: failures
+// is key's count including it. Once more than p.Free failures are counted, the key is blocked
+// as p says from now, and attempts meanwhile are refused (ok false, retryAfter > 0) without being
+// counted. When the attempt turns out not to fail, call GuardForgive or GuardSucceed. It returns
+// an error only when the database fails.
+func (db *DB) GuardAttempt(ctx context.Context, scope, key string, now time.Time, p GuardPolicy) (ok bool, failures int, retryAfter time.Duration, err error) {
 	base := max(p.Base, 1)
 	maxDelay := max(p.MaxDelay, base)
 	// n is the failure count after this one: 1 when the earlier ones are forgotten.
 	const n = `(CASE WHEN greatest(f.last_ns, f.until_ns) + $7::bigint <= $3::bigint THEN 1 ELSE f.failures + 1 END)`
-	_, err := db.pool.Exec(ctx, `
-		INSERT INTO guard_failures AS f (scope, key, failures, last_ns, until_ns)
-		VALUES ($1, $2, 1, $3,
-			CASE WHEN 1 > $4::integer THEN $3::bigint + $5::bigint ELSE 0 END)
-		ON CONFLICT (scope, key) DO UPDATE SET
-			failures = `+n+`,
-			last_ns = $3,
-			until_ns = CASE
-				WHEN `+n+` > $4::integer THEN $3::bigint + least($6::float8,
-					$5::float8 * power(2::float8, least(`+n+` - $4::integer - 1, 62)))::bigint
-				WHEN greatest(f.last_ns, f.until_ns) + $7::bigint <= $3::bigint THEN 0
-				ELSE f.until_ns END`,
-		scope, []byte(key), now.UnixNano(), max(p.Free, 0), int64(base), int64(maxDelay), int64(p.Window))
+	// The upsert counts the attempt unless the key is blocked (until_ns > now); the outer
+	// query reads the block from the row as the statement found it when it counted nothing.
+	var counted *int32
+	var until int64
+	err = db.pool.QueryRow(ctx, `
+		WITH up AS (
+			INSERT INTO guard_failures AS f (scope, key, failures, last_ns, until_ns)
+			VALUES ($1, $2, 1, $3,
+				CASE WHEN 1 > $4::integer THEN $3::bigint + $5::bigint ELSE 0 END)
+			ON CONFLICT (scope, key) DO UPDATE SET
+				failures = `+n+`,
+				last_ns = $3,
+				until_ns = CASE
+					WHEN `+n+` > $4::integer THEN $3::bigint + least($6::float8,
+						$5::float8 * power(2::float8, least(`+n+` - $4::integer - 1, 62)))::bigint
+					ELSE 0 END
+			WHERE f.until_ns <= $3::bigint
+			RETURNING failures)
+		SELECT (SELECT failures FROM up),
+			coalesce((SELECT until_ns FROM guard_failures WHERE scope = $1 AND key = $2), 0)`,
+		scope, []byte(key), now.UnixNano(), max(p.Free, 0), int64(base), int64(maxDelay), int64(p.Window)).Scan(&counted, &until)
 	if err != nil {
-		return fmt.Errorf("postgres: back-off failure: %w", err)
+		return false, 0, 0, fmt.Errorf("postgres: back-off attempt: %w", err)
+	}
+	if counted != nil {
+		return true, int(*counted), 0, nil
+	}
+	// Blocked. The row read may be older than the one that blocked (another node's attempt
+	// committed meanwhile): then the wait is at least a moment.
+	return false, 0, max(time.Duration(until-now.UnixNano()), time.Nanosecond), nil
+}
+
+// GuardForgive takes back one failure of key in back-off scope counted by GuardAttempt, for an
+// attempt that did not fail; when no more than p.Free failures remain, the key is no longer
+// blocked. It returns an error only when the database fails.
+func (db *DB) GuardForgive(ctx context.Context, scope, key string, p GuardPolicy) error {
+	_, err := db.pool.Exec(ctx, `
+		UPDATE guard_failures SET failures = failures - 1,
+			until_ns = CASE WHEN failures - 1 <= $3::integer THEN 0 ELSE until_ns END
+		WHERE scope = $1 AND key = $2 AND failures > 0`,
+		scope, []byte(key), max(p.Free, 0))
+	if err != nil {
+		return fmt.Errorf("postgres: back-off forgive: %w", err)
 	}
 	return nil
 }

@@ -133,29 +133,47 @@ func TestGuardSharedAcrossNodes(t *testing.T) {
 		}
 		return wait
 	}
-	fail := func(db *DB, at time.Time) {
+	fail := func(db *DB, at time.Time, want int) {
 		t.Helper()
-		if err := db.GuardFail(ctx, "verify", "DEMO\x00101", at, p); err != nil {
+		ok, n, wait, err := db.GuardAttempt(ctx, "verify", "DEMO\x00101", at, p)
+		if err != nil {
 			t.Fatal(err)
 		}
+		if !ok || n != want || wait != 0 {
+			t.Fatalf("attempt: ok %v, failure %d, wait %v; want allowed as failure %d", ok, n, wait, want)
+		}
 	}
-	fail(a, now)
-	fail(b, now)
+	fail(a, now, 1)
+	fail(b, now, 2)
 	if w := check(a, now); w != 0 {
 		t.Fatalf("blocked %v after the free failures", w)
 	}
-	// Each further failure, on either node, blocks both: 1 s, 2 s, 4 s, then 4 s (the cap).
+	// Each further failure, on either node, blocks both: 1 s, 2 s, 4 s, then 4 s (the cap);
+	// attempts while blocked are refused on both and not counted.
 	for i, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 4 * time.Second} {
 		db := []*DB{a, b}[i%2]
-		fail(db, now)
+		fail(db, now, i+3)
 		for _, other := range []*DB{a, b} {
 			if w := check(other, now); w != want {
 				t.Fatalf("after failure %d: blocked %v, want %v", i+3, w, want)
 			}
+			ok, n, w, err := other.GuardAttempt(ctx, "verify", "DEMO\x00101", now, p)
+			if err != nil || ok || n != 0 || w != want {
+				t.Fatalf("attempt while blocked: ok %v, failure %d, wait %v, err %v; want refused for %v", ok, n, w, err, want)
+			}
 		}
+		now = now.Add(want)
 	}
-	if w := check(a, now.Add(4*time.Second)); w != 0 {
+	if w := check(a, now); w != 0 {
 		t.Fatalf("still blocked %v once the block is over", w)
+	}
+	// A failure taken back lowers the count; at the free count the block ends.
+	fail(a, now, 7)
+	if err := b.GuardForgive(ctx, "verify", "DEMO\x00101", p); err != nil {
+		t.Fatal(err)
+	}
+	if w := check(a, now); w != 4*time.Second {
+		t.Fatalf("six failures after a forgiven one: blocked %v, want the 4s block kept", w)
 	}
 	// Other keys and scopes are not blocked.
 	if ok, _, err := b.GuardCheck(ctx, "login", "DEMO\x00101", now, p); err != nil || !ok {
@@ -165,25 +183,61 @@ func TestGuardSharedAcrossNodes(t *testing.T) {
 	if err := b.GuardSucceed(ctx, "verify", "DEMO\x00101"); err != nil {
 		t.Fatal(err)
 	}
-	fail(a, now)
-	fail(a, now)
+	fail(a, now, 1)
+	fail(a, now, 2)
 	if w := check(b, now); w != 0 {
 		t.Fatalf("failures counted from before the success: blocked %v", w)
 	}
+	fail(a, now, 3)
+	if w := check(b, now); w != time.Second {
+		t.Fatalf("third failure: blocked %v, want 1s", w)
+	}
+	if err := a.GuardForgive(ctx, "verify", "DEMO\x00101", p); err != nil {
+		t.Fatal(err)
+	}
+	if w := check(b, now); w != 0 {
+		t.Fatalf("back at the free count: blocked %v", w)
+	}
 	// Failures are forgotten a window after the last one: counting starts over.
 	later := now.Add(p.Window)
-	fail(b, later)
-	fail(b, later)
+	fail(b, later, 1)
+	fail(b, later, 2)
 	if w := check(a, later); w != 0 {
 		t.Fatalf("failures counted from before the window: blocked %v", w)
 	}
-	fail(b, later)
+	fail(b, later, 3)
 	if w := check(a, later); w != time.Second {
 		t.Fatalf("third failure in the window: blocked %v, want 1s", w)
 	}
 	n, err := a.PruneGuardFailures(ctx, later.Add(time.Second+p.Window), p.Window)
 	if err != nil || n != 1 {
 		t.Fatalf("pruned %d rows (err %v), want 1", n, err)
+	}
+}
+
+// TestGuardAttemptsCountedBeforeTheyEnd: attempts racing on two nodes are all counted as they
+// begin, so that no more than Free+1 get through before the first block.
+func TestGuardAttemptsCountedBeforeTheyEnd(t *testing.T) {
+	a, b := twoNodes(t)
+	p := GuardPolicy{Free: 5, Base: time.Second, MaxDelay: time.Minute, Window: time.Hour}
+	now := time.Unix(1_800_000_000, 0)
+	var allowed atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 40 {
+		db := []*DB{a, b}[i%2]
+		wg.Go(func() {
+			ok, _, _, err := db.GuardAttempt(context.Background(), "login", "k", now, p)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				allowed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if got := allowed.Load(); got != 6 {
+		t.Fatalf("%d racing attempts allowed, want 6 (five free, the sixth starts the block)", got)
 	}
 }
 

@@ -9,7 +9,12 @@ import (
 // property and room. The first free failures are free; each further failure blocks the key for
 // base·2^(n−free−1) (n counting failures, so base, 2·base, 4·base, …), capped at maxDelay.
 // Failures are counted while they keep coming: an entry is forgotten once window has passed
-// since its last failure and since its block ended. A Backoff is safe for concurrent use.
+// since its last failure and since its block ended. An attempt is counted as a failure when it
+// begins (Attempt), so that attempts made at the same time are all counted, and taken back when
+// it turns out not to fail (Forgive, Succeed). A key the Backoff does not track has no failures
+// and is never refused, even when the Backoff is full: it then drops the least recently failed
+// key that is not slowed down (more than free failures), or, when every key is, the least
+// recently failed one. A Backoff is safe for concurrent use.
 type Backoff struct {
 	free     int
 	base     time.Duration
@@ -19,7 +24,7 @@ type Backoff struct {
 	now      func() time.Time
 
 	mu sync.Mutex
-	t  table[*failures]
+	t  *table[*failures]
 }
 
 type failures struct {
@@ -31,9 +36,10 @@ type failures struct {
 // NewBackoff returns a Backoff that lets free failures (negative counts as 0) pass within window
 // and then blocks the key for base, 2·base, 4·base, … after each further failure, never longer
 // than maxDelay (a maxDelay below base is raised to base). base ≤ 0 or window ≤ 0 disables the
-// Backoff: Check then always allows and Fail records nothing. now supplies the current time; nil
-// means time.Now; a reading earlier than one already seen counts as that one.
-func NewBackoff(free int, base, maxDelay time.Duration, window time.Duration, now func() time.Time) *Backoff {
+// Backoff: Check and Attempt then always allow and nothing is recorded. now supplies the current
+// time; nil means time.Now; a reading earlier than one already seen counts as that one.
+// opts: MaxKeys.
+func NewBackoff(free int, base, maxDelay time.Duration, window time.Duration, now func() time.Time, opts ...Option) *Backoff {
 	if now == nil {
 		now = time.Now
 	}
@@ -47,14 +53,13 @@ func NewBackoff(free int, base, maxDelay time.Duration, window time.Duration, no
 		free: free, base: base, maxDelay: maxDelay, window: window,
 		disabled: base <= 0 || window <= 0,
 		now:      now,
-		t:        newTable[*failures](),
+		t:        newTable[*failures](applyOptions(opts).maxKeys),
 	}
 }
 
 // Check reports whether key may make an attempt now. When it may not, retryAfter is how long
-// until it may (always > 0). When the Backoff already tracks DefaultMaxKeys keys and none can be
-// forgotten, a key it does not track is refused too, with retryAfter the time until one may be
-// forgotten. Check records nothing and never fails otherwise.
+// until it may (always > 0). A key the Backoff does not track may. Check records nothing and
+// never fails.
 func (b *Backoff) Check(key string) (ok bool, retryAfter time.Duration) {
 	if b.disabled {
 		return true, 0
@@ -63,36 +68,31 @@ func (b *Backoff) Check(key string) (ok bool, retryAfter time.Duration) {
 	defer b.mu.Unlock()
 	now := b.t.clamp(b.now())
 	b.t.maybeSweep(now)
-	it := b.t.get(key, now)
-	if it == nil {
-		// Fail closed when full: an attempt that fails could not be recorded.
-		return b.t.room(now)
-	}
-	if now.Before(it.val.until) {
+	if it := b.t.get(key, now); it != nil && now.Before(it.val.until) {
 		return false, it.val.until.Sub(now)
 	}
 	return true, 0
 }
 
-// Fail records a failed attempt for key. Once more than free failures have been counted, it
-// blocks the key (see Backoff); a failure while blocked counts too and restarts the block from
-// now. When the Backoff is full and nothing can be forgotten, a failure
-// for a key it does not track is not recorded; Check refuses such keys meanwhile.
-func (b *Backoff) Fail(key string) {
+// Attempt is Check and, when key may make an attempt, counts the attempt as a failure at once:
+// n is key's count of failures including it (1 for a key without earlier failures). Once more than
+// free failures are counted, the key is blocked (see Backoff) from now: attempts made meanwhile
+// are refused. A refused attempt (ok false, retryAfter > 0) counts nothing. When the attempt
+// turns out not to fail, call Forgive or Succeed. A disabled Backoff answers true, 1, 0.
+func (b *Backoff) Attempt(key string) (ok bool, n int, retryAfter time.Duration) {
 	if b.disabled {
-		return
+		return true, 1, 0
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.t.clamp(b.now())
 	b.t.maybeSweep(now)
 	it := b.t.get(key, now)
+	if it != nil && now.Before(it.val.until) {
+		return false, 0, it.val.until.Sub(now)
+	}
 	if it == nil {
-		if ok, _ := b.t.room(now); !ok {
-			return
-		}
-		it = &item[*failures]{val: &failures{}}
-		b.t.put(key, it)
+		it = b.t.add(key, &failures{}, now, tierFree, now)
 	}
 	f := it.val
 	f.n++
@@ -105,6 +105,30 @@ func (b *Backoff) Fail(key string) {
 		end = f.until
 	}
 	b.t.setExpiry(it, end.Add(b.window))
+	b.t.use(it, b.tier(f))
+	return true, f.n, 0
+}
+
+// Forgive takes back one failure of key counted by Attempt, for an attempt that did not fail
+// (the others are kept). When no more than free failures remain, the key is no longer blocked.
+// It never fails.
+func (b *Backoff) Forgive(key string) {
+	if b.disabled {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.t.clamp(b.now())
+	it := b.t.get(key, now)
+	if it == nil || it.val.n == 0 {
+		return
+	}
+	f := it.val
+	f.n--
+	if f.n <= b.free {
+		f.until = time.Time{}
+	}
+	b.t.use(it, b.tier(f))
 }
 
 // Succeed forgets key's failures, ending any block. It never fails.
@@ -114,7 +138,15 @@ func (b *Backoff) Succeed(key string) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	delete(b.t.items, key)
+	b.t.drop(key)
+}
+
+// tier is the eviction tier of f: keys slowed down are kept longer.
+func (b *Backoff) tier(f *failures) int {
+	if f.n > b.free {
+		return tierSlowed
+	}
+	return tierFree
 }
 
 // delay returns base·2^k capped at maxDelay, without overflowing.

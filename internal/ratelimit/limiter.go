@@ -1,8 +1,9 @@
 // Package ratelimit provides the keyed request limiter and the failed-verification back-off of
 // SPEC §10. Both keep per-key state in memory, bounded in size: idle entries are swept lazily
-// during calls (no background goroutine), and the number of keys is capped at DefaultMaxKeys.
-// When the cap is reached and nothing can be swept, new keys are refused (fail closed) until an
-// entry expires. Both take a clock function so tests control time.
+// during calls (no background goroutine), and the number of keys is capped (DefaultMaxKeys, or
+// MaxKeys). A full table never refuses a key it does not track (fail open): it drops its least
+// recently used entry instead, so that a flood of made-up keys cannot lock everyone else out.
+// Both take a clock function so tests control time.
 package ratelimit
 
 import (
@@ -24,21 +25,22 @@ type Limiter struct {
 	now       func() time.Time
 
 	mu sync.Mutex
-	t  table[*rate.Limiter]
+	t  *table[*rate.Limiter]
 }
 
 // New returns a Limiter allowing perSecond requests per second per key on average, with bursts of
 // up to burst requests (burst below 1 is treated as 1). perSecond ≤ 0 (or NaN or +Inf) disables
 // the limiter: Allow then always allows. now supplies the current time; nil means time.Now. A
 // reading earlier than one already seen counts as that one, so time never runs backwards.
-func New(perSecond float64, burst int, now func() time.Time) *Limiter {
+// opts: MaxKeys.
+func New(perSecond float64, burst int, now func() time.Time, opts ...Option) *Limiter {
 	if now == nil {
 		now = time.Now
 	}
 	if burst < 1 {
 		burst = 1
 	}
-	l := &Limiter{burst: burst, now: now, t: newTable[*rate.Limiter]()}
+	l := &Limiter{burst: burst, now: now, t: newTable[*rate.Limiter](applyOptions(opts).maxKeys)}
 	if !(perSecond > 0) || math.IsInf(perSecond, 1) {
 		l.disabled = true
 		return l
@@ -50,9 +52,9 @@ func New(perSecond float64, burst int, now func() time.Time) *Limiter {
 
 // Allow takes one token from key's bucket. It returns true when the request may proceed.
 // Otherwise it returns false and retryAfter, how long until a token is available (always > 0;
-// see RetryAfterSeconds for the header value). A refused request takes no token. When the limiter
-// already tracks DefaultMaxKeys keys and none is idle, a key it does not track yet is refused,
-// with retryAfter the time until one may be dropped. Allow never fails otherwise.
+// see RetryAfterSeconds for the header value). A refused request takes no token. A key the
+// limiter does not track starts with a full bucket, even when the limiter is full: the least
+// recently used key is then dropped (its bucket starts full again if it comes back).
 func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
 	if l.disabled {
 		return true, 0
@@ -63,16 +65,12 @@ func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
 	l.t.maybeSweep(now)
 	it := l.t.get(key, now)
 	if it == nil {
-		if ok, retry := l.t.room(now); !ok {
-			return false, retry
-		}
-		it = &item[*rate.Limiter]{val: rate.NewLimiter(l.limit, l.burst)}
-		it.expires = now.Add(l.fullAfter)
-		l.t.put(key, it)
+		it = l.t.add(key, rate.NewLimiter(l.limit, l.burst), now.Add(l.fullAfter), tierFree, now)
 	} else {
 		// Whether or not a token is taken, the bucket is full again fullAfter from now at
 		// the latest.
 		l.t.setExpiry(it, now.Add(l.fullAfter))
+		l.t.use(it, tierFree)
 	}
 
 	if it.val.AllowN(now, 1) {

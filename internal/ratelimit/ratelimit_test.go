@@ -218,65 +218,59 @@ func TestLimiterClockGoingBack(t *testing.T) {
 	mustAllow(t, l, "k")
 }
 
-func TestLimiterKeyCap(t *testing.T) {
+func TestLimiterKeyCapFailsOpen(t *testing.T) {
 	c := newClock()
-	l := New(1, 5, c.Now) // full 5 s after last use
-	l.t.max = 10
+	l := New(1, 5, c.Now, MaxKeys(10)) // full 5 s after last use
 	for i := 0; i < 10; i++ {
 		mustAllow(t, l, fmt.Sprint(i))
 	}
-	// Full, nothing idle: a new key is refused until the oldest entry expires.
-	c.Advance(2 * time.Second)
-	mustRefuse(t, l, "new", 3*time.Second)
-	mustAllow(t, l, "3") // known keys keep working
-	c.Advance(time.Second)
-	mustRefuse(t, l, "new", 2*time.Second)
-
-	// When the first entries expire, the forced sweep (well before the routine one) frees room.
-	c.Advance(2 * time.Second)
-	mustAllow(t, l, "new")
-	if n := l.len(); n != 2 {
-		t.Fatalf("len = %d, want 2 (3 and new)", n)
+	for range 4 {
+		mustAllow(t, l, "0") // 0 has used its burst: the most recently used, and empty
 	}
-	allowed := 0
-	for i := 0; i < 20; i++ {
-		if ok, retry := l.Allow(fmt.Sprint("more", i)); ok {
-			allowed++
-		} else if retry <= 0 {
-			t.Fatalf("retryAfter %v", retry)
-		}
+	mustRefuse(t, l, "0", time.Second)
+	// Full, nothing idle: a new key still gets its full burst; the least recently used key
+	// (1) makes room.
+	c.Advance(2 * time.Second)
+	for range 5 {
+		mustAllow(t, l, "new")
+	}
+	mustRefuse(t, l, "new", time.Second)
+	if n := l.len(); n != 10 {
+		t.Fatalf("len = %d, want the cap 10", n)
+	}
+	if _, ok := l.t.items["1"]; ok {
+		t.Fatal("the least recently used key was kept")
+	}
+	if _, ok := l.t.items["0"]; !ok {
+		t.Fatal("a recently used key was dropped")
+	}
+	// A flood of new keys never exceeds the cap and is never refused.
+	for i := 0; i < 100; i++ {
+		mustAllow(t, l, fmt.Sprint("more", i))
 		if n := l.len(); n > 10 {
 			t.Fatalf("len %d over cap", n)
 		}
-	}
-	if allowed != 8 {
-		t.Fatalf("%d new keys allowed, want 8 (cap 10, 2 tracked)", allowed)
 	}
 }
 
 func TestLimiterCapForcedSweepIsRateLimited(t *testing.T) {
 	c := newClock()
-	l := New(1000, 1, c.Now) // full 1 ms after last use
-	l.t.max = 3
+	l := New(1000, 1, c.Now, MaxKeys(3)) // full 1 ms after last use
 	for i := 0; i < 3; i++ {
 		mustAllow(t, l, fmt.Sprint(i))
 	}
 	// The entries expire after 1 ms, but the table was swept (routinely) at the first call and
-	// a forced sweep runs at most once per second.
+	// a forced sweep runs at most once per second: a new key evicts the oldest instead.
 	c.Advance(2 * time.Millisecond)
-	mustRefuse(t, l, "x", time.Second-2*time.Millisecond)
-	c.Advance(time.Second - 2*time.Millisecond)
-	mustAllow(t, l, "x") // forced sweep frees everything
-	for i := 0; i < 2; i++ {
-		mustAllow(t, l, fmt.Sprint("y", i))
+	mustAllow(t, l, "x")
+	if n := l.len(); n != 3 {
+		t.Fatalf("len %d, want 3 (one evicted, no sweep)", n)
 	}
-	c.Advance(2 * time.Millisecond)
-	ok, retry := l.Allow("z")
-	if ok || retry != time.Second-2*time.Millisecond {
-		t.Fatalf("Allow(z) = %v, %v; want refused for %v", ok, retry, time.Second-2*time.Millisecond)
+	c.Advance(time.Second)
+	mustAllow(t, l, "y") // the forced sweep frees every expired entry
+	if n := l.len(); n != 1 {
+		t.Fatalf("len %d after the forced sweep, want 1", n)
 	}
-	c.Advance(retry)
-	mustAllow(t, l, "z")
 }
 
 func TestLimiterConcurrent(t *testing.T) {
@@ -344,20 +338,31 @@ func mustBlock(t *testing.T, b *Backoff, key string, want time.Duration) {
 	if ok || retry != want {
 		t.Fatalf("Check(%q) = %v, %v; want refused for %v", key, ok, retry, want)
 	}
+	if ok, n, retry := b.Attempt(key); ok || n != 0 || retry != want {
+		t.Fatalf("Attempt(%q) = %v, %d, %v; want refused for %v", key, ok, n, retry, want)
+	}
+}
+
+// fail makes an attempt for key that fails and checks it was counted as the wantN-th failure.
+func fail(t *testing.T, b *Backoff, key string, wantN int) {
+	t.Helper()
+	if ok, n, retry := b.Attempt(key); !ok || n != wantN {
+		t.Fatalf("Attempt(%q) = %v, %d, %v; want allowed as failure %d", key, ok, n, retry, wantN)
+	}
 }
 
 func TestBackoffGrowsAndCaps(t *testing.T) {
 	c := newClock()
 	b := NewBackoff(3, time.Second, 10*time.Second, time.Hour, c.Now)
-	for i := 0; i < 3; i++ {
+	for i := 1; i <= 3; i++ {
 		mustCheck(t, b, "p1/101")
-		b.Fail("p1/101")
+		fail(t, b, "p1/101", i)
 	}
 	mustCheck(t, b, "p1/101") // three free failures
 
 	want := []time.Duration{1, 2, 4, 8, 10, 10, 10}
-	for _, w := range want {
-		b.Fail("p1/101")
+	for i, w := range want {
+		fail(t, b, "p1/101", 4+i)
 		mustBlock(t, b, "p1/101", w*time.Second)
 		c.Advance(w*time.Second - time.Millisecond)
 		mustBlock(t, b, "p1/101", time.Millisecond)
@@ -370,47 +375,74 @@ func TestBackoffGrowsAndCaps(t *testing.T) {
 func TestBackoffFreeZero(t *testing.T) {
 	c := newClock()
 	b := NewBackoff(0, time.Second, time.Minute, time.Hour, c.Now)
-	b.Fail("k")
+	fail(t, b, "k", 1)
 	mustBlock(t, b, "k", time.Second)
 	c.Advance(time.Second)
-	b.Fail("k")
+	fail(t, b, "k", 2)
 	mustBlock(t, b, "k", 2*time.Second)
 }
 
 func TestBackoffSucceedResets(t *testing.T) {
 	c := newClock()
 	b := NewBackoff(1, time.Second, time.Minute, time.Hour, c.Now)
-	b.Fail("k")
-	b.Fail("k")
-	b.Fail("k")
+	fail(t, b, "k", 1)
+	fail(t, b, "k", 2)
+	c.Advance(time.Second)
+	fail(t, b, "k", 3)
 	mustBlock(t, b, "k", 2*time.Second)
 	b.Succeed("k")
 	mustCheck(t, b, "k")
 	if b.len() != 0 {
 		t.Fatalf("len %d after success", b.len())
 	}
-	b.Fail("k") // free again
+	fail(t, b, "k", 1) // free again
 	mustCheck(t, b, "k")
-	b.Fail("k")
+	fail(t, b, "k", 2)
 	mustBlock(t, b, "k", time.Second) // and starting over from base
 	b.Succeed("never-seen")           // harmless
+}
+
+func TestBackoffForgive(t *testing.T) {
+	c := newClock()
+	b := NewBackoff(2, time.Second, time.Minute, time.Hour, c.Now)
+	fail(t, b, "k", 1)
+	fail(t, b, "k", 2)
+	fail(t, b, "k", 3) // blocks at once: attempts running meanwhile are refused
+	mustBlock(t, b, "k", time.Second)
+	b.Forgive("k") // it did not fail after all: two failures, no block
+	mustCheck(t, b, "k")
+	fail(t, b, "k", 3)
+	mustBlock(t, b, "k", time.Second)
+	c.Advance(time.Second)
+	fail(t, b, "k", 4)
+	b.Forgive("k") // three failures remain, more than free: the block stays
+	mustBlock(t, b, "k", 2*time.Second)
+	b.Forgive("k")
+	b.Forgive("k")
+	b.Forgive("k")
+	b.Forgive("k") // never below zero
+	fail(t, b, "k", 1)
+	b.Forgive("never-seen") // harmless
+	if b.len() != 1 {
+		t.Fatalf("len %d", b.len())
+	}
 }
 
 func TestBackoffForgetsAfterWindow(t *testing.T) {
 	c := newClock()
 	b := NewBackoff(2, time.Second, time.Minute, 10*time.Minute, c.Now)
-	b.Fail("k")
-	b.Fail("k")
+	fail(t, b, "k", 1)
+	fail(t, b, "k", 2)
 	c.Advance(10*time.Minute - time.Second)
-	b.Fail("k") // within the window of the last failure: third failure counts
+	fail(t, b, "k", 3) // within the window of the last failure: third failure counts
 	mustBlock(t, b, "k", time.Second)
 
 	c.Advance(10*time.Minute + time.Second) // window passed since the block ended
 	mustCheck(t, b, "k")
-	b.Fail("k")
-	b.Fail("k")
-	mustCheck(t, b, "k") // counting started over: two free failures again
-	b.Fail("k")
+	fail(t, b, "k", 1) // counting started over: two free failures again
+	fail(t, b, "k", 2)
+	mustCheck(t, b, "k")
+	fail(t, b, "k", 3)
 	mustBlock(t, b, "k", time.Second)
 }
 
@@ -418,11 +450,11 @@ func TestBackoffWindowCountsFromEndOfBlock(t *testing.T) {
 	// A block longer than the window must not let the count reset the moment it ends.
 	c := newClock()
 	b := NewBackoff(0, time.Hour, 4*time.Hour, time.Minute, c.Now)
-	b.Fail("k")
+	fail(t, b, "k", 1)
 	mustBlock(t, b, "k", time.Hour)
 	c.Advance(time.Hour)
 	mustCheck(t, b, "k")
-	b.Fail("k")
+	fail(t, b, "k", 2)
 	mustBlock(t, b, "k", 2*time.Hour) // still the same run
 	c.Advance(2*time.Hour + time.Minute - time.Nanosecond)
 	if b.len() != 1 {
@@ -439,13 +471,13 @@ func TestBackoffSweep(t *testing.T) {
 	c := newClock()
 	b := NewBackoff(5, time.Second, time.Minute, 5*time.Minute, c.Now)
 	for i := 0; i < 50; i++ {
-		b.Fail(fmt.Sprint("room", i))
+		fail(t, b, fmt.Sprint("room", i), 1)
 	}
 	if b.len() != 50 {
 		t.Fatalf("len %d", b.len())
 	}
 	c.Advance(4 * time.Minute)
-	b.Fail("fresh")
+	fail(t, b, "fresh", 1)
 	if b.len() != 51 {
 		t.Fatalf("len %d, swept too early", b.len())
 	}
@@ -456,30 +488,43 @@ func TestBackoffSweep(t *testing.T) {
 	}
 }
 
-func TestBackoffKeyCapFailsClosed(t *testing.T) {
+// TestBackoffFullFailsOpen: a full Backoff never refuses a key without failures of its own. A
+// flood of new keys drops the least recently failed keys that are not slowed down, and keeps
+// the ones that are (a room under attack stays blocked).
+func TestBackoffFullFailsOpen(t *testing.T) {
 	c := newClock()
-	b := NewBackoff(3, time.Second, time.Minute, time.Minute, c.Now)
-	b.t.max = 5
-	for i := 0; i < 5; i++ {
-		b.Fail(fmt.Sprint(i))
+	b := NewBackoff(2, time.Minute, time.Hour, time.Hour, c.Now, MaxKeys(5))
+	for i := 1; i <= 3; i++ {
+		fail(t, b, "attacked", i) // slowed: blocked for a minute
 	}
-	c.Advance(10 * time.Second)
-	mustBlock(t, b, "new", 50*time.Second) // unknown key refused while the table is full
-	b.Fail("new")                          // cannot be recorded
+	fail(t, b, "typo", 1)
+	for i := 0; i < 1000; i++ {
+		key := fmt.Sprint("made-up-", i)
+		mustCheck(t, b, key)
+		fail(t, b, key, 1)
+		if b.len() > 5 {
+			t.Fatalf("len %d over the cap", b.len())
+		}
+	}
+	mustCheck(t, b, "innocent") // never refused, though the table is full
+	fail(t, b, "innocent", 1)
+	mustBlock(t, b, "attacked", time.Minute) // kept through the flood
+	if _, ok := b.t.items["typo"]; ok {
+		t.Fatal("a key with a free failure outlived the flood")
+	}
+	// A flood of slowed-down keys finally drops the least recently failed of them.
+	for i := 0; i < 5; i++ {
+		key := fmt.Sprint("slowed-", i)
+		for n := 1; n <= 3; n++ {
+			fail(t, b, key, n)
+			c.Advance(time.Minute)
+		}
+	}
 	if b.len() != 5 {
-		t.Fatalf("len %d over cap", b.len())
+		t.Fatalf("len %d, want 5", b.len())
 	}
-	mustCheck(t, b, "0") // known keys unaffected
-	b.Succeed("0")       // frees a slot
-	mustCheck(t, b, "new")
-	c.Advance(50 * time.Second) // the rest expire; forced sweep frees them
-	for i := 0; i < 5; i++ {
-		b.Fail(fmt.Sprint("later", i))
-	}
-	mustCheck(t, b, "later0")
-	if b.len() > 5 {
-		t.Fatalf("len %d over cap", b.len())
-	}
+	mustCheck(t, b, "attacked")
+	fail(t, b, "attacked", 1) // dropped: counting starts over
 }
 
 func TestBackoffDisabled(t *testing.T) {
@@ -489,8 +534,10 @@ func TestBackoffDisabled(t *testing.T) {
 		NewBackoff(0, time.Second, time.Minute, 0, c.Now),
 	} {
 		for i := 0; i < 100; i++ {
-			b.Fail("k")
+			fail(t, b, "k", 1)
 		}
+		b.Forgive("k")
+		b.Succeed("k")
 		mustCheck(t, b, "k")
 		if b.len() != 0 {
 			t.Fatal("disabled backoff tracks keys")
@@ -501,7 +548,7 @@ func TestBackoffDisabled(t *testing.T) {
 func TestBackoffMaxBelowBaseAndHugeCounts(t *testing.T) {
 	c := newClock()
 	b := NewBackoff(-4, time.Minute, time.Second, time.Hour, c.Now)
-	b.Fail("k")
+	fail(t, b, "k", 1)
 	mustBlock(t, b, "k", time.Minute)
 	big := NewBackoff(0, time.Duration(math.MaxInt64/4), time.Duration(math.MaxInt64/2), time.Hour, c.Now)
 	for i := 0; i < 200; i++ {
@@ -511,9 +558,32 @@ func TestBackoffMaxBelowBaseAndHugeCounts(t *testing.T) {
 	}
 }
 
+// TestBackoffAttemptsCountedBeforeTheyEnd: however many attempts run at once, no more than
+// free+1 get through before the first block (the one that starts it included).
+func TestBackoffAttemptsCountedBeforeTheyEnd(t *testing.T) {
+	c := newClock()
+	b := NewBackoff(5, time.Second, time.Minute, time.Hour, c.Now)
+	var allowed atomic.Int64
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range 100 {
+		wg.Go(func() {
+			<-start
+			if ok, _, _ := b.Attempt("k"); ok {
+				allowed.Add(1)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if n := allowed.Load(); n != 6 {
+		t.Fatalf("%d of 100 simultaneous attempts allowed, want 6", n)
+	}
+}
+
 func TestBackoffConcurrent(t *testing.T) {
 	c := newClock()
-	b := NewBackoff(2, time.Millisecond, time.Second, time.Minute, c.Now)
+	b := NewBackoff(2, time.Millisecond, time.Second, time.Minute, c.Now, MaxKeys(8))
 	var wg sync.WaitGroup
 	for g := 0; g < 16; g++ {
 		wg.Add(1)
@@ -522,17 +592,20 @@ func TestBackoffConcurrent(t *testing.T) {
 			for i := 0; i < 500; i++ {
 				key := fmt.Sprint("room", (g+i)%11)
 				if ok, _ := b.Check(key); ok {
-					b.Fail(key)
+					b.Attempt(key)
 				}
-				if i%50 == 0 {
+				switch i % 50 {
+				case 0:
 					b.Succeed(key)
 					c.Advance(time.Second)
+				case 25:
+					b.Forgive(key)
 				}
 			}
 		}(g)
 	}
 	wg.Wait()
-	if b.len() > 11 {
+	if b.len() > 8 {
 		t.Fatalf("len %d", b.len())
 	}
 }
