@@ -53,6 +53,9 @@ type DB struct {
 
 	stopCheckpointer chan struct{} // closed by Close
 	checkpointerDone chan struct{} // closed when the checkpointer has returned
+	// truncateWAL asks the checkpointer to empty the WAL file (an erasure could not: readers
+	// held it).
+	truncateWAL atomic.Bool
 
 	// pendingSeq is the seq of the newest event appended by the write transaction in progress
 	// (0: none); only the writer goroutine runs write transactions.
@@ -141,6 +144,10 @@ func dsn(path string, readOnly bool) string {
 	// Temporary files (the savepoints' statement journals of group commit, sorter b-trees) in
 	// memory: opening and deleting a file per savepoint cost ~20 % of the writer's CPU.
 	q.Add("_pragma", "temp_store(MEMORY)")
+	// Deleted rows are overwritten with zeros (in their page, and whole pages put on the free
+	// list), so that erased guest data does not linger in the file: with the WAL truncated
+	// after an erasure (checkpoint.go), the files then hold none of it.
+	q.Add("_pragma", "secure_delete(1)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
