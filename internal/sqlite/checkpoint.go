@@ -23,9 +23,8 @@ const (
 
 // runCheckpointer checkpoints every checkpointInterval when write transactions committed since
 // the last checkpoint, or when the last one could not copy the whole WAL (a reader still used
-// older pages), until stop is closed; it closes checkpointerDone when it returns.
+// older pages), until stop is closed.
 func (db *DB) runCheckpointer(stop <-chan struct{}) {
-	defer close(db.checkpointerDone)
 	tick := time.NewTicker(checkpointInterval)
 	defer tick.Stop()
 	ctx := context.Background()

@@ -22,6 +22,7 @@ import (
 
 	"concierge/internal/concierge"
 	"concierge/internal/metrics"
+	"concierge/internal/supervise"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -110,7 +111,12 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 		requests: make(chan *writeRequest, maxBatch), writerDone: make(chan struct{}),
 		stopCheckpointer: make(chan struct{}), checkpointerDone: make(chan struct{})}
 	go db.runWriter()
-	go db.runCheckpointer(db.stopCheckpointer)
+	go func() {
+		defer close(db.checkpointerDone)
+		supervise.Loop(context.Background(), logger, "sqlite checkpointer", func(context.Context) {
+			db.runCheckpointer(db.stopCheckpointer)
+		})
+	}()
 	return db, nil
 }
 
