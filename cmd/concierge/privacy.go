@@ -47,9 +47,9 @@ func retain(ctx context.Context, svc *concierge.Service, tick <-chan time.Time, 
 		switch {
 		case err != nil && ctx.Err() == nil:
 			logger.ErrorContext(ctx, "retention failed", "err", err)
-		case run.Stays+run.Guests > 0:
+		case run.Stays+run.Guests+run.Sessions+run.StaffSessions > 0:
 			logger.InfoContext(ctx, "retention erased guest data", "stays", run.Stays, "guests", run.Guests,
-				"conversations", run.Conversations)
+				"conversations", run.Conversations, "ended_sessions", run.Sessions, "ended_staff_sessions", run.StaffSessions)
 		}
 		select {
 		case <-ctx.Done():
@@ -141,6 +141,7 @@ func privacyCommand(ctx context.Context, args []string, getenv func(string) stri
 			return err
 		}
 		fmt.Fprintf(stdout, "Erased %d stay(s) and %d guest(s): %d conversation(s).\n", run.Stays, run.Guests, run.Conversations)
+		fmt.Fprintf(stdout, "Deleted %d ended anonymous guest session(s) and %d ended staff session(s).\n", run.Sessions, run.StaffSessions)
 		return nil
 	}
 	return errors.New(privacyUsage)
