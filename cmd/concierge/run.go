@@ -400,7 +400,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	}
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	// Requests net/http cannot read (bad request line, headers too large) are answered in the
+	// API's error shape too (httpserver.ProtocolErrors).
+	go func() { errc <- srv.Serve(httpserver.ProtocolErrors(ln, srv.MaxHeaderBytes)) }()
 	select {
 	case err := <-errc:
 		return err
