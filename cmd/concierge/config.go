@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -62,6 +63,19 @@ type config struct {
 	GuestMessagesPerConversation int
 	GuestMessagesPerDay          int
 	GuestConversationsPerDay     int
+	// SecretFiles holds the --NAME-file flags of the secrets (secretFlags): flag name → file.
+	SecretFiles map[string]string
+}
+
+// secretFlags are the flags holding a secret. Each also has a --NAME-file flag (env
+// CONCIERGE_NAME_FILE) naming a file that holds the secret instead, so that it need not
+// appear in the command line or the environment (a mounted Docker or Kubernetes secret, a
+// file readable by the service's user only). A new secret flag is one more line here.
+var secretFlags = []struct {
+	name  string
+	value func(*config) *string
+}{
+	{"translator-key", func(c *config) *string { return &c.TranslatorKey }},
 }
 
 // newFlagSet defines every flag on a fresh FlagSet bound to cfg.
@@ -108,6 +122,13 @@ func newFlagSet(name string, cfg *config, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&cfg.WebhookRetryWindow, "webhook-retry-window", 24*time.Hour, "how long a webhook delivery is retried before it is dead")
 	fs.DurationVar(&cfg.RetentionInterval, "retention-interval", time.Hour, "how often expired guest data is erased (0: never)")
 	fs.IntVar(&cfg.GCPercent, "gc-percent", 200, "Go garbage collector target: heap growth, in percent of the live heap, before a collection (GOGC); higher trades memory for CPU; the environment's GOGC, when set, wins")
+	if cfg.SecretFiles == nil {
+		cfg.SecretFiles = map[string]string{}
+	}
+	for _, sf := range secretFlags {
+		fs.Func(sf.name+"-file", "file holding the value of --"+sf.name+" (surrounding white space ignored), instead of the flag",
+			func(file string) error { cfg.SecretFiles[sf.name] = file; return nil })
+	}
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "address of a separate listener serving Go's profiles (/debug/pprof/), HOST:PORT; keep it on loopback (default: none)")
 	fs.StringVar(&cfg.MetricsToken, "metrics-token", "", "bearer token a scraper must send for /metrics (Authorization: Bearer …; default: none, /metrics is open)")
 	fs.StringVar(&cfg.MetricsTokenFile, "metrics-token-file", "", "file holding the --metrics-token (surrounding white space ignored)")
@@ -147,10 +168,39 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 		return cfg, fmt.Errorf("guest quotas must not be negative (0: unlimited)")
 	}
 	cfg.GOGCSet = getenv("GOGC") != ""
+	if err := readSecretFiles(&cfg); err != nil {
+		return cfg, err
+	}
 	if cfg.SessionKeyFile == "" && !isPostgres(cfg.DB) { // PostgreSQL keeps them in the database
 		cfg.SessionKeyFile = filepath.Join(filepath.Dir(cfg.DB), "concierge.key")
 	}
 	return cfg, nil
+}
+
+// readSecretFiles sets each secret given by a --NAME-file flag from its file. It returns an
+// error when the secret is given both ways, or its file cannot be read or holds nothing but
+// white space.
+func readSecretFiles(cfg *config) error {
+	for _, sf := range secretFlags {
+		file := cfg.SecretFiles[sf.name]
+		if file == "" {
+			continue
+		}
+		if *sf.value(cfg) != "" {
+			return fmt.Errorf("--%s and --%s-file (or %s and %s) are both set: give one", sf.name, sf.name,
+				envName(sf.name), envName(sf.name+"-file"))
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return fmt.Errorf("--%s-file: %w", sf.name, err)
+		}
+		secret := strings.TrimSpace(string(b))
+		if secret == "" {
+			return fmt.Errorf("--%s-file: %s is empty", sf.name, file)
+		}
+		*sf.value(cfg) = secret
+	}
+	return nil
 }
 
 // isPostgres reports whether the --db value names a PostgreSQL database.

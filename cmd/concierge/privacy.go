@@ -13,6 +13,7 @@ import (
 	"concierge/internal/concierge"
 	"concierge/internal/metrics"
 	"concierge/internal/staffapi"
+	"concierge/internal/supervise"
 )
 
 // retentionBatch is how many stays or guests the retention job reads at once; each is erased
@@ -31,26 +32,31 @@ func startRetention(ctx context.Context, svc *concierge.Service, interval time.D
 		defer close(done)
 		t := time.NewTicker(interval)
 		defer t.Stop()
-		for {
-			run, err := svc.RunRetention(ctx, retentionBatch)
-			if ctx.Err() == nil {
-				counters.RetentionRun(err)
-			}
-			switch {
-			case err != nil && ctx.Err() == nil:
-				logger.ErrorContext(ctx, "retention failed", "err", err)
-			case run.Stays+run.Guests > 0:
-				logger.InfoContext(ctx, "retention erased guest data", "stays", run.Stays, "guests", run.Guests,
-					"conversations", run.Conversations)
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
+		supervise.Loop(ctx, logger, "retention", func(ctx context.Context) { retain(ctx, svc, t.C, counters, logger) })
 	}()
 	return func() { cancel(); <-done }
+}
+
+// retain runs the retention job now and at every tick until ctx ends.
+func retain(ctx context.Context, svc *concierge.Service, tick <-chan time.Time, counters *metrics.Counters, logger *slog.Logger) {
+	for {
+		run, err := svc.RunRetention(ctx, retentionBatch)
+		if ctx.Err() == nil {
+			counters.RetentionRun(err)
+		}
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.ErrorContext(ctx, "retention failed", "err", err)
+		case run.Stays+run.Guests+run.Sessions+run.StaffSessions > 0:
+			logger.InfoContext(ctx, "retention erased guest data", "stays", run.Stays, "guests", run.Guests,
+				"conversations", run.Conversations, "ended_sessions", run.Sessions, "ended_staff_sessions", run.StaffSessions)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick:
+		}
+	}
 }
 
 // privacyConfig is what `concierge privacy` can be told.
@@ -135,6 +141,7 @@ func privacyCommand(ctx context.Context, args []string, getenv func(string) stri
 			return err
 		}
 		fmt.Fprintf(stdout, "Erased %d stay(s) and %d guest(s): %d conversation(s).\n", run.Stays, run.Guests, run.Conversations)
+		fmt.Fprintf(stdout, "Deleted %d ended anonymous guest session(s) and %d ended staff session(s).\n", run.Sessions, run.StaffSessions)
 		return nil
 	}
 	return errors.New(privacyUsage)

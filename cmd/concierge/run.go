@@ -28,6 +28,7 @@ import (
 	"concierge/internal/sessiontoken"
 	"concierge/internal/sqlite"
 	"concierge/internal/staffapi"
+	"concierge/internal/supervise"
 	"concierge/internal/translate"
 	"concierge/internal/v40"
 	"concierge/internal/webhook"
@@ -375,27 +376,35 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	// Idempotency keys are kept 48 h (SPEC §10 asks for at least 24 h).
 	janitorCtx, stopJanitor := context.WithCancel(ctx)
 	defer stopJanitor()
-	go idempotency.Prune(janitorCtx, store, 48*time.Hour, time.Hour, now, logger)
-	go live.Prune(janitorCtx, svc.PruneEvents, cfg.EventRetention, time.Hour, now, logger)
-	go live.Poll(janitorCtx, hub, svc.LatestEventSeq, time.Second, logger)
+	// Every background loop is supervised: a panic is logged and the loop started again.
+	background := func(name string, loop func(context.Context)) { go supervise.Loop(janitorCtx, logger, name, loop) }
+	background("idempotency janitor", func(ctx context.Context) {
+		idempotency.Prune(ctx, store, 48*time.Hour, time.Hour, now, logger)
+	})
+	background("event janitor", func(ctx context.Context) {
+		live.Prune(ctx, svc.PruneEvents, cfg.EventRetention, time.Hour, now, logger)
+	})
+	background("event poll", func(ctx context.Context) { live.Poll(ctx, hub, svc.LatestEventSeq, time.Second, logger) })
 	// Wake only the streams an event concerns (its guest's, its property's staff).
-	go hub.Dispatch(janitorCtx, svc.EventTopics)
+	background("event hub", func(ctx context.Context) { hub.Dispatch(ctx, svc.EventTopics) })
 	// Webhook deliveries and the retention job (webhooks.go, privacy.go); both stop before
 	// the store closes.
 	defer startWebhooks(janitorCtx, cfg, svc, hub, hookPolicy, webhook.NewMetrics(reg), logger)()
 	defer startRetention(janitorCtx, svc, cfg.RetentionInterval, counters, logger)()
 	if pg != nil {
-		go pruneShared(janitorCtx, pg, time.Hour, now, logger)
+		background("shared limits janitor", func(ctx context.Context) { pruneShared(ctx, pg, time.Hour, now, logger) })
 	}
 	if worker != nil {
 		logger.Info("translation on", "translator", cfg.Translator, "url", cfg.TranslatorURL)
 		workerDone := make(chan struct{})
-		go func() { worker.Run(janitorCtx); close(workerDone) }()
+		go func() { supervise.Loop(janitorCtx, logger, "translation worker", worker.Run); close(workerDone) }()
 		defer func() { stopJanitor(); <-workerDone }() // the store closes after the worker stops
 	}
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	// Requests net/http cannot read (bad request line, headers too large) are answered in the
+	// API's error shape too (httpserver.ProtocolErrors).
+	go func() { errc <- srv.Serve(httpserver.ProtocolErrors(ln, srv.MaxHeaderBytes)) }()
 	select {
 	case err := <-errc:
 		return err

@@ -15,6 +15,7 @@ import (
 	"concierge/internal/concierge"
 	"concierge/internal/live"
 	"concierge/internal/staffapi"
+	"concierge/internal/supervise"
 	"concierge/internal/webhook"
 )
 
@@ -36,8 +37,8 @@ func startWebhooks(ctx context.Context, cfg config, svc *concierge.Service, hub 
 		RetryMax: cfg.WebhookRetryMax, Window: cfg.WebhookRetryWindow})
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { d.Run(ctx); close(done) }()
-	go func() {
+	go func() { supervise.Loop(ctx, logger, "webhook dispatcher", d.Run); close(done) }()
+	go supervise.Loop(ctx, logger, "webhook wake-ups", func(ctx context.Context) {
 		seq := hub.Latest()
 		for {
 			next, err := hub.Wait(ctx, seq)
@@ -47,7 +48,7 @@ func startWebhooks(ctx context.Context, cfg config, svc *concierge.Service, hub 
 			d.Notify(next)
 			seq = next
 		}
-	}()
+	})
 	return func() { cancel(); <-done }
 }
 

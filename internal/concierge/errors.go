@@ -28,6 +28,7 @@ const (
 	CodeIdempotencyKeyReused    Code = "IdempotencyKeyReused"
 	CodeUnsupportedMediaType    Code = "UnsupportedMediaType"
 	CodePayloadTooLarge         Code = "PayloadTooLarge"
+	CodeHeadersTooLarge         Code = "HeadersTooLarge" // request line and headers over the limit (431)
 	CodeRateLimited             Code = "RateLimited"
 	CodeRouteNotFound           Code = "RouteNotFound"
 	CodeMethodNotAllowed        Code = "MethodNotAllowed"

@@ -265,13 +265,21 @@ func (s *Service) ClearLegalHold(ctx context.Context, p *Principal, conversation
 // RetentionRun counts what one run of the retention job erased.
 type RetentionRun struct {
 	Stays, Guests, Conversations int
+	// Sessions and StaffSessions count the ended sessions deleted (deleteEndedSessions).
+	Sessions, StaffSessions int
 }
+
+// EndedSessionKeep is how long the retention job keeps a session after it ended (an anonymous
+// guest session after its idle expiry, a staff session after it expired or was revoked):
+// meanwhile its token is still answered "expired" rather than "not valid".
+const EndedSessionKeep = 24 * time.Hour
 
 // RunRetention erases, for every property, the stays whose departure is more than the
 // property's StayDays ago and the non-verified guests inactive for more than its GuestDays,
 // with their conversations (except those under a legal hold), batch owners per read, each
-// owner in its own transaction, so that no transaction is long. Errors: InternalError (what
-// was erased before stays erased).
+// owner in its own transaction, so that no transaction is long; then it deletes the anonymous
+// guest sessions and the staff sessions that ended more than EndedSessionKeep ago, batch at a
+// time. Errors: InternalError (what was erased before stays erased).
 func (s *Service) RunRetention(ctx context.Context, batch int) (RetentionRun, error) {
 	var run RetentionRun
 	if batch <= 0 {
@@ -295,9 +303,27 @@ func (s *Service) RunRetention(ctx context.Context, batch int) (RetentionRun, er
 			}
 		}
 		if len(props) < 100 {
-			return run, nil
+			return run, s.deleteEndedSessions(ctx, batch, &run)
 		}
 	}
+}
+
+// deleteEndedSessions deletes, batch at a time, the anonymous guest sessions and the staff
+// sessions that ended more than EndedSessionKeep ago, counting them in run.
+func (s *Service) deleteEndedSessions(ctx context.Context, batch int, run *RetentionRun) error {
+	before := s.now().Add(-EndedSessionKeep)
+	for ctx.Err() == nil {
+		guest, staff, err := s.store.DeleteEndedSessions(ctx, before, batch)
+		if err != nil {
+			return s.internal(ctx, "delete ended sessions", err)
+		}
+		run.Sessions += guest
+		run.StaffSessions += staff
+		if guest < batch && staff < batch {
+			return nil
+		}
+	}
+	return ctx.Err()
 }
 
 // retainProperty runs retention at one property.

@@ -91,4 +91,9 @@ type RetentionStore interface {
 	// activity (creation, session use, conversation change) is before before and that hold
 	// something erasable, ascending by id.
 	InactiveGuests(ctx context.Context, propertyID int64, before time.Time, limit int) ([]Guest, error)
+	// DeleteEndedSessions deletes up to limit anonymous guest sessions (neither stay nor
+	// guest: a verified or identified guest's sessions go with the stay or guest) whose
+	// expiry is before before, and up to limit staff sessions that expired or were revoked
+	// before before, and returns how many of each it deleted.
+	DeleteEndedSessions(ctx context.Context, before time.Time, limit int) (guest, staff int, err error)
 }

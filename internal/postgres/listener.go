@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"concierge/internal/supervise"
 )
 
 // The listener's reconnection back-off: it starts at minBackoff and doubles up to maxBackoff
@@ -36,7 +38,7 @@ func (db *DB) OnEvents(fn func(seq int64)) {
 		db.stop = cancel
 		go func() {
 			defer close(db.stopped)
-			db.listen(ctx)
+			supervise.Loop(ctx, db.logger, "postgres event listener", db.listen)
 		}()
 	})
 }

@@ -65,3 +65,22 @@ func (db *DB) RevokeStaffSession(ctx context.Context, id int64, at time.Time) er
 		WHERE id = $2 AND revoked_at IS NULL`, at, id)
 	return storeErr(err, fmt.Sprintf("revoke staff session %d", id))
 }
+
+// DeleteEndedSessions deletes up to limit anonymous guest sessions that expired before before
+// and up to limit staff sessions that expired or were revoked before before, and returns how
+// many of each it deleted.
+func (db *DB) DeleteEndedSessions(ctx context.Context, before time.Time, limit int) (guest, staff int, err error) {
+	err = db.write(ctx, func(tx *wtx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions
+			WHERE stay_id IS NULL AND guest_id IS NULL AND expires_at < $1 LIMIT $2)`, before, limitArg(limit))
+		if err != nil {
+			return err
+		}
+		guest = int(tag.RowsAffected())
+		tag, err = tx.Exec(ctx, `DELETE FROM staff_sessions WHERE id IN (SELECT id FROM staff_sessions
+			WHERE expires_at < $1 OR revoked_at < $1 LIMIT $2)`, before, limitArg(limit))
+		staff = int(tag.RowsAffected())
+		return err
+	})
+	return guest, staff, storeErr(err, "delete ended sessions")
+}

@@ -23,9 +23,8 @@ const (
 
 // runCheckpointer checkpoints every checkpointInterval when write transactions committed since
 // the last checkpoint, or when the last one could not copy the whole WAL (a reader still used
-// older pages), until stop is closed; it closes checkpointerDone when it returns.
+// older pages), until stop is closed.
 func (db *DB) runCheckpointer(stop <-chan struct{}) {
-	defer close(db.checkpointerDone)
 	tick := time.NewTicker(checkpointInterval)
 	defer tick.Stop()
 	ctx := context.Background()
@@ -44,6 +43,13 @@ func (db *DB) runCheckpointer(stop <-chan struct{}) {
 			continue
 		}
 		done = commits
+		if db.truncateWAL.Load() {
+			if db.truncate(ctx) {
+				db.truncateWAL.Store(false)
+				db.logger.InfoContext(ctx, "sqlite WAL emptied after an erasure")
+			}
+			continue
+		}
 		var busy, walPages, copied int
 		if err := db.checkpointer.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &walPages, &copied); err != nil {
 			db.logger.WarnContext(ctx, "sqlite checkpoint failed", "err", err)
@@ -52,4 +58,35 @@ func (db *DB) runCheckpointer(stop <-chan struct{}) {
 		}
 		complete = busy == 0 && copied == walPages
 	}
+}
+
+// truncateAttempts is how many TRUNCATE checkpoints emptyWAL tries (each waits up to the busy
+// timeout for readers) before it leaves the work to the checkpointer.
+const truncateAttempts = 3
+
+// emptyWAL copies every committed page of the WAL back into the database file and truncates
+// the WAL to zero bytes (a TRUNCATE checkpoint, on the checkpointer's connection), so that
+// pages overwritten by an erasure survive in no file. It waits for the readers still using
+// older pages (and holds writers back meanwhile); when they keep it from finishing, it logs
+// the fact and the checkpointer empties the WAL at its next ticks instead.
+func (db *DB) emptyWAL(ctx context.Context) {
+	for range truncateAttempts {
+		if db.truncate(ctx) {
+			return
+		}
+	}
+	db.logger.WarnContext(ctx, "sqlite WAL not emptied after an erasure (readers held it); the checkpointer retries")
+	db.truncateWAL.Store(true)
+}
+
+// truncate runs one TRUNCATE checkpoint and reports whether it emptied the WAL.
+func (db *DB) truncate(ctx context.Context) bool {
+	var busy, walPages, copied int
+	err := db.checkpointer.QueryRowContext(context.WithoutCancel(ctx), `PRAGMA wal_checkpoint(TRUNCATE)`).
+		Scan(&busy, &walPages, &copied)
+	if err != nil {
+		db.logger.WarnContext(ctx, "sqlite TRUNCATE checkpoint failed", "err", err)
+		return false
+	}
+	return busy == 0
 }

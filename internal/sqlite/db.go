@@ -22,6 +22,7 @@ import (
 
 	"concierge/internal/concierge"
 	"concierge/internal/metrics"
+	"concierge/internal/supervise"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -53,6 +54,9 @@ type DB struct {
 
 	stopCheckpointer chan struct{} // closed by Close
 	checkpointerDone chan struct{} // closed when the checkpointer has returned
+	// truncateWAL asks the checkpointer to empty the WAL file (an erasure could not: readers
+	// held it).
+	truncateWAL atomic.Bool
 
 	// pendingSeq is the seq of the newest event appended by the write transaction in progress
 	// (0: none); only the writer goroutine runs write transactions.
@@ -107,7 +111,12 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 		requests: make(chan *writeRequest, maxBatch), writerDone: make(chan struct{}),
 		stopCheckpointer: make(chan struct{}), checkpointerDone: make(chan struct{})}
 	go db.runWriter()
-	go db.runCheckpointer(db.stopCheckpointer)
+	go func() {
+		defer close(db.checkpointerDone)
+		supervise.Loop(context.Background(), logger, "sqlite checkpointer", func(context.Context) {
+			db.runCheckpointer(db.stopCheckpointer)
+		})
+	}()
 	return db, nil
 }
 
@@ -141,6 +150,10 @@ func dsn(path string, readOnly bool) string {
 	// Temporary files (the savepoints' statement journals of group commit, sorter b-trees) in
 	// memory: opening and deleting a file per savepoint cost ~20 % of the writer's CPU.
 	q.Add("_pragma", "temp_store(MEMORY)")
+	// Deleted rows are overwritten with zeros (in their page, and whole pages put on the free
+	// list), so that erased guest data does not linger in the file: with the WAL truncated
+	// after an erasure (checkpoint.go), the files then hold none of it.
+	q.Add("_pragma", "secure_delete(1)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {

@@ -193,10 +193,8 @@ func (db *DB) EraseGuestData(ctx context.Context, owner concierge.Owner, audit *
 	}
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		out = concierge.Erasure{}
-		// Deleted pages are overwritten with zeros, so erased text does not linger in the file.
-		if _, err := tx.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
-			return err
-		}
+		// Deleted rows are overwritten with zeros (secure_delete, dsn in db.go), so erased
+		// text does not linger in the database file; the WAL is emptied after the commit.
 		ownerTable := "stays"
 		if col == "guest_id" {
 			ownerTable = "guests"
@@ -290,7 +288,13 @@ func (db *DB) EraseGuestData(ctx context.Context, owner concierge.Owner, audit *
 		}
 		return nil
 	})
-	return out, storeErr(err, "erase guest data")
+	if err != nil {
+		return out, storeErr(err, "erase guest data")
+	}
+	// The WAL still holds the pages as they were before the erasure: copy the new ones back and
+	// empty it, so that no file of the database holds the erased data once this returns.
+	db.emptyWAL(ctx)
+	return out, nil
 }
 
 // erasureDetail renders counts of an erasure for its audit entry.

@@ -77,3 +77,30 @@ func (db *DB) RevokeStaffSession(ctx context.Context, id int64, at time.Time) er
 	})
 	return storeErr(err, fmt.Sprintf("revoke staff session %d", id))
 }
+
+// DeleteEndedSessions deletes up to limit anonymous guest sessions that expired before before
+// and up to limit staff sessions that expired or were revoked before before, and returns how
+// many of each it deleted.
+func (db *DB) DeleteEndedSessions(ctx context.Context, before time.Time, limit int) (guest, staff int, err error) {
+	b := timeArg(before)
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions
+			WHERE stay_id IS NULL AND guest_id IS NULL AND expires_at < ? LIMIT ?)`, b, limitArg(limit))
+		if err != nil {
+			return err
+		}
+		g, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		res, err = tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE id IN (SELECT id FROM staff_sessions
+			WHERE expires_at < ? OR revoked_at < ? LIMIT ?)`, b, b, limitArg(limit))
+		if err != nil {
+			return err
+		}
+		s, err := res.RowsAffected()
+		guest, staff = int(g), int(s)
+		return err
+	})
+	return guest, staff, storeErr(err, "delete ended sessions")
+}

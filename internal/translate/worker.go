@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"concierge/internal/concierge"
+	"concierge/internal/supervise"
 )
 
 // WorkerConfig configures a Worker. Store and Translator are required.
@@ -141,7 +142,9 @@ func (w *Worker) RunOnce(ctx context.Context) int {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			w.work(ctx, j, glossaries[j.PropertyID])
+			// A panic here (the store, a bug) is logged; the job's lease then ends and it is
+			// claimed again. The provider's own panics are an attempt's error (translate).
+			supervise.Recover(ctx, w.cfg.Logger, "translation job", func() { w.work(ctx, j, glossaries[j.PropertyID]) })
 		})
 	}
 	wg.Wait()
@@ -192,6 +195,10 @@ func (w *Worker) work(ctx context.Context, j concierge.TranslationJob, terms []s
 	}
 }
 
+// errTranslatorPanicked is the error of an attempt whose Translator call panicked: the job is
+// retried like after any other failure.
+var errTranslatorPanicked = errors.New("translate: the translator panicked")
+
 // translate returns the translation of a job's text: glossary terms masked, from the cache
 // when it has the masked text, else from the provider (and then cached).
 func (w *Worker) translate(ctx context.Context, j concierge.TranslationJob, terms []string) (string, error) {
@@ -207,7 +214,12 @@ func (w *Worker) translate(ctx context.Context, j concierge.TranslationJob, term
 	cctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
 	defer cancel()
 	start := time.Now()
-	out, err := w.cfg.Translator.Translate(cctx, m.Text, j.Source, j.Target)
+	var out string
+	if supervise.Recover(ctx, w.cfg.Logger, "translation provider", func() {
+		out, err = w.cfg.Translator.Translate(cctx, m.Text, j.Source, j.Target)
+	}) {
+		out, err = "", errTranslatorPanicked
+	}
 	w.cfg.Metrics.providerCall(time.Since(start))
 	if err != nil {
 		return "", err

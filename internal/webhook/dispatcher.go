@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"concierge/internal/concierge"
+	"concierge/internal/supervise"
 )
 
 // Defaults of Config.
@@ -159,7 +160,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					d.work(wctx, id, w.wake)
+					supervise.Loop(wctx, d.cfg.Logger, "webhook worker", func(ctx context.Context) { d.work(ctx, id, w.wake) })
 				}()
 				return w
 			})

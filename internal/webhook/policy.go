@@ -18,7 +18,10 @@ import (
 
 // forbiddenPrefixes are the networks a webhook may not reach unless allow-listed: loopback,
 // private, CGNAT, link-local, unique-local and site-local, multicast, "this network",
-// unspecified, reserved and broadcast.
+// unspecified, reserved and broadcast, and two IPv6 translation ranges whose IPv4 address is
+// the translator's to route: the local-use NAT64 prefix (RFC 8215; a site's own translator,
+// the IPv4 address placed anywhere in the last 80 bits) and SIIT's IPv4-translated addresses
+// (::ffff:0:a.b.c.d, RFC 2765).
 var forbiddenPrefixes = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"),
 	netip.MustParsePrefix("10.0.0.0/8"),
@@ -33,6 +36,8 @@ var forbiddenPrefixes = []netip.Prefix{
 	netip.MustParsePrefix("240.0.0.0/4"), // reserved, and 255.255.255.255
 	netip.MustParsePrefix("::/128"),
 	netip.MustParsePrefix("::1/128"),
+	netip.MustParsePrefix("64:ff9b:1::/48"),
+	netip.MustParsePrefix("::ffff:0:0:0/96"),
 	netip.MustParsePrefix("fc00::/7"),
 	netip.MustParsePrefix("fe80::/10"),
 	netip.MustParsePrefix("fec0::/10"),

@@ -27,6 +27,7 @@ var statusByCode = map[concierge.Code]int{
 	concierge.CodeIdempotencyKeyReused:    http.StatusConflict,
 	concierge.CodeUnsupportedMediaType:    http.StatusUnsupportedMediaType,
 	concierge.CodePayloadTooLarge:         http.StatusRequestEntityTooLarge,
+	concierge.CodeHeadersTooLarge:         http.StatusRequestHeaderFieldsTooLarge,
 	concierge.CodeRateLimited:             http.StatusTooManyRequests,
 	concierge.CodeRouteNotFound:           http.StatusNotFound,
 	concierge.CodeMethodNotAllowed:        http.StatusMethodNotAllowed,
