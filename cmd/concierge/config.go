@@ -28,10 +28,10 @@ type config struct {
 	RateInterface      float64
 	RateInterfaceBurst int
 	TrustedProxies     string // reverse proxies whose forwarding headers name the client
-	RateMaxKeys        int // keys each in-process limit and back-off tracks
-	VerifyAddressRooms int // rooms failing verification from one address before it is slowed
-	LoginAddressUsers  int // usernames failing login from one address before it is slowed
-	PasswordHashes     int // password hashes at once (0: GOMAXPROCS)
+	RateMaxKeys        int    // keys each in-process limit and back-off tracks
+	VerifyAddressRooms int    // rooms failing verification from one address before it is slowed
+	LoginAddressUsers  int    // usernames failing login from one address before it is slowed
+	PasswordHashes     int    // password hashes at once (0: GOMAXPROCS)
 	LogLevel           string
 	ShutdownTimeout    time.Duration
 	EventRetention     time.Duration
@@ -53,7 +53,6 @@ type config struct {
 	DebugAddr          string // pprof listener; empty: none
 	// Metrics and browsers (metrics.go).
 	MetricsToken       string // bearer token /metrics wants; empty: none
-	MetricsTokenFile   string // file holding MetricsToken
 	MetricsOnDebugAddr bool   // /metrics on the --debug-addr listener only
 	CORSOrigins        string // origins whose pages may call the APIs, comma-separated
 	GCPercent          int    // the Go collector's target (debug.SetGCPercent)
@@ -76,6 +75,7 @@ var secretFlags = []struct {
 	value func(*config) *string
 }{
 	{"translator-key", func(c *config) *string { return &c.TranslatorKey }},
+	{"metrics-token", func(c *config) *string { return &c.MetricsToken }},
 }
 
 // newFlagSet defines every flag on a fresh FlagSet bound to cfg.
@@ -131,7 +131,6 @@ func newFlagSet(name string, cfg *config, out io.Writer) *flag.FlagSet {
 	}
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "address of a separate listener serving Go's profiles (/debug/pprof/), HOST:PORT; keep it on loopback (default: none)")
 	fs.StringVar(&cfg.MetricsToken, "metrics-token", "", "bearer token a scraper must send for /metrics (Authorization: Bearer …; default: none, /metrics is open)")
-	fs.StringVar(&cfg.MetricsTokenFile, "metrics-token-file", "", "file holding the --metrics-token (surrounding white space ignored)")
 	fs.BoolVar(&cfg.MetricsOnDebugAddr, "metrics-on-debug-addr", false, "serve /metrics on the --debug-addr listener instead of --addr")
 	fs.StringVar(&cfg.CORSOrigins, "cors-origins", "", "origins whose web pages may call the guest and staff APIs (CORS), comma-separated, e.g. https://app.example,https://ops.example, or * for any (default: none)")
 	return fs

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"runtime/debug"
 	"strings"
 
@@ -32,29 +31,14 @@ func newRegistry() *prometheus.Registry {
 	return reg
 }
 
-// metricsToken returns the bearer token /metrics wants: --metrics-token, or the content of
-// --metrics-token-file (white space around it ignored); "" when neither is set. It fails
-// when both are set, when the file cannot be read or is empty, and when --metrics-on-debug-addr
-// has no --debug-addr.
+// metricsToken returns the bearer token /metrics wants: --metrics-token, given directly or
+// by --metrics-token-file (secretFlags); "" when neither is set. It fails when
+// --metrics-on-debug-addr has no --debug-addr.
 func metricsToken(cfg config) (string, error) {
 	if cfg.MetricsOnDebugAddr && cfg.DebugAddr == "" {
 		return "", errors.New("--metrics-on-debug-addr needs --debug-addr")
 	}
-	if cfg.MetricsTokenFile == "" {
-		return cfg.MetricsToken, nil
-	}
-	if cfg.MetricsToken != "" {
-		return "", errors.New("give --metrics-token or --metrics-token-file, not both")
-	}
-	b, err := os.ReadFile(cfg.MetricsTokenFile)
-	if err != nil {
-		return "", fmt.Errorf("--metrics-token-file: %w", err)
-	}
-	token := strings.TrimSpace(string(b))
-	if token == "" {
-		return "", fmt.Errorf("--metrics-token-file: %s is empty", cfg.MetricsTokenFile)
-	}
-	return token, nil
+	return cfg.MetricsToken, nil
 }
 
 // corsPolicy parses --cors-origins.
