@@ -1,4 +1,4 @@
--- 0015: streams end when their right ends (issue 17).
+-- 0016: streams end when their right ends (issue 17).
 --
 -- events.subject names whose right an internal access.ended event ended (a session, stay,
 -- guest, interface token, staff login, staff user or API key; NULL for every other event):

@@ -1,4 +1,4 @@
--- 0007: streams end when their right ends (issue 17; SQLite's 0015).
+-- 0008: streams end when their right ends (issue 17; SQLite's 0016).
 --
 -- events.subject names whose right an internal access.ended event ended (a session, stay,
 -- guest, interface token, staff login, staff user or API key; NULL for every other event):
