@@ -172,14 +172,14 @@ func TestAdminTour(t *testing.T) {
 	}
 	s.admin(t, agent, http.MethodGet, pathMe, nil).wantStatus(t, http.StatusOK)
 
-	// Revoking the token stops new sessions; sessions opened before go on.
+	// Revoking the token stops new sessions and ends those opened with it (issue 17).
 	r = s.admin(t, admin, http.MethodPost, fmt.Sprintf("%s/%d/revoke", pathInterfaceTokens, tokenID), nil).wantStatus(t, http.StatusOK)
 	if r.Body["revokedAt"] == nil || r.Body["secret"] != nil {
 		t.Fatalf("revoked token %s", r.Raw)
 	}
 	r.noLeak(t, secret)
 	s.guestSession(t, "SEASIDE", secret, "sunbed-8").wantFailure(t, http.StatusUnauthorized, "initialiseSessionResponse", "InterfaceTokenInvalid")
-	s.get(t, pathOutlets+"?SessionToken="+guest).content(t, "getOutletSettingsResponse")
+	s.get(t, pathOutlets+"?SessionToken="+guest).wantFailure(t, http.StatusUnauthorized, "getOutletSettingsResponse", "IdentityTokenExpired")
 	// A second revocation changes nothing.
 	again := s.admin(t, admin, http.MethodPost, fmt.Sprintf("%s/%d/revoke", pathInterfaceTokens, tokenID), nil).wantStatus(t, http.StatusOK)
 	if again.Body["revokedAt"] != r.Body["revokedAt"] {

@@ -15,6 +15,10 @@ const (
 	EventMessageRead         EventKind = "message.read"
 	EventConversationUpdated EventKind = "conversation.updated"
 	EventOrderUpdated        EventKind = "order.updated"
+	// EventAccessEnded is internal, never delivered to a client nor a webhook: a change ended
+	// or may have ended the right of some sessions or logins (Event.Subject names which), so
+	// that their open streams, on every node, re-check it at once and end (access.go).
+	EventAccessEnded EventKind = "access.ended"
 )
 
 // Event is one entry of the event log: a pointer to what changed, never a copy of it. Seq is
@@ -32,6 +36,9 @@ type Event struct {
 	// conversation, in the same statement as the event), nil when the conversation no longer
 	// exists: the live paths need not read each event's conversation (conversation_owner.go).
 	Owner *EventOwner
+	// Subject is set for access.ended only (ConversationID and PropertyID are then 0): whose
+	// right the change ended (see AccessSubject).
+	Subject string
 }
 
 // EventOwner is who owned an event's conversation when the event was read.
@@ -48,7 +55,11 @@ type EventOwner struct {
 //   - SetConversationStatus, SetAssignee, SetOutlet: conversation.updated;
 //   - MarkRead: message.read, only when some message changed;
 //   - WriteOrders: message.created per System message, then order.updated per conversation
-//     linked to each order whose status changed.
+//     linked to each order whose status changed;
+//   - access.ended (internal, see AccessSubject): RevokeSession and ReplaceSession (the
+//     session), RevokeStaffSession (the login), UpdateStaffUser and RevokeStaffSessionsOfUser
+//     (the user), RevokeAPIKey (the key), RevokeInterfaceToken (the token), EraseGuestData
+//     (the stay or guest), UpsertStays (each stay whose departure changed).
 type EventStore interface {
 	// EventsAfter lists the events with Seq greater than afterSeq, ascending by Seq, at most
 	// limit (≤ 0: all), each with its conversation's owners (Event.Owner, nil when the

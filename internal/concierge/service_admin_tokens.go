@@ -72,10 +72,12 @@ func (s *Service) ListInterfaceTokens(ctx context.Context, p *Principal, afterID
 }
 
 // RevokeInterfaceToken revokes interface token id and returns it: guest sessions can no longer
-// be initialised with it (InterfaceTokenInvalid); sessions opened with it before go on. Revoking
-// a revoked token changes nothing. Errors: Forbidden unless p is an admin;
-// InterfaceTokenNotFound when no token has this id.
+// be initialised with it (InterfaceTokenInvalid), and the sessions opened with it end at once
+// (IdentityTokenExpired; their live streams close, on every node). Revoking a revoked token
+// changes nothing. Errors: Forbidden unless p is an admin; InterfaceTokenNotFound when no
+// token has this id.
 func (s *Service) RevokeInterfaceToken(ctx context.Context, p *Principal, id int64) (InterfaceToken, error) {
+	defer s.credentialsChanged() // live streams re-check their credential (service_events.go)
 	if err := requireAdmin(p, "manage interface tokens"); err != nil {
 		return InterfaceToken{}, err
 	}

@@ -170,9 +170,10 @@ type guestEventState struct {
 // GuestEvents reads the events after position after that the session's guest may see —
 // those of the conversations the session owns, never about Notes, and message.translated only
 // when a translation the guest reads arrived — each with the current state
-// of what changed as the guest sees it. Before delivering, it checks that the session still
-// works. Errors: IdentityTokenExpired (the session was revoked or its stay ended: the stream
-// must end); InternalError.
+// of what changed as the guest sees it. Before delivering, and at once when an access.ended
+// event names the session, its stay, guest or interface token, it checks that the session
+// still works. Errors: IdentityTokenExpired (the session was revoked, its stay ended or was
+// erased: the stream must end); InternalError.
 func (s *Service) GuestEvents(ctx context.Context, gs *GuestSession, after int64, chk *StreamCheck) (GuestEventBatch, error) {
 	events, err := s.eventsAfter(ctx, after, EventBatchSize)
 	if err != nil {
@@ -181,8 +182,17 @@ func (s *Service) GuestEvents(ctx context.Context, gs *GuestSession, after int64
 	out := GuestEventBatch{Next: after, More: len(events) == EventBatchSize}
 	need := lastSeqByConversation(events)
 	states := map[int64]*guestEventState{}
+	var subjects []AccessSubject // the session's, once an access.ended event is read
+	force := false
 	for _, ev := range events {
 		out.Next = ev.Seq
+		if ev.Kind == EventAccessEnded {
+			if subjects == nil {
+				subjects = guestSubjects(gs)
+			}
+			force = force || concerns(ev, subjects)
+			continue
+		}
 		if ev.PropertyID != gs.Property.ID {
 			continue
 		}
@@ -247,8 +257,8 @@ func (s *Service) GuestEvents(ctx context.Context, gs *GuestSession, after int64
 		}
 		out.Events = append(out.Events, ge)
 	}
-	if len(out.Events) > 0 {
-		if err := s.guestStreamValid(ctx, gs, chk); err != nil {
+	if len(out.Events) > 0 || force {
+		if err := s.guestStreamValid(ctx, gs, chk, force); err != nil {
 			return GuestEventBatch{}, err
 		}
 	}
@@ -310,25 +320,44 @@ func (s *Service) loadGuestEventState(ctx context.Context, id int64) (*guestEven
 // guestStreamValid checks, before a stream delivers, that its session still works: not
 // revoked (logged out, replaced) and, for a verified session, its stay not past the grace
 // period. The idle expiry does not apply: an open stream is activity. The store is read only
-// when chk is due. Errors: IdentityTokenExpired; InternalError.
-func (s *Service) guestStreamValid(ctx context.Context, gs *GuestSession, chk *StreamCheck) error {
+// when chk is due, or when force is set (an access.ended event named the session): then the
+// session is read with its stay (whose departure may have moved) and guest, as Authenticate
+// reads them. Errors: IdentityTokenExpired; InternalError.
+func (s *Service) guestStreamValid(ctx context.Context, gs *GuestSession, chk *StreamCheck, force bool) error {
+	expired := Errorf(CodeIdentityTokenExpired, "The session has expired; initialise a new one.")
+	if force {
+		found, err := s.store.GuestSessionByID(ctx, gs.Session.ID)
+		if errors.Is(err, ErrNotFound) {
+			return expired // erased with its stay or guest
+		}
+		if err != nil {
+			return s.internal(ctx, "guest session by id", err)
+		}
+		if found.Session.RevokedAt != nil || (gs.Session.StayID != nil && found.Stay == nil) ||
+			(gs.Session.GuestID != nil && found.Guest == nil) {
+			return expired
+		}
+		if found.Stay != nil {
+			chk.stayEnd = s.stayExpiry(*found.Stay, gs.Property)
+		}
+	}
 	if gs.Stay != nil && chk.stayEnd.IsZero() {
 		// The session's stay and property are fixed for the stream: loading the time zone
 		// once per stream, not once per delivery, spares most of a delivery's cost.
 		chk.stayEnd = s.stayExpiry(*gs.Stay, gs.Property)
 	}
 	if gs.Stay != nil && !s.now().Before(chk.stayEnd) {
-		return Errorf(CodeIdentityTokenExpired, "The session has expired; initialise a new one.")
+		return expired
 	}
-	if !s.due(chk) {
-		return nil
+	if !s.due(chk) || force {
+		return nil // checked now, or recently enough
 	}
 	sess, err := s.store.SessionByID(ctx, gs.Session.ID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return s.internal(ctx, "session by id", err)
 	}
 	if err != nil || sess.RevokedAt != nil {
-		return Errorf(CodeIdentityTokenExpired, "The session has expired; initialise a new one.")
+		return expired
 	}
 	return nil
 }
@@ -336,14 +365,14 @@ func (s *Service) guestStreamValid(ctx context.Context, gs *GuestSession, chk *S
 // staffStreamValid checks, before a stream delivers, that its credential still works: a
 // staff login not revoked nor expired and its user not disabled nor changed (role, service
 // centers, properties: the stream must reconnect to see what the user now may), or an API
-// key not revoked. The store is read only when chk is due. Errors: AuthenticationFailed;
-// InternalError.
-func (s *Service) staffStreamValid(ctx context.Context, p *Principal, chk *StreamCheck) error {
+// key not revoked. The store is read only when chk is due or force is set (an access.ended
+// event named the login, its user or the key). Errors: AuthenticationFailed; InternalError.
+func (s *Service) staffStreamValid(ctx context.Context, p *Principal, chk *StreamCheck, force bool) error {
 	ended := Errorf(CodeAuthenticationFailed, "The login has ended; log in again.")
 	if p.Session != nil && !s.now().Before(p.Session.ExpiresAt) {
 		return ended
 	}
-	if !s.due(chk) {
+	if !s.due(chk) && !force {
 		return nil
 	}
 	switch {
@@ -379,8 +408,10 @@ func (s *Service) staffStreamValid(ctx context.Context, p *Principal, chk *Strea
 
 // StaffEvents reads the events after position after that p may see — those of the
 // conversations of the service centers p may see, as they are now, Notes included — each with
-// the current state of what changed. Before delivering, it checks that p's login or API key
-// still works. Errors: AuthenticationFailed (the stream must end); InternalError.
+// the current state of what changed. Before delivering, and at once when an access.ended event
+// names p's login, user or API key, it checks that p's login or API key still works (and the
+// user's grants are unchanged). Errors: AuthenticationFailed (the stream must end);
+// InternalError.
 func (s *Service) StaffEvents(ctx context.Context, p *Principal, after int64, chk *StreamCheck) (StaffEventBatch, error) {
 	events, err := s.eventsAfter(ctx, after, EventBatchSize)
 	if err != nil {
@@ -394,15 +425,24 @@ func (s *Service) StaffEvents(ctx context.Context, p *Principal, after int64, ch
 	var ids []int64 // the conversations of the events p may see, in event order
 	listed := map[int64]bool{}
 	for _, ev := range events {
-		if p.CanSeeProperty(ev.PropertyID) && !listed[ev.ConversationID] {
+		if ev.Kind != EventAccessEnded && p.CanSeeProperty(ev.PropertyID) && !listed[ev.ConversationID] {
 			listed[ev.ConversationID] = true
 			ids = append(ids, ev.ConversationID)
 		}
 	}
 	s.prefetchStaffStates(ids, need, loadState)
 	states := map[int64]*StaffConversation{}
+	var subjects []AccessSubject // p's, once an access.ended event is read
+	force := false
 	for _, ev := range events {
 		out.Next = ev.Seq
+		if ev.Kind == EventAccessEnded {
+			if subjects == nil {
+				subjects = staffSubjects(p)
+			}
+			force = force || concerns(ev, subjects)
+			continue
+		}
 		if !p.CanSeeProperty(ev.PropertyID) {
 			continue
 		}
@@ -448,8 +488,8 @@ func (s *Service) StaffEvents(ctx context.Context, p *Principal, after int64, ch
 		}
 		out.Events = append(out.Events, se)
 	}
-	if len(out.Events) > 0 {
-		if err := s.staffStreamValid(ctx, p, chk); err != nil {
+	if len(out.Events) > 0 || force {
+		if err := s.staffStreamValid(ctx, p, chk, force); err != nil {
 			return StaffEventBatch{}, err
 		}
 	}
@@ -516,10 +556,14 @@ func guestTopic(property, guest int64) string {
 	return "p" + strconv.FormatInt(property, 10) + "/g" + strconv.FormatInt(guest, 10)
 }
 
-// GuestEventTopics returns the topics of the events a guest stream of gs may deliver: those
-// of the conversations of its stay or guest identity.
+// GuestEventTopics returns the topics of the events a guest stream of gs may deliver — those
+// of the conversations of its stay or guest identity — and of the access.ended events that
+// may end it.
 func (s *Service) GuestEventTopics(gs *GuestSession) []string {
 	var out []string
+	for _, sub := range guestSubjects(gs) {
+		out = append(out, string(sub))
+	}
 	if id := gs.Session.StayID; id != nil {
 		out = append(out, stayTopic(gs.Property.ID, *id))
 	}
@@ -529,13 +573,18 @@ func (s *Service) GuestEventTopics(gs *GuestSession) []string {
 	return out
 }
 
-// StaffEventTopics returns the topics of the events a staff stream of p may deliver: those of
-// p's properties; none (every event) for a principal who may see every property.
+// StaffEventTopics returns the topics of the events a staff stream of p may deliver — those of
+// p's properties — and of the access.ended events that may end it; none (every event) for a
+// principal who may see every property.
 func (s *Service) StaffEventTopics(p *Principal) []string {
 	if p == nil || p.Role == RoleAdmin {
 		return nil
 	}
-	out := make([]string, 0, len(p.PropertyIDs))
+	subjects := staffSubjects(p)
+	out := make([]string, 0, len(p.PropertyIDs)+len(subjects))
+	for _, sub := range subjects {
+		out = append(out, string(sub))
+	}
 	for _, id := range p.PropertyIDs {
 		out = append(out, propertyTopic(id))
 	}
@@ -544,8 +593,8 @@ func (s *Service) StaffEventTopics(p *Principal) []string {
 
 // EventTopics reads the events after position after (from the tail cache, up to
 // EventBatchSize) and returns their topics — each event's property, and the stay and guest
-// identity that own its conversation now — and the seq of the last event read (after when
-// none). It is the live.Topics of the hub's dispatch. Errors: InternalError.
+// identity that own its conversation now; an access.ended event's subject — and the seq of
+// the last event read (after when none). It is the live.Topics of the hub's dispatch. Errors: InternalError.
 func (s *Service) EventTopics(ctx context.Context, after int64) ([]string, int64, error) {
 	events, err := s.eventsAfter(ctx, after, EventBatchSize)
 	if err != nil {
@@ -557,6 +606,10 @@ func (s *Service) EventTopics(ctx context.Context, after int64) ([]string, int64
 	props := map[int64]bool{}
 	for _, ev := range events {
 		next = ev.Seq
+		if ev.Kind == EventAccessEnded {
+			out = append(out, ev.Subject)
+			continue
+		}
 		if !props[ev.PropertyID] {
 			props[ev.PropertyID] = true
 			out = append(out, propertyTopic(ev.PropertyID))

@@ -78,7 +78,8 @@ func (s *Service) InitialiseSession(ctx context.Context, in InitialiseInput) (*G
 	if err != nil {
 		return nil, s.internal(ctx, "property by code", err)
 	}
-	if err := s.checkInterfaceToken(ctx, in.InterfaceToken, prop); err != nil {
+	tokenID, err := s.checkInterfaceToken(ctx, in.InterfaceToken, prop)
+	if err != nil {
 		return nil, err
 	}
 
@@ -91,6 +92,7 @@ func (s *Service) InitialiseSession(ctx context.Context, in InitialiseInput) (*G
 		IssuedAt:         now,
 		LastSeenAt:       now,
 		ExpiresAt:        now.Add(s.idleTimeout),
+		InterfaceTokenID: &tokenID,
 	}
 	gs := &GuestSession{Property: prop}
 	switch in.Mode {
@@ -116,7 +118,10 @@ func (s *Service) InitialiseSession(ctx context.Context, in InitialiseInput) (*G
 			sess.Language = gs.Stay.Language
 		}
 	}
-	if err := s.store.CreateSession(ctx, &sess); err != nil {
+	if err := s.store.CreateSession(ctx, &sess); errors.Is(err, ErrNotFound) {
+		// The token was revoked since it was checked: it opens nothing.
+		return nil, Errorf(CodeInterfaceTokenInvalid, "The interface token is not valid for property '%s'.", prop.Code)
+	} else if err != nil {
 		return nil, s.internal(ctx, "create session", err)
 	}
 	gs.Session = sess
@@ -125,17 +130,17 @@ func (s *Service) InitialiseSession(ctx context.Context, in InitialiseInput) (*G
 	return gs, nil
 }
 
-// checkInterfaceToken accepts a live interface token granted the property.
-func (s *Service) checkInterfaceToken(ctx context.Context, secret string, prop Property) error {
+// checkInterfaceToken accepts a live interface token granted the property and returns its id.
+func (s *Service) checkInterfaceToken(ctx context.Context, secret string, prop Property) (int64, error) {
 	hash := HashSecret(secret)
 	tok, err := s.store.InterfaceTokenByHash(ctx, hash)
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return s.internal(ctx, "interface token by hash", err)
+		return 0, s.internal(ctx, "interface token by hash", err)
 	}
 	if err != nil || subtle.ConstantTimeCompare(tok.Hash, hash) != 1 || !tok.Grants(prop.ID) {
-		return Errorf(CodeInterfaceTokenInvalid, "The interface token is not valid for property '%s'.", prop.Code)
+		return 0, Errorf(CodeInterfaceTokenInvalid, "The interface token is not valid for property '%s'.", prop.Code)
 	}
-	return nil
+	return tok.ID, nil
 }
 
 // verifyGuest finds the stay current today (property time) in the room whose last name matches,

@@ -25,6 +25,10 @@ type Session struct {
 	ExpiresAt        time.Time // idle expiry for sessions without a stay; unused when verified
 	LastSeenAt       time.Time
 	RevokedAt        *time.Time
+	// InterfaceTokenID is the interface token the session was initialised with (kept by
+	// LoginByRoom's replacement); revoking the token revokes the session. Nil for sessions
+	// stored before sessions recorded it.
+	InterfaceTokenID *int64
 }
 
 // Verified reports whether the session is matched to a stay.

@@ -43,10 +43,13 @@ type AdminStore interface {
 	// When endSessionsAt is not zero, the same transaction also marks every live (not revoked)
 	// staff session of the user revoked at endSessionsAt (a new password or a disabled user
 	// never leaves an old session working) and UpdateStaffUser returns how many it revoked (0
-	// otherwise). ErrNotFound when no staff user has u.ID, storing nothing.
+	// otherwise). It appends an access.ended event (StaffUserSubject): the user's streams
+	// re-check what the user may now see. ErrNotFound when no staff user has u.ID, storing
+	// nothing.
 	UpdateStaffUser(ctx context.Context, u StaffUser, endSessionsAt time.Time, audit *AuditEntry) (int, error)
 	// RevokeStaffSessionsOfUser marks every live (not revoked) staff session of the user
-	// revoked at the given time and returns how many it revoked.
+	// revoked at the given time, with an access.ended event (StaffUserSubject), and returns how
+	// many it revoked.
 	RevokeStaffSessionsOfUser(ctx context.Context, userID int64, at time.Time) (int, error)
 
 	// InterfaceTokenByID finds an interface token, revoked or not, with its property ids
@@ -55,8 +58,10 @@ type AdminStore interface {
 	// ListInterfaceTokens lists interface tokens, revoked or not, whose id is greater than
 	// afterID, each with its property ids ascending.
 	ListInterfaceTokens(ctx context.Context, afterID int64, limit int) ([]InterfaceToken, error)
-	// RevokeInterfaceToken marks an interface token revoked at the given time and appends audit
-	// (nil: none) in the same transaction; ErrNotFound when it does not exist or is already
-	// revoked, storing nothing.
+	// RevokeInterfaceToken marks an interface token revoked at the given time, revokes the live
+	// guest sessions opened with it (Session.InterfaceTokenID) and appends audit (nil: none)
+	// and an access.ended event (InterfaceTokenSubject) in the same transaction; ErrNotFound
+	// when it does not exist or is already revoked, storing nothing. A session being stored
+	// with the token at the same time is either revoked too or refused (CreateSession).
 	RevokeInterfaceToken(ctx context.Context, id int64, at time.Time, audit *AuditEntry) error
 }

@@ -81,3 +81,12 @@ type AuditStore interface {
 	// ListAudit lists audit entries as f selects them.
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 }
+
+// AtOr returns when e happened, or fallback when e is nil or has no time: the time of the
+// events a store appends with an audited change.
+func (e *AuditEntry) AtOr(fallback time.Time) time.Time {
+	if e == nil || e.At.IsZero() {
+		return fallback
+	}
+	return e.At
+}

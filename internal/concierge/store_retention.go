@@ -80,8 +80,9 @@ type RetentionStore interface {
 	// legal hold, with their messages, translations (and translation cache entries of their
 	// texts), search index rows, events, webhook deliveries and the idempotency records whose
 	// answers name them; then, when no held conversation remains, the stay or guest itself
-	// with its sessions (and a stay's orders). It appends audit (when not nil). ErrNotFound
-	// when the stay or guest does not exist.
+	// with its sessions (and a stay's orders). It appends audit (when not nil) and an
+	// access.ended event (StaySubject or GuestSubject). ErrNotFound when the stay or guest does
+	// not exist.
 	EraseGuestData(ctx context.Context, owner Owner, audit *AuditEntry) (Erasure, error)
 	// ExpiredStays lists up to limit stays of the property whose departure is before day and
 	// that hold something erasable (a conversation not under a hold, or no held one at all),

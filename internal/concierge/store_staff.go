@@ -33,8 +33,8 @@ type StaffStore interface {
 	// its token, with its staff user, disabled or not, as StaffUserByID returns them, in one
 	// statement; ErrNotFound when none (deleting a staff user deletes their sessions).
 	StaffSessionWithUser(ctx context.Context, hash []byte) (StaffSession, StaffUser, error)
-	// RevokeStaffSession marks a staff session revoked at the given time; ErrNotFound when it
-	// does not exist or is already revoked.
+	// RevokeStaffSession marks a staff session revoked at the given time, with an access.ended
+	// event (StaffSessionSubject); ErrNotFound when it does not exist or is already revoked.
 	RevokeStaffSession(ctx context.Context, id int64, at time.Time) error
 
 	// CreateAPIKey stores an API key with its property grants (each once) and sets its ID, and
@@ -47,9 +47,9 @@ type StaffStore interface {
 	// APIKeyByID finds an API key, revoked or not, with its property ids ascending;
 	// ErrNotFound when none.
 	APIKeyByID(ctx context.Context, id int64) (APIKey, error)
-	// RevokeAPIKey marks an API key revoked at the given time and appends audit (nil: none) in
-	// the same transaction; ErrNotFound when it does not exist or is already revoked, storing
-	// nothing.
+	// RevokeAPIKey marks an API key revoked at the given time and appends audit (nil: none) and
+	// an access.ended event (APIKeySubject) in the same transaction; ErrNotFound when it does
+	// not exist or is already revoked, storing nothing.
 	RevokeAPIKey(ctx context.Context, id int64, at time.Time, audit *AuditEntry) error
 	// ListAPIKeys lists API keys, revoked or not, whose id is greater than afterID, ascending
 	// by id, at most limit of them (limit ≤ 0: all), each with its property ids ascending.

@@ -53,7 +53,8 @@ type StayOrderStore interface {
 	// property is inserted (UpsertCreated), one whose stored fields differ is updated
 	// (UpsertUpdated), one equal in every field is left alone (UpsertUnchanged); a reference
 	// keeps the spelling it was first stored with. It sets each stay's ID and BookingReference
-	// (as stored) and returns one result per stay. Nothing is written when it returns an error.
+	// (as stored) and returns one result per stay; an updated stay whose departure changed gets
+	// an access.ended event (StaySubject). Nothing is written when it returns an error.
 	UpsertStays(ctx context.Context, stays []*Stay) ([]UpsertResult, error)
 	// StayByReference finds a property's stay by booking reference, case-insensitively;
 	// ErrNotFound when none.

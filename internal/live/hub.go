@@ -12,6 +12,11 @@ import (
 // ErrClosed is returned by Hub.Wait once the hub is closed (the server is shutting down).
 var ErrClosed = errors.New("live: hub closed")
 
+// ErrCredentialEnded is what a Source wraps in its error when the stream's credential no
+// longer works (logged out, revoked, expired, its rights changed): the stream ends, and a
+// WebSocket closes with status 1008 (policy violation) rather than a normal closure.
+var ErrCredentialEnded = errors.New("live: the stream's credential ended")
+
 // Hub tells waiting streams that the event log has grown past a position. Writers call Notify
 // with the seq of the newest committed event; streams Wait for a seq above the one they have
 // delivered and then read the events from the store. No payload goes through the hub: a

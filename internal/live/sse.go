@@ -101,13 +101,15 @@ type Sink interface {
 // are committed. It returns when ctx ends, the hub closes (shutdown), src fails (the
 // credential ended, or a store failure, which src logs itself) or a
 // write fails (a client gone or too slow: it reconnects and resumes). api labels the metrics.
-// start.Release, when set, is called as Run returns.
-func Run(ctx context.Context, opts Options, api string, start Start, src Source, sink Sink) {
+// start.Release, when set, is called as Run returns. It returns src's error when src ended
+// the stream, nil otherwise.
+func Run(ctx context.Context, opts Options, api string, start Start, src Source, sink Sink) error {
 	st := begin(ctx, opts, api, start, src, sink)
 	defer st.end()
 	if st.ok {
 		st.loop(ctx)
 	}
+	return st.srcErr
 }
 
 // stream is a running stream: its position, subscription and heartbeat. begin runs it up to
@@ -121,7 +123,8 @@ type stream struct {
 	sub       *Subscription
 	heartbeat *time.Ticker
 	release   func()
-	ok        bool // the catch-up went well: loop may run
+	ok        bool  // the catch-up went well: loop may run
+	srcErr    error // src's error, when src ended the stream
 }
 
 // begin opens a stream: metrics, subscription, the reload notice and the catch-up reads, up
@@ -164,6 +167,7 @@ func (st *stream) catchUp(ctx context.Context) bool {
 	for {
 		batch, err := st.src(ctx, st.after)
 		if err != nil {
+			st.srcErr = err
 			if ctx.Err() == nil {
 				st.opts.Logger.InfoContext(ctx, "event stream ended by its source", "api", st.api, "err", err)
 			}

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
@@ -19,7 +20,8 @@ type wsMessage struct {
 // ServeWebSocket upgrades the request to a WebSocket and streams events on it (see Run), one
 // text message {id, kind, data} per event, with the data of the SSE stream; heartbeats are
 // WebSocket pings. Messages from the client are ignored. A write the client does not accept
-// within WriteTimeout ends the stream; so does shutdown (close status 1001, going away).
+// within WriteTimeout ends the stream; so does shutdown (close status 1001, going away), and
+// the end of the credential (close status 1008, policy violation: see ErrCredentialEnded).
 // Pages of other origins may connect when opts.AllowOrigin allows theirs; the server selects
 // the first of opts.Subprotocols the client offers.
 func ServeWebSocket(w http.ResponseWriter, r *http.Request, opts Options, api string, start Start, src Source) {
@@ -35,11 +37,15 @@ func ServeWebSocket(w http.ResponseWriter, r *http.Request, opts Options, api st
 	}
 	defer c.CloseNow()
 	ctx := c.CloseRead(r.Context())
-	Run(ctx, opts, api, start, src, &wsSink{ctx: ctx, c: c, timeout: opts.WriteTimeout})
+	err = Run(ctx, opts, api, start, src, &wsSink{ctx: ctx, c: c, timeout: opts.WriteTimeout})
 	select {
 	case <-opts.Hub.Done():
 		_ = c.Close(websocket.StatusGoingAway, "server shutting down")
 	default:
+		if errors.Is(err, ErrCredentialEnded) {
+			_ = c.Close(websocket.StatusPolicyViolation, "credential ended")
+			return
+		}
 		_ = c.Close(websocket.StatusNormalClosure, "")
 	}
 }

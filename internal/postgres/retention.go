@@ -293,6 +293,12 @@ func eraseGuestData(ctx context.Context, tx *wtx, col string, id int64) (concier
 			return out, err
 		}
 		out.OwnerErased = true
+		// The owner's sessions went with it: their open streams end.
+		subject := concierge.StaySubject(id)
+		if col == "guest_id" {
+			subject = concierge.GuestSubject(id)
+		}
+		tx.appendAccessEnded(subject, time.Now())
 	}
 	return out, nil
 }

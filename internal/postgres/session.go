@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"concierge/internal/concierge"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // sessionIDAttempts bounds the retries on a random session id that is already taken (with 63
@@ -16,8 +18,9 @@ import (
 const sessionIDAttempts = 8
 
 // CreateSession stores s under a new random, positive id (any id s had is ignored) and sets
-// s.ID. It returns an error only when the database fails (or a referenced property, stay or
-// guest does not exist).
+// s.ID. It returns concierge.ErrNotFound, storing nothing, when s.InterfaceTokenID names a
+// revoked or unknown token, and another error when the database fails (or a referenced
+// property, stay or guest does not exist).
 func (db *DB) CreateSession(ctx context.Context, s *concierge.Session) error {
 	var id int64
 	err := db.write(ctx, func(tx *wtx) error {
@@ -33,13 +36,13 @@ func (db *DB) CreateSession(ctx context.Context, s *concierge.Session) error {
 }
 
 const sessionColumns = `id, property_id, stay_id, guest_id, language, language_explicit, version,
-	issued_at, expires_at, last_seen_at, revoked_at`
+	issued_at, expires_at, last_seen_at, revoked_at, interface_token_id`
 
 // scanSession reads a row of sessionColumns.
 func scanSession(r rowScanner) (concierge.Session, error) {
 	var s concierge.Session
 	if err := r.Scan(&s.ID, &s.PropertyID, &s.StayID, &s.GuestID, &s.Language, &s.LanguageExplicit,
-		&s.Version, &s.IssuedAt, &s.ExpiresAt, &s.LastSeenAt, &s.RevokedAt); err != nil {
+		&s.Version, &s.IssuedAt, &s.ExpiresAt, &s.LastSeenAt, &s.RevokedAt, &s.InterfaceTokenID); err != nil {
 		return concierge.Session{}, err
 	}
 	s.IssuedAt, s.ExpiresAt, s.LastSeenAt = utc(s.IssuedAt), utc(s.ExpiresAt), utc(s.LastSeenAt)
@@ -59,7 +62,7 @@ func (db *DB) SessionByID(ctx context.Context, id int64) (concierge.Session, err
 // GuestByID (NULL without a guest row).
 const guestSessionQuery = `SELECT s.id, s.property_id, s.stay_id, s.guest_id, s.language,
 	s.language_explicit, s.version, s.issued_at, s.expires_at, s.last_seen_at, s.revoked_at,
-	st.id, st.property_id, st.room_number, st.first_name, st.last_name, st.language, st.arrival,
+	s.interface_token_id, st.id, st.property_id, st.room_number, st.first_name, st.last_name, st.language, st.arrival,
 	st.departure, st.booking_reference,
 	g.id, g.property_id, g.identifier, g.created_at
 	FROM sessions s
@@ -86,7 +89,7 @@ func (db *DB) GuestSessionByID(ctx context.Context, id int64) (concierge.GuestSe
 	)
 	err := db.pool.QueryRow(ctx, guestSessionQuery, id).Scan(
 		&s.ID, &s.PropertyID, &s.StayID, &s.GuestID, &s.Language, &s.LanguageExplicit,
-		&s.Version, &s.IssuedAt, &s.ExpiresAt, &s.LastSeenAt, &s.RevokedAt,
+		&s.Version, &s.IssuedAt, &s.ExpiresAt, &s.LastSeenAt, &s.RevokedAt, &s.InterfaceTokenID,
 		&stID, &stProp, &stRoom, &stFirst, &stLast, &stLang, &stArrival, &stDepart, &stRef,
 		&gID, &gProp, &gIdent, &gCreated)
 	if err != nil {
@@ -120,9 +123,10 @@ func valueOf[T any](v *T) T {
 }
 
 // ReplaceSession, in one transaction, revokes session oldID at revokedAt and stores next under
-// a new random id, which it sets in next.ID. It returns concierge.ErrNotFound, and stores
-// nothing, when oldID does not exist or is already revoked (by this node or another: the
-// revocation locks the row, so of two concurrent replacements only one succeeds).
+// a new random id, which it sets in next.ID, with an access.ended event about oldID. It
+// returns concierge.ErrNotFound, and stores nothing, when oldID does not exist or is already
+// revoked (by this node or another: the revocation locks the row, so of two concurrent
+// replacements only one succeeds), or when next's interface token is revoked.
 func (db *DB) ReplaceSession(ctx context.Context, oldID int64, revokedAt time.Time, next *concierge.Session) error {
 	var id int64
 	err := db.write(ctx, func(tx *wtx) error {
@@ -140,10 +144,10 @@ func (db *DB) ReplaceSession(ctx context.Context, oldID int64, revokedAt time.Ti
 	return nil
 }
 
-// RevokeSession marks session id revoked at at. It returns concierge.ErrNotFound when the
-// session does not exist or is already revoked.
+// RevokeSession marks session id revoked at at, with an access.ended event. It returns
+// concierge.ErrNotFound when the session does not exist or is already revoked.
 func (db *DB) RevokeSession(ctx context.Context, id int64, at time.Time) error {
-	err := db.execOne(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at, id)
+	err := db.write(ctx, func(tx *wtx) error { return revokeSession(ctx, tx, id, at) })
 	return storeErr(err, fmt.Sprintf("revoke session %d", id))
 }
 
@@ -155,29 +159,49 @@ func (db *DB) TouchSession(ctx context.Context, id int64, lastSeen, expiresAt ti
 	return storeErr(err, fmt.Sprintf("touch session %d", id))
 }
 
-// revokeSession revokes a live session in tx; concierge.ErrNotFound when there is none.
+// revokeSession revokes a live session in tx and records its access.ended event;
+// concierge.ErrNotFound when there is none.
 func revokeSession(ctx context.Context, tx *wtx, id int64, at time.Time) error {
 	tag, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1
 		WHERE id = $2 AND revoked_at IS NULL`, at, id)
 	if err != nil {
 		return err
 	}
-	return notFoundUnlessOne(tag)
+	if err := notFoundUnlessOne(tag); err != nil {
+		return err
+	}
+	tx.appendAccessEnded(concierge.SessionSubject(id), at)
+	return nil
 }
 
 // insertSession stores s in tx under a fresh random id, drawing another when the id is taken,
-// and returns the id.
+// and returns the id; concierge.ErrNotFound when s's interface token is revoked or unknown.
 func (db *DB) insertSession(ctx context.Context, tx *wtx, s *concierge.Session) (int64, error) {
+	if s.InterfaceTokenID != nil {
+		// The share lock waits for a revocation in progress (RevokeInterfaceToken updates the
+		// token's row first) and makes one that starts later wait for this commit, so that its
+		// revocation of the token's sessions sees this one: a revoked token opens nothing.
+		var live bool
+		err := tx.QueryRow(ctx, `SELECT revoked_at IS NULL FROM interface_tokens WHERE id = $1 FOR SHARE`,
+			*s.InterfaceTokenID).Scan(&live)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !live) {
+			return 0, concierge.ErrNotFound
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
 	for range sessionIDAttempts {
 		id, err := db.sessionID()
 		if err != nil {
 			return 0, err
 		}
 		tag, err := tx.Exec(ctx, `INSERT INTO sessions (id, property_id, stay_id, guest_id,
-			language, language_explicit, version, issued_at, expires_at, last_seen_at, revoked_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+			language, language_explicit, version, issued_at, expires_at, last_seen_at, revoked_at,
+			interface_token_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING`,
 			id, s.PropertyID, s.StayID, s.GuestID, s.Language, s.LanguageExplicit, s.Version,
-			s.IssuedAt, s.ExpiresAt, s.LastSeenAt, s.RevokedAt)
+			s.IssuedAt, s.ExpiresAt, s.LastSeenAt, s.RevokedAt, s.InterfaceTokenID)
 		if err != nil {
 			return 0, err
 		}

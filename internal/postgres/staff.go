@@ -160,6 +160,8 @@ func (db *DB) UpdateStaffUser(ctx context.Context, u concierge.StaffUser, endSes
 			}
 			ended = tag.RowsAffected()
 		}
+		// The user's streams re-check what the user may now see (or that they may at all).
+		tx.appendAccessEnded(concierge.StaffUserSubject(u.ID), audit.AtOr(time.Now()))
 		return appendAudit(ctx, tx, copyAudit(audit))
 	})
 	if err != nil {
@@ -169,9 +171,19 @@ func (db *DB) UpdateStaffUser(ctx context.Context, u concierge.StaffUser, endSes
 }
 
 // RevokeStaffSessionsOfUser marks every staff session of the user not yet revoked as revoked
-// at at, and returns how many it revoked. It errors only when the database fails.
+// at at, with an access.ended event about the user, and returns how many it revoked. It
+// errors only when the database fails.
 func (db *DB) RevokeStaffSessionsOfUser(ctx context.Context, userID int64, at time.Time) (int, error) {
-	tag, err := db.exec(ctx, `UPDATE staff_sessions SET revoked_at = $1
-		WHERE staff_user_id = $2 AND revoked_at IS NULL`, at, userID)
-	return int(tag.RowsAffected()), storeErr(err, fmt.Sprintf("revoke staff sessions of user %d", userID))
+	var n int64
+	err := db.write(ctx, func(tx *wtx) error {
+		tag, err := tx.Exec(ctx, `UPDATE staff_sessions SET revoked_at = $1
+			WHERE staff_user_id = $2 AND revoked_at IS NULL`, at, userID)
+		if err != nil {
+			return err
+		}
+		n = tag.RowsAffected()
+		tx.appendAccessEnded(concierge.StaffUserSubject(userID), at)
+		return nil
+	})
+	return int(n), storeErr(err, fmt.Sprintf("revoke staff sessions of user %d", userID))
 }

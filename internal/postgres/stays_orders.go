@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"concierge/internal/concierge"
 
@@ -94,6 +95,7 @@ func upsertStays(ctx context.Context, tx *wtx, stays []*concierge.Stay, results 
 		insert  bool           // not stored before this call
 		changed bool           // differs from what is stored
 		slot    int            // index of the first stay of the reference
+		was     concierge.Date // the stored departure (a stored stay)
 	}
 	byKey := map[string]*target{}
 	var order []*target // in first-seen order
@@ -104,7 +106,7 @@ func upsertStays(ctx context.Context, tx *wtx, stays []*concierge.Stay, results 
 			tg = nil // stays without a reference are always new
 		}
 		if tg == nil && stored[i] != nil {
-			tg = &target{cur: *stored[i], slot: i}
+			tg = &target{cur: *stored[i], slot: i, was: stored[i].Departure}
 		}
 		if tg == nil {
 			cur := *s
@@ -147,6 +149,10 @@ func upsertStays(ctx context.Context, tx *wtx, stays []*concierge.Stay, results 
 			b.Queue(`UPDATE stays SET room_number = $1, first_name = $2, last_name = $3, language = $4,
 				arrival = $5, departure = $6 WHERE id = $7`, s.RoomNumber, s.FirstName, s.LastName,
 				s.Language, string(s.Arrival), string(s.Departure), s.ID)
+			if s.Departure != tg.was {
+				// Its verified sessions end with the new departure: their streams re-check it.
+				tx.appendAccessEnded(concierge.StaySubject(s.ID), time.Now())
+			}
 		}
 	}
 	if b.Len() > 0 {

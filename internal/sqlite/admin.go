@@ -331,6 +331,10 @@ func (db *DB) UpdateStaffUser(ctx context.Context, u concierge.StaffUser, endSes
 				return err
 			}
 		}
+		// The user's streams re-check what the user may now see (or that they may at all).
+		if err := db.appendAccessEnded(ctx, tx, concierge.StaffUserSubject(u.ID), audit.AtOr(time.Now())); err != nil {
+			return err
+		}
 		return appendAudit(ctx, tx, copyAudit(audit))
 	})
 	if err != nil {
@@ -351,13 +355,15 @@ func revokeSessionsOfUser(ctx context.Context, tx *sql.Tx, userID int64, at time
 }
 
 // RevokeStaffSessionsOfUser marks every staff session of the user not yet revoked as revoked
-// at at, and returns how many it revoked. It errors only when the database fails.
+// at at, with an access.ended event about the user, and returns how many it revoked. It errors only when the database fails.
 func (db *DB) RevokeStaffSessionsOfUser(ctx context.Context, userID int64, at time.Time) (int, error) {
 	var n int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		n, err = revokeSessionsOfUser(ctx, tx, userID, at)
-		return err
+		if n, err = revokeSessionsOfUser(ctx, tx, userID, at); err != nil {
+			return err
+		}
+		return db.appendAccessEnded(ctx, tx, concierge.StaffUserSubject(userID), at)
 	})
 	return int(n), storeErr(err, fmt.Sprintf("revoke staff sessions of user %d", userID))
 }
@@ -432,9 +438,14 @@ func (db *DB) ListInterfaceTokens(ctx context.Context, afterID int64, limit int)
 	return out, nil
 }
 
-// RevokeInterfaceToken marks token id revoked at at and appends audit (nil: none) in the same
-// transaction. It returns concierge.ErrNotFound, appending nothing, when the token does not
+// RevokeInterfaceToken marks token id revoked at at, revokes the live sessions opened with it
+// and appends audit (nil: none) and an access.ended event in the same transaction. It returns concierge.ErrNotFound, appending nothing, when the token does not
 // exist or is already revoked.
 func (db *DB) RevokeInterfaceToken(ctx context.Context, id int64, at time.Time, audit *concierge.AuditEntry) error {
-	return db.revokeAudited(ctx, "interface_tokens", id, at, audit, "interface token")
+	return db.revokeAudited(ctx, "interface_tokens", id, at, audit, "interface token", concierge.InterfaceTokenSubject(id),
+		func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ?
+				WHERE interface_token_id = ? AND revoked_at IS NULL`, timeArg(at), id)
+			return err
+		})
 }

@@ -33,6 +33,12 @@ func (db *DB) appendPropertyEvent(ctx context.Context, tx *sql.Tx, kind concierg
 	}
 	res, err := db.writeStmts.exec(ctx, tx, `INSERT INTO events (kind, conversation_id, message_id, property_id, created_at)
 		VALUES (?, ?, ?, ?, ?)`, string(kind), convID, msg, propertyID, timeArg(at))
+	return db.appended(res, err)
+}
+
+// appended records the seq of the event an INSERT appended (res, err) so that write notifies
+// it after the commit.
+func (db *DB) appended(res sql.Result, err error) error {
 	if err != nil {
 		return err
 	}
@@ -42,6 +48,14 @@ func (db *DB) appendPropertyEvent(ctx context.Context, tx *sql.Tx, kind concierg
 	}
 	db.pendingSeq.Store(seq)
 	return nil
+}
+
+// appendAccessEnded appends an access.ended event about subject in tx (see
+// concierge.AccessSubject) and records its seq so that write notifies it after the commit.
+func (db *DB) appendAccessEnded(ctx context.Context, tx *sql.Tx, subject concierge.AccessSubject, at time.Time) error {
+	res, err := db.writeStmts.exec(ctx, tx, `INSERT INTO events (kind, conversation_id, property_id, created_at, subject)
+		VALUES (?, 0, 0, ?, ?)`, string(concierge.EventAccessEnded), timeArg(at), string(subject))
+	return db.appended(res, err)
 }
 
 // OnEvents makes fn be called with the seq of the newest event after every commit that
@@ -62,7 +76,7 @@ func (db *DB) EventsAfter(ctx context.Context, afterSeq int64, limit int) ([]con
 		lim = -1
 	}
 	rows, err := db.readStmts.query(ctx, nil, `SELECT e.seq, e.kind, e.conversation_id, e.message_id,
-		e.property_id, e.created_at, c.id IS NOT NULL, c.stay_id, c.guest_id
+		e.property_id, e.created_at, c.id IS NOT NULL, c.stay_id, c.guest_id, e.subject
 		FROM events e LEFT JOIN conversations c ON c.id = e.conversation_id
 		WHERE e.seq > ? ORDER BY e.seq LIMIT ?`, afterSeq, lim)
 	if err != nil {
@@ -76,10 +90,12 @@ func (db *DB) EventsAfter(ctx context.Context, afterSeq int64, limit int) ([]con
 		var msg, stay, guest sql.NullInt64
 		var created int64
 		var owned bool
-		if err := rows.Scan(&e.Seq, &kind, &e.ConversationID, &msg, &e.PropertyID, &created, &owned, &stay, &guest); err != nil {
+		var subject sql.NullString
+		if err := rows.Scan(&e.Seq, &kind, &e.ConversationID, &msg, &e.PropertyID, &created, &owned, &stay, &guest, &subject); err != nil {
 			return nil, storeErr(err, "events after")
 		}
 		e.Kind, e.MessageID, e.CreatedAt = concierge.EventKind(kind), nullIDOf(msg), timeOf(created)
+		e.Subject = subject.String
 		if owned {
 			e.Owner = &concierge.EventOwner{StayID: nullIDOf(stay), GuestID: nullIDOf(guest)}
 		}

@@ -280,6 +280,14 @@ func (db *DB) EraseGuestData(ctx context.Context, owner concierge.Owner, audit *
 				return err
 			}
 			out.OwnerErased = true
+			// The owner's sessions went with it: their open streams end.
+			subject := concierge.StaySubject(id)
+			if col == "guest_id" {
+				subject = concierge.GuestSubject(id)
+			}
+			if err := db.appendAccessEnded(ctx, tx, subject, audit.AtOr(time.Now())); err != nil {
+				return err
+			}
 		}
 		if audit != nil {
 			cp := *audit

@@ -17,8 +17,9 @@ import (
 const sessionIDAttempts = 8
 
 // CreateSession stores s under a new random, positive id (any id s had is ignored) and sets
-// s.ID. It returns an error only when the database fails (or a referenced property, stay or
-// guest does not exist).
+// s.ID. It returns concierge.ErrNotFound, storing nothing, when s.InterfaceTokenID names a
+// revoked or unknown token, and another error when the database fails (or a referenced
+// property, stay or guest does not exist).
 func (db *DB) CreateSession(ctx context.Context, s *concierge.Session) error {
 	var id int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -39,15 +40,17 @@ func (db *DB) SessionByID(ctx context.Context, id int64) (concierge.Session, err
 	var s concierge.Session
 	var stay, guest, revoked sql.NullInt64
 	var issued, expires, lastSeen int64
+	var token sql.NullInt64
 	err := db.readStmts.queryRow(ctx, nil, `SELECT id, property_id, stay_id, guest_id, language,
-		language_explicit, version, issued_at, expires_at, last_seen_at, revoked_at
+		language_explicit, version, issued_at, expires_at, last_seen_at, revoked_at, interface_token_id
 		FROM sessions WHERE id = ?`, id).
 		Scan(&s.ID, &s.PropertyID, &stay, &guest, &s.Language, &s.LanguageExplicit, &s.Version,
-			&issued, &expires, &lastSeen, &revoked)
+			&issued, &expires, &lastSeen, &revoked, &token)
 	if err != nil {
 		return concierge.Session{}, storeErr(err, fmt.Sprintf("session %d", id))
 	}
 	s.StayID, s.GuestID, s.RevokedAt = nullIDOf(stay), nullIDOf(guest), nullTimeOf(revoked)
+	s.InterfaceTokenID = nullIDOf(token)
 	s.IssuedAt, s.ExpiresAt, s.LastSeenAt = timeOf(issued), timeOf(expires), timeOf(lastSeen)
 	return s, nil
 }
@@ -57,7 +60,7 @@ func (db *DB) SessionByID(ctx context.Context, id int64) (concierge.Session, err
 // and those of GuestByID (NULL without a guest row).
 const guestSessionQuery = `SELECT s.id, s.property_id, s.stay_id, s.guest_id, s.language,
 	s.language_explicit, s.version, s.issued_at, s.expires_at, s.last_seen_at, s.revoked_at,
-	st.id, st.property_id, st.room_number, st.first_name, st.last_name, st.language, st.arrival,
+	s.interface_token_id, st.id, st.property_id, st.room_number, st.first_name, st.last_name, st.language, st.arrival,
 	st.departure, st.booking_reference,
 	g.id, g.property_id, g.identifier, g.created_at
 	FROM sessions s
@@ -74,7 +77,7 @@ const guestSessionQuery = `SELECT s.id, s.property_id, s.stay_id, s.guest_id, s.
 func (db *DB) GuestSessionByID(ctx context.Context, id int64) (concierge.GuestSession, error) {
 	var (
 		s                           concierge.Session
-		stay, guest, revoked        sql.NullInt64
+		stay, guest, revoked, token sql.NullInt64
 		issued, expires, lastSeen   int64
 		stID, stProp                sql.NullInt64
 		stRoom, stFirst, stLast     sql.NullString
@@ -85,13 +88,14 @@ func (db *DB) GuestSessionByID(ctx context.Context, id int64) (concierge.GuestSe
 	)
 	err := db.readStmts.queryRow(ctx, nil, guestSessionQuery, id).Scan(
 		&s.ID, &s.PropertyID, &stay, &guest, &s.Language, &s.LanguageExplicit, &s.Version,
-		&issued, &expires, &lastSeen, &revoked,
+		&issued, &expires, &lastSeen, &revoked, &token,
 		&stID, &stProp, &stRoom, &stFirst, &stLast, &stLang, &stArrival, &stDepart, &stRef,
 		&gID, &gProp, &gIdent, &gCreated)
 	if err != nil {
 		return concierge.GuestSession{}, storeErr(err, fmt.Sprintf("guest session %d", id))
 	}
 	s.StayID, s.GuestID, s.RevokedAt = nullIDOf(stay), nullIDOf(guest), nullTimeOf(revoked)
+	s.InterfaceTokenID = nullIDOf(token)
 	s.IssuedAt, s.ExpiresAt, s.LastSeenAt = timeOf(issued), timeOf(expires), timeOf(lastSeen)
 	gs := concierge.GuestSession{Session: s}
 	if stID.Valid {
@@ -108,12 +112,13 @@ func (db *DB) GuestSessionByID(ctx context.Context, id int64) (concierge.GuestSe
 }
 
 // ReplaceSession, in one transaction, revokes session oldID at revokedAt and stores next under
-// a new random id, which it sets in next.ID. It returns concierge.ErrNotFound, and stores
-// nothing, when oldID does not exist or is already revoked.
+// a new random id, which it sets in next.ID, with an access.ended event about oldID. It
+// returns concierge.ErrNotFound, and stores nothing, when oldID does not exist or is already
+// revoked, or next's interface token is revoked.
 func (db *DB) ReplaceSession(ctx context.Context, oldID int64, revokedAt time.Time, next *concierge.Session) error {
 	var id int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		if err := revokeSession(ctx, tx, oldID, revokedAt); err != nil {
+		if err := db.revokeSession(ctx, tx, oldID, revokedAt); err != nil {
 			return err
 		}
 		var err error
@@ -127,10 +132,10 @@ func (db *DB) ReplaceSession(ctx context.Context, oldID int64, revokedAt time.Ti
 	return nil
 }
 
-// RevokeSession marks session id revoked at at. It returns concierge.ErrNotFound when the
-// session does not exist or is already revoked.
+// RevokeSession marks session id revoked at at, with an access.ended event. It returns
+// concierge.ErrNotFound when the session does not exist or is already revoked.
 func (db *DB) RevokeSession(ctx context.Context, id int64, at time.Time) error {
-	err := db.write(ctx, func(tx *sql.Tx) error { return revokeSession(ctx, tx, id, at) })
+	err := db.write(ctx, func(tx *sql.Tx) error { return db.revokeSession(ctx, tx, id, at) })
 	return storeErr(err, fmt.Sprintf("revoke session %d", id))
 }
 
@@ -148,30 +153,47 @@ func (db *DB) TouchSession(ctx context.Context, id int64, lastSeen, expiresAt ti
 	return storeErr(err, fmt.Sprintf("touch session %d", id))
 }
 
-// revokeSession revokes a live session in tx; concierge.ErrNotFound when there is none.
-func revokeSession(ctx context.Context, tx *sql.Tx, id int64, at time.Time) error {
+// revokeSession revokes a live session in tx and appends its access.ended event;
+// concierge.ErrNotFound when there is none.
+func (db *DB) revokeSession(ctx context.Context, tx *sql.Tx, id int64, at time.Time) error {
 	res, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ?
 		WHERE id = ? AND revoked_at IS NULL`, timeArg(at), id)
 	if err != nil {
 		return err
 	}
-	return notFoundUnlessOne(res)
+	if err := notFoundUnlessOne(res); err != nil {
+		return err
+	}
+	return db.appendAccessEnded(ctx, tx, concierge.SessionSubject(id), at)
 }
 
 // insertSession stores s in tx under a fresh random id, retrying when the id is taken, and
-// returns the id.
+// returns the id; concierge.ErrNotFound when s's interface token is revoked or unknown.
 func (db *DB) insertSession(ctx context.Context, tx *sql.Tx, s *concierge.Session) (int64, error) {
+	if s.InterfaceTokenID != nil {
+		// The one writer serialises this with RevokeInterfaceToken: a token revoked before
+		// this transaction opens nothing, and one revoked after revokes this session.
+		var live bool
+		err := tx.QueryRowContext(ctx, `SELECT revoked_at IS NULL FROM interface_tokens WHERE id = ?`,
+			*s.InterfaceTokenID).Scan(&live)
+		if err == sql.ErrNoRows || (err == nil && !live) {
+			return 0, concierge.ErrNotFound
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
 	for range sessionIDAttempts {
 		id, err := db.sessionID()
 		if err != nil {
 			return 0, err
 		}
 		_, err = db.writeStmts.exec(ctx, tx, `INSERT INTO sessions (id, property_id, stay_id, guest_id,
-			language, language_explicit, version, issued_at, expires_at, last_seen_at, revoked_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			language, language_explicit, version, issued_at, expires_at, last_seen_at, revoked_at,
+			interface_token_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			id, s.PropertyID, nullIDArg(s.StayID), nullIDArg(s.GuestID), s.Language,
 			s.LanguageExplicit, s.Version, timeArg(s.IssuedAt), timeArg(s.ExpiresAt),
-			timeArg(s.LastSeenAt), nullTimeArg(s.RevokedAt))
+			timeArg(s.LastSeenAt), nullTimeArg(s.RevokedAt), nullIDArg(s.InterfaceTokenID))
 		if isUnique(err) {
 			continue // the id is taken: draw another
 		}

@@ -64,8 +64,8 @@ func (db *DB) StaffSessionWithUser(ctx context.Context, hash []byte) (concierge.
 	return s, u, nil
 }
 
-// RevokeStaffSession marks staff session id revoked at at. It returns concierge.ErrNotFound
-// when the session does not exist or is already revoked.
+// RevokeStaffSession marks staff session id revoked at at, with an access.ended event. It
+// returns concierge.ErrNotFound when the session does not exist or is already revoked.
 func (db *DB) RevokeStaffSession(ctx context.Context, id int64, at time.Time) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE staff_sessions SET revoked_at = ?
@@ -73,7 +73,10 @@ func (db *DB) RevokeStaffSession(ctx context.Context, id int64, at time.Time) er
 		if err != nil {
 			return err
 		}
-		return notFoundUnlessOne(res)
+		if err := notFoundUnlessOne(res); err != nil {
+			return err
+		}
+		return db.appendAccessEnded(ctx, tx, concierge.StaffSessionSubject(id), at)
 	})
 	return storeErr(err, fmt.Sprintf("revoke staff session %d", id))
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"concierge/internal/concierge"
 )
@@ -67,6 +68,12 @@ func (db *DB) UpsertStays(ctx context.Context, stays []*concierge.Stay) ([]conci
 				return err
 			}
 			results[i] = concierge.UpsertUpdated
+			if s.Departure != old.Departure {
+				// Its verified sessions end with the new departure: their streams re-check it.
+				if err := db.appendAccessEnded(ctx, tx, concierge.StaySubject(old.ID), time.Now()); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})

@@ -3,6 +3,7 @@ package staffapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -85,6 +86,9 @@ func (h *Handler) source(p *concierge.Principal) live.Source {
 	var chk concierge.StreamCheck // the principal was authenticated before: the first delivery checks
 	return func(ctx context.Context, after int64) (live.Batch, error) {
 		b, err := h.svc.StaffEvents(ctx, p, after, &chk)
+		if concierge.ErrorCode(err) == concierge.CodeAuthenticationFailed {
+			return live.Batch{}, fmt.Errorf("%w: %w", live.ErrCredentialEnded, err)
+		}
 		if err != nil {
 			return live.Batch{}, err
 		}

@@ -50,9 +50,10 @@ func Run(t *testing.T, open func(t *testing.T) concierge.Store) {
 		{"APIKeys", testAPIKeys},
 		{"ConcurrentConversations", testConcurrentConversations},
 		{"ConcurrentEnsureGuest", testConcurrentEnsureGuest},
-		{"Admin", testAdmin},   // admin.go
-		{"Inbox", testInbox},   // inbox.go
-		{"Events", testEvents}, // events.go
+		{"Admin", testAdmin},             // admin.go
+		{"Inbox", testInbox},             // inbox.go
+		{"Events", testEvents},           // events.go
+		{"AccessEnded", testAccessEnded}, // access.go
 
 		// Audit log (audit.go), webhooks (webhook.go), retention and erasure (retention.go).
 		{"Audit", testAudit},

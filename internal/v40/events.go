@@ -3,6 +3,7 @@ package v40
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -81,6 +82,9 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 		Topics: h.svc.GuestEventTopics(gs), Release: release},
 		func(ctx context.Context, after int64) (live.Batch, error) {
 			b, err := h.svc.GuestEvents(ctx, gs, after, &chk)
+			if concierge.ErrorCode(err) == concierge.CodeIdentityTokenExpired {
+				return live.Batch{}, fmt.Errorf("%w: %w", live.ErrCredentialEnded, err)
+			}
 			if err != nil {
 				return live.Batch{}, err
 			}
