@@ -277,18 +277,33 @@ func requestHash(r *http.Request, body []byte) []byte {
 }
 
 // Scope names the caller of a request without storing its secret: a hash of its credential
-// (the Authorization header, else a session or interface token in the JSON body), or of its
-// address when it sends none. Keys of different callers never collide.
+// (the Authorization header, else a session or interface token in the JSON body, else a
+// SessionToken in the query string), or of its address when it sends none. Keys of different
+// callers never collide.
 func Scope(r *http.Request, body []byte) string {
 	cred := r.Header.Get("Authorization")
 	if cred == "" {
 		cred = bodyCredential(body)
 	}
 	if cred == "" {
+		cred = queryCredential(r)
+	}
+	if cred == "" {
 		cred = "addr:" + clientaddr.Of(r) // behind a trusted proxy, the forwarded client
 	}
 	sum := sha256.Sum256([]byte(cred))
 	return hex.EncodeToString(sum[:16])
+}
+
+// queryCredential finds SessionToken (any case) in the query string, where some guest apps
+// send it on every method.
+func queryCredential(r *http.Request) string {
+	for k, vs := range r.URL.Query() {
+		if strings.EqualFold(k, "sessiontoken") && len(vs) > 0 && vs[0] != "" {
+			return "sessiontoken:" + vs[0]
+		}
+	}
+	return ""
 }
 
 // bodyCredential finds sessionToken or interfaceToken (any case) in a JSON object body.
