@@ -114,7 +114,8 @@ func envName(flagName string) string {
 	return "CONCIERGE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// parseConfig parses args after applying the environment, so flags override variables.
+// parseConfig parses args after applying the environment, so flags override variables. -h
+// prints the command's help on out (errHelpShown); a bad flag or argument is a usageError.
 func parseConfig(name string, args []string, getenv func(string) string, out io.Writer) (config, error) {
 	var cfg config
 	fs := newFlagSet(name, &cfg, out)
@@ -129,11 +130,11 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	if err != nil {
 		return cfg, err
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(name, fs, args, out); err != nil {
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+		return cfg, usagef(name, "%s: unexpected arguments: %s", name, strings.Join(fs.Args(), " "))
 	}
 	if cfg.GuestMessagesPerConversation < 0 || cfg.GuestMessagesPerDay < 0 || cfg.GuestConversationsPerDay < 0 {
 		return cfg, fmt.Errorf("guest quotas must not be negative (0: unlimited)")
@@ -167,17 +168,11 @@ Usage:
   concierge privacy export|erase --property CODE (--booking-reference REF | --guest ID) [--out FILE] [--yes]
                               export or erase a guest's data; privacy retention runs retention now
   concierge version           print the version
-  concierge help              print this help
+  concierge help [COMMAND]    print this help, or one command's
 
 Flags (each also read from the environment variable shown):
 `)
 	var cfg config
-	fs := newFlagSet("concierge", &cfg, io.Discard)
-	fs.VisitAll(func(f *flag.Flag) {
-		def := f.DefValue
-		if def == "" {
-			def = `""`
-		}
-		fmt.Fprintf(w, "  --%-28s %s\n  %-30s env %s, default %s\n", f.Name, f.Usage, "", envName(f.Name), def)
-	})
+	printFlags(w, newFlagSet("concierge", &cfg, io.Discard))
+	fmt.Fprint(w, "\nRun 'concierge help COMMAND' or 'concierge COMMAND -h' for one command's usage and flags.\n")
 }
