@@ -15,6 +15,7 @@ type config struct {
 	Addr               string
 	DB                 string
 	Demo               bool
+	DemoConversations  bool // with Demo: a few sample conversations too
 	SessionKey         string
 	SessionKeyPrevious string
 	SessionKeyFile     string
@@ -67,6 +68,7 @@ func newFlagSet(name string, cfg *config, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
 	fs.StringVar(&cfg.DB, "db", "concierge.db", "SQLite database file, or a postgres:// (postgresql://) URL for PostgreSQL (several nodes may share one)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "load the demo data into an empty database")
+	fs.BoolVar(&cfg.DemoConversations, "demo-conversations", true, "with --demo: also create a few sample conversations (false: an empty inbox)")
 	fs.StringVar(&cfg.SessionKey, "session-key", "", "guest session signing key, hex (default: generated once and kept in --session-key-file)")
 	fs.StringVar(&cfg.SessionKeyPrevious, "session-key-previous", "", "previous signing key, hex, still accepted during a rotation")
 	fs.StringVar(&cfg.SessionKeyFile, "session-key-file", "", "file holding the signing keys (default: concierge.key next to a SQLite database; with PostgreSQL the keys are kept in the database, shared by every node)")

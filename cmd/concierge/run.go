@@ -247,11 +247,13 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 		}
 	}
 
+	demoLoaded := false // into an empty database: its conversations follow once the service runs
 	if cfg.Demo {
 		loaded, err := demo.Load(ctx, store, now(), password.Default)
 		if err != nil {
 			return fmt.Errorf("loading demo data: %w", err)
 		}
+		demoLoaded = loaded
 		if loaded {
 			logger.Info("demo data loaded")
 		}
@@ -303,6 +305,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 			MaxAttempts: cfg.TranslatorAttempts, MaxBackoff: cfg.TranslatorBackoff, Metrics: translate.NewMetrics(reg)})
 		if err != nil {
 			return err
+		}
+	}
+	if demoLoaded && cfg.DemoConversations {
+		if err := demo.LoadConversations(ctx, svc); err != nil {
+			return fmt.Errorf("loading demo conversations: %w", err)
 		}
 	}
 
