@@ -16,6 +16,7 @@ type config struct {
 	Addr               string
 	DB                 string
 	Demo               bool
+	DemoConversations  bool // with Demo: a few sample conversations too
 	SessionKey         string
 	SessionKeyPrevious string
 	SessionKeyFile     string
@@ -85,6 +86,7 @@ func newFlagSet(name string, cfg *config, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
 	fs.StringVar(&cfg.DB, "db", "concierge.db", "SQLite database file, or a postgres:// (postgresql://) URL for PostgreSQL (several nodes may share one)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "load the demo data into an empty database")
+	fs.BoolVar(&cfg.DemoConversations, "demo-conversations", true, "with --demo: also create a few sample conversations (false: an empty inbox)")
 	fs.StringVar(&cfg.SessionKey, "session-key", "", "guest session signing key, hex (default: generated once and kept in --session-key-file)")
 	fs.StringVar(&cfg.SessionKeyPrevious, "session-key-previous", "", "previous signing key, hex, still accepted during a rotation")
 	fs.StringVar(&cfg.SessionKeyFile, "session-key-file", "", "file holding the signing keys (default: concierge.key next to a SQLite database; with PostgreSQL the keys are kept in the database, shared by every node)")
@@ -142,7 +144,8 @@ func envName(flagName string) string {
 	return "CONCIERGE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// parseConfig parses args after applying the environment, so flags override variables.
+// parseConfig parses args after applying the environment, so flags override variables. -h
+// prints the command's help on out (errHelpShown); a bad flag or argument is a usageError.
 func parseConfig(name string, args []string, getenv func(string) string, out io.Writer) (config, error) {
 	var cfg config
 	fs := newFlagSet(name, &cfg, out)
@@ -157,11 +160,11 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	if err != nil {
 		return cfg, err
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(name, fs, args, out); err != nil {
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+		return cfg, usagef(name, "%s: unexpected arguments: %s", name, strings.Join(fs.Args(), " "))
 	}
 	if cfg.GuestMessagesPerConversation < 0 || cfg.GuestMessagesPerDay < 0 || cfg.GuestConversationsPerDay < 0 {
 		return cfg, fmt.Errorf("guest quotas must not be negative (0: unlimited)")
@@ -224,17 +227,11 @@ Usage:
   concierge privacy export|erase --property CODE (--booking-reference REF | --guest ID) [--out FILE] [--yes]
                               export or erase a guest's data; privacy retention runs retention now
   concierge version           print the version
-  concierge help              print this help
+  concierge help [COMMAND]    print this help, or one command's
 
 Flags (each also read from the environment variable shown):
 `)
 	var cfg config
-	fs := newFlagSet("concierge", &cfg, io.Discard)
-	fs.VisitAll(func(f *flag.Flag) {
-		def := f.DefValue
-		if def == "" {
-			def = `""`
-		}
-		fmt.Fprintf(w, "  --%-28s %s\n  %-30s env %s, default %s\n", f.Name, f.Usage, "", envName(f.Name), def)
-	})
+	printFlags(w, newFlagSet("concierge", &cfg, io.Discard))
+	fmt.Fprint(w, "\nRun 'concierge help COMMAND' or 'concierge COMMAND -h' for one command's usage and flags.\n")
 }

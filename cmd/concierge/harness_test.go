@@ -79,6 +79,9 @@ type serverOptions struct {
 	dir   string            // data directory (default: a new temp dir)
 	clock *clock            // default: Madrid noon
 	demo  bool
+	// demoConversations keeps the demo's sample conversations (default: an empty inbox, which
+	// most tests count on).
+	demoConversations bool
 }
 
 // startServer runs the real program (`run` with a clock) on 127.0.0.1:0 and waits until it
@@ -96,6 +99,9 @@ func startServer(t testing.TB, opts serverOptions) *server {
 	args := []string{"concierge", "serve", "--addr", "127.0.0.1:0", "--db", db}
 	if opts.demo {
 		args = append(args, "--demo")
+		if !opts.demoConversations {
+			args = append(args, "--demo-conversations=false")
+		}
 	}
 	args = append(args, opts.args...)
 	getenv := func(k string) string { return opts.env[k] }

@@ -27,6 +27,10 @@ type importConfig struct {
 // imported and the summary lists the skipped ones.
 var errRowsRejected = errors.New("some rows were rejected (listed above); the others were imported")
 
+const importUsage = "usage: concierge import stays|orders FILE --property CODE [--db PATH]\n\n" +
+	"Imports stays or orders from a CSV or JSON file as the local operator. Its progress, the\n" +
+	"counts and the rejected rows go to standard error; the exit status is 1 when rows were rejected."
+
 // importCommand runs `concierge import stays|orders FILE --property CODE [--db PATH]`: it
 // imports the file (CSV or JSON, told by its extension or content) into the database as the
 // local operator (an admin), showing progress (a bar on a terminal, a line every 1,000 rows
@@ -34,7 +38,6 @@ var errRowsRejected = errors.New("some rows were rejected (listed above); the ot
 func importCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now func() time.Time) error {
 	var cfg importConfig
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.DB, "db", "concierge.db", "SQLite database file")
 	fs.StringVar(&cfg.Property, "property", "", "code of the property to import into (required)")
 	fs.StringVar(&cfg.LogLevel, "log-level", "warn", "log level: debug, info, warn or error")
@@ -52,7 +55,7 @@ func importCommand(ctx context.Context, args []string, getenv func(string) strin
 	// Flags may come before, between or after the two positional arguments.
 	var positional []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags("import", fs, args, stdout); err != nil {
 			return err
 		}
 		if fs.NArg() == 0 {
@@ -62,10 +65,10 @@ func importCommand(ctx context.Context, args []string, getenv func(string) strin
 		args = fs.Args()[1:]
 	}
 	if len(positional) != 2 || (positional[0] != "stays" && positional[0] != "orders") {
-		return errors.New("usage: concierge import stays|orders FILE --property CODE [--db PATH]")
+		return usagef("import", "import: want stays or orders, then a FILE")
 	}
 	if strings.TrimSpace(cfg.Property) == "" {
-		return errors.New("--property is required: the code of the property to import into")
+		return usagef("import", "import: --property is required: the code of the property to import into")
 	}
 	kind, path := importer.Stays, positional[1]
 	if positional[0] == "orders" {
@@ -92,17 +95,17 @@ func importCommand(ctx context.Context, args []string, getenv func(string) strin
 	}
 
 	start := time.Now()
-	progress := newProgress(stdout, positional[0])
+	progress := newProgress(stderr, positional[0])
 	sum, err := importer.Import(ctx, svc, concierge.LocalOperator(), cfg.Property, kind, data, format, progress.report)
 	progress.finish()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Imported %s %s (%s) into %s in %s: %d created, %d updated, %d unchanged, %d rejected.\n",
+	fmt.Fprintf(stderr, "Imported %s %s (%s) into %s in %s: %d created, %d updated, %d unchanged, %d rejected.\n",
 		positional[0], path, format, strings.ToUpper(strings.TrimSpace(cfg.Property)),
 		time.Since(start).Round(time.Millisecond), sum.Created, sum.Updated, sum.Unchanged, len(sum.Rejected))
 	for _, r := range sum.Rejected {
-		fmt.Fprintf(stdout, "  rejected line %d: %s\n", r.Line, r.Reason)
+		fmt.Fprintf(stderr, "  rejected line %d: %s\n", r.Line, r.Reason)
 	}
 	if len(sum.Rejected) > 0 {
 		return errRowsRejected

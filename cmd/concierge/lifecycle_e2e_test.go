@@ -176,9 +176,14 @@ func TestIdempotency(t *testing.T) {
 	if string(again.Raw) != string(first.Raw) || again.Status != first.Status || again.Header.Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("retry not replayed:\n%s\n%s", first.Raw, again.Raw)
 	}
-	send("key-1", []byte(`{"SessionToken":"`+tok+`","Message":"something else"}`)).
-		wantFailure(t, http.StatusConflict, "responseStatus", "IdempotencyKeyReused")
-	send(strings.Repeat("k", 256), body).wantFailure(t, http.StatusBadRequest, "responseStatus", "ValidationFailed")
+	// Failures of the key keep the call's item name and the session token (SPEC §3.3).
+	reused := send("key-1", []byte(`{"SessionToken":"`+tok+`","Message":"something else"}`))
+	reused.wantFailure(t, http.StatusConflict, "createConversationResponse", "IdempotencyKeyReused")
+	badKey := send(strings.Repeat("k", 256), body)
+	badKey.wantFailure(t, http.StatusBadRequest, "createConversationResponse", "ValidationFailed")
+	if reused.token() != tok || badKey.token() != tok {
+		t.Fatalf("a failure of the key lost the session token:\n%s\n%s", reused.Raw, badKey.Raw)
+	}
 
 	// Twenty concurrent duplicates write once and all get the same answer.
 	var wg sync.WaitGroup

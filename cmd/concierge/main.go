@@ -17,6 +17,6 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "concierge:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err)) // 2 for a usage error (usage.go)
 	}
 }

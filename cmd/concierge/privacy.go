@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -80,7 +79,6 @@ const privacyUsage = `usage:
 func privacyCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now func() time.Time) error {
 	var cfg privacyConfig
 	fs := flag.NewFlagSet("privacy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.DB, "db", "concierge.db", "SQLite database file")
 	fs.StringVar(&cfg.Property, "property", "", "code of the property")
 	fs.StringVar(&cfg.BookingReference, "booking-reference", "", "the stay's booking reference")
@@ -88,12 +86,12 @@ func privacyCommand(ctx context.Context, args []string, getenv func(string) stri
 	fs.StringVar(&cfg.Out, "out", "", "file to write the export to (default: standard output)")
 	fs.BoolVar(&cfg.Yes, "yes", false, "confirm an erasure")
 	fs.StringVar(&cfg.LogLevel, "log-level", "warn", "log level: debug, info, warn or error")
-	positional, err := parseCommandFlags(fs, args, getenv)
+	positional, err := parseCommandFlags("privacy", fs, args, getenv, stdout)
 	if err != nil {
 		return err
 	}
-	if len(positional) != 1 {
-		return errors.New(privacyUsage)
+	if len(positional) != 1 || (positional[0] != "export" && positional[0] != "erase" && positional[0] != "retention") {
+		return usagef("privacy", "privacy: want one of export, erase or retention")
 	}
 	svc, closeStore, err := openLocalService(ctx, cfg.DB, cfg.LogLevel, stderr, now, nil)
 	if err != nil {
@@ -120,11 +118,11 @@ func privacyCommand(ctx context.Context, args []string, getenv func(string) stri
 		if err := os.WriteFile(cfg.Out, body, 0o600); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "Exported %d conversation(s), %d message(s) to %s.\n", len(e.Conversations), len(e.Messages), cfg.Out)
+		fmt.Fprintf(stderr, "Exported %d conversation(s), %d message(s) to %s.\n", len(e.Conversations), len(e.Messages), cfg.Out)
 		return nil
 	case "erase":
 		if !cfg.Yes {
-			return errors.New("erasing cannot be undone: add --yes to confirm")
+			return usagef("privacy", "privacy erase: erasing cannot be undone: add --yes to confirm")
 		}
 		e, err := svc.EraseGuestData(ctx, op, cfg.Property, ref)
 		if err != nil {
@@ -140,9 +138,9 @@ func privacyCommand(ctx context.Context, args []string, getenv func(string) stri
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "Erased %d stay(s) and %d guest(s): %d conversation(s).\n", run.Stays, run.Guests, run.Conversations)
-		fmt.Fprintf(stdout, "Deleted %d ended anonymous guest session(s) and %d ended staff session(s).\n", run.Sessions, run.StaffSessions)
+		fmt.Fprintf(stderr, "Erased %d stay(s) and %d guest(s): %d conversation(s).\n", run.Stays, run.Guests, run.Conversations)
+		fmt.Fprintf(stderr, "Deleted %d ended anonymous guest session(s) and %d ended staff session(s).\n", run.Sessions, run.StaffSessions)
 		return nil
 	}
-	return errors.New(privacyUsage)
+	return usagef("privacy", "privacy: want one of export, erase or retention")
 }

@@ -44,28 +44,36 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return runAt(ctx, args, getenv, stdout, stderr, time.Now)
 }
 
-// runAt is run with a clock, so that tests can move time (session expiry, opening hours).
+// runAt is run with a clock, so that tests can move time (session expiry, opening hours). A
+// usage error is a usageError (see usage.go); a command whose help was asked for returns nil.
 func runAt(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now func() time.Time) error {
+	if err := dispatch(ctx, args, getenv, stdout, stderr, now); !errors.Is(err, errHelpShown) {
+		return err
+	}
+	return nil
+}
+
+// dispatch runs the command of args.
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now func() time.Time) error {
 	if len(args) < 2 {
-		printHelp(stderr)
-		return errors.New("missing command")
+		return usagef("", "missing command")
 	}
 	cmd, rest := args[1], args[2:]
 	switch cmd {
 	case "serve":
-		cfg, err := parseConfig("serve", rest, getenv, stderr)
+		cfg, err := parseConfig("serve", rest, getenv, stdout)
 		if err != nil {
 			return err
 		}
 		return serve(ctx, cfg, stdout, stderr, now)
 	case "migrate":
-		cfg, err := parseConfig("migrate", rest, getenv, stderr)
+		cfg, err := parseConfig("migrate", rest, getenv, stdout)
 		if err != nil {
 			return err
 		}
 		return migrate(ctx, cfg, stdout, stderr)
 	case "rotate-key":
-		cfg, err := parseConfig("rotate-key", rest, getenv, stderr)
+		cfg, err := parseConfig("rotate-key", rest, getenv, stdout)
 		if err != nil {
 			return err
 		}
@@ -84,14 +92,22 @@ func runAt(ctx context.Context, args []string, getenv func(string) string, stdou
 	case "privacy":
 		return privacyCommand(ctx, rest, getenv, stdout, stderr, now) // privacy.go
 	case "version", "--version", "-version":
+		if len(rest) > 0 {
+			return commandHelp(ctx, "version", stdout, stderr)
+		}
 		fmt.Fprintln(stdout, "concierge", versionString())
 		return nil
 	case "help", "--help", "-help", "-h":
+		if len(rest) > 1 {
+			return usagef("help", "help: one command at most, got %s", strings.Join(rest, " "))
+		}
+		if len(rest) == 1 {
+			return commandHelp(ctx, rest[0], stdout, stderr)
+		}
 		printHelp(stdout)
 		return nil
 	default:
-		printHelp(stderr)
-		return fmt.Errorf("unknown command %q", cmd)
+		return usagef("", "unknown command %q", cmd)
 	}
 }
 
@@ -229,11 +245,13 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 		}
 	}
 
+	demoLoaded := false // into an empty database: its conversations follow once the service runs
 	if cfg.Demo {
 		loaded, err := demo.Load(ctx, store, now(), password.Default)
 		if err != nil {
 			return fmt.Errorf("loading demo data: %w", err)
 		}
+		demoLoaded = loaded
 		if loaded {
 			logger.Info("demo data loaded")
 		}
@@ -290,6 +308,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 			MaxAttempts: cfg.TranslatorAttempts, MaxBackoff: cfg.TranslatorBackoff, Metrics: translate.NewMetrics(reg)})
 		if err != nil {
 			return err
+		}
+	}
+	if demoLoaded && cfg.DemoConversations {
+		if err := demo.LoadConversations(ctx, svc); err != nil {
+			return fmt.Errorf("loading demo conversations: %w", err)
 		}
 	}
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -74,7 +73,6 @@ const webhooksUsage = `usage:
 func webhooksCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now func() time.Time) error {
 	var cfg webhooksConfig
 	fs := flag.NewFlagSet("webhooks", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.DB, "db", "concierge.db", "SQLite database file")
 	fs.StringVar(&cfg.Property, "property", "", "code of the property (required)")
 	fs.StringVar(&cfg.URL, "url", "", "the receiver's URL (create)")
@@ -83,15 +81,15 @@ func webhooksCommand(ctx context.Context, args []string, getenv func(string) str
 	fs.Int64Var(&cfg.ID, "id", 0, "the webhook's id (delete)")
 	fs.StringVar(&cfg.AllowCIDR, "webhook-allow-cidr", "", "networks webhooks may reach besides public addresses")
 	fs.StringVar(&cfg.LogLevel, "log-level", "warn", "log level: debug, info, warn or error")
-	positional, err := parseCommandFlags(fs, args, getenv)
+	positional, err := parseCommandFlags("webhooks", fs, args, getenv, stdout)
 	if err != nil {
 		return err
 	}
-	if len(positional) != 1 {
-		return errors.New(webhooksUsage)
+	if len(positional) != 1 || (positional[0] != "list" && positional[0] != "create" && positional[0] != "delete") {
+		return usagef("webhooks", "webhooks: want one of list, create or delete")
 	}
 	if strings.TrimSpace(cfg.Property) == "" {
-		return errors.New("--property is required\n" + webhooksUsage)
+		return usagef("webhooks", "webhooks: --property is required")
 	}
 	policy, err := webhookPolicy(cfg.AllowCIDR)
 	if err != nil {
@@ -135,7 +133,7 @@ func webhooksCommand(ctx context.Context, args []string, getenv func(string) str
 		return nil
 	case "delete":
 		if cfg.ID <= 0 {
-			return errors.New("--id is required\n" + webhooksUsage)
+			return usagef("webhooks", "webhooks delete: --id is required")
 		}
 		if err := svc.DeleteWebhook(ctx, op, cfg.Property, cfg.ID); err != nil {
 			return err
@@ -143,7 +141,7 @@ func webhooksCommand(ctx context.Context, args []string, getenv func(string) str
 		fmt.Fprintf(stdout, "Deleted webhook %s.\n", strconv.FormatInt(cfg.ID, 10))
 		return nil
 	}
-	return errors.New(webhooksUsage)
+	return usagef("webhooks", "webhooks: want one of list, create or delete")
 }
 
 // splitList splits a comma-separated list, dropping empty items.
@@ -158,8 +156,9 @@ func splitList(s string) []string {
 }
 
 // parseCommandFlags applies CONCIERGE_* variables, then parses args, whose flags may come
-// before, between or after the positional arguments, and returns those.
-func parseCommandFlags(fs *flag.FlagSet, args []string, getenv func(string) string) ([]string, error) {
+// before, between or after the positional arguments, and returns those (see parseFlags for
+// -h, which prints cmd's help on help, and for the errors).
+func parseCommandFlags(cmd string, fs *flag.FlagSet, args []string, getenv func(string) string, help io.Writer) ([]string, error) {
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v := getenv(envName(f.Name)); v != "" && err == nil {
@@ -173,7 +172,7 @@ func parseCommandFlags(fs *flag.FlagSet, args []string, getenv func(string) stri
 	}
 	var positional []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(cmd, fs, args, help); err != nil {
 			return nil, err
 		}
 		if fs.NArg() == 0 {

@@ -155,7 +155,7 @@ func TestRateLimits(t *testing.T) {
 		s.get(t, pathMessages)
 		s.get(t, pathMessages)
 		r := s.get(t, pathMessages)
-		r.wantFailure(t, http.StatusTooManyRequests, "responseStatus", "RateLimited")
+		r.wantFailure(t, http.StatusTooManyRequests, "getMessagesResponse", "RateLimited") // the call's own item
 		if r.Header.Get("Retry-After") == "" {
 			t.Fatal("no Retry-After")
 		}

@@ -68,6 +68,9 @@ const (
 	CodeGlossaryTermNotFound Code = "GlossaryTermNotFound"
 	// CodeLegalHold: the data is under a legal hold and may not be erased (409).
 	CodeLegalHold Code = "LegalHold"
+	// CodePreconditionFailed: the request's If-Match names another version of the object than
+	// the current one (412); fetch it again and redo the change.
+	CodePreconditionFailed Code = "PreconditionFailed"
 )
 
 // FieldError names one field whose value breaks a rule.

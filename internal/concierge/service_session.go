@@ -187,6 +187,18 @@ func (s *Service) stayExpiry(stay Stay, prop Property) time.Time {
 	return stay.Departure.EndOf(s.location(prop)).Add(s.stayGrace)
 }
 
+// SessionTokenSigned reports whether token is well-formed and signed by this server (under a
+// current or previous key). It does not look the session up: a signed token may name a session
+// that has expired or was logged out, which Authenticate tells.
+func (s *Service) SessionTokenSigned(token string) bool {
+	token = strings.TrimSpace(token)
+	if token == "" {
+		return false
+	}
+	_, err := s.tokens.Verify(token)
+	return err == nil
+}
+
 // Authenticate resolves a session token: IdentityTokenInvalid when it is missing, malformed,
 // badly signed or names no session; IdentityTokenExpired when the session was logged out or
 // replaced, went idle, or its stay has ended. Sessions without a stay slide their idle expiry.

@@ -13,7 +13,7 @@ type IdempotentRecord struct {
 	RequestHash []byte // SHA-256 of method, path and body
 	Done        bool   // the answer below is final
 	Status      int
-	ContentType string
+	ContentType string // the answer's Content-Type, then "\n"-separated "Name: value" header lines to replay
 	Body        []byte // with no secret in it: see SecretKind
 	CreatedAt   time.Time
 	// SecretKind names the kind of secret the answer issued (one of the Secret… constants;

@@ -98,7 +98,7 @@ func logRequests(next http.Handler, logger *slog.Logger, m *metrics) http.Handle
 }
 
 // recoverPanics turns a panic into an InternalError answer and a logged stack.
-func recoverPanics(next http.Handler, logger *slog.Logger) http.Handler {
+func recoverPanics(next http.Handler, logger *slog.Logger, writeError func(http.ResponseWriter, *http.Request, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -115,7 +115,7 @@ func recoverPanics(next http.Handler, logger *slog.Logger) http.Handler {
 
 // limitPerAddress refuses clients that send too many requests (RateLimited with Retry-After).
 // Health and metrics endpoints are exempt so that probes never get throttled.
-func limitPerAddress(next http.Handler, l v40.Limiter) http.Handler {
+func limitPerAddress(next http.Handler, l v40.Limiter, writeError func(http.ResponseWriter, *http.Request, error)) http.Handler {
 	if l == nil {
 		return next
 	}

@@ -3,6 +3,7 @@ package httpserver
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"sync"
 
 	"concierge/internal/concierge"
+	"concierge/internal/v40"
 )
 
 // Protocol-level errors. When net/http's server cannot read a request at all — a malformed
@@ -119,7 +121,10 @@ func protocolErrorAnswer(status int, text, path string, maxHeaderBytes int) []by
 			"The request line and headers are larger than %d bytes.", maxHeaderBytes)
 	}
 	rec := httptest.NewRecorder() // the answer of the API's own error writer, in memory
-	writeError(rec, &http.Request{Method: http.MethodGet, URL: &url.URL{Path: path}, Header: http.Header{}}, err)
+	// A guest handler without a service: the request could not be read, so no session
+	// token is kept in the envelope.
+	apis := Config{guest: v40.NewHandler(nil, slog.New(slog.DiscardHandler), v40.Options{})}
+	apis.writeError(rec, &http.Request{Method: http.MethodGet, URL: &url.URL{Path: path}, Header: http.Header{}}, err)
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "HTTP/1.1 %d %s\r\n", rec.Code, http.StatusText(rec.Code))
 	rec.Header().Set("Content-Length", strconv.Itoa(rec.Body.Len()))

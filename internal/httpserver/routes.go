@@ -7,7 +7,6 @@ import (
 
 	"concierge/internal/idempotency"
 	"concierge/internal/staffapi"
-	"concierge/internal/v40"
 )
 
 // addRoutes lists every route of the server. The guest API routes itself case-insensitively
@@ -30,20 +29,20 @@ func addRoutes(mux *http.ServeMux, cfg Config) {
 		Store: cfg.Idempotency, Logger: cfg.Logger, Now: cfg.Now, WriteError: staffapi.WriteError,
 		Reissue: cfg.Service.ReissueSecret,
 	}))
-	mux.Handle("/", idempotency.Middleware(v40.NewHandler(cfg.Service, cfg.Logger, cfg.Guest), idempotency.Options{
-		Store: cfg.Idempotency, Logger: cfg.Logger, Now: cfg.Now, WriteError: v40.WriteError,
+	mux.Handle("/", idempotency.Middleware(cfg.guest, idempotency.Options{
+		Store: cfg.Idempotency, Logger: cfg.Logger, Now: cfg.Now, WriteError: cfg.guest.WriteError,
 		Reissue: cfg.Service.ReissueSecret,
 	}))
 }
 
 // writeError answers an error from middleware in the format of the API the request was for:
 // the staff API's error object under /api/v1/, the guest envelope elsewhere.
-func writeError(w http.ResponseWriter, r *http.Request, err error) {
+func (cfg Config) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if strings.HasPrefix(r.URL.Path, "/api/v1/") {
 		staffapi.WriteError(w, r, err)
 		return
 	}
-	v40.WriteError(w, r, err)
+	cfg.guest.WriteError(w, r, err)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

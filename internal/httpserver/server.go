@@ -46,6 +46,7 @@ type Config struct {
 
 	openAPI http.Handler
 	pages   http.Handler // the embedded web pages (package web)
+	guest   *v40.Handler // the guest API
 }
 
 // NewServer returns the root http.Handler. It errors only when the embedded OpenAPI document
@@ -61,14 +62,15 @@ func NewServer(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	cfg.pages = pages
+	cfg.guest = v40.NewHandler(cfg.Service, cfg.Logger, cfg.Guest)
 	mux := http.NewServeMux()
 	addRoutes(mux, cfg)
 	m := newMetrics(cfg.Registry)
 	var h http.Handler = mux
-	h = limitPerAddress(h, cfg.PerAddress)
+	h = limitPerAddress(h, cfg.PerAddress, cfg.writeError)
 	h = cfg.CORS.Wrap(h)
 	h = withClient(h)
-	h = recoverPanics(h, cfg.Logger)
+	h = recoverPanics(h, cfg.Logger, cfg.writeError)
 	h = logRequests(h, cfg.Logger, m)
 	h = withRequestID(h)
 	h = cfg.TrustedProxies.Middleware(h) // first: everything after keys on the client address

@@ -206,7 +206,7 @@ func (m *middleware) execute(w http.ResponseWriter, r *http.Request, body []byte
 	// The answer is stored even when the client has gone: its retry must find it.
 	ctx := context.WithoutCancel(r.Context())
 	n := noteOf(r.Context())
-	rec, ok := n.record(scope, key, buf.status, buf.header.Get("Content-Type"), buf.body.Bytes(), credentials(r, body))
+	rec, ok := n.record(scope, key, buf.status, rememberedHeaders(buf.header), buf.body.Bytes(), credentials(r, body))
 	if !ok || buf.status >= 500 || buf.status == http.StatusTooManyRequests {
 		if err := m.opts.Store.ReleaseIdempotencyKey(ctx, scope, key); err != nil {
 			m.opts.Logger.ErrorContext(ctx, "idempotency release", "err", err)
@@ -219,6 +219,20 @@ func (m *middleware) execute(w http.ResponseWriter, r *http.Request, body []byte
 	}
 	w.WriteHeader(buf.status)
 	_, _ = w.Write(buf.body.Bytes())
+}
+
+// rememberedHeaders is what the store keeps of an answer's headers, in its content-type field:
+// the Content-Type, then one "Name: value" line for each of ETag and Location (what a client of
+// a create or an update acts on) that the answer has. A record written before these were kept
+// holds the Content-Type alone.
+func rememberedHeaders(h http.Header) string {
+	out := h.Get("Content-Type")
+	for _, name := range [...]string{"ETag", "Location"} {
+		if v := h.Get(name); v != "" {
+			out += "\n" + name + ": " + v
+		}
+	}
+	return out
 }
 
 // replay sends a remembered answer again, with the caller's credentials put back from the
@@ -238,8 +252,14 @@ func (m *middleware) replay(w http.ResponseWriter, r *http.Request, body []byte,
 		}
 		out = bytes.ReplaceAll(out, []byte(concierge.SecretPlaceholder), []byte(secret))
 	}
-	if rec.ContentType != "" {
-		w.Header().Set("Content-Type", rec.ContentType)
+	ct, rest, _ := strings.Cut(rec.ContentType, "\n")
+	if ct != "" {
+		w.Header().Set("Content-Type", ct)
+	}
+	for line := range strings.SplitSeq(rest, "\n") {
+		if name, value, ok := strings.Cut(line, ": "); ok {
+			w.Header().Set(name, value)
+		}
 	}
 	w.Header().Set("Idempotent-Replayed", "true")
 	w.WriteHeader(rec.Status)
@@ -277,18 +297,33 @@ func requestHash(r *http.Request, body []byte) []byte {
 }
 
 // Scope names the caller of a request without storing its secret: a hash of its credential
-// (the Authorization header, else a session or interface token in the JSON body), or of its
-// address when it sends none. Keys of different callers never collide.
+// (the Authorization header, else a session or interface token in the JSON body, else a
+// SessionToken in the query string), or of its address when it sends none. Keys of different
+// callers never collide.
 func Scope(r *http.Request, body []byte) string {
 	cred := r.Header.Get("Authorization")
 	if cred == "" {
 		cred = bodyCredential(body)
 	}
 	if cred == "" {
+		cred = queryCredential(r)
+	}
+	if cred == "" {
 		cred = "addr:" + clientaddr.Of(r) // behind a trusted proxy, the forwarded client
 	}
 	sum := sha256.Sum256([]byte(cred))
 	return hex.EncodeToString(sum[:16])
+}
+
+// queryCredential finds SessionToken (any case) in the query string, where some guest apps
+// send it on every method.
+func queryCredential(r *http.Request) string {
+	for k, vs := range r.URL.Query() {
+		if strings.EqualFold(k, "sessiontoken") && len(vs) > 0 && vs[0] != "" {
+			return "sessiontoken:" + vs[0]
+		}
+	}
+	return ""
 }
 
 // bodyCredential finds sessionToken or interfaceToken (any case) in a JSON object body.

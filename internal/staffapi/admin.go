@@ -100,7 +100,7 @@ func (h *Handler) getProperty(w http.ResponseWriter, r *http.Request, p *concier
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, adminPropertyOf(prop))
+	h.writeObject(w, r, http.StatusOK, adminPropertyOf(prop), adminPropertyOf(prop), "")
 }
 
 // adminPropertyRequest is the body of POST /api/v1/properties and PATCH /api/v1/properties/{code}
@@ -139,13 +139,20 @@ func (h *Handler) createProperty(w http.ResponseWriter, r *http.Request, p *conc
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusCreated, adminPropertyOf(prop))
+	h.writeObject(w, r, http.StatusCreated, adminPropertyOf(prop), adminPropertyOf(prop), pathOf("properties", prop.Code))
 }
 
 // updateProperty changes a property (admin) and answers it.
 func (h *Handler) updateProperty(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
 	var req adminPropertyRequest
 	if err := decodeBody(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := ifMatch(r, func() (any, error) {
+		cur, err := h.svc.AdminProperty(r.Context(), p, r.PathValue("code"))
+		return adminPropertyOf(cur), err
+	}); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -157,7 +164,7 @@ func (h *Handler) updateProperty(w http.ResponseWriter, r *http.Request, p *conc
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, adminPropertyOf(prop))
+	h.writeObject(w, r, http.StatusOK, adminPropertyOf(prop), adminPropertyOf(prop), "")
 }
 
 // adminServiceCenterJSON is a service center as the admin API shows it.
@@ -206,7 +213,7 @@ func (h *Handler) getServiceCenter(w http.ResponseWriter, r *http.Request, p *co
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, adminServiceCenterOf(sc))
+	h.writeObject(w, r, http.StatusOK, adminServiceCenterOf(sc), adminServiceCenterOf(sc), "")
 }
 
 // adminServiceCenterRequest is the body of a service center's creation or PATCH (absent fields stay
@@ -230,7 +237,8 @@ func (h *Handler) createServiceCenter(w http.ResponseWriter, r *http.Request, p 
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusCreated, adminServiceCenterOf(sc))
+	h.writeObject(w, r, http.StatusCreated, adminServiceCenterOf(sc), adminServiceCenterOf(sc),
+		pathOf("properties", r.PathValue("code"), "service-centers", sc.Code))
 }
 
 // updateServiceCenter changes a service center (manager of the property, admin).
@@ -240,13 +248,20 @@ func (h *Handler) updateServiceCenter(w http.ResponseWriter, r *http.Request, p 
 		h.fail(w, r, err)
 		return
 	}
+	if err := ifMatch(r, func() (any, error) {
+		cur, err := h.svc.AdminServiceCenter(r.Context(), p, r.PathValue("code"), r.PathValue("serviceCenter"))
+		return adminServiceCenterOf(cur), err
+	}); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	sc, err := h.svc.UpdateServiceCenter(r.Context(), p, r.PathValue("code"), r.PathValue("serviceCenter"),
 		concierge.ServiceCenterPatch{Name: req.Name, StaffLanguage: req.StaffLanguage})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, adminServiceCenterOf(sc))
+	h.writeObject(w, r, http.StatusOK, adminServiceCenterOf(sc), adminServiceCenterOf(sc), "")
 }
 
 // lowerRole reads a role as clients write it, in any letter case.

@@ -72,7 +72,7 @@ func (h *Handler) getOutlet(w http.ResponseWriter, r *http.Request, p *concierge
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, adminOutletOf(d))
+	h.writeObject(w, r, http.StatusOK, adminOutletOf(d), adminOutletOf(d), "")
 }
 
 // adminHoursRequest is one opening interval of a request.
@@ -124,13 +124,21 @@ func (h *Handler) createOutlet(w http.ResponseWriter, r *http.Request, p *concie
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusCreated, adminOutletOf(d))
+	h.writeObject(w, r, http.StatusCreated, adminOutletOf(d), adminOutletOf(d),
+		pathOf("properties", r.PathValue("code"), "outlets", d.Outlet.Code))
 }
 
 // updateOutlet changes an outlet (manager of the property, admin).
 func (h *Handler) updateOutlet(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
 	var req adminOutletRequest
 	if err := decodeBody(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := ifMatch(r, func() (any, error) {
+		cur, err := h.svc.AdminOutlet(r.Context(), p, r.PathValue("code"), r.PathValue("outlet"))
+		return adminOutletOf(cur), err
+	}); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -143,5 +151,5 @@ func (h *Handler) updateOutlet(w http.ResponseWriter, r *http.Request, p *concie
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, adminOutletOf(d))
+	h.writeObject(w, r, http.StatusOK, adminOutletOf(d), adminOutletOf(d), "")
 }

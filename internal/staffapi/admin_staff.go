@@ -74,7 +74,7 @@ func (h *Handler) getStaffUser(w http.ResponseWriter, r *http.Request, p *concie
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, adminStaffUserOf(info))
+	h.writeObject(w, r, http.StatusOK, adminStaffUserOf(info), adminStaffUserOf(info), "")
 }
 
 // adminServiceCenterRefRequest is a {property, code} pair of a request.
@@ -121,7 +121,7 @@ func (h *Handler) createStaffUser(w http.ResponseWriter, r *http.Request, p *con
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusCreated, adminStaffUserOf(info))
+	h.writeObject(w, r, http.StatusCreated, adminStaffUserOf(info), adminStaffUserOf(info), pathOf("staff-users", info.User.Username))
 }
 
 // updateStaffUser changes a staff user's display name, role or grants.
@@ -136,12 +136,16 @@ func (h *Handler) updateStaffUser(w http.ResponseWriter, r *http.Request, p *con
 		role := lowerRole(*req.Role)
 		patch.Role = &role
 	}
+	if err := ifMatch(r, h.currentStaffUser(r, p)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	info, err := h.svc.UpdateStaffUser(r.Context(), p, r.PathValue("username"), patch)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, adminStaffUserOf(info))
+	h.writeObject(w, r, http.StatusOK, adminStaffUserOf(info), adminStaffUserOf(info), "")
 }
 
 // adminPasswordRequest is the body of PUT /api/v1/staff-users/{username}/password.
@@ -161,7 +165,7 @@ func (h *Handler) setStaffPassword(w http.ResponseWriter, r *http.Request, p *co
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, adminStaffUserOf(info))
+	h.writeObject(w, r, http.StatusOK, adminStaffUserOf(info), adminStaffUserOf(info), "")
 }
 
 // disableStaffUser disables a staff user (they cannot log in; their sessions end).
@@ -175,10 +179,22 @@ func (h *Handler) enableStaffUser(w http.ResponseWriter, r *http.Request, p *con
 }
 
 func (h *Handler) setDisabled(w http.ResponseWriter, r *http.Request, p *concierge.Principal, disabled bool) {
+	if err := ifMatch(r, h.currentStaffUser(r, p)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	info, err := h.svc.SetStaffUserDisabled(r.Context(), p, r.PathValue("username"), disabled)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, adminStaffUserOf(info))
+	h.writeObject(w, r, http.StatusOK, adminStaffUserOf(info), adminStaffUserOf(info), "")
+}
+
+// currentStaffUser reads the staff user of the path as GET shows it, for If-Match.
+func (h *Handler) currentStaffUser(r *http.Request, p *concierge.Principal) func() (any, error) {
+	return func() (any, error) {
+		cur, err := h.svc.AdminStaffUser(r.Context(), p, r.PathValue("username"))
+		return adminStaffUserOf(cur), err
+	}
 }

@@ -139,7 +139,9 @@ func (h *Handler) createWebhook(w http.ResponseWriter, r *http.Request, p *conci
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusCreated, createdWebhookJSON{webhookJSON: webhookOf(h.propertyCodeOf(r, p), wh), Secret: wh.Secret})
+	shown := webhookOf(h.propertyCodeOf(r, p), wh)
+	h.writeObject(w, r, http.StatusCreated, createdWebhookJSON{webhookJSON: shown, Secret: wh.Secret}, shown,
+		pathOf("properties", shown.Property, "webhooks", strconv.FormatInt(wh.ID, 10)))
 }
 
 // getWebhook answers one webhook.
@@ -149,7 +151,8 @@ func (h *Handler) getWebhook(w http.ResponseWriter, r *http.Request, p *concierg
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, webhookOf(h.propertyCodeOf(r, p), wh))
+	shown := webhookOf(h.propertyCodeOf(r, p), wh)
+	h.writeObject(w, r, http.StatusOK, shown, shown, "")
 }
 
 // updateWebhook changes a webhook and answers it (without its secret).
@@ -159,17 +162,26 @@ func (h *Handler) updateWebhook(w http.ResponseWriter, r *http.Request, p *conci
 		h.fail(w, r, err)
 		return
 	}
+	if err := ifMatch(r, h.currentWebhook(r, p)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	wh, err := h.svc.UpdateWebhook(r.Context(), p, r.PathValue("code"), webhookID(r),
 		concierge.WebhookPatch{URL: req.URL, Kinds: req.Kinds, Secret: req.Secret, Enabled: req.Enabled})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, webhookOf(h.propertyCodeOf(r, p), wh))
+	shown := webhookOf(h.propertyCodeOf(r, p), wh)
+	h.writeObject(w, r, http.StatusOK, shown, shown, "")
 }
 
 // deleteWebhook deletes a webhook and its deliveries (204).
 func (h *Handler) deleteWebhook(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
+	if err := ifMatch(r, h.currentWebhook(r, p)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	if err := h.svc.DeleteWebhook(r.Context(), p, r.PathValue("code"), webhookID(r)); err != nil {
 		h.fail(w, r, err)
 		return
@@ -254,4 +266,12 @@ func (h *Handler) redeliverRange(w http.ResponseWriter, r *http.Request, p *conc
 		return
 	}
 	h.writeJSON(w, r, http.StatusOK, map[string]int{"redelivered": n})
+}
+
+// currentWebhook reads the webhook of the path as GET shows it, for If-Match.
+func (h *Handler) currentWebhook(r *http.Request, p *concierge.Principal) func() (any, error) {
+	return func() (any, error) {
+		cur, err := h.svc.Webhook(r.Context(), p, r.PathValue("code"), webhookID(r))
+		return webhookOf(h.propertyCodeOf(r, p), cur), err
+	}
 }

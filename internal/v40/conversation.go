@@ -34,12 +34,12 @@ func (h *Handler) createNonVerifiedConversation(w http.ResponseWriter, r *http.R
 func (h *Handler) create(w http.ResponseWriter, r *http.Request, nonVerified bool) {
 	var req createConversationRequest
 	if err := decodeBody(w, r, &req); err != nil {
-		writeFailure(w, r, "", itemCreateConversation, err)
+		h.failEarly(w, r, itemCreateConversation, sentToken(r), err)
 		return
 	}
 	form, err := orderForm(req.OrderFormDetailsDictionary)
 	if err != nil {
-		writeFailure(w, r, "", itemCreateConversation, err)
+		h.failEarly(w, r, itemCreateConversation, sessionToken(r, req.SessionToken), err)
 		return
 	}
 	gs, err := h.authenticate(r, sessionToken(r, req.SessionToken))
@@ -91,13 +91,17 @@ type getMessagesContent struct {
 }
 
 func (h *Handler) getMessages(w http.ResponseWriter, r *http.Request) {
-	tok, _ := query(r, "SessionToken")
-	gs, err := h.authenticate(r, sessionToken(r, tok))
+	q, err := readParams(w, r)
+	if err != nil {
+		h.failEarly(w, r, itemGetMessages, sentToken(r), err)
+		return
+	}
+	gs, err := h.authenticate(r, q.token())
 	if err != nil {
 		writeFailure(w, r, tokenOf(gs), itemGetMessages, err)
 		return
 	}
-	p, err := parsePaging(r)
+	p, err := parsePaging(q)
 	if err != nil {
 		writeFailure(w, r, gs.Token, itemGetMessages, err)
 		return

@@ -53,8 +53,12 @@ func eventShapeOf(e concierge.GuestEvent) eventShape {
 // for a bad LastEventId, RateLimited when the session has too many streams open.
 func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 	chk := h.svc.NewStreamCheck() // before authenticating: the authentication is the first check
-	tok, _ := query(r, "SessionToken")
-	gs, err := h.authenticate(r, sessionToken(r, tok))
+	q, err := readParams(w, r)
+	if err != nil {
+		h.failEarly(w, r, itemEvents, sentToken(r), err)
+		return
+	}
+	gs, err := h.authenticate(r, q.token())
 	if err != nil {
 		writeFailure(w, r, tokenOf(gs), itemEvents, err)
 		return

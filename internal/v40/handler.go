@@ -72,8 +72,26 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// WriteError answers err in the guest envelope, as a routing-level failure (item
-// responseStatus). Middleware in front of the guest API uses it, e.g. for rate limits.
-func WriteError(w http.ResponseWriter, r *http.Request, err error) {
-	writeFailure(w, r, "", itemStatus, err)
+// WriteError answers err in the guest envelope for middleware in front of the guest API (rate
+// limits, idempotency keys, panics): as a failure of the item the call answers with on success
+// (responseStatus on an unknown route), keeping the session token the call sent when it is a
+// well-formed token of this server, so that a client that keeps the returned token keeps its
+// session (see failEarly).
+func (h *Handler) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	name := itemStatus
+	if rt, _, _ := h.router.match(r.Method, r.URL.Path); rt != nil && rt.item != "" {
+		name = rt.item
+	}
+	h.failEarly(w, r, name, callToken(r), err)
+}
+
+// failEarly answers err for a call that failed before its session was checked (a bad body, a
+// limit, a reused idempotency key): the envelope keeps token, the one the call sent, when it
+// is well-formed and signed by this server (its session is not looked up: the next call
+// checks it), and is "" otherwise.
+func (h *Handler) failEarly(w http.ResponseWriter, r *http.Request, name, token string, err error) {
+	if token != "" && (h.svc == nil || !h.svc.SessionTokenSigned(token)) {
+		token = ""
+	}
+	writeFailure(w, r, token, name, err)
 }

@@ -18,18 +18,22 @@ type getConversationsContent struct {
 }
 
 func (h *Handler) getConversations(w http.ResponseWriter, r *http.Request) {
-	tok, _ := query(r, "SessionToken")
-	gs, err := h.authenticate(r, sessionToken(r, tok))
+	q, err := readParams(w, r)
+	if err != nil {
+		h.failEarly(w, r, itemGetConversations, sentToken(r), err)
+		return
+	}
+	gs, err := h.authenticate(r, q.token())
 	if err != nil {
 		writeFailure(w, r, tokenOf(gs), itemGetConversations, err)
 		return
 	}
-	p, err := parsePaging(r)
+	p, err := parsePaging(q)
 	if err != nil {
 		writeFailure(w, r, gs.Token, itemGetConversations, err)
 		return
 	}
-	status, _ := query(r, "Status")
+	status, _ := q.get("Status")
 	list, total, err := h.svc.GuestConversations(r.Context(), gs, status, p.page())
 	if err != nil {
 		writeFailure(w, r, gs.Token, itemGetConversations, err)
@@ -43,8 +47,12 @@ func (h *Handler) getConversations(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) getConversation(w http.ResponseWriter, r *http.Request) {
-	tok, _ := query(r, "SessionToken")
-	gs, err := h.authenticate(r, sessionToken(r, tok))
+	q, err := readParams(w, r)
+	if err != nil {
+		h.failEarly(w, r, itemGetConversation, sentToken(r), err)
+		return
+	}
+	gs, err := h.authenticate(r, q.token())
 	if err != nil {
 		writeFailure(w, r, tokenOf(gs), itemGetConversation, err)
 		return
@@ -73,7 +81,7 @@ type addMessageContent struct {
 func (h *Handler) addMessage(w http.ResponseWriter, r *http.Request) {
 	var req addMessageRequest
 	if err := decodeBody(w, r, &req); err != nil {
-		writeFailure(w, r, "", itemAddMessage, err)
+		h.failEarly(w, r, itemAddMessage, sentToken(r), err)
 		return
 	}
 	gs, err := h.authenticate(r, sessionToken(r, req.SessionToken))
@@ -97,7 +105,7 @@ type markReadRequest struct {
 func (h *Handler) markRead(w http.ResponseWriter, r *http.Request) {
 	var req markReadRequest
 	if err := decodeBody(w, r, &req); err != nil {
-		writeFailure(w, r, "", itemStatus, err)
+		h.failEarly(w, r, itemStatus, sentToken(r), err)
 		return
 	}
 	h.command(w, r, req.SessionToken, func(gs *concierge.GuestSession) error {
@@ -108,7 +116,7 @@ func (h *Handler) markRead(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) closeConversation(w http.ResponseWriter, r *http.Request) {
 	var req tokenRequest
 	if err := decodeBody(w, r, &req); err != nil {
-		writeFailure(w, r, "", itemStatus, err)
+		h.failEarly(w, r, itemStatus, sentToken(r), err)
 		return
 	}
 	h.command(w, r, req.SessionToken, func(gs *concierge.GuestSession) error {

@@ -31,13 +31,17 @@ type hoursShape struct {
 }
 
 func (h *Handler) outletSettings(w http.ResponseWriter, r *http.Request) {
-	tok, _ := query(r, "SessionToken")
-	gs, err := h.authenticate(r, sessionToken(r, tok))
+	q, err := readParams(w, r)
+	if err != nil {
+		h.failEarly(w, r, itemOutletSettings, sentToken(r), err)
+		return
+	}
+	gs, err := h.authenticate(r, q.token())
 	if err != nil {
 		writeFailure(w, r, tokenOf(gs), itemOutletSettings, err)
 		return
 	}
-	code, _ := query(r, "Code")
+	code, _ := q.get("Code")
 	outlets, err := h.svc.Outlets(r.Context(), gs, code)
 	if err != nil {
 		writeFailure(w, r, gs.Token, itemOutletSettings, err)

@@ -1,7 +1,6 @@
 package v40
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -33,12 +32,12 @@ func (p paging) page() concierge.Page {
 }
 
 // parsePaging reads PageNumber (default 1), PageLength (default defaultPageLength; at most
-// concierge.MaxPageLength) and DescendingOrder (default false) from the query string.
-// ValidationFailed names each bad parameter.
-func parsePaging(r *http.Request) (paging, error) {
-	number, _ := query(r, "PageNumber")
-	length, hasLength := query(r, "PageLength")
-	desc, _ := query(r, "DescendingOrder")
+// concierge.MaxPageLength) and DescendingOrder (default false) from the call's JSON body or
+// query string (see params.get). ValidationFailed names each bad parameter.
+func parsePaging(q params) (paging, error) {
+	number, _ := q.get("PageNumber")
+	length, hasLength := q.get("PageLength")
+	desc, _ := q.get("DescendingOrder")
 	return parsePagingValues(number, length, hasLength, desc)
 }
 

@@ -114,7 +114,7 @@ func TestParsePagingValuesBad(t *testing.T) {
 
 func TestParsePagingQuery(t *testing.T) {
 	r := httptest.NewRequest("GET", "/API/V40/Interactive/Messages?sessiontoken=x&pagenumber=3&PAGELENGTH=25&descendingorder=true", nil)
-	p, err := parsePaging(r)
+	p, err := parsePaging(params{r: r})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,11 +122,11 @@ func TestParsePagingQuery(t *testing.T) {
 		t.Fatalf("%+v", p)
 	}
 	r = httptest.NewRequest("GET", "/API/V40/Interactive/Messages?PageLength=", nil)
-	if p, err := parsePaging(r); err != nil || p.Length != 0 {
+	if p, err := parsePaging(params{r: r}); err != nil || p.Length != 0 {
 		t.Fatalf("empty PageLength: %+v, %v", p, err)
 	}
 	r = httptest.NewRequest("GET", "/API/V40/Interactive/Messages?PageLength=201", nil)
-	if _, err := parsePaging(r); concierge.ErrorCode(err) != concierge.CodeValidationFailed {
+	if _, err := parsePaging(params{r: r}); concierge.ErrorCode(err) != concierge.CodeValidationFailed {
 		t.Fatalf("PageLength=201: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 type route struct {
 	method   string
 	pattern  string
+	item     string // the item name of its answer, success or failure
 	segments []string
 	handle   http.HandlerFunc
 }

@@ -103,7 +103,7 @@ type loginByRoomRequest struct {
 func (h *Handler) loginByRoom(w http.ResponseWriter, r *http.Request) {
 	var req loginByRoomRequest
 	if err := decodeBody(w, r, &req); err != nil {
-		writeFailure(w, r, "", itemStatus, err)
+		h.failEarly(w, r, itemStatus, sentToken(r), err)
 		return
 	}
 	gs, err := h.authenticate(r, sessionToken(r, req.SessionToken))
@@ -123,7 +123,7 @@ func (h *Handler) loginByRoom(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	var req tokenRequest
 	if err := decodeBody(w, r, &req); err != nil {
-		writeFailure(w, r, "", itemStatus, err)
+		h.failEarly(w, r, itemStatus, sentToken(r), err)
 		return
 	}
 	gs, err := h.authenticate(r, sessionToken(r, req.SessionToken))
@@ -131,8 +131,8 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, r, tokenOf(gs), itemStatus, err)
 		return
 	}
-	if err := h.svc.Logout(r.Context(), gs); err != nil {
-		writeFailure(w, r, "", itemStatus, err)
+	if err := h.svc.Logout(r.Context(), gs); err != nil { // the session may live on: keep it
+		writeFailure(w, r, gs.Token, itemStatus, err)
 		return
 	}
 	writeSuccess(w, r, "", namedItem{name: itemStatus})

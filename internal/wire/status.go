@@ -45,6 +45,7 @@ var statusByCode = map[concierge.Code]int{
 	concierge.CodeGuestNotFound:           http.StatusNotFound,
 	concierge.CodeGlossaryTermNotFound:    http.StatusNotFound,
 	concierge.CodeLegalHold:               http.StatusConflict,
+	concierge.CodePreconditionFailed:      http.StatusPreconditionFailed,
 }
 
 // Status returns the HTTP status for an error code (500 for an unknown code).
