@@ -82,6 +82,8 @@ func runAt(ctx context.Context, args []string, getenv func(string) string, stdou
 		return webhooksCommand(ctx, rest, getenv, stdout, stderr, now) // webhooks.go
 	case "privacy":
 		return privacyCommand(ctx, rest, getenv, stdout, stderr, now) // privacy.go
+	case "openapi":
+		return openAPICommand(rest, stdout) // openapi_cmd.go
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "concierge", versionString())
 		return nil

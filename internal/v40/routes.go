@@ -20,5 +20,6 @@ func (h *Handler) routes() []route {
 		{method: http.MethodPost, pattern: "/API/V40/Interactive/Messages/Conversations/{code}/Read", handle: h.markRead},
 		{method: http.MethodPost, pattern: "/API/V40/Interactive/Messages/Conversations/{code}/Close", handle: h.closeConversation},
 		{method: http.MethodGet, pattern: "/API/V40/Interactive/Messages/Events", handle: h.events},
+		{method: http.MethodGet, pattern: "/API/V40/openapi.json", handle: h.document},
 	}
 }
