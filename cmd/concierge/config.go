@@ -226,6 +226,8 @@ Usage:
                               manage a property's webhooks
   concierge privacy export|erase --property CODE (--booking-reference REF | --guest ID) [--out FILE] [--yes]
                               export or erase a guest's data; privacy retention runs retention now
+  concierge openapi staff|guest
+                              print the OpenAPI 3.1 document of the staff or the guest API
   concierge version           print the version
   concierge help [COMMAND]    print this help, or one command's
 

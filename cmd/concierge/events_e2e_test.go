@@ -73,8 +73,10 @@ func (s *server) tryEvents(t testing.TB, path string, header map[string]string) 
 		raw, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		cancel()
+		checkAgainstOpenAPI(t, req, nil, resp.StatusCode, resp.Header, raw)
 		return nil, resp.StatusCode, string(raw)
 	}
+	checkAgainstOpenAPI(t, req, nil, resp.StatusCode, resp.Header, nil) // the stream's status and headers
 	for k, want := range map[string]string{"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"} {
 		if got := resp.Header.Get(k); got != want {
 			t.Errorf("%s: %q, want %q", k, got, want)

@@ -91,6 +91,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return webhooksCommand(ctx, rest, getenv, stdout, stderr, now) // webhooks.go
 	case "privacy":
 		return privacyCommand(ctx, rest, getenv, stdout, stderr, now) // privacy.go
+	case "openapi":
+		return openAPICommand(rest, stdout) // openapi_cmd.go
 	case "version", "--version", "-version":
 		if len(rest) > 0 {
 			return commandHelp(ctx, "version", stdout, stderr)

@@ -276,6 +276,7 @@ func (s *server) doFrom(t testing.TB, ip, method, path string, body []byte) resp
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkAgainstOpenAPI(t, req, body, resp.StatusCode, resp.Header, raw)
 	r := response{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &r.Body); err != nil {

@@ -49,7 +49,7 @@ type Config struct {
 	guest   *v40.Handler // the guest API
 }
 
-// NewServer returns the root http.Handler. It errors only when the embedded OpenAPI document
+// NewServer returns the root http.Handler. It errors only when an embedded OpenAPI document
 // is broken, which the openapi package's tests rule out.
 func NewServer(cfg Config) (http.Handler, error) {
 	doc, err := openapi.Handler()
@@ -57,6 +57,9 @@ func NewServer(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	cfg.openAPI = doc
+	if cfg.Guest.Document, err = openapi.GuestHandler(); err != nil {
+		return nil, err
+	}
 	pages, err := web.New()
 	if err != nil {
 		return nil, err

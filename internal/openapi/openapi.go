@@ -1,7 +1,8 @@
-// Package openapi serves the OpenAPI 3.1 description of the staff and admin API
-// (/api/v1/openapi.json). The document is written by hand, in fragments: base.json holds the
-// document's frame and shared schemas, and each file in fragments/ the paths and schemas of one
-// area of the API. Document merges them; a path or schema defined twice is an error.
+// Package openapi serves the OpenAPI 3.1 descriptions of Concierge's two APIs, written by hand:
+// the staff and admin API (/api/v1/openapi.json) and the guest V40 API (/API/V40/openapi.json).
+// The staff document is in fragments: base.json holds the document's frame and shared schemas,
+// and each file in fragments/ the paths and schemas of one area of the API. Document merges them;
+// a path or schema defined twice is an error. The guest document is one file, guest.json.
 package openapi
 
 import (
@@ -15,7 +16,7 @@ import (
 	"sort"
 )
 
-//go:embed base.json fragments/*.json
+//go:embed base.json guest.json fragments/*.json
 var files embed.FS
 
 // fragment is the part of a document a fragment file may hold.
@@ -29,13 +30,9 @@ type fragment struct {
 // Document returns the merged OpenAPI document as JSON. It errors when a file is not valid
 // JSON or when two files define the same path or schema.
 func Document() ([]byte, error) {
-	base, err := files.ReadFile("base.json")
+	doc, err := readObject("base.json")
 	if err != nil {
 		return nil, err
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(base, &doc); err != nil {
-		return nil, fmt.Errorf("openapi: base.json: %w", err)
 	}
 	paths := doc["paths"].(map[string]any)
 	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
@@ -71,10 +68,43 @@ func Document() ([]byte, error) {
 	return json.MarshalIndent(doc, "", "  ")
 }
 
-// Handler serves the document. It errors when the document cannot be built, which the package
-// tests rule out.
+// GuestDocument returns the OpenAPI document of the guest V40 API as JSON. It errors when
+// guest.json is not valid JSON.
+func GuestDocument() ([]byte, error) {
+	doc, err := readObject("guest.json")
+	if err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+// readObject reads an embedded file holding a JSON object.
+func readObject(name string) (map[string]any, error) {
+	raw, err := files.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("openapi: %s: %w", name, err)
+	}
+	return doc, nil
+}
+
+// Handler serves the staff document. It errors when the document cannot be built, which the
+// package tests rule out.
 func Handler() (http.Handler, error) {
-	doc, err := Document()
+	return serve(Document())
+}
+
+// GuestHandler serves the guest document. It errors when the document cannot be built, which
+// the package tests rule out.
+func GuestHandler() (http.Handler, error) {
+	return serve(GuestDocument())
+}
+
+// serve answers every request with doc.
+func serve(doc []byte, err error) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}

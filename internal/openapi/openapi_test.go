@@ -8,12 +8,28 @@ import (
 	validator "github.com/pb33f/libopenapi-validator"
 )
 
-// TestDocumentIsValidOpenAPI31 checks the merged document against the OpenAPI 3.1 schema.
+// TestDocumentIsValidOpenAPI31 checks the merged staff document against the OpenAPI 3.1 schema.
 func TestDocumentIsValidOpenAPI31(t *testing.T) {
+	t.Parallel()
 	raw, err := Document()
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkValidOpenAPI31(t, raw)
+}
+
+// TestGuestDocumentIsValidOpenAPI31 checks the guest document against the OpenAPI 3.1 schema.
+func TestGuestDocumentIsValidOpenAPI31(t *testing.T) {
+	t.Parallel()
+	raw, err := GuestDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkValidOpenAPI31(t, raw)
+}
+
+func checkValidOpenAPI31(t *testing.T, raw []byte) {
+	t.Helper()
 	var doc map[string]any
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)

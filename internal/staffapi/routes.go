@@ -1,9 +1,7 @@
 package staffapi
 
-import "net/http"
-
 // addRoutes lists every route of the staff and admin API.
-func (h *Handler) addRoutes(mux *http.ServeMux) {
+func (h *Handler) addRoutes(mux routeAdder) {
 	// Authentication.
 	mux.HandleFunc("POST /api/v1/auth/login", h.login)
 	mux.HandleFunc("POST /api/v1/auth/logout", h.authed(h.logout))

@@ -31,6 +31,9 @@ type Options struct {
 	Events live.Options
 	// Streams caps the open event streams per session; nil: unlimited.
 	Streams *live.StreamLimit
+	// Document serves the guest API's OpenAPI document (GET /API/V40/openapi.json, in any
+	// letter case); nil: that route answers RouteNotFound.
+	Document http.Handler
 }
 
 // Handler serves the guest API.
@@ -70,6 +73,27 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, r, "", itemStatus, concierge.Errorf(concierge.CodeRouteNotFound,
 			"There is no route %s.", r.URL.Path))
 	}
+}
+
+// document serves the OpenAPI document of the guest API.
+func (h *Handler) document(w http.ResponseWriter, r *http.Request) {
+	if h.opts.Document == nil {
+		writeFailure(w, r, "", itemStatus, concierge.Errorf(concierge.CodeRouteNotFound, "There is no route %s.", r.URL.Path))
+		return
+	}
+	h.opts.Document.ServeHTTP(w, r)
+}
+
+// Routes lists the guest API's routes as "METHOD /path" with the path's canonical letter case
+// (the router matches any case), for the tests that keep the OpenAPI document in step.
+func Routes() []string {
+	var h Handler
+	rs := h.routes()
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.method + " " + r.pattern
+	}
+	return out
 }
 
 // WriteError answers err in the guest envelope for middleware in front of the guest API (rate

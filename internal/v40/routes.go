@@ -20,5 +20,6 @@ func (h *Handler) routes() []route {
 		{method: http.MethodPost, pattern: "/API/V40/Interactive/Messages/Conversations/{code}/Read", item: itemStatus, handle: h.markRead},
 		{method: http.MethodPost, pattern: "/API/V40/Interactive/Messages/Conversations/{code}/Close", item: itemStatus, handle: h.closeConversation},
 		{method: http.MethodGet, pattern: "/API/V40/Interactive/Messages/Events", item: itemEvents, handle: h.events},
+		{method: http.MethodGet, pattern: "/API/V40/openapi.json", item: itemStatus, handle: h.document},
 	}
 }
