@@ -228,10 +228,17 @@ func TestOutletSettings(t *testing.T) {
 }
 
 // TestConcurrentCreators: 100 guests create conversations at once; every call succeeds and
-// every conversation is distinct.
+// every conversation is distinct. Their sessions are opened before, one after another: more
+// verifications of one room at once than the back-off lets pass are refused (429) while they
+// run, since each counts as a failure until it succeeds (README, rate limits).
 func TestConcurrentCreators(t *testing.T) {
 	s := startServer(t, serverOptions{demo: true})
 	rooms := []struct{ room, name string }{{"101", "Garcia"}, {"102", "Smith"}, {"103", "Müller"}, {"104", "Dubois"}}
+	tokens := make([]string, 100)
+	for i := range tokens {
+		g := rooms[i%len(rooms)]
+		tokens[i] = s.loginRoom(t, g.room, g.name)
+	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	codes := map[string]bool{}
@@ -240,8 +247,7 @@ func TestConcurrentCreators(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			g := rooms[i%len(rooms)]
-			tok := s.loginRoom(t, g.room, g.name)
+			tok := tokens[i]
 			r := s.post(t, pathCreate, map[string]any{"SessionToken": tok, "Message": fmt.Sprintf("request %d", i)})
 			conv := r.content(t, "createConversationResponse")["conversation"].(map[string]any)
 			mu.Lock()
