@@ -3,10 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -229,24 +227,10 @@ func TestStaffLoginFloodCountedBeforeHashing(t *testing.T) {
 // metricValue returns the value of an unlabelled metric on the server's /metrics.
 func (s *server) metricValue(t *testing.T, name string) float64 {
 	t.Helper()
-	resp, err := http.Get(s.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
+	_, text := scrape(t, s.URL, nil)
+	v, ok := sample(text, name)
+	if !ok {
+		t.Fatalf("no %s on /metrics:\n%s", name, text)
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if v, ok := strings.CutPrefix(line, name+" "); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				t.Fatalf("%s: %v", line, err)
-			}
-			return f
-		}
-	}
-	t.Fatalf("no %s on /metrics:\n%s", name, raw)
-	return 0
+	return v
 }
