@@ -134,6 +134,11 @@ type RedeliverRequest struct {
 	To   string `json:"to"`
 }
 
+// Redelivered is the answer of a range redelivery: how many deliveries were sent again.
+type Redelivered struct {
+	Redelivered int `json:"redelivered"`
+}
+
 // GuestRef names the guest of a privacy request: a stay's booking reference or a
 // non-verified guest's identifier.
 type GuestRef struct {

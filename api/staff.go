@@ -203,6 +203,13 @@ type MoveRequest struct {
 	OutletCode string `json:"outletCode"`
 }
 
+// EventTicket is a single-use ticket for the staff WebSocket (POST /api/v1/events/ticket): the
+// browser opens /api/v1/events/ws?ticket=… before ExpiresAt, on the same node.
+type EventTicket struct {
+	Ticket    string `json:"ticket"`
+	ExpiresAt string `json:"expiresAt"`
+}
+
 // StaffEvent is the data of a staff live event (SPEC §6) and of a webhook delivery's kind.
 type StaffEvent struct {
 	Kind             string        `json:"kind"`

@@ -335,9 +335,7 @@ func (s *Staff) Redeliver(ctx context.Context, property string, id int64, delive
 
 // RedeliverRange sends again every delivery created in the range and returns how many.
 func (s *Staff) RedeliverRange(ctx context.Context, property string, id int64, req api.RedeliverRequest) (int, error) {
-	var out struct {
-		Redelivered int `json:"redelivered"`
-	}
+	var out api.Redelivered
 	err := s.post(ctx, webhookPath(property, id)+"/redeliver", req, &out)
 	return out.Redelivered, err
 }

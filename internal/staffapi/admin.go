@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 )
 
@@ -47,28 +48,11 @@ func nextCursor(kind string, more bool, lastID int64) string {
 	return encodeCursor(kind, lastID)
 }
 
-// adminPropertyJSON is a property as the admin API shows it.
-type adminPropertyJSON struct {
-	Code            string `json:"code"`
-	Name            string `json:"name"`
-	BrandCode       string `json:"brandCode"`
-	GroupCode       string `json:"groupCode"`
-	TimeZone        string `json:"timeZone"`
-	DefaultLanguage string `json:"defaultLanguage"`
-	HideStaffNames  bool   `json:"hideStaffNames"`
-	CreatedAt       string `json:"createdAt"`
-}
-
-func adminPropertyOf(p concierge.Property) adminPropertyJSON {
-	return adminPropertyJSON{Code: p.Code, Name: p.Name, BrandCode: p.BrandCode, GroupCode: p.GroupCode,
+// adminPropertyOf renders a property as the admin API shows it.
+func adminPropertyOf(p concierge.Property) api.Property {
+	return api.Property{Code: p.Code, Name: p.Name, BrandCode: p.BrandCode, GroupCode: p.GroupCode,
 		TimeZone: p.TimeZone, DefaultLanguage: p.DefaultLanguage, HideStaffNames: p.HideStaffNames,
 		CreatedAt: formatTime(p.CreatedAt)}
-}
-
-// adminPropertyList is a page of properties; nextCursor is "" on the last page.
-type adminPropertyList struct {
-	Properties []adminPropertyJSON `json:"properties"`
-	NextCursor string              `json:"nextCursor"`
 }
 
 // listProperties answers a page of the properties the caller may see (manager, admin).
@@ -83,7 +67,7 @@ func (h *Handler) listProperties(w http.ResponseWriter, r *http.Request, p *conc
 		h.fail(w, r, err)
 		return
 	}
-	out := adminPropertyList{Properties: make([]adminPropertyJSON, 0, len(props))}
+	out := api.PropertyList{Properties: make([]api.Property, 0, len(props))}
 	for _, prop := range props {
 		out.Properties = append(out.Properties, adminPropertyOf(prop))
 	}
@@ -103,18 +87,6 @@ func (h *Handler) getProperty(w http.ResponseWriter, r *http.Request, p *concier
 	h.writeObject(w, r, http.StatusOK, adminPropertyOf(prop), adminPropertyOf(prop), "")
 }
 
-// adminPropertyRequest is the body of POST /api/v1/properties and PATCH /api/v1/properties/{code}
-// (where absent fields stay as they are and code is ignored).
-type adminPropertyRequest struct {
-	Code            *string
-	Name            *string
-	BrandCode       *string
-	GroupCode       *string
-	TimeZone        *string
-	DefaultLanguage *string
-	HideStaffNames  *bool
-}
-
 // deref returns *p, or the zero value for nil.
 func deref[T any](p *T) T {
 	var zero T
@@ -126,7 +98,7 @@ func deref[T any](p *T) T {
 
 // createProperty creates a property (admin) and answers it (201).
 func (h *Handler) createProperty(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req adminPropertyRequest
+	var req api.PropertyRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -144,7 +116,7 @@ func (h *Handler) createProperty(w http.ResponseWriter, r *http.Request, p *conc
 
 // updateProperty changes a property (admin) and answers it.
 func (h *Handler) updateProperty(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req adminPropertyRequest
+	var req api.PropertyRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -167,21 +139,9 @@ func (h *Handler) updateProperty(w http.ResponseWriter, r *http.Request, p *conc
 	h.writeObject(w, r, http.StatusOK, adminPropertyOf(prop), adminPropertyOf(prop), "")
 }
 
-// adminServiceCenterJSON is a service center as the admin API shows it.
-type adminServiceCenterJSON struct {
-	Code          string `json:"code"`
-	Name          string `json:"name"`
-	StaffLanguage string `json:"staffLanguage"`
-}
-
-func adminServiceCenterOf(sc concierge.ServiceCenter) adminServiceCenterJSON {
-	return adminServiceCenterJSON{Code: sc.Code, Name: sc.Name, StaffLanguage: sc.StaffLanguage}
-}
-
-// adminServiceCenterList is a page of service centers; nextCursor is "" on the last page.
-type adminServiceCenterList struct {
-	ServiceCenters []adminServiceCenterJSON `json:"serviceCenters"`
-	NextCursor     string                   `json:"nextCursor"`
+// adminServiceCenterOf renders a service center as the admin API shows it.
+func adminServiceCenterOf(sc concierge.ServiceCenter) api.ServiceCenter {
+	return api.ServiceCenter{Code: sc.Code, Name: sc.Name, StaffLanguage: sc.StaffLanguage}
 }
 
 // listServiceCenters answers a page of a property's service centers (manager of it, admin).
@@ -196,7 +156,7 @@ func (h *Handler) listServiceCenters(w http.ResponseWriter, r *http.Request, p *
 		h.fail(w, r, err)
 		return
 	}
-	out := adminServiceCenterList{ServiceCenters: make([]adminServiceCenterJSON, 0, len(list))}
+	out := api.ServiceCenterList{ServiceCenters: make([]api.ServiceCenter, 0, len(list))}
 	for _, sc := range list {
 		out.ServiceCenters = append(out.ServiceCenters, adminServiceCenterOf(sc))
 	}
@@ -216,17 +176,9 @@ func (h *Handler) getServiceCenter(w http.ResponseWriter, r *http.Request, p *co
 	h.writeObject(w, r, http.StatusOK, adminServiceCenterOf(sc), adminServiceCenterOf(sc), "")
 }
 
-// adminServiceCenterRequest is the body of a service center's creation or PATCH (absent fields stay
-// as they are; code is ignored).
-type adminServiceCenterRequest struct {
-	Code          *string
-	Name          *string
-	StaffLanguage *string
-}
-
 // createServiceCenter creates a service center (manager of the property, admin); 201.
 func (h *Handler) createServiceCenter(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req adminServiceCenterRequest
+	var req api.ServiceCenterRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -243,7 +195,7 @@ func (h *Handler) createServiceCenter(w http.ResponseWriter, r *http.Request, p 
 
 // updateServiceCenter changes a service center (manager of the property, admin).
 func (h *Handler) updateServiceCenter(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req adminServiceCenterRequest
+	var req api.ServiceCenterRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return

@@ -3,44 +3,22 @@ package staffapi
 import (
 	"net/http"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 )
 
-// adminHoursJSON is one opening interval: English day name, "HH:MM" open and close in property time.
-type adminHoursJSON struct {
-	Day   string `json:"day"`
-	Open  string `json:"open"`
-	Close string `json:"close"`
-}
-
-// adminOutletJSON is an outlet as the admin API shows it.
-type adminOutletJSON struct {
-	Code                   string           `json:"code"`
-	Name                   string           `json:"name"`
-	Description            string           `json:"description"`
-	ServiceCenter          string           `json:"serviceCenter"`
-	AllowGuestMessages     bool             `json:"allowGuestMessages"`
-	AllowNonVerifiedGuests bool             `json:"allowNonVerifiedGuests"`
-	SortOrder              int              `json:"sortOrder"`
-	OpeningHours           []adminHoursJSON `json:"openingHours"`
-}
-
-func adminOutletOf(d concierge.OutletDetail) adminOutletJSON {
+// adminOutletOf renders an outlet as the admin API shows it, its opening hours as English day
+// names and "HH:MM" times in property time.
+func adminOutletOf(d concierge.OutletDetail) api.Outlet {
 	o := d.Outlet
-	out := adminOutletJSON{Code: o.Code, Name: o.Name, Description: o.Description, ServiceCenter: d.ServiceCenterCode,
+	out := api.Outlet{Code: o.Code, Name: o.Name, Description: o.Description, ServiceCenter: d.ServiceCenterCode,
 		AllowGuestMessages: o.AllowGuestMessages, AllowNonVerifiedGuests: o.AllowNonVerifiedGuests,
-		SortOrder: o.SortOrder, OpeningHours: make([]adminHoursJSON, 0, len(o.Hours))}
+		SortOrder: o.SortOrder, OpeningHours: make([]api.OpeningHours, 0, len(o.Hours))}
 	for _, hrs := range o.Hours {
-		out.OpeningHours = append(out.OpeningHours, adminHoursJSON{Day: hrs.Day.String(),
+		out.OpeningHours = append(out.OpeningHours, api.OpeningHours{Day: hrs.Day.String(),
 			Open: concierge.FormatClock(hrs.Open), Close: concierge.FormatClock(hrs.Close)})
 	}
 	return out
-}
-
-// adminOutletList is a page of outlets; nextCursor is "" on the last page.
-type adminOutletList struct {
-	Outlets    []adminOutletJSON `json:"outlets"`
-	NextCursor string            `json:"nextCursor"`
 }
 
 // listOutlets answers a page of a property's outlets (manager of it, admin).
@@ -55,7 +33,7 @@ func (h *Handler) listOutlets(w http.ResponseWriter, r *http.Request, p *concier
 		h.fail(w, r, err)
 		return
 	}
-	out := adminOutletList{Outlets: make([]adminOutletJSON, 0, len(list))}
+	out := api.OutletList{Outlets: make([]api.Outlet, 0, len(list))}
 	for _, d := range list {
 		out.Outlets = append(out.Outlets, adminOutletOf(d))
 	}
@@ -75,28 +53,9 @@ func (h *Handler) getOutlet(w http.ResponseWriter, r *http.Request, p *concierge
 	h.writeObject(w, r, http.StatusOK, adminOutletOf(d), adminOutletOf(d), "")
 }
 
-// adminHoursRequest is one opening interval of a request.
-type adminHoursRequest struct {
-	Day   string
-	Open  string
-	Close string
-}
-
-// adminOutletRequest is the body of an outlet's creation or PATCH (absent fields stay as they are;
-// openingHours replaces the hours as a whole; code is ignored).
-type adminOutletRequest struct {
-	Code                   *string
-	Name                   *string
-	Description            *string
-	ServiceCenter          *string
-	AllowGuestMessages     *bool
-	AllowNonVerifiedGuests *bool
-	SortOrder              *int
-	OpeningHours           *[]adminHoursRequest
-}
-
-// hoursInput converts the request's hours (nil when absent).
-func (req adminOutletRequest) hoursInput() *[]concierge.OpeningHoursInput {
+// hoursInput converts the request's hours (nil when absent; openingHours replaces the hours
+// as a whole).
+func hoursInput(req api.OutletRequest) *[]concierge.OpeningHoursInput {
 	if req.OpeningHours == nil {
 		return nil
 	}
@@ -109,7 +68,7 @@ func (req adminOutletRequest) hoursInput() *[]concierge.OpeningHoursInput {
 
 // createOutlet creates an outlet (manager of the property, admin); 201.
 func (h *Handler) createOutlet(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req adminOutletRequest
+	var req api.OutletRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -118,7 +77,7 @@ func (h *Handler) createOutlet(w http.ResponseWriter, r *http.Request, p *concie
 		Code: deref(req.Code), Name: deref(req.Name), Description: deref(req.Description),
 		ServiceCenter: deref(req.ServiceCenter), AllowGuestMessages: deref(req.AllowGuestMessages),
 		AllowNonVerifiedGuests: deref(req.AllowNonVerifiedGuests), SortOrder: deref(req.SortOrder),
-		OpeningHours: deref(req.hoursInput()),
+		OpeningHours: deref(hoursInput(req)),
 	})
 	if err != nil {
 		h.fail(w, r, err)
@@ -130,7 +89,7 @@ func (h *Handler) createOutlet(w http.ResponseWriter, r *http.Request, p *concie
 
 // updateOutlet changes an outlet (manager of the property, admin).
 func (h *Handler) updateOutlet(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req adminOutletRequest
+	var req api.OutletRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -145,7 +104,7 @@ func (h *Handler) updateOutlet(w http.ResponseWriter, r *http.Request, p *concie
 	d, err := h.svc.UpdateOutlet(r.Context(), p, r.PathValue("code"), r.PathValue("outlet"), concierge.OutletPatch{
 		Name: req.Name, Description: req.Description, ServiceCenter: req.ServiceCenter,
 		AllowGuestMessages: req.AllowGuestMessages, AllowNonVerifiedGuests: req.AllowNonVerifiedGuests,
-		SortOrder: req.SortOrder, OpeningHours: req.hoursInput(),
+		SortOrder: req.SortOrder, OpeningHours: hoursInput(req),
 	})
 	if err != nil {
 		h.fail(w, r, err)

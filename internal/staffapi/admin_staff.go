@@ -3,46 +3,24 @@ package staffapi
 import (
 	"net/http"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 )
 
-// adminServiceCenterRefJSON names a service center by its property's code and its own.
-type adminServiceCenterRefJSON struct {
-	Property string `json:"property"`
-	Code     string `json:"code"`
-}
-
-// adminStaffUserJSON is a staff user as the admin API shows it: never with a password or its hash.
-type adminStaffUserJSON struct {
-	ID             int64                       `json:"id"`
-	Username       string                      `json:"username"`
-	DisplayName    string                      `json:"displayName"`
-	Role           concierge.Role              `json:"role"`
-	Properties     []string                    `json:"properties"`
-	ServiceCenters []adminServiceCenterRefJSON `json:"serviceCenters"`
-	Disabled       bool                        `json:"disabled"`
-	CreatedAt      string                      `json:"createdAt"`
-	DisabledAt     *string                     `json:"disabledAt"` // null while the user is enabled
-}
-
-func adminStaffUserOf(info concierge.StaffUserInfo) adminStaffUserJSON {
+// adminStaffUserOf renders a staff user as the admin API shows it: never with a password or
+// its hash; disabledAt null while the user is enabled.
+func adminStaffUserOf(info concierge.StaffUserInfo) api.StaffUser {
 	u := info.User
-	out := adminStaffUserJSON{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role,
-		Properties: make([]string, 0, len(info.Properties)), ServiceCenters: make([]adminServiceCenterRefJSON, 0, len(info.ServiceCenters)),
+	out := api.StaffUser{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role),
+		Properties: make([]string, 0, len(info.Properties)), ServiceCenters: make([]api.CenterRef, 0, len(info.ServiceCenters)),
 		Disabled: u.DisabledAt != nil, CreatedAt: formatTime(u.CreatedAt), DisabledAt: formatOptionalTime(u.DisabledAt)}
 	for _, p := range info.Properties {
 		out.Properties = append(out.Properties, p.Code)
 	}
 	for _, sc := range info.ServiceCenters {
-		out.ServiceCenters = append(out.ServiceCenters, adminServiceCenterRefJSON{Property: sc.Property, Code: sc.Code})
+		out.ServiceCenters = append(out.ServiceCenters, api.CenterRef{Property: sc.Property, Code: sc.Code})
 	}
 	return out
-}
-
-// adminStaffUserList is a page of staff users; nextCursor is "" on the last page.
-type adminStaffUserList struct {
-	StaffUsers []adminStaffUserJSON `json:"staffUsers"`
-	NextCursor string               `json:"nextCursor"`
 }
 
 // listStaffUsers answers a page of the staff users the caller manages (manager, admin).
@@ -57,7 +35,7 @@ func (h *Handler) listStaffUsers(w http.ResponseWriter, r *http.Request, p *conc
 		h.fail(w, r, err)
 		return
 	}
-	out := adminStaffUserList{StaffUsers: make([]adminStaffUserJSON, 0, len(list))}
+	out := api.StaffUserList{StaffUsers: make([]api.StaffUser, 0, len(list))}
 	for _, info := range list {
 		out.StaffUsers = append(out.StaffUsers, adminStaffUserOf(info))
 	}
@@ -77,25 +55,8 @@ func (h *Handler) getStaffUser(w http.ResponseWriter, r *http.Request, p *concie
 	h.writeObject(w, r, http.StatusOK, adminStaffUserOf(info), adminStaffUserOf(info), "")
 }
 
-// adminServiceCenterRefRequest is a {property, code} pair of a request.
-type adminServiceCenterRefRequest struct {
-	Property string
-	Code     string
-}
-
-// adminStaffUserRequest is the body of a staff user's creation or PATCH (absent fields stay as they
-// are; lists replace the grants as a whole; username and password are ignored by PATCH).
-type adminStaffUserRequest struct {
-	Username       *string
-	DisplayName    *string
-	Password       *string
-	Role           *string
-	Properties     *[]string
-	ServiceCenters *[]adminServiceCenterRefRequest
-}
-
 // centerRefs converts the request's service centers (nil when absent).
-func (req adminStaffUserRequest) centerRefs() *[]concierge.ServiceCenterRef {
+func centerRefs(req api.StaffUserRequest) *[]concierge.ServiceCenterRef {
 	if req.ServiceCenters == nil {
 		return nil
 	}
@@ -108,14 +69,14 @@ func (req adminStaffUserRequest) centerRefs() *[]concierge.ServiceCenterRef {
 
 // createStaffUser creates a staff user (admin; a manager only agents of their properties); 201.
 func (h *Handler) createStaffUser(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req adminStaffUserRequest
+	var req api.StaffUserRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	info, err := h.svc.CreateStaffUser(r.Context(), p, concierge.StaffUserInput{
 		Username: deref(req.Username), DisplayName: deref(req.DisplayName), Password: deref(req.Password),
-		Role: lowerRole(deref(req.Role)), Properties: deref(req.Properties), ServiceCenters: deref(req.centerRefs()),
+		Role: lowerRole(deref(req.Role)), Properties: deref(req.Properties), ServiceCenters: deref(centerRefs(req)),
 	})
 	if err != nil {
 		h.fail(w, r, err)
@@ -126,12 +87,12 @@ func (h *Handler) createStaffUser(w http.ResponseWriter, r *http.Request, p *con
 
 // updateStaffUser changes a staff user's display name, role or grants.
 func (h *Handler) updateStaffUser(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req adminStaffUserRequest
+	var req api.StaffUserRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	patch := concierge.StaffUserPatch{DisplayName: req.DisplayName, Properties: req.Properties, ServiceCenters: req.centerRefs()}
+	patch := concierge.StaffUserPatch{DisplayName: req.DisplayName, Properties: req.Properties, ServiceCenters: centerRefs(req)}
 	if req.Role != nil {
 		role := lowerRole(*req.Role)
 		patch.Role = &role
@@ -148,14 +109,9 @@ func (h *Handler) updateStaffUser(w http.ResponseWriter, r *http.Request, p *con
 	h.writeObject(w, r, http.StatusOK, adminStaffUserOf(info), adminStaffUserOf(info), "")
 }
 
-// adminPasswordRequest is the body of PUT /api/v1/staff-users/{username}/password.
-type adminPasswordRequest struct {
-	Password string
-}
-
 // setStaffPassword replaces a staff user's password (their sessions end) and answers the user.
 func (h *Handler) setStaffPassword(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req adminPasswordRequest
+	var req api.PasswordRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return

@@ -4,35 +4,14 @@ import (
 	"net/http"
 	"strconv"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 	"concierge/internal/idempotency"
 )
 
-// interfaceTokenJSON is an interface token as the admin API shows it: never with its secret,
-// except once in the answer that created it.
-type interfaceTokenJSON struct {
-	ID         int64    `json:"id"`
-	Name       string   `json:"name"`
-	Properties []string `json:"properties"` // codes
-	CreatedAt  string   `json:"createdAt"`
-	RevokedAt  *string  `json:"revokedAt"` // null while the token works
-}
-
-// createdInterfaceTokenJSON is the answer to a token's creation: the token and its secret,
-// shown this once.
-type createdInterfaceTokenJSON struct {
-	interfaceTokenJSON
-	Secret string `json:"secret"`
-}
-
-// interfaceTokenList is a page of interface tokens; nextCursor is "" on the last page.
-type interfaceTokenList struct {
-	InterfaceTokens []interfaceTokenJSON `json:"interfaceTokens"`
-	NextCursor      string               `json:"nextCursor"`
-}
-
-// interfaceTokensJSON renders tokens with their property codes.
-func (h *Handler) interfaceTokensJSON(r *http.Request, tokens []concierge.InterfaceToken) ([]interfaceTokenJSON, error) {
+// interfaceTokensJSON renders tokens with their property codes: never with their secrets,
+// which only the answer of a creation shows (api.CreatedInterfaceToken).
+func (h *Handler) interfaceTokensJSON(r *http.Request, tokens []concierge.InterfaceToken) ([]api.InterfaceToken, error) {
 	var ids []int64
 	for _, t := range tokens {
 		ids = append(ids, t.PropertyIDs...)
@@ -41,9 +20,9 @@ func (h *Handler) interfaceTokensJSON(r *http.Request, tokens []concierge.Interf
 	if err != nil {
 		return nil, err
 	}
-	out := make([]interfaceTokenJSON, len(tokens))
+	out := make([]api.InterfaceToken, len(tokens))
 	for i, t := range tokens {
-		out[i] = interfaceTokenJSON{ID: t.ID, Name: t.Name, Properties: []string{},
+		out[i] = api.InterfaceToken{ID: t.ID, Name: t.Name, Properties: []string{},
 			CreatedAt: formatTime(t.CreatedAt), RevokedAt: formatOptionalTime(t.RevokedAt)}
 		for _, id := range t.PropertyIDs {
 			if p, ok := props[id]; ok {
@@ -71,23 +50,17 @@ func (h *Handler) listInterfaceTokens(w http.ResponseWriter, r *http.Request, p 
 		h.fail(w, r, err)
 		return
 	}
-	list := interfaceTokenList{InterfaceTokens: out}
+	list := api.InterfaceTokenList{InterfaceTokens: out}
 	if len(tokens) > 0 {
 		list.NextCursor = nextCursor(cursorInterfaceTokens, more, tokens[len(tokens)-1].ID)
 	}
 	h.writeJSON(w, r, http.StatusOK, list)
 }
 
-// interfaceTokenRequest is the body of POST /api/v1/interface-tokens.
-type interfaceTokenRequest struct {
-	Name       string
-	Properties []string // property codes
-}
-
 // createInterfaceToken creates an interface token (admin) and answers it with its secret,
 // shown this once (201).
 func (h *Handler) createInterfaceToken(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req interfaceTokenRequest
+	var req api.InterfaceTokenRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -104,7 +77,7 @@ func (h *Handler) createInterfaceToken(w http.ResponseWriter, r *http.Request, p
 		return
 	}
 	idempotency.IssuedSecret(r.Context(), concierge.SecretInterfaceToken, t.ID, secret)
-	h.writeJSON(w, r, http.StatusCreated, createdInterfaceTokenJSON{interfaceTokenJSON: out[0], Secret: secret})
+	h.writeJSON(w, r, http.StatusCreated, api.CreatedInterfaceToken{InterfaceToken: out[0], Secret: secret})
 }
 
 // revokeInterfaceToken revokes an interface token (admin) and answers it. A malformed id names

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 	"concierge/internal/idempotency"
 )
@@ -12,31 +13,9 @@ import (
 // defaultLimit is the page length of a list when the client gives none.
 const defaultLimit = 50
 
-// apiKeyJSON is an API key as the API shows it: never with its secret, except once in the
-// answer that created it.
-type apiKeyJSON struct {
-	ID         int64          `json:"id"`
-	Name       string         `json:"name"`
-	Role       concierge.Role `json:"role"`
-	Properties []string       `json:"properties"` // codes; empty for an admin key
-	CreatedAt  string         `json:"createdAt"`
-	RevokedAt  *string        `json:"revokedAt"` // null while the key works
-}
-
-// createdAPIKeyJSON is the answer to a key's creation: the key and its secret, shown this once.
-type createdAPIKeyJSON struct {
-	apiKeyJSON
-	Secret string `json:"secret"`
-}
-
-// apiKeyList is a page of API keys; nextCursor is "" on the last page.
-type apiKeyList struct {
-	APIKeys    []apiKeyJSON `json:"apiKeys"`
-	NextCursor string       `json:"nextCursor"`
-}
-
-// apiKeysJSON renders keys with their property codes.
-func (h *Handler) apiKeysJSON(r *http.Request, keys []concierge.APIKey) ([]apiKeyJSON, error) {
+// apiKeysJSON renders keys with their property codes (none for an admin key): never with
+// their secrets, which only the answer of a creation shows (api.CreatedAPIKey).
+func (h *Handler) apiKeysJSON(r *http.Request, keys []concierge.APIKey) ([]api.APIKey, error) {
 	var ids []int64
 	for _, k := range keys {
 		ids = append(ids, k.PropertyIDs...)
@@ -45,9 +24,9 @@ func (h *Handler) apiKeysJSON(r *http.Request, keys []concierge.APIKey) ([]apiKe
 	if err != nil {
 		return nil, err
 	}
-	out := make([]apiKeyJSON, len(keys))
+	out := make([]api.APIKey, len(keys))
 	for i, k := range keys {
-		out[i] = apiKeyJSON{ID: k.ID, Name: k.Name, Role: k.Role, Properties: []string{},
+		out[i] = api.APIKey{ID: k.ID, Name: k.Name, Role: string(k.Role), Properties: []string{},
 			CreatedAt: formatTime(k.CreatedAt), RevokedAt: formatOptionalTime(k.RevokedAt)}
 		for _, id := range k.PropertyIDs {
 			if p, ok := props[id]; ok {
@@ -82,23 +61,16 @@ func (h *Handler) listAPIKeys(w http.ResponseWriter, r *http.Request, p *concier
 		h.fail(w, r, err)
 		return
 	}
-	list := apiKeyList{APIKeys: out}
+	list := api.APIKeyList{APIKeys: out}
 	if more {
 		list.NextCursor = encodeCursor(cursorAPIKeys, keys[len(keys)-1].ID)
 	}
 	h.writeJSON(w, r, http.StatusOK, list)
 }
 
-// createAPIKeyRequest is the body of POST /api/v1/api-keys.
-type createAPIKeyRequest struct {
-	Name       string
-	Role       string
-	Properties []string // property codes
-}
-
 // createAPIKey creates an API key (admin) and answers it with its secret, shown this once (201).
 func (h *Handler) createAPIKey(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req createAPIKeyRequest
+	var req api.APIKeyRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -118,7 +90,7 @@ func (h *Handler) createAPIKey(w http.ResponseWriter, r *http.Request, p *concie
 		return
 	}
 	idempotency.IssuedSecret(r.Context(), concierge.SecretAPIKey, k.ID, secret)
-	h.writeJSON(w, r, http.StatusCreated, createdAPIKeyJSON{apiKeyJSON: out[0], Secret: secret})
+	h.writeJSON(w, r, http.StatusCreated, api.CreatedAPIKey{APIKey: out[0], Secret: secret})
 }
 
 // revokeAPIKey revokes an API key (admin) and answers it. A malformed id names no key

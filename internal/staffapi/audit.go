@@ -4,32 +4,12 @@ import (
 	"net/http"
 	"strconv"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 )
 
 // cursorAudit is the kind prefix of audit log cursors.
 const cursorAudit = "au:"
-
-// auditJSON is an audit entry as the API shows it.
-type auditJSON struct {
-	ID         int64   `json:"id"`
-	At         string  `json:"at"`
-	ActorKind  string  `json:"actorKind"`
-	ActorID    *int64  `json:"actorId"`
-	ActorName  string  `json:"actorName"`
-	Action     string  `json:"action"`
-	ObjectKind string  `json:"objectKind"`
-	ObjectRef  string  `json:"objectRef"`
-	Property   *string `json:"property"` // code; null when no property is concerned (or it is gone)
-	Client     string  `json:"client"`
-	Detail     string  `json:"detail"`
-}
-
-// auditList is a page of the audit log; nextCursor is "" on the last page.
-type auditList struct {
-	Entries    []auditJSON `json:"entries"`
-	NextCursor string      `json:"nextCursor"`
-}
 
 // queryLimit reads the limit query parameter (default defaultLimit); a value that is not a
 // number is -1, which the service answers with ValidationFailed (limit).
@@ -69,9 +49,9 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request, p *concierge
 		h.fail(w, r, err)
 		return
 	}
-	out := auditList{Entries: make([]auditJSON, len(entries))}
+	out := api.AuditList{Entries: make([]api.AuditEntry, len(entries))}
 	for i, e := range entries {
-		out.Entries[i] = auditJSON{ID: e.ID, At: formatTime(e.At), ActorKind: e.ActorKind, ActorID: e.ActorID,
+		out.Entries[i] = api.AuditEntry{ID: e.ID, At: formatTime(e.At), ActorKind: e.ActorKind, ActorID: e.ActorID,
 			ActorName: e.ActorName, Action: string(e.Action), ObjectKind: e.ObjectKind, ObjectRef: e.ObjectRef,
 			Client: e.Client, Detail: e.Detail}
 		if e.PropertyID != nil {

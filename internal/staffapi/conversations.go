@@ -6,59 +6,21 @@ import (
 	"strconv"
 	"time"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 )
 
 // The staff inbox and conversation routes (SPEC §5 "inbox", "conversation", "act").
 
-// conversationSummaryJSON is a conversation as the inbox lists it.
-type conversationSummaryJSON struct {
-	Code              string        `json:"code"`
-	ID                int64         `json:"id"`
-	Status            string        `json:"status"`
-	Type              string        `json:"type"`
-	Subject           string        `json:"subject"`
-	PropertyCode      string        `json:"propertyCode"`
-	ServiceCenterCode string        `json:"serviceCenterCode"`
-	OutletCode        string        `json:"outletCode"`
-	OutletName        string        `json:"outletName"`
-	RoomNumber        string        `json:"roomNumber"`
-	GuestFirstName    string        `json:"guestFirstName"`
-	GuestLastName     string        `json:"guestLastName"`
-	GuestLanguageCode string        `json:"guestLanguageCode"`
-	Assignee          *assigneeJSON `json:"assignee"` // null when unassigned
-	UnreadCount       int           `json:"unreadCount"`
-	LastMessageAt     *string       `json:"lastMessageAt"` // null without messages
-	// LastMessage is the latest message, Notes included, its content shortened; null without
-	// messages.
-	LastMessage *lastMessageJSON `json:"lastMessage"`
-	CreatedAt   string           `json:"createdAt"`
-	UpdatedAt   string           `json:"updatedAt"`
-}
-
-// lastMessageJSON is the last message of a conversation as the inbox shows it.
-type lastMessageJSON struct {
-	Code         string     `json:"code"`
-	Type         string     `json:"type"`
-	Content      string     `json:"content"`      // the original, shortened by the service
-	LanguageCode string     `json:"languageCode"` // the original's
-	CreatedAt    string     `json:"createdAt"`
-	Author       authorJSON `json:"author"`
-}
-
-func lastMessageOf(m *concierge.InboxMessage) *lastMessageJSON {
+// lastMessageOf renders an inbox item's latest message (its content already shortened by the
+// service); nil without messages.
+func lastMessageOf(m *concierge.InboxMessage) *api.LastMessage {
 	if m == nil {
 		return nil
 	}
-	return &lastMessageJSON{Code: m.Code, Type: string(m.Type), Content: m.Content, LanguageCode: m.Language,
+	return &api.LastMessage{Code: m.Code, Type: string(m.Type), Content: m.Content, LanguageCode: m.Language,
 		CreatedAt: formatTime(m.CreatedAt),
-		Author:    authorJSON{FirstName: m.AuthorFirstName, LastName: m.AuthorLastName, Username: optionalString(m.AuthorUsername)}}
-}
-
-// conversationListJSON is a page of the inbox; nextCursor is "" on the last page.
-type conversationListJSON struct {
-	Conversations []conversationSummaryJSON `json:"conversations"`
-	NextCursor    string                    `json:"nextCursor"`
+		Author:    api.Author{FirstName: m.AuthorFirstName, LastName: m.AuthorLastName, Username: optionalString(m.AuthorUsername)}}
 }
 
 // zeroableTime renders a time that is zero when absent: null then.
@@ -77,8 +39,9 @@ func optionalString(s string) *string {
 	return &s
 }
 
-func summaryOf(it concierge.InboxItem) conversationSummaryJSON {
-	return conversationSummaryJSON{
+// summaryOf renders a conversation as the inbox lists it.
+func summaryOf(it concierge.InboxItem) api.ConversationSummary {
+	return api.ConversationSummary{
 		Code: it.Code, ID: it.ID, Status: string(it.Status), Type: it.Type, Subject: it.Subject,
 		PropertyCode: it.PropertyCode, ServiceCenterCode: it.ServiceCenterCode, OutletCode: it.OutletCode,
 		OutletName: it.OutletName, RoomNumber: it.RoomNumber, GuestFirstName: it.GuestFirstName, GuestLastName: it.GuestLastName,
@@ -111,7 +74,7 @@ func (h *Handler) listConversations(w http.ResponseWriter, r *http.Request, p *c
 		h.fail(w, r, err)
 		return
 	}
-	out := conversationListJSON{Conversations: make([]conversationSummaryJSON, 0, len(items))}
+	out := api.ConversationList{Conversations: make([]api.ConversationSummary, 0, len(items))}
 	for _, it := range items {
 		out.Conversations = append(out.Conversations, summaryOf(it))
 	}
@@ -122,20 +85,6 @@ func (h *Handler) listConversations(w http.ResponseWriter, r *http.Request, p *c
 	h.writeJSON(w, r, http.StatusOK, out)
 }
 
-// serviceCenterCountsJSON is a service center with its inbox counters.
-type serviceCenterCountsJSON struct {
-	Code                string `json:"code"`
-	Name                string `json:"name"`
-	PropertyCode        string `json:"propertyCode"`
-	Unread              int    `json:"unread"`
-	UnreadConversations int    `json:"unreadConversations"`
-	Open                int    `json:"open"`
-}
-
-type inboxCountsJSON struct {
-	ServiceCenters []serviceCenterCountsJSON `json:"serviceCenters"`
-}
-
 // inboxCounts answers the unread and open counters of every service center the caller may see
 // (GET /api/v1/inbox/counts).
 func (h *Handler) inboxCounts(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
@@ -144,96 +93,38 @@ func (h *Handler) inboxCounts(w http.ResponseWriter, r *http.Request, p *concier
 		h.fail(w, r, err)
 		return
 	}
-	out := inboxCountsJSON{ServiceCenters: make([]serviceCenterCountsJSON, 0, len(counts))}
+	out := api.InboxCounts{ServiceCenters: make([]api.ServiceCenterCounts, 0, len(counts))}
 	for _, c := range counts {
-		out.ServiceCenters = append(out.ServiceCenters, serviceCenterCountsJSON{Code: c.Code, Name: c.Name,
+		out.ServiceCenters = append(out.ServiceCenters, api.ServiceCenterCounts{Code: c.Code, Name: c.Name,
 			PropertyCode: c.PropertyCode, Unread: c.UnreadMessages, UnreadConversations: c.UnreadConversations, Open: c.Open})
 	}
 	h.writeJSON(w, r, http.StatusOK, out)
 }
 
-// codeNameJSON is an object named by code, with its name.
-type codeNameJSON struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
-}
-
-type serviceCenterJSON struct {
-	Code              string `json:"code"`
-	Name              string `json:"name"`
-	StaffLanguageCode string `json:"staffLanguageCode"`
-}
-
-type stayJSON struct {
-	RoomNumber       string `json:"roomNumber"`
-	FirstName        string `json:"firstName"`
-	LastName         string `json:"lastName"`
-	LanguageCode     string `json:"languageCode"`
-	Arrival          string `json:"arrival"`
-	Departure        string `json:"departure"`
-	BookingReference string `json:"bookingReference"`
-}
-
-type orderJSON struct {
-	Code   string `json:"code"`
-	Status string `json:"status"`
-}
-
-// assigneeJSON is the staff user a conversation is assigned to: the same shape in the inbox,
-// the conversation and its events.
-type assigneeJSON struct {
-	Username    string `json:"username"`
-	DisplayName string `json:"displayName"`
-}
-
 // assigneeOf is the assignee of that username and display name; nil when username is empty.
-func assigneeOf(username, displayName string) *assigneeJSON {
+func assigneeOf(username, displayName string) *api.StaffRef {
 	if username == "" {
 		return nil
 	}
-	return &assigneeJSON{Username: username, DisplayName: displayName}
+	return &api.StaffRef{Username: username, DisplayName: displayName}
 }
 
-// conversationJSON is a conversation as staff see it, in full.
-type conversationJSON struct {
-	Code              string            `json:"code"`
-	ID                int64             `json:"id"`
-	Status            string            `json:"status"`
-	Type              string            `json:"type"`
-	Subject           string            `json:"subject"`
-	PropertyCode      string            `json:"propertyCode"`
-	ServiceCenterCode string            `json:"serviceCenterCode"`
-	OutletCode        string            `json:"outletCode"`
-	Outlet            codeNameJSON      `json:"outlet"`
-	ServiceCenter     serviceCenterJSON `json:"serviceCenter"`
-	RoomNumber        string            `json:"roomNumber"`
-	GuestFirstName    string            `json:"guestFirstName"`
-	GuestLastName     string            `json:"guestLastName"`
-	GuestLanguageCode string            `json:"guestLanguageCode"`
-	Stay              *stayJSON         `json:"stay"`            // null for a non-verified guest
-	GuestIdentifier   *string           `json:"guestIdentifier"` // the non-verified guest's, else null
-	Order             *orderJSON        `json:"order"`
-	OrderForm         json.RawMessage   `json:"orderForm"` // the stored JSON object, or null
-	Assignee          *assigneeJSON     `json:"assignee"`
-	UnreadCount       int               `json:"unreadCount"`
-	LastMessageAt     *string           `json:"lastMessageAt"`
-	CreatedAt         string            `json:"createdAt"`
-	UpdatedAt         string            `json:"updatedAt"`
-}
-
-func conversationOf(c *concierge.StaffConversation) conversationJSON {
-	out := conversationJSON{
+// conversationOf renders a conversation as staff see it, in full: stay null for a
+// non-verified guest, guestIdentifier null for a verified one, orderForm the stored JSON object
+// or null.
+func conversationOf(c *concierge.StaffConversation) api.Conversation {
+	out := api.Conversation{
 		Code: c.Code, ID: c.ID, Status: string(c.Status), Type: c.Type, Subject: c.Subject,
 		PropertyCode: c.PropertyCode, ServiceCenterCode: c.ServiceCenter.Code, OutletCode: c.Outlet.Code,
-		Outlet:        codeNameJSON{Code: c.Outlet.Code, Name: c.Outlet.Name},
-		ServiceCenter: serviceCenterJSON{Code: c.ServiceCenter.Code, Name: c.ServiceCenter.Name, StaffLanguageCode: c.ServiceCenter.StaffLanguage},
+		Outlet:        api.CodeName{Code: c.Outlet.Code, Name: c.Outlet.Name},
+		ServiceCenter: api.ConversationCenter{Code: c.ServiceCenter.Code, Name: c.ServiceCenter.Name, StaffLanguageCode: c.ServiceCenter.StaffLanguage},
 		RoomNumber:    c.RoomNumber, GuestFirstName: c.GuestFirstName, GuestLastName: c.GuestLastName,
 		GuestLanguageCode: c.GuestLanguage, OrderForm: json.RawMessage("null"), UnreadCount: c.UnreadCount,
 		LastMessageAt: zeroableTime(c.LastMessageAt),
 		CreatedAt:     formatTime(c.CreatedAt), UpdatedAt: formatTime(c.UpdatedAt),
 	}
 	if c.Stay != nil {
-		out.Stay = &stayJSON{RoomNumber: c.Stay.RoomNumber, FirstName: c.Stay.FirstName, LastName: c.Stay.LastName,
+		out.Stay = &api.ConversationStay{RoomNumber: c.Stay.RoomNumber, FirstName: c.Stay.FirstName, LastName: c.Stay.LastName,
 			LanguageCode: c.Stay.Language, Arrival: string(c.Stay.Arrival), Departure: string(c.Stay.Departure),
 			BookingReference: c.Stay.BookingReference}
 	}
@@ -241,7 +132,7 @@ func conversationOf(c *concierge.StaffConversation) conversationJSON {
 		out.GuestIdentifier = &c.Guest.Identifier
 	}
 	if c.Order != nil {
-		out.Order = &orderJSON{Code: c.Order.Code, Status: string(c.Order.Status)}
+		out.Order = &api.OrderRef{Code: c.Order.Code, Status: string(c.Order.Status)}
 	}
 	if len(c.OrderForm) > 0 && json.Valid(c.OrderForm) {
 		out.OrderForm = c.OrderForm
@@ -252,39 +143,16 @@ func conversationOf(c *concierge.StaffConversation) conversationJSON {
 	return out
 }
 
-// authorJSON names who wrote a message: the names shown to readers, and for Staff messages and
-// Notes the staff user's username (null otherwise, or when the user was removed).
-type authorJSON struct {
-	FirstName string  `json:"firstName"`
-	LastName  string  `json:"lastName"`
-	Username  *string `json:"username"`
-}
-
-// messageJSON is a message as staff see it.
-type messageJSON struct {
-	Code             string            `json:"code"`
-	ConversationCode string            `json:"conversationCode"`
-	Seq              int64             `json:"seq"`
-	Type             string            `json:"type"`
-	Content          string            `json:"content"`      // the original
-	LanguageCode     string            `json:"languageCode"` // the original's
-	Translations     map[string]string `json:"translations"` // language → text
-	CreatedAt        string            `json:"createdAt"`
-	Author           authorJSON        `json:"author"`
-	IsRead           bool              `json:"isRead"`
-	ReadAt           *string           `json:"readAt"`
-
-	// TranslationStates is where each translation of the message stands (language → pending,
-	// done, failed, unsupported), so staff see a translation that is late or will not come.
-	TranslationStates map[string]string `json:"translationStates"`
-}
-
-func messageOf(m concierge.StaffMessage) messageJSON {
-	out := messageJSON{
+// messageOf renders a message as staff see it: the original, its finished translations
+// (language → text) and where each translation stands (pending, done, failed, unsupported),
+// so staff see a translation that is late or will not come. The author's username is null
+// for guest and system messages, or when the user was removed.
+func messageOf(m concierge.StaffMessage) api.Message {
+	out := api.Message{
 		Code: m.Code, ConversationCode: m.ConversationCode, Seq: m.Seq, Type: string(m.Type), Content: m.Content,
 		LanguageCode: m.Language, Translations: map[string]string{}, TranslationStates: map[string]string{},
 		CreatedAt: formatTime(m.CreatedAt),
-		Author:    authorJSON{FirstName: m.AuthorFirstName, LastName: m.AuthorLastName, Username: optionalString(m.AuthorUsername)},
+		Author:    api.Author{FirstName: m.AuthorFirstName, LastName: m.AuthorLastName, Username: optionalString(m.AuthorUsername)},
 		IsRead:    m.ReadAt != nil, ReadAt: formatOptionalTime(m.ReadAt),
 	}
 	for _, t := range m.Translations {
@@ -296,12 +164,6 @@ func messageOf(m concierge.StaffMessage) messageJSON {
 	return out
 }
 
-// conversationDetailJSON is the answer of GET /api/v1/conversations/{code}.
-type conversationDetailJSON struct {
-	Conversation conversationJSON `json:"conversation"`
-	Messages     []messageJSON    `json:"messages"`
-}
-
 // getConversation answers one conversation with all its messages, Notes included.
 func (h *Handler) getConversation(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
 	c, err := h.svc.StaffConversation(r.Context(), p, r.PathValue("code"))
@@ -309,22 +171,16 @@ func (h *Handler) getConversation(w http.ResponseWriter, r *http.Request, p *con
 		h.fail(w, r, err)
 		return
 	}
-	out := conversationDetailJSON{Conversation: conversationOf(c), Messages: make([]messageJSON, 0, len(c.Messages))}
+	out := api.ConversationDetail{Conversation: conversationOf(c), Messages: make([]api.Message, 0, len(c.Messages))}
 	for _, m := range c.Messages {
 		out.Messages = append(out.Messages, messageOf(m))
 	}
 	h.writeJSON(w, r, http.StatusOK, out)
 }
 
-// addMessageRequest is the body of POST /api/v1/conversations/{code}/messages.
-type addMessageRequest struct {
-	Content string
-	Type    string
-}
-
 // addMessage writes a staff reply or note and answers it (201).
 func (h *Handler) addMessage(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req addMessageRequest
+	var req api.AddMessageRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -358,14 +214,9 @@ func (h *Handler) reopenConversation(w http.ResponseWriter, r *http.Request, p *
 	h.answerConversation(w, r, c, err)
 }
 
-// readRequest is the body of POST /api/v1/conversations/{code}/read (optional).
-type readRequest struct {
-	UpToMessageCode string
-}
-
 // readConversation marks the guest's messages read by staff and answers the conversation.
 func (h *Handler) readConversation(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req readRequest
+	var req api.ReadRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -374,15 +225,9 @@ func (h *Handler) readConversation(w http.ResponseWriter, r *http.Request, p *co
 	h.answerConversation(w, r, c, err)
 }
 
-// assignRequest is the body of POST /api/v1/conversations/{code}/assign; a null or empty
-// username unassigns.
-type assignRequest struct {
-	Username *string
-}
-
 // assignConversation assigns (or unassigns) a conversation and answers it.
 func (h *Handler) assignConversation(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req assignRequest
+	var req api.AssignRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -401,14 +246,9 @@ func (h *Handler) unassignConversation(w http.ResponseWriter, r *http.Request, p
 	h.answerConversation(w, r, c, err)
 }
 
-// moveRequest is the body of POST /api/v1/conversations/{code}/move.
-type moveRequest struct {
-	OutletCode string
-}
-
 // moveConversation moves a conversation to another outlet and answers it.
 func (h *Handler) moveConversation(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req moveRequest
+	var req api.MoveRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return

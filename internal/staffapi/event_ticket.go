@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 )
 
@@ -14,12 +15,6 @@ const EventsSubprotocol = "concierge.events.v1"
 // bearerSubprotocolPrefix starts the subprotocol that carries a bearer token: browsers cannot
 // set Authorization on a WebSocket, but they can offer subprotocols.
 const bearerSubprotocolPrefix = "concierge.bearer."
-
-// eventTicketJSON is the answer of POST /api/v1/events/ticket.
-type eventTicketJSON struct {
-	Ticket    string `json:"ticket"`
-	ExpiresAt string `json:"expiresAt"`
-}
 
 // eventTicket issues a single-use ticket for the WebSocket (POST /api/v1/events/ticket): the
 // browser opens /api/v1/events/ws?ticket=… within 30 seconds, on the same node. Errors:
@@ -35,7 +30,7 @@ func (h *Handler) eventTicket(w http.ResponseWriter, r *http.Request, p *concier
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusCreated, eventTicketJSON{Ticket: ticket, ExpiresAt: formatTime(expires)})
+	h.writeJSON(w, r, http.StatusCreated, api.EventTicket{Ticket: ticket, ExpiresAt: formatTime(expires)})
 }
 
 // webSocketAuthed authenticates the WebSocket's caller before fn: without an Authorization

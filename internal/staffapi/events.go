@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 	"concierge/internal/live"
 )
@@ -20,18 +21,10 @@ type Options struct {
 	Streams *live.StreamLimit
 }
 
-// eventJSON is the data of a staff event (SPEC §6): kind, conversationCode and the changed
+// eventOf renders the data of a staff event (SPEC §6): kind, conversationCode and the changed
 // object in the staff shapes of the conversation routes.
-type eventJSON struct {
-	Kind             string            `json:"kind"`
-	ConversationCode string            `json:"conversationCode"`
-	Message          *messageJSON      `json:"message,omitempty"`
-	Conversation     *conversationJSON `json:"conversation,omitempty"`
-	Order            *orderJSON        `json:"order,omitempty"`
-}
-
-func eventOf(e concierge.StaffEvent) eventJSON {
-	out := eventJSON{Kind: string(e.Kind), ConversationCode: e.ConversationCode}
+func eventOf(e concierge.StaffEvent) api.StaffEvent {
+	out := api.StaffEvent{Kind: string(e.Kind), ConversationCode: e.ConversationCode}
 	if e.Message != nil {
 		m := messageOf(*e.Message)
 		out.Message = &m
@@ -41,7 +34,7 @@ func eventOf(e concierge.StaffEvent) eventJSON {
 		out.Conversation = &c
 	}
 	if e.Order != nil {
-		out.Order = &orderJSON{Code: e.Order.Code, Status: string(e.Order.Status)}
+		out.Order = &api.OrderRef{Code: e.Order.Code, Status: string(e.Order.Status)}
 	}
 	return out
 }

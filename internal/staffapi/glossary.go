@@ -3,22 +3,13 @@ package staffapi
 import (
 	"net/http"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 )
 
-// glossaryTermJSON is a glossary term: kept verbatim in every translation (SPEC §7).
-type glossaryTermJSON struct {
-	Term      string `json:"term"`
-	CreatedAt string `json:"createdAt"`
-}
-
-// glossaryJSON is a property's whole glossary.
-type glossaryJSON struct {
-	Terms []glossaryTermJSON `json:"terms"`
-}
-
-func glossaryTermOf(g concierge.GlossaryTerm) glossaryTermJSON {
-	return glossaryTermJSON{Term: g.Term, CreatedAt: formatTime(g.CreatedAt)}
+// glossaryTermOf renders a glossary term: kept verbatim in every translation (SPEC §7).
+func glossaryTermOf(g concierge.GlossaryTerm) api.GlossaryTerm {
+	return api.GlossaryTerm{Term: g.Term, CreatedAt: formatTime(g.CreatedAt)}
 }
 
 // listGlossary answers a property's glossary (managers of the property, admins).
@@ -28,7 +19,7 @@ func (h *Handler) listGlossary(w http.ResponseWriter, r *http.Request, p *concie
 		h.fail(w, r, err)
 		return
 	}
-	out := glossaryJSON{Terms: make([]glossaryTermJSON, 0, len(terms))}
+	out := api.Glossary{Terms: make([]api.GlossaryTerm, 0, len(terms))}
 	for _, g := range terms {
 		out.Terms = append(out.Terms, glossaryTermOf(g))
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"concierge/api"
 	"concierge/internal/clientaddr"
 	"concierge/internal/concierge"
 	"concierge/internal/live"
@@ -133,17 +134,6 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
 	return wire.DecodeJSON(body, dst)
 }
 
-// errorBody is the shape of every failure.
-type errorBody struct {
-	Error errorDetail `json:"error"`
-}
-
-type errorDetail struct {
-	Code    concierge.Code         `json:"code"`
-	Message string                 `json:"message"`
-	Fields  []concierge.FieldError `json:"fields,omitempty"`
-}
-
 // fail answers err in the error shape with its HTTP status. Internal errors are logged (their
 // answer is generic).
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -165,13 +155,25 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	case concierge.CodeAuthenticationFailed:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="concierge"`)
 	}
-	body, _ := json.Marshal(errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
+	body, _ := json.Marshal(api.ErrorBody{Error: api.ErrorDetail{Code: string(e.Code), Message: e.Message, Fields: fieldErrors(e.Fields)}})
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(wire.Status(e.Code))
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(append(body, '\n'))
 	}
+}
+
+// fieldErrors converts the fields at fault of an error to their wire shape (nil for none).
+func fieldErrors(fs []concierge.FieldError) []api.FieldError {
+	if len(fs) == 0 {
+		return nil
+	}
+	out := make([]api.FieldError, len(fs))
+	for i, f := range fs {
+		out[i] = api.FieldError(f)
+	}
+	return out
 }
 
 // writeJSON answers v as JSON with the status (no body for HEAD).

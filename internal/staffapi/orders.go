@@ -3,43 +3,15 @@ package staffapi
 import (
 	"net/http"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 	"concierge/internal/importer"
 )
 
-// orderRecordJSON is an order as the admin API shows it.
-type orderRecordJSON struct {
-	Code             string                `json:"code"`
-	BookingReference string                `json:"bookingReference"`
-	OutletCode       string                `json:"outletCode"`
-	Status           concierge.OrderStatus `json:"status"`
-	UpdatedAt        string                `json:"updatedAt"`
-}
-
-func orderRecordOut(o concierge.OrderView) orderRecordJSON {
-	return orderRecordJSON{Code: o.Code, BookingReference: o.BookingReference, OutletCode: o.OutletCode,
-		Status: o.Status, UpdatedAt: formatTime(o.UpdatedAt)}
-}
-
-// orderPutAnswer answers PUT …/orders/{orderCode}: messagesPosted counts the System messages
-// the status change posted into the order's conversations.
-type orderPutAnswer struct {
-	Result         concierge.UpsertResult `json:"result"`
-	MessagesPosted int                    `json:"messagesPosted"`
-	Order          orderRecordJSON        `json:"order"`
-}
-
-// orderRecordList is a page of orders; nextCursor is "" on the last page.
-type orderRecordList struct {
-	Orders     []orderRecordJSON `json:"orders"`
-	NextCursor string            `json:"nextCursor"`
-}
-
-// orderPutRequest is the body of PUT …/orders/{orderCode}.
-type orderPutRequest struct {
-	BookingReference string `json:"bookingReference"`
-	OutletCode       string `json:"outletCode"`
-	Status           string `json:"status"`
+// orderRecordOut renders an order as the admin API shows it.
+func orderRecordOut(o concierge.OrderView) api.Order {
+	return api.Order{Code: o.Code, BookingReference: o.BookingReference, OutletCode: o.OutletCode,
+		Status: string(o.Status), UpdatedAt: formatTime(o.UpdatedAt)}
 }
 
 // putOrder creates or updates an order (manager, admin): 201 when created, 200 otherwise.
@@ -48,7 +20,7 @@ func (h *Handler) putOrder(w http.ResponseWriter, r *http.Request, p *concierge.
 		h.fail(w, r, err)
 		return
 	}
-	var req orderPutRequest
+	var req api.OrderRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -60,7 +32,7 @@ func (h *Handler) putOrder(w http.ResponseWriter, r *http.Request, p *concierge.
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, upsertHTTPStatus(o.Result), orderPutAnswer{Result: o.Result, MessagesPosted: o.MessagesPosted, Order: orderRecordOut(o.OrderView)})
+	h.writeJSON(w, r, upsertHTTPStatus(o.Result), api.OrderPut{Result: string(o.Result), MessagesPosted: o.MessagesPosted, Order: orderRecordOut(o.OrderView)})
 }
 
 // getOrder answers one order (manager, admin).
@@ -91,7 +63,7 @@ func (h *Handler) listOrders(w http.ResponseWriter, r *http.Request, p *concierg
 		h.fail(w, r, err)
 		return
 	}
-	list := orderRecordList{Orders: make([]orderRecordJSON, len(orders))}
+	list := api.OrderList{Orders: make([]api.Order, len(orders))}
 	for i, o := range orders {
 		list.Orders[i] = orderRecordOut(o)
 	}

@@ -4,106 +4,24 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 )
-
-// guestRefRequest is the body of the guest-data routes: one of the two.
-type guestRefRequest struct {
-	BookingReference string
-	GuestIdentifier  string
-}
-
-// exportJSON is the one-file export of a stay's or a non-verified guest's data.
-type exportJSON struct {
-	ExportedAt    string               `json:"exportedAt"`
-	Property      string               `json:"property"`
-	Stay          *exportStayJSON      `json:"stay"`
-	Guest         *exportGuestJSON     `json:"guest"`
-	Sessions      []exportSessionJSON  `json:"sessions"`
-	Conversations []exportConvJSON     `json:"conversations"`
-	Orders        []exportOrderJSON    `json:"orders"`
-	LegalHolds    []exportLegalHoldRef `json:"legalHolds"`
-}
-
-type exportStayJSON struct {
-	BookingReference string `json:"bookingReference"`
-	RoomNumber       string `json:"roomNumber"`
-	FirstName        string `json:"firstName"`
-	LastName         string `json:"lastName"`
-	LanguageCode     string `json:"languageCode"`
-	Arrival          string `json:"arrival"`
-	Departure        string `json:"departure"`
-}
-
-type exportGuestJSON struct {
-	Identifier string `json:"identifier"`
-	CreatedAt  string `json:"createdAt"`
-}
-
-type exportSessionJSON struct {
-	LanguageCode string  `json:"languageCode"`
-	Version      string  `json:"version"`
-	IssuedAt     string  `json:"issuedAt"`
-	LastSeenAt   string  `json:"lastSeenAt"`
-	RevokedAt    *string `json:"revokedAt"`
-}
-
-type exportConvJSON struct {
-	Code           string              `json:"code"`
-	ID             int64               `json:"id"`
-	Outlet         string              `json:"outletCode"`
-	Subject        string              `json:"subject"`
-	Status         string              `json:"status"`
-	Type           string              `json:"type"`
-	GuestFirstName string              `json:"guestFirstName"`
-	GuestLastName  string              `json:"guestLastName"`
-	GuestLanguage  string              `json:"guestLanguageCode"`
-	OrderForm      json.RawMessage     `json:"orderForm"`
-	CreatedAt      string              `json:"createdAt"`
-	UpdatedAt      string              `json:"updatedAt"`
-	Messages       []exportMessageJSON `json:"messages"`
-}
-
-type exportMessageJSON struct {
-	Code         string            `json:"code"`
-	Seq          int64             `json:"seq"`
-	Type         string            `json:"type"`
-	Author       authorJSON        `json:"author"`
-	Content      string            `json:"content"`
-	LanguageCode string            `json:"languageCode"`
-	Translations map[string]string `json:"translations"`
-	CreatedAt    string            `json:"createdAt"`
-	ReadAt       *string           `json:"readAt"`
-}
-
-type exportOrderJSON struct {
-	Code      string `json:"code"`
-	Status    string `json:"status"`
-	Outlet    string `json:"outletCode"`
-	UpdatedAt string `json:"updatedAt"`
-}
-
-type exportLegalHoldRef struct {
-	ConversationCode string `json:"conversationCode"`
-	Reason           string `json:"reason"`
-	SetBy            string `json:"setBy"`
-	SetAt            string `json:"setAt"`
-}
 
 // GuestExportBody renders an export as its one JSON file (the API's answer and the CLI's
 // output). It errors only when encoding fails, which cannot happen for these shapes.
 func GuestExportBody(e concierge.GuestExport) ([]byte, error) {
-	out := exportJSON{ExportedAt: formatTime(e.ExportedAt), Property: e.Property.Code, Sessions: []exportSessionJSON{},
-		Conversations: []exportConvJSON{}, Orders: []exportOrderJSON{}, LegalHolds: []exportLegalHoldRef{}}
-	if st := e.Stay; st != nil {
-		out.Stay = &exportStayJSON{BookingReference: st.BookingReference, RoomNumber: st.RoomNumber, FirstName: st.FirstName,
-			LastName: st.LastName, LanguageCode: st.Language, Arrival: string(st.Arrival), Departure: string(st.Departure)}
+	out := api.Export{ExportedAt: formatTime(e.ExportedAt), Property: e.Property.Code, Sessions: []api.ExportSession{},
+		Conversations: []api.ExportConv{}, Orders: []api.ExportOrder{}, LegalHolds: []api.ExportLegalHold{}}
+	if e.Stay != nil {
+		st := stayRecordOut(*e.Stay)
+		out.Stay = &st
 	}
 	if g := e.Guest; g != nil {
-		out.Guest = &exportGuestJSON{Identifier: g.Identifier, CreatedAt: formatTime(g.CreatedAt)}
+		out.Guest = &api.ExportGuest{Identifier: g.Identifier, CreatedAt: formatTime(g.CreatedAt)}
 	}
 	for _, s := range e.Sessions {
-		out.Sessions = append(out.Sessions, exportSessionJSON{LanguageCode: s.Language, Version: s.Version,
+		out.Sessions = append(out.Sessions, api.ExportSession{LanguageCode: s.Language, Version: s.Version,
 			IssuedAt: formatTime(s.IssuedAt), LastSeenAt: formatTime(s.LastSeenAt), RevokedAt: formatOptionalTime(s.RevokedAt)})
 	}
 	translations := map[int64]map[string]string{}
@@ -118,10 +36,10 @@ func GuestExportBody(e concierge.GuestExport) ([]byte, error) {
 	for _, c := range e.Conversations {
 		index[c.ID] = len(out.Conversations)
 		codes[c.ID] = c.Code
-		out.Conversations = append(out.Conversations, exportConvJSON{Code: c.Code, ID: c.ID, Outlet: e.Outlets[c.OutletID].Code,
+		out.Conversations = append(out.Conversations, api.ExportConv{Code: c.Code, ID: c.ID, Outlet: e.Outlets[c.OutletID].Code,
 			Subject: c.Subject, Status: string(c.Status), Type: c.Type, GuestFirstName: c.GuestFirstName,
 			GuestLastName: c.GuestLastName, GuestLanguage: c.GuestLanguage, OrderForm: c.OrderForm,
-			CreatedAt: formatTime(c.CreatedAt), UpdatedAt: formatTime(c.UpdatedAt), Messages: []exportMessageJSON{}})
+			CreatedAt: formatTime(c.CreatedAt), UpdatedAt: formatTime(c.UpdatedAt), Messages: []api.ExportMessage{}})
 	}
 	for _, m := range e.Messages {
 		i, ok := index[m.ConversationID]
@@ -132,20 +50,20 @@ func GuestExportBody(e concierge.GuestExport) ([]byte, error) {
 		if tr == nil {
 			tr = map[string]string{}
 		}
-		out.Conversations[i].Messages = append(out.Conversations[i].Messages, exportMessageJSON{Code: m.Code, Seq: m.Seq,
-			Type: string(m.Type), Author: authorJSON{FirstName: m.AuthorFirstName, LastName: m.AuthorLastName},
+		out.Conversations[i].Messages = append(out.Conversations[i].Messages, api.ExportMessage{Code: m.Code, Seq: m.Seq,
+			Type: string(m.Type), Author: api.Author{FirstName: m.AuthorFirstName, LastName: m.AuthorLastName},
 			Content: m.Content, LanguageCode: m.Language, Translations: tr, CreatedAt: formatTime(m.CreatedAt),
 			ReadAt: formatOptionalTime(m.ReadAt)})
 	}
 	for _, o := range e.Orders {
-		oj := exportOrderJSON{Code: o.Code, Status: string(o.Status), UpdatedAt: formatTime(o.UpdatedAt)}
+		oj := api.ExportOrder{Code: o.Code, Status: string(o.Status), UpdatedAt: formatTime(o.UpdatedAt)}
 		if o.OutletID != nil {
 			oj.Outlet = e.Outlets[*o.OutletID].Code
 		}
 		out.Orders = append(out.Orders, oj)
 	}
 	for _, h := range e.LegalHolds {
-		out.LegalHolds = append(out.LegalHolds, exportLegalHoldRef{ConversationCode: codes[h.ConversationID],
+		out.LegalHolds = append(out.LegalHolds, api.ExportLegalHold{ConversationCode: codes[h.ConversationID],
 			Reason: h.Reason, SetBy: h.SetBy, SetAt: formatTime(h.SetAt)})
 	}
 	return json.Marshal(out)
@@ -154,7 +72,7 @@ func GuestExportBody(e concierge.GuestExport) ([]byte, error) {
 // exportGuestData answers everything held about a stay or a non-verified guest, as one JSON
 // file (Content-Disposition: attachment).
 func (h *Handler) exportGuestData(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req guestRefRequest
+	var req api.GuestRef
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -177,17 +95,9 @@ func (h *Handler) exportGuestData(w http.ResponseWriter, r *http.Request, p *con
 	_, _ = w.Write(append(body, '\n'))
 }
 
-// erasureJSON is the answer of an erasure.
-type erasureJSON struct {
-	Conversations int  `json:"conversationsErased"`
-	Messages      int  `json:"messagesErased"`
-	Held          int  `json:"conversationsHeld"`
-	OwnerErased   bool `json:"guestErased"`
-}
-
 // eraseGuestData erases a stay's or a non-verified guest's data and answers what went.
 func (h *Handler) eraseGuestData(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req guestRefRequest
+	var req api.GuestRef
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -198,19 +108,7 @@ func (h *Handler) eraseGuestData(w http.ResponseWriter, r *http.Request, p *conc
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, erasureJSON{Conversations: e.Conversations, Messages: e.Messages, Held: e.Held, OwnerErased: e.OwnerErased})
-}
-
-// retentionJSON is a property's retention settings.
-type retentionJSON struct {
-	StayDays  int `json:"stayDays"`
-	GuestDays int `json:"guestDays"`
-}
-
-// retentionRequest is the body of PUT …/retention.
-type retentionRequest struct {
-	StayDays  *int
-	GuestDays *int
+	h.writeJSON(w, r, http.StatusOK, api.Erasure{Conversations: e.Conversations, Messages: e.Messages, Held: e.Held, OwnerErased: e.OwnerErased})
 }
 
 // getRetention answers a property's retention settings.
@@ -220,12 +118,12 @@ func (h *Handler) getRetention(w http.ResponseWriter, r *http.Request, p *concie
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, retentionJSON{StayDays: rs.StayDays, GuestDays: rs.GuestDays})
+	h.writeJSON(w, r, http.StatusOK, api.Retention{StayDays: rs.StayDays, GuestDays: rs.GuestDays})
 }
 
 // putRetention changes a property's retention settings and answers them.
 func (h *Handler) putRetention(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req retentionRequest
+	var req api.RetentionRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -235,20 +133,12 @@ func (h *Handler) putRetention(w http.ResponseWriter, r *http.Request, p *concie
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, retentionJSON{StayDays: rs.StayDays, GuestDays: rs.GuestDays})
+	h.writeJSON(w, r, http.StatusOK, api.Retention{StayDays: rs.StayDays, GuestDays: rs.GuestDays})
 }
 
-// legalHoldJSON is a conversation's legal hold state.
-type legalHoldJSON struct {
-	ConversationCode string  `json:"conversationCode"`
-	Held             bool    `json:"held"`
-	Reason           string  `json:"reason"`
-	SetBy            string  `json:"setBy"`
-	SetAt            *string `json:"setAt"`
-}
-
-func legalHoldOf(code string, hold *concierge.LegalHold) legalHoldJSON {
-	out := legalHoldJSON{ConversationCode: code}
+// legalHoldOf renders a conversation's legal hold state (hold nil: not held).
+func legalHoldOf(code string, hold *concierge.LegalHold) api.LegalHold {
+	out := api.LegalHold{ConversationCode: code}
 	if hold != nil {
 		out.Held, out.Reason, out.SetBy, out.SetAt = true, hold.Reason, hold.SetBy, formatOptionalTime(&hold.SetAt)
 	}
@@ -265,14 +155,9 @@ func (h *Handler) getLegalHold(w http.ResponseWriter, r *http.Request, p *concie
 	h.writeJSON(w, r, http.StatusOK, legalHoldOf(r.PathValue("code"), hold))
 }
 
-// legalHoldRequest is the body of PUT …/legal-hold.
-type legalHoldRequest struct {
-	Reason string
-}
-
 // putLegalHold puts a conversation under a legal hold and answers it.
 func (h *Handler) putLegalHold(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req legalHoldRequest
+	var req api.LegalHoldRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return

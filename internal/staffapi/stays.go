@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 	"concierge/internal/importer"
 )
@@ -22,62 +23,17 @@ const (
 // requests, since a file holds thousands of rows.
 const MaxImportBytes = 8 << 20
 
-// stayRecordJSON is a stay as the admin API shows it.
-type stayRecordJSON struct {
-	BookingReference string `json:"bookingReference"`
-	RoomNumber       string `json:"roomNumber"`
-	FirstName        string `json:"firstName"`
-	LastName         string `json:"lastName"`
-	LanguageCode     string `json:"languageCode"`
-	Arrival          string `json:"arrival"`
-	Departure        string `json:"departure"`
-}
-
-func stayRecordOut(s concierge.Stay) stayRecordJSON {
-	return stayRecordJSON{BookingReference: s.BookingReference, RoomNumber: s.RoomNumber, FirstName: s.FirstName,
+// stayRecordOut renders a stay as the admin API shows it.
+func stayRecordOut(s concierge.Stay) api.Stay {
+	return api.Stay{BookingReference: s.BookingReference, RoomNumber: s.RoomNumber, FirstName: s.FirstName,
 		LastName: s.LastName, LanguageCode: s.Language, Arrival: string(s.Arrival), Departure: string(s.Departure)}
 }
 
-// stayPutAnswer answers PUT …/stays/{bookingReference}.
-type stayPutAnswer struct {
-	Result concierge.UpsertResult `json:"result"`
-	Stay   stayRecordJSON         `json:"stay"`
-}
-
-// stayRecordList is a page of stays; nextCursor is "" on the last page.
-type stayRecordList struct {
-	Stays      []stayRecordJSON `json:"stays"`
-	NextCursor string           `json:"nextCursor"`
-}
-
-// stayPutRequest is the body of PUT …/stays/{bookingReference}.
-type stayPutRequest struct {
-	RoomNumber   string `json:"roomNumber"`
-	FirstName    string `json:"firstName"`
-	LastName     string `json:"lastName"`
-	LanguageCode string `json:"languageCode"`
-	Arrival      string `json:"arrival"`
-	Departure    string `json:"departure"`
-}
-
-// rejectionJSON is a row an import skipped.
-type rejectionJSON struct {
-	Line   int    `json:"line"`
-	Reason string `json:"reason"`
-}
-
-// importSummaryJSON answers a bulk import.
-type importSummaryJSON struct {
-	Created   int             `json:"created"`
-	Updated   int             `json:"updated"`
-	Unchanged int             `json:"unchanged"`
-	Rejected  []rejectionJSON `json:"rejected"`
-}
-
-func summaryOut(s concierge.ImportSummary) importSummaryJSON {
-	out := importSummaryJSON{Created: s.Created, Updated: s.Updated, Unchanged: s.Unchanged, Rejected: []rejectionJSON{}}
+// summaryOut renders what a bulk import did, with the rows it skipped.
+func summaryOut(s concierge.ImportSummary) api.ImportSummary {
+	out := api.ImportSummary{Created: s.Created, Updated: s.Updated, Unchanged: s.Unchanged, Rejected: []api.Rejection{}}
 	for _, r := range s.Rejected {
-		out.Rejected = append(out.Rejected, rejectionJSON{Line: r.Line, Reason: r.Reason})
+		out.Rejected = append(out.Rejected, api.Rejection{Line: r.Line, Reason: r.Reason})
 	}
 	return out
 }
@@ -110,7 +66,7 @@ func (h *Handler) putStay(w http.ResponseWriter, r *http.Request, p *concierge.P
 		h.fail(w, r, err)
 		return
 	}
-	var req stayPutRequest
+	var req api.StayRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -123,7 +79,7 @@ func (h *Handler) putStay(w http.ResponseWriter, r *http.Request, p *concierge.P
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, upsertHTTPStatus(res), stayPutAnswer{Result: res, Stay: stayRecordOut(st)})
+	h.writeJSON(w, r, upsertHTTPStatus(res), api.StayPut{Result: string(res), Stay: stayRecordOut(st)})
 }
 
 // getStay answers one stay (manager, admin).
@@ -155,7 +111,7 @@ func (h *Handler) listStays(w http.ResponseWriter, r *http.Request, p *concierge
 		h.fail(w, r, err)
 		return
 	}
-	list := stayRecordList{Stays: make([]stayRecordJSON, len(stays))}
+	list := api.StayList{Stays: make([]api.Stay, len(stays))}
 	for i, s := range stays {
 		list.Stays[i] = stayRecordOut(s)
 	}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 )
 
@@ -12,65 +13,10 @@ import (
 // delivery of the previous page).
 const cursorDeliveries = "wd:"
 
-// webhookJSON is a webhook as the API shows it: never with its secret, except once in the
-// answer that created it.
-type webhookJSON struct {
-	ID        int64    `json:"id"`
-	Property  string   `json:"property"`
-	URL       string   `json:"url"`
-	Kinds     []string `json:"kinds"`
-	Enabled   bool     `json:"enabled"`
-	CreatedAt string   `json:"createdAt"`
-	UpdatedAt string   `json:"updatedAt"`
-}
-
-// createdWebhookJSON is the answer to a webhook's creation: the webhook and its secret.
-type createdWebhookJSON struct {
-	webhookJSON
-	Secret string `json:"secret"`
-}
-
-// webhookList is a property's webhooks.
-type webhookList struct {
-	Webhooks []webhookJSON `json:"webhooks"`
-}
-
-// deliveryJSON is a webhook delivery as admins see it.
-type deliveryJSON struct {
-	ID            string  `json:"id"`
-	EventSeq      int64   `json:"eventSeq"`
-	Kind          string  `json:"kind"`
-	Status        string  `json:"status"`
-	Attempts      int     `json:"attempts"`
-	NextAttemptAt *string `json:"nextAttemptAt"` // null unless pending
-	LastError     string  `json:"lastError"`
-	LastStatus    int     `json:"lastStatus"`
-	CreatedAt     string  `json:"createdAt"`
-	DeliveredAt   *string `json:"deliveredAt"`
-}
-
-// deliveryList is a page of deliveries; nextCursor is "" on the last page.
-type deliveryList struct {
-	Deliveries []deliveryJSON `json:"deliveries"`
-	NextCursor string         `json:"nextCursor"`
-}
-
-// webhookRequest is the body of POST and PATCH …/webhooks.
-type webhookRequest struct {
-	URL     *string
-	Kinds   *[]string
-	Secret  *string
-	Enabled *bool
-}
-
-// redeliverRequest is the body of POST …/webhooks/{id}/redeliver.
-type redeliverRequest struct {
-	From string
-	To   string
-}
-
-func webhookOf(code string, w concierge.Webhook) webhookJSON {
-	out := webhookJSON{ID: w.ID, Property: code, URL: w.URL, Kinds: make([]string, len(w.Kinds)), Enabled: w.Enabled,
+// webhookOf renders a webhook of the property code as the API shows it: never with its
+// secret, except once in the answer that created it (api.CreatedWebhook).
+func webhookOf(code string, w concierge.Webhook) api.Webhook {
+	out := api.Webhook{ID: w.ID, Property: code, URL: w.URL, Kinds: make([]string, len(w.Kinds)), Enabled: w.Enabled,
 		CreatedAt: formatTime(w.CreatedAt), UpdatedAt: formatTime(w.UpdatedAt)}
 	for i, k := range w.Kinds {
 		out.Kinds[i] = string(k)
@@ -78,8 +24,9 @@ func webhookOf(code string, w concierge.Webhook) webhookJSON {
 	return out
 }
 
-func deliveryOf(d concierge.WebhookDelivery) deliveryJSON {
-	out := deliveryJSON{ID: d.ID, EventSeq: d.EventSeq, Kind: string(d.Kind), Status: string(d.Status),
+// deliveryOf renders a webhook delivery as admins see it: nextAttemptAt null unless pending.
+func deliveryOf(d concierge.WebhookDelivery) api.Delivery {
+	out := api.Delivery{ID: d.ID, EventSeq: d.EventSeq, Kind: string(d.Kind), Status: string(d.Status),
 		Attempts: d.Attempts, LastError: d.LastError, LastStatus: d.LastStatus, CreatedAt: formatTime(d.CreatedAt),
 		DeliveredAt: formatOptionalTime(d.DeliveredAt)}
 	if d.Status == concierge.DeliveryPending {
@@ -115,7 +62,7 @@ func (h *Handler) listWebhooks(w http.ResponseWriter, r *http.Request, p *concie
 		return
 	}
 	code := h.propertyCodeOf(r, p)
-	out := webhookList{Webhooks: make([]webhookJSON, len(ws))}
+	out := api.WebhookList{Webhooks: make([]api.Webhook, len(ws))}
 	for i, wh := range ws {
 		out.Webhooks[i] = webhookOf(code, wh)
 	}
@@ -125,7 +72,7 @@ func (h *Handler) listWebhooks(w http.ResponseWriter, r *http.Request, p *concie
 // createWebhook subscribes a URL (managers and admins) and answers the webhook with its
 // secret, shown this once (201).
 func (h *Handler) createWebhook(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req webhookRequest
+	var req api.WebhookRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -140,7 +87,7 @@ func (h *Handler) createWebhook(w http.ResponseWriter, r *http.Request, p *conci
 		return
 	}
 	shown := webhookOf(h.propertyCodeOf(r, p), wh)
-	h.writeObject(w, r, http.StatusCreated, createdWebhookJSON{webhookJSON: shown, Secret: wh.Secret}, shown,
+	h.writeObject(w, r, http.StatusCreated, api.CreatedWebhook{Webhook: shown, Secret: wh.Secret}, shown,
 		pathOf("properties", shown.Property, "webhooks", strconv.FormatInt(wh.ID, 10)))
 }
 
@@ -157,7 +104,7 @@ func (h *Handler) getWebhook(w http.ResponseWriter, r *http.Request, p *concierg
 
 // updateWebhook changes a webhook and answers it (without its secret).
 func (h *Handler) updateWebhook(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req webhookRequest
+	var req api.WebhookRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -204,7 +151,7 @@ func (h *Handler) listDeliveries(w http.ResponseWriter, r *http.Request, p *conc
 		h.fail(w, r, err)
 		return
 	}
-	out := deliveryList{Deliveries: make([]deliveryJSON, len(ds))}
+	out := api.DeliveryList{Deliveries: make([]api.Delivery, len(ds))}
 	for i, d := range ds {
 		out.Deliveries[i] = deliveryOf(d)
 	}
@@ -242,7 +189,7 @@ func (h *Handler) redeliverOne(w http.ResponseWriter, r *http.Request, p *concie
 // redeliverRange sends again every delivery of a webhook made in [from, to) (RFC 3339) and
 // answers how many: {"redelivered": n}.
 func (h *Handler) redeliverRange(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
-	var req redeliverRequest
+	var req api.RedeliverRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
@@ -265,7 +212,7 @@ func (h *Handler) redeliverRange(w http.ResponseWriter, r *http.Request, p *conc
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, r, http.StatusOK, map[string]int{"redelivered": n})
+	h.writeJSON(w, r, http.StatusOK, api.Redelivered{Redelivered: n})
 }
 
 // currentWebhook reads the webhook of the path as GET shows it, for If-Match.
