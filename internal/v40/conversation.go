@@ -5,23 +5,14 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 )
 
 const (
-	itemCreateConversation = "createConversationResponse"
-	itemGetMessages        = "getMessagesResponse"
+	itemCreateConversation = api.ItemCreateConversation
+	itemGetMessages        = api.ItemGetMessages
 )
-
-// createConversationRequest is the body of both create calls (SPEC §4.2, §4.3).
-type createConversationRequest struct {
-	SessionToken               string
-	Message                    string
-	ConversationType           string
-	OutletCode                 string
-	OrderCode                  string
-	OrderFormDetailsDictionary json.RawMessage
-}
 
 func (h *Handler) createConversation(w http.ResponseWriter, r *http.Request) {
 	h.create(w, r, false)
@@ -32,7 +23,7 @@ func (h *Handler) createNonVerifiedConversation(w http.ResponseWriter, r *http.R
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request, nonVerified bool) {
-	var req createConversationRequest
+	var req api.GuestCreateConversationRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.failEarly(w, r, itemCreateConversation, sentToken(r), err)
 		return
@@ -60,7 +51,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, nonVerified boo
 		return
 	}
 	writeSuccess(w, r, gs.Token, namedItem{name: itemCreateConversation,
-		item: item{Content: conversationContent{Conversation: conversationShapeOf(conv)}}})
+		item: item{Content: api.GuestConversationContent{Conversation: conversationShapeOf(conv)}}})
 }
 
 // orderForm accepts an absent or null dictionary, or a JSON object; anything else is
@@ -80,14 +71,6 @@ func orderForm(raw json.RawMessage) (json.RawMessage, error) {
 		return nil, concierge.Errorf(concierge.CodeMalformedRequest, "The field 'OrderFormDetailsDictionary' is not valid JSON.")
 	}
 	return buf.Bytes(), nil
-}
-
-// getMessagesContent is the getMessagesResponse content, keys in order.
-type getMessagesContent struct {
-	Messages   []messageShape `json:"messages"`
-	PageNumber int            `json:"pageNumber"`
-	PageLength int            `json:"pageLength"`
-	TotalCount int            `json:"totalCount"`
 }
 
 func (h *Handler) getMessages(w http.ResponseWriter, r *http.Request) {
@@ -111,8 +94,8 @@ func (h *Handler) getMessages(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, r, gs.Token, itemGetMessages, err)
 		return
 	}
-	content := getMessagesContent{
-		Messages:   make([]messageShape, 0, len(msgs)),
+	content := api.GuestMessagePage{
+		Messages:   make([]api.GuestMessage, 0, len(msgs)),
 		PageNumber: p.Number,
 		PageLength: p.Length,
 		TotalCount: total,

@@ -9,14 +9,19 @@ import (
 	"strings"
 	"time"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 	"concierge/internal/wire"
 )
 
 // itemStatus is the item name of commands without data and of routing failures.
-const itemStatus = "responseStatus"
+const itemStatus = api.ItemResponseStatus
 
-// item is one entry of the envelope's responses list, before it is wrapped in its name.
+// item is one entry of the envelope's responses list, before it is wrapped in its name: the
+// server side of api.Item, keys and omitempty the same (TestEnvelopeMatchesAPI checks it). It
+// stays a type of its own because it carries its content unencoded (api.Item's is
+// json.RawMessage, which encoding/json would validate and copy a second time, see encode) and
+// the domain's error code and fields as they come.
 type item struct {
 	Content   any                    `json:"content,omitempty"`
 	Succeeded bool                   `json:"succeeded"`
@@ -31,7 +36,8 @@ type namedItem struct {
 	item item
 }
 
-// envelope is the response container of SPEC §3.3.
+// envelope is the response container of SPEC §3.3, api.Envelope as the server writes it (by
+// hand, see encode; TestEnvelopeMatchesAPI checks that api.Envelope reads it back whole).
 type envelope struct {
 	SessionToken      string
 	ResponsesIncluded string

@@ -8,31 +8,18 @@ import (
 	"strconv"
 	"time"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 	"concierge/internal/live"
 )
 
 // itemEvents names failures of the event stream call (before the stream starts).
-const itemEvents = "getEventsResponse"
+const itemEvents = api.ItemGetEvents
 
-// orderShape is an order on a guest event.
-type orderShape struct {
-	Code   string `json:"code"`
-	Status string `json:"status"`
-}
-
-// eventShape is the data of a guest event (SPEC §6): kind, conversationCode and the changed
-// object in the guest wire shape of SPEC §4.2.
-type eventShape struct {
-	Kind             string                 `json:"kind"`
-	ConversationCode string                 `json:"conversationCode"`
-	Message          *messageShape          `json:"message,omitempty"`
-	Conversation     *conversationListShape `json:"conversation,omitempty"`
-	Order            *orderShape            `json:"order,omitempty"`
-}
-
-func eventShapeOf(e concierge.GuestEvent) eventShape {
-	out := eventShape{Kind: string(e.Kind), ConversationCode: e.ConversationCode}
+// eventShapeOf renders the data of a guest event (SPEC §6): kind, conversationCode and the
+// changed object in the guest wire shape of SPEC §4.2.
+func eventShapeOf(e concierge.GuestEvent) api.GuestEvent {
+	out := api.GuestEvent{Kind: string(e.Kind), ConversationCode: e.ConversationCode}
 	if e.Message != nil {
 		m := messageShapeOf(*e.Message)
 		out.Message = &m
@@ -42,7 +29,7 @@ func eventShapeOf(e concierge.GuestEvent) eventShape {
 		out.Conversation = &c
 	}
 	if e.Order != nil {
-		out.Order = &orderShape{Code: e.Order.Code, Status: string(e.Order.Status)}
+		out.Order = &api.OrderRef{Code: e.Order.Code, Status: string(e.Order.Status)}
 	}
 	return out
 }

@@ -3,19 +3,15 @@ package v40
 import (
 	"net/http"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 )
 
 const (
-	itemGetConversations = "getConversationsResponse"
-	itemGetConversation  = "getConversationResponse"
-	itemAddMessage       = "addMessageResponse"
+	itemGetConversations = api.ItemGetConversations
+	itemGetConversation  = api.ItemGetConversation
+	itemAddMessage       = api.ItemAddMessage
 )
-
-type getConversationsContent struct {
-	Conversations []conversationListShape `json:"conversations"`
-	TotalCount    int                     `json:"totalCount"`
-}
 
 func (h *Handler) getConversations(w http.ResponseWriter, r *http.Request) {
 	q, err := readParams(w, r)
@@ -39,7 +35,7 @@ func (h *Handler) getConversations(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, r, gs.Token, itemGetConversations, err)
 		return
 	}
-	content := getConversationsContent{Conversations: make([]conversationListShape, 0, len(list)), TotalCount: total}
+	content := api.GuestConversationPage{Conversations: make([]api.GuestConversationSummary, 0, len(list)), TotalCount: total}
 	for _, c := range list {
 		content.Conversations = append(content.Conversations, conversationListShapeOf(c))
 	}
@@ -63,20 +59,13 @@ func (h *Handler) getConversation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeSuccess(w, r, gs.Token, namedItem{name: itemGetConversation,
-		item: item{Content: conversationContent{Conversation: conversationShapeOf(conv)}}})
+		item: item{Content: api.GuestConversationContent{Conversation: conversationShapeOf(conv)}}})
 }
 
-// addMessageRequest is the body of the add-message call. ConversationType is a pointer so that
-// an absent field (the conversation's own type applies) differs from "".
-type addMessageRequest struct {
-	SessionToken     string
-	Message          string
-	ConversationType *string
-}
-
-type addMessageContent struct {
-	Message messageShape `json:"message"`
-}
+// addMessageRequest is the body of the add-message call: the api shape itself (an alias, not a
+// copy). Its ConversationType is a pointer so that an absent field (the conversation's own type
+// applies) differs from "".
+type addMessageRequest = api.GuestAddMessageRequest
 
 func (h *Handler) addMessage(w http.ResponseWriter, r *http.Request) {
 	var req addMessageRequest
@@ -94,16 +83,11 @@ func (h *Handler) addMessage(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, r, gs.Token, itemAddMessage, err)
 		return
 	}
-	writeSuccess(w, r, gs.Token, namedItem{name: itemAddMessage, item: item{Content: addMessageContent{Message: messageShapeOf(*msg)}}})
-}
-
-type markReadRequest struct {
-	SessionToken    string
-	UpToMessageCode string
+	writeSuccess(w, r, gs.Token, namedItem{name: itemAddMessage, item: item{Content: api.GuestMessageContent{Message: messageShapeOf(*msg)}}})
 }
 
 func (h *Handler) markRead(w http.ResponseWriter, r *http.Request) {
-	var req markReadRequest
+	var req api.GuestMarkReadRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.failEarly(w, r, itemStatus, sentToken(r), err)
 		return
@@ -114,7 +98,7 @@ func (h *Handler) markRead(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) closeConversation(w http.ResponseWriter, r *http.Request) {
-	var req tokenRequest
+	var req api.GuestTokenRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.failEarly(w, r, itemStatus, sentToken(r), err)
 		return

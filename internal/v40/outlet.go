@@ -3,32 +3,11 @@ package v40
 import (
 	"net/http"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 )
 
-const itemOutletSettings = "getOutletSettingsResponse"
-
-type outletSettingsContent struct {
-	Outlets []outletShape `json:"outlets"`
-}
-
-// outletShape is an outlet as guest apps see it (SPEC §4.1a), keys in order.
-type outletShape struct {
-	Code                   string       `json:"code"`
-	Name                   string       `json:"name"`
-	Description            string       `json:"description"`
-	AllowGuestMessages     bool         `json:"allowGuestMessages"`
-	AllowNonVerifiedGuests bool         `json:"allowNonVerifiedGuests"`
-	IsOpen                 bool         `json:"isOpen"`
-	OpeningHours           []hoursShape `json:"openingHours"`
-}
-
-// hoursShape is one opening interval in property time: day name, "HH:MM" open and close.
-type hoursShape struct {
-	Day   string `json:"day"`
-	Open  string `json:"open"`
-	Close string `json:"close"`
-}
+const itemOutletSettings = api.ItemOutletSettings
 
 func (h *Handler) outletSettings(w http.ResponseWriter, r *http.Request) {
 	q, err := readParams(w, r)
@@ -47,25 +26,27 @@ func (h *Handler) outletSettings(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, r, gs.Token, itemOutletSettings, err)
 		return
 	}
-	content := outletSettingsContent{Outlets: make([]outletShape, 0, len(outlets))}
+	content := api.GuestOutletList{Outlets: make([]api.GuestOutlet, 0, len(outlets))}
 	for _, o := range outlets {
 		content.Outlets = append(content.Outlets, outletShapeOf(o))
 	}
 	writeSuccess(w, r, gs.Token, namedItem{name: itemOutletSettings, item: item{Content: content}})
 }
 
-func outletShapeOf(o concierge.OutletInfo) outletShape {
-	s := outletShape{
+// outletShapeOf renders an outlet as guest apps see it (SPEC §4.1a): its opening hours as
+// English day names and "HH:MM" times in property time.
+func outletShapeOf(o concierge.OutletInfo) api.GuestOutlet {
+	s := api.GuestOutlet{
 		Code:                   o.Code,
 		Name:                   o.Name,
 		Description:            o.Description,
 		AllowGuestMessages:     o.AllowGuestMessages,
 		AllowNonVerifiedGuests: o.AllowNonVerifiedGuests,
 		IsOpen:                 o.IsOpen,
-		OpeningHours:           make([]hoursShape, 0, len(o.Hours)),
+		OpeningHours:           make([]api.OpeningHours, 0, len(o.Hours)),
 	}
 	for _, hrs := range o.Hours {
-		s.OpeningHours = append(s.OpeningHours, hoursShape{
+		s.OpeningHours = append(s.OpeningHours, api.OpeningHours{
 			Day:   hrs.Day.String(),
 			Open:  concierge.FormatClock(hrs.Open),
 			Close: concierge.FormatClock(hrs.Close),

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 	"concierge/internal/wire"
 )
@@ -173,7 +174,7 @@ func callToken(r *http.Request) string {
 		body, err := io.ReadAll(io.LimitReader(r.Body, wire.MaxBodyBytes+1))
 		r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), r.Body))
 		if err == nil && len(body) <= wire.MaxBodyBytes {
-			var req tokenRequest
+			var req api.GuestTokenRequest
 			if wire.DecodeJSON(body, &req) == nil {
 				fromBody = req.SessionToken
 			}

@@ -3,34 +3,12 @@ package v40
 import (
 	"net/http"
 
+	"concierge/api"
 	"concierge/internal/concierge"
 	"concierge/internal/idempotency"
 )
 
-const itemInitialise = "initialiseSessionResponse"
-
-// initialiseRequest holds the fields of the three Initialise calls (SPEC §4.1).
-type initialiseRequest struct {
-	PropertyCode          string
-	InterfaceToken        string
-	Version               string
-	LanguageCode          string
-	LastName              string
-	RoomNumber            string
-	GuestUniqueIdentifier string
-}
-
-// initialiseContent is the initialiseSessionResponse content, keys in order.
-type initialiseContent struct {
-	BrandCode      string  `json:"brandCode"`
-	GroupCode      string  `json:"groupCode"`
-	PropertyCode   string  `json:"propertyCode"`
-	LanguageCode   string  `json:"languageCode"`
-	GuestFirstName *string `json:"guestFirstName,omitempty"`
-	GuestLastName  *string `json:"guestLastName,omitempty"`
-	RoomNumber     *string `json:"roomNumber,omitempty"`
-	Version        string  `json:"version,omitempty"` // echoed when the client sent one
-}
+const itemInitialise = api.ItemInitialiseSession
 
 func (h *Handler) initialise(w http.ResponseWriter, r *http.Request) {
 	h.initialiseAs(w, r, concierge.InitialiseAnonymous)
@@ -45,7 +23,7 @@ func (h *Handler) initialiseByGuestIdentifier(w http.ResponseWriter, r *http.Req
 }
 
 func (h *Handler) initialiseAs(w http.ResponseWriter, r *http.Request, mode concierge.InitialiseMode) {
-	var req initialiseRequest
+	var req api.GuestInitialiseRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		writeFailure(w, r, "", itemInitialise, err)
 		return
@@ -70,7 +48,7 @@ func (h *Handler) initialiseAs(w http.ResponseWriter, r *http.Request, mode conc
 		writeFailure(w, r, "", itemInitialise, err)
 		return
 	}
-	content := initialiseContent{
+	content := api.GuestSession{ // Version is echoed when the client sent one
 		BrandCode:    gs.Property.BrandCode,
 		GroupCode:    gs.Property.GroupCode,
 		PropertyCode: gs.Property.Code,
@@ -88,20 +66,8 @@ func (h *Handler) initialiseAs(w http.ResponseWriter, r *http.Request, mode conc
 		namedItem{name: itemStatus})
 }
 
-// tokenRequest is the body of calls that carry only a session token.
-type tokenRequest struct {
-	SessionToken string
-}
-
-// loginByRoomRequest is the body of LoginByRoom.
-type loginByRoomRequest struct {
-	SessionToken string
-	LastName     string
-	RoomNumber   string
-}
-
 func (h *Handler) loginByRoom(w http.ResponseWriter, r *http.Request) {
-	var req loginByRoomRequest
+	var req api.GuestLoginByRoomRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.failEarly(w, r, itemStatus, sentToken(r), err)
 		return
@@ -121,7 +87,7 @@ func (h *Handler) loginByRoom(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
-	var req tokenRequest
+	var req api.GuestTokenRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		h.failEarly(w, r, itemStatus, sentToken(r), err)
 		return

@@ -1,68 +1,27 @@
 package v40
 
-import "concierge/internal/concierge"
+import (
+	"concierge/api"
+	"concierge/internal/concierge"
+)
 
-// conversationContent wraps a conversation: {"conversation": {...}}.
-type conversationContent struct {
-	Conversation conversationShape `json:"conversation"`
-}
+// The guest wire's shapes are the api package's Guest* types, keys in the order of SPEC §4.2;
+// absent optional values are empty strings, never null. These functions render the domain's
+// values in them.
 
-// conversationFields are a conversation's fields on the guest wire (SPEC §4.2), keys in
-// order. Absent optional values are empty strings, never null.
-type conversationFields struct {
-	Code               string `json:"code"`
-	Subject            string `json:"subject"`
-	OutletCode         string `json:"outletCode"`
-	OrderCode          string `json:"orderCode"`
-	OutletName         string `json:"outletName"`
-	PropertyCode       string `json:"propertyCode"`
-	RoomNumber         string `json:"roomNumber"`
-	GuestFirstName     string `json:"guestFirstName"`
-	GuestLastName      string `json:"guestLastName"`
-	GuestLanguageCode  string `json:"guestLanguageCode"`
-	ConversationStatus string `json:"conversationStatus"`
-	ConversationType   string `json:"conversationType"`
-}
-
-// conversationShape is a conversation with its messages (SPEC §4.2).
-type conversationShape struct {
-	conversationFields
-	Messages []messageShape `json:"messages"`
-}
-
-// messageShape is a message on the guest wire (SPEC §4.2), keys in order.
-type messageShape struct {
-	CreateDate        string `json:"createDate"`
-	Code              string `json:"code"`
-	IsRead            bool   `json:"isRead"`
-	ServiceCenterName string `json:"serviceCenterName"`
-	MessageType       string `json:"messageType"`
-	Content           string `json:"content"`
-	FirstName         string `json:"firstName"`
-	LastName          string `json:"lastName"`
-	LanguageCode      string `json:"languageCode"`
-	IsTranslated      bool   `json:"isTranslated"`
-	ConversationID    int64  `json:"conversationId"`
-}
-
-// conversationListShape is a conversation in a guest's list (SPEC §4.4): its fields without
-// messages, plus unreadCount and lastMessageDate.
-type conversationListShape struct {
-	conversationFields
-	UnreadCount     int    `json:"unreadCount"`
-	LastMessageDate string `json:"lastMessageDate"`
-}
-
-func conversationListShapeOf(c concierge.GuestConversationSummary) conversationListShape {
-	return conversationListShape{
-		conversationFields: conversationFieldsOf(c.ConversationDetail),
-		UnreadCount:        c.UnreadCount,
-		LastMessageDate:    formatDate(c.LastMessageAt),
+// conversationListShapeOf renders a conversation in a guest's list (SPEC §4.4): its fields
+// without messages, plus unreadCount and lastMessageDate.
+func conversationListShapeOf(c concierge.GuestConversationSummary) api.GuestConversationSummary {
+	return api.GuestConversationSummary{
+		GuestConversationFields: conversationFieldsOf(c.ConversationDetail),
+		UnreadCount:             c.UnreadCount,
+		LastMessageDate:         formatDate(c.LastMessageAt),
 	}
 }
 
-func conversationFieldsOf(c concierge.ConversationDetail) conversationFields {
-	f := conversationFields{
+// conversationFieldsOf renders a conversation's fields on the guest wire (SPEC §4.2).
+func conversationFieldsOf(c concierge.ConversationDetail) api.GuestConversationFields {
+	f := api.GuestConversationFields{
 		Code:               c.Code,
 		Subject:            c.Subject,
 		OutletCode:         c.Outlet.Code,
@@ -81,9 +40,10 @@ func conversationFieldsOf(c concierge.ConversationDetail) conversationFields {
 	return f
 }
 
-func conversationShapeOf(c *concierge.GuestConversation) conversationShape {
-	s := conversationShape{conversationFields: conversationFieldsOf(c.ConversationDetail),
-		Messages: make([]messageShape, 0, len(c.Messages))}
+// conversationShapeOf renders a conversation with every message its guest may see (SPEC §4.2).
+func conversationShapeOf(c *concierge.GuestConversation) api.GuestConversation {
+	s := api.GuestConversation{GuestConversationFields: conversationFieldsOf(c.ConversationDetail),
+		Messages: make([]api.GuestMessage, 0, len(c.Messages))}
 	for _, m := range c.Messages {
 		s.Messages = append(s.Messages, messageShapeOf(m))
 	}
@@ -92,12 +52,12 @@ func conversationShapeOf(c *concierge.GuestConversation) conversationShape {
 
 // messageShapeOf renders a message for its guest: the translation into the guest's language
 // when there is one (isTranslated true, languageCode the translation's), else the original.
-func messageShapeOf(m concierge.GuestMessage) messageShape {
+func messageShapeOf(m concierge.GuestMessage) api.GuestMessage {
 	content, lang := m.Content, m.Language
 	if m.Shown != nil {
 		content, lang = m.Shown.Content, m.Shown.Language
 	}
-	return messageShape{
+	return api.GuestMessage{
 		CreateDate:        formatDate(m.CreatedAt),
 		Code:              m.Code,
 		IsRead:            m.ReadAt != nil,
