@@ -5,5 +5,8 @@
 // sides instead of a client at run time.
 //
 // Field order is the wire order. Request types name their JSON keys in the case the server
-// documents; the server itself matches request keys case-insensitively.
+// documents; the server decodes request bodies into them, matching keys case-insensitively (a
+// field of the wrong JSON type is named by its key in a MalformedRequest). The one part the
+// server writes without these types is the guest envelope's item, which it encodes by hand for
+// speed; a test keeps it equal to Envelope and Item.
 package api

@@ -114,7 +114,8 @@ func (h *Handler) createProperty(w http.ResponseWriter, r *http.Request, p *conc
 	h.writeObject(w, r, http.StatusCreated, adminPropertyOf(prop), adminPropertyOf(prop), pathOf("properties", prop.Code))
 }
 
-// updateProperty changes a property (admin) and answers it.
+// updateProperty changes a property (admin) and answers it: absent fields stay as they are,
+// and code is ignored.
 func (h *Handler) updateProperty(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
 	var req api.PropertyRequest
 	if err := decodeBody(w, r, &req); err != nil {
@@ -193,7 +194,8 @@ func (h *Handler) createServiceCenter(w http.ResponseWriter, r *http.Request, p 
 		pathOf("properties", r.PathValue("code"), "service-centers", sc.Code))
 }
 
-// updateServiceCenter changes a service center (manager of the property, admin).
+// updateServiceCenter changes a service center (manager of the property, admin): absent
+// fields stay as they are, and code is ignored.
 func (h *Handler) updateServiceCenter(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
 	var req api.ServiceCenterRequest
 	if err := decodeBody(w, r, &req); err != nil {

@@ -87,7 +87,8 @@ func (h *Handler) createOutlet(w http.ResponseWriter, r *http.Request, p *concie
 		pathOf("properties", r.PathValue("code"), "outlets", d.Outlet.Code))
 }
 
-// updateOutlet changes an outlet (manager of the property, admin).
+// updateOutlet changes an outlet (manager of the property, admin): absent fields stay as they
+// are, openingHours replaces the hours as a whole, and code is ignored.
 func (h *Handler) updateOutlet(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
 	var req api.OutletRequest
 	if err := decodeBody(w, r, &req); err != nil {

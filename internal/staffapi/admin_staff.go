@@ -85,7 +85,8 @@ func (h *Handler) createStaffUser(w http.ResponseWriter, r *http.Request, p *con
 	h.writeObject(w, r, http.StatusCreated, adminStaffUserOf(info), adminStaffUserOf(info), pathOf("staff-users", info.User.Username))
 }
 
-// updateStaffUser changes a staff user's display name, role or grants.
+// updateStaffUser changes a staff user's display name, role or grants: absent fields stay as
+// they are, lists replace the grants as a whole, and username and password are ignored.
 func (h *Handler) updateStaffUser(w http.ResponseWriter, r *http.Request, p *concierge.Principal) {
 	var req api.StaffUserRequest
 	if err := decodeBody(w, r, &req); err != nil {
