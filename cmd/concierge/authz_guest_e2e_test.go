@@ -34,7 +34,7 @@ func TestGuestAuthorisationMatrix(t *testing.T) {
 	prevConv := concierge.Conversation{Code: concierge.NewCode("C"), PropertyID: prop.ID, OutletID: outlets[0].ID, StayID: &prev.ID,
 		Subject: "Front Desk", Status: concierge.ConversationOpen, GuestFirstName: "Prev", GuestLastName: "Occupant",
 		GuestLanguage: "en", CreatedAt: clk.Now().AddDate(0, 0, -2), UpdatedAt: clk.Now().AddDate(0, 0, -2)}
-	must(t, st.CreateConversation(ctx, &prevConv, &concierge.Message{Code: concierge.NewCode("M"), Type: concierge.MessageGuest,
+	must(t, concierge.NewConversations(st).Create(ctx, &prevConv, &concierge.Message{Code: concierge.NewCode("M"), Type: concierge.MessageGuest,
 		Content: "[secret of prev] my safe code is 1234", Language: "en", CreatedAt: prevConv.CreatedAt}))
 	must(t, st.Close())
 

@@ -678,7 +678,7 @@ func addManagerAndOtherProperty(t *testing.T, s *server) string {
 		Status: concierge.ConversationOpen, GuestLanguage: "en", CreatedAt: s.Clock.Now(), UpdatedAt: s.Clock.Now()}
 	m := concierge.Message{Code: concierge.NewCode("M"), Type: concierge.MessageGuest, Content: "OTHER-PROPERTY-SECRET",
 		Language: "en", CreatedAt: s.Clock.Now()}
-	if err := sw.db.CreateConversation(ctx, &c, &m); err != nil {
+	if err := concierge.NewConversations(sw.db).Create(ctx, &c, &m); err != nil {
 		t.Fatal(err)
 	}
 	return c.Code

@@ -32,7 +32,7 @@ func (sw *staffWrites) add(code string, typ concierge.MessageType, content strin
 	}
 	m := concierge.Message{Code: concierge.NewCode("M"), ConversationID: c.ID, Type: typ, Content: content,
 		Language: "en", AuthorFirstName: "Front", AuthorLastName: "Desk Agent", CreatedAt: at}
-	if err := sw.db.AddMessage(ctx, &m, c.Status, at); err != nil {
+	if err := concierge.NewConversations(sw.db).AddMessage(ctx, &m, c.Status, at); err != nil {
 		sw.t.Fatal(err)
 	}
 	return m.Code
@@ -44,7 +44,7 @@ func (sw *staffWrites) readGuestMessages(code string, at time.Time) {
 	if err != nil {
 		sw.t.Fatal(err)
 	}
-	if _, err := sw.db.MarkRead(ctx, c.ID, []concierge.MessageType{concierge.MessageGuest}, 0, at); err != nil {
+	if _, err := concierge.NewConversations(sw.db).MarkRead(ctx, c.Ref(), []concierge.MessageType{concierge.MessageGuest}, 0, at); err != nil {
 		sw.t.Fatal(err)
 	}
 }

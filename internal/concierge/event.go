@@ -47,13 +47,14 @@ type EventOwner struct {
 	GuestID *int64
 }
 
-// EventStore reads and prunes the event log. It is part of Store. Store's writes append the
+// EventStore reads and prunes the event log. It is part of Store. The writes append the
 // events of their changes in the same transaction, and a write that fails appends none:
 //
-//   - CreateConversation: conversation.updated, then message.created for a first message;
-//   - AddMessage: message.created, then conversation.updated when the status changed;
-//   - SetConversationStatus, SetAssignee, SetOutlet: conversation.updated;
-//   - MarkRead: message.read, only when some message changed;
+//   - Conversations.Create: conversation.updated, then message.created for a first message;
+//   - Conversations.AddMessage: message.created, then conversation.updated when the status
+//     changed;
+//   - Conversations.SetStatus, SetAssignee, SetOutlet: conversation.updated;
+//   - Conversations.MarkRead: message.read, only when some message changed;
 //   - WriteOrders: message.created per System message, then order.updated per conversation
 //     linked to each order whose status changed;
 //   - access.ended (internal, see AccessSubject): RevokeSession and ReplaceSession (the

@@ -88,6 +88,7 @@ type Config struct {
 // Service applies Concierge's business rules on top of a Store. It is safe for concurrent use.
 type Service struct {
 	store         Store
+	conversations Conversations // conversation_writes.go
 	tokens        SessionTokens
 	verifications VerificationGuard
 	verifyAddrs   VerificationGuard
@@ -152,6 +153,7 @@ func NewService(cfg Config) (*Service, error) {
 	if s.idleTimeout <= 0 {
 		s.idleTimeout = 24 * time.Hour
 	}
+	s.conversations = NewConversations(cfg.Store)
 	s.staff = newStaffAuth(cfg)
 	s.webhookTargets = cfg.WebhookTargets
 	s.quotas = cfg.GuestQuotas

@@ -174,7 +174,7 @@ func (s *Service) CreateConversation(ctx context.Context, gs *GuestSession, in C
 			msg.AuthorFirstName, msg.AuthorLastName = first, last
 		}
 	}
-	if err := s.store.CreateConversation(ctx, &conv, msg); err != nil {
+	if err := s.conversations.Create(ctx, &conv, msg); err != nil {
 		return nil, s.internal(ctx, "create conversation", err)
 	}
 	s.rememberOwner(conv) // the live-event paths need not read it back (conversation_owner.go)

@@ -227,7 +227,7 @@ func (s *Service) AddGuestMessage(ctx context.Context, gs *GuestSession, code, c
 			m.AuthorFirstName, m.AuthorLastName = gs.Stay.FirstName, gs.Stay.LastName
 		}
 	}
-	if err := s.store.AddMessage(ctx, &m, ConversationOpen, now); err != nil {
+	if err := s.conversations.AddMessage(ctx, &m, ConversationOpen, now); err != nil {
 		return nil, s.internal(ctx, "add message", err)
 	}
 	pendingTranslation(&m)
@@ -262,7 +262,7 @@ func (s *Service) MarkGuestRead(ctx context.Context, gs *GuestSession, code, upT
 			return v.Err()
 		}
 	}
-	if _, err := s.store.MarkRead(ctx, c.ID, []MessageType{MessageStaff, MessageSystem}, upTo, s.now()); err != nil {
+	if _, err := s.conversations.MarkRead(ctx, c.Ref(), []MessageType{MessageStaff, MessageSystem}, upTo, s.now()); err != nil {
 		return s.internal(ctx, "mark read", err)
 	}
 	return nil
@@ -278,7 +278,7 @@ func (s *Service) CloseGuestConversation(ctx context.Context, gs *GuestSession, 
 	if c.Status == ConversationClosed {
 		return nil
 	}
-	if err := s.store.SetConversationStatus(ctx, c.ID, ConversationClosed, s.now()); err != nil {
+	if err := s.conversations.SetStatus(ctx, c.Ref(), ConversationClosed, s.now()); err != nil {
 		return s.internal(ctx, "set conversation status", err)
 	}
 	return nil

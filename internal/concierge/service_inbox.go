@@ -378,7 +378,7 @@ func (s *Service) AddStaffMessage(ctx context.Context, p *Principal, code, typ, 
 		}
 		m.TranslateTo = s.translationTarget(m.Language, guestLang) // Notes are never translated
 	}
-	if err := s.store.AddMessage(ctx, &m, status, now); err != nil {
+	if err := s.conversations.AddMessage(ctx, &m, status, now); err != nil {
 		return nil, s.internal(ctx, "add message", err)
 	}
 	pendingTranslation(&m)
@@ -406,7 +406,7 @@ func (s *Service) SetStaffConversationStatus(ctx context.Context, p *Principal, 
 	}
 	if d.Status != status {
 		now := s.now()
-		if err := s.store.SetConversationStatus(ctx, d.ID, status, now); err != nil {
+		if err := s.conversations.SetStatus(ctx, d.Ref(), status, now); err != nil {
 			return nil, s.internal(ctx, "set conversation status", err)
 		}
 		d.Status, d.UpdatedAt = status, now
@@ -440,7 +440,7 @@ func (s *Service) MarkStaffRead(ctx context.Context, p *Principal, code, upToCod
 			return nil, v.Err()
 		}
 	}
-	if _, err := s.store.MarkRead(ctx, d.ID, []MessageType{MessageGuest}, upTo, s.now()); err != nil {
+	if _, err := s.conversations.MarkRead(ctx, d.Ref(), []MessageType{MessageGuest}, upTo, s.now()); err != nil {
 		return nil, s.internal(ctx, "mark read", err)
 	}
 	return s.staffConversation(ctx, d)

@@ -13,11 +13,14 @@ type Page struct {
 }
 
 // Store persists Concierge's objects. Implementations (SQLite, PostgreSQL) persist and map their
-// engine's errors to ErrNotFound and ErrConflict, nothing more: every rule lives in Service.
-// A method that returns nil has durably committed its write.
+// engine's errors to ErrNotFound and ErrConflict, nothing more: every rule lives in the domain.
+// A method that returns nil has durably committed its write. The writes moved to the
+// transaction seam (Transactor, tx.go) are composed by the domain from Tx operations; the
+// others are still one store method each, until they move too.
 //
 // Create methods set the ID (and any other store-assigned field) of the object they are given.
 type Store interface {
+	Transactor       // tx.go: write transactions of rule-free table operations
 	StaffStore       // store_staff.go: staff users, staff sessions, API keys
 	IdempotencyStore // store_idempotency.go: remembered answers to retried writes
 	StayOrderStore   // store_stays.go: stay and order upserts and lists (admin API, imports)
@@ -105,27 +108,13 @@ type Store interface {
 	// TouchSession records activity: last seen and the new idle expiry.
 	TouchSession(ctx context.Context, id int64, lastSeen, expiresAt time.Time) error
 
-	// CreateConversation stores a conversation and, when first is not nil, its first message
-	// (sequence 1), in one transaction. It sets the IDs and first.ConversationID.
-	CreateConversation(ctx context.Context, c *Conversation, first *Message) error
 	// ConversationByCode finds a conversation by its exact code; ErrNotFound when none.
 	ConversationByCode(ctx context.Context, code string) (Conversation, error)
 	// OrderByID finds an order; ErrNotFound when none.
 	OrderByID(ctx context.Context, id int64) (Order, error)
-	// AddMessage appends m to conversation m.ConversationID with the next sequence number and
-	// sets the conversation's status and updated time, in one transaction. It sets m.ID and
-	// m.Seq; ErrNotFound when the conversation does not exist.
-	AddMessage(ctx context.Context, m *Message, status ConversationStatus, at time.Time) error
-	// SetConversationStatus sets a conversation's status and updated time; ErrNotFound when
-	// the conversation does not exist.
-	SetConversationStatus(ctx context.Context, id int64, status ConversationStatus, at time.Time) error
 	// ConversationMessages lists a conversation's messages in sequence order; Notes only when
 	// includeNotes.
 	ConversationMessages(ctx context.Context, conversationID int64, includeNotes bool) ([]Message, error)
-	// MarkRead sets the read time of every unread message of the conversation whose type is one
-	// of types and whose sequence number is at most upToSeq (0: any), and returns how many
-	// messages changed.
-	MarkRead(ctx context.Context, conversationID int64, types []MessageType, upToSeq int64, at time.Time) (int, error)
 	// GuestConversations lists owner's conversations (as GuestMessages selects them), most
 	// recently updated first, only those with the given status unless it is empty, with the
 	// total count. UnreadCount counts Staff and System messages not yet read; LastMessageAt is

@@ -24,7 +24,7 @@ func BenchmarkCreateConversation(b *testing.B) {
 				Status: concierge.ConversationOpen, CreatedAt: time.Now(), UpdatedAt: time.Now()}
 			m := concierge.Message{Code: fmt.Sprintf("M%d", i), Type: concierge.MessageGuest,
 				Content: "Could I have more towels, please?", Language: "en", CreatedAt: time.Now()}
-			if err := db.CreateConversation(b.Context(), &c, &m); err != nil {
+			if err := concierge.NewConversations(db).Create(b.Context(), &c, &m); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -78,7 +78,7 @@ func TestBulkInsert(t *testing.T) {
 	}
 	// The next message of a bulk conversation continues its sequence.
 	m := concierge.Message{Code: "MBULK-NEXT", ConversationID: convs[0].Conversation.ID, Type: concierge.MessageStaff}
-	must(t, db.AddMessage(ctx, &m, concierge.ConversationOpen, at))
+	must(t, concierge.NewConversations(db).AddMessage(ctx, &m, concierge.ConversationOpen, at))
 	if m.Seq != 4 {
 		t.Errorf("next seq %d, want 4", m.Seq)
 	}

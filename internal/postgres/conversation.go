@@ -10,44 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// CreateConversation stores c and, when first is not nil, its first message, in one
-// transaction with its events (conversation.updated, then message.created for first). It
-// sets c.ID and, for first, its ID, ConversationID and Seq (1). It returns
-// concierge.ErrConflict, and stores nothing, when c's code or first's code is taken.
-func (db *DB) CreateConversation(ctx context.Context, c *concierge.Conversation, first *concierge.Message) error {
-	var convID, msgID, seq int64
-	err := db.write(ctx, func(tx *wtx) error {
-		var err error
-		convID, err = insertID(ctx, tx, `INSERT INTO conversations (code, property_id, outlet_id,
-			order_id, stay_id, guest_id, subject, status, type, assignee_id, guest_first_name,
-			guest_last_name, guest_language, order_form, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
-			c.Code, c.PropertyID, c.OutletID, c.OrderID, c.StayID, c.GuestID, c.Subject,
-			string(c.Status), c.Type, c.AssigneeID, c.GuestFirstName, c.GuestLastName,
-			c.GuestLanguage, orderFormArg(c.OrderForm), c.CreatedAt, c.UpdatedAt)
-		if err != nil {
-			return err
-		}
-		tx.appendEvent(concierge.EventConversationUpdated, convID, 0, c.CreatedAt)
-		if first == nil {
-			return nil
-		}
-		if msgID, seq, err = insertMessage(ctx, tx, convID, first); err != nil {
-			return err
-		}
-		tx.appendEvent(concierge.EventMessageCreated, convID, msgID, first.CreatedAt)
-		return nil
-	})
-	if err != nil {
-		return storeErr(err, fmt.Sprintf("create conversation %q", c.Code))
-	}
-	c.ID = convID
-	if first != nil {
-		first.ID, first.ConversationID, first.Seq = msgID, convID, seq
-	}
-	return nil
-}
-
 // orderFormArg returns the parameter of an order form: NULL when empty, else its JSON text
 // (the json column checks that it is JSON and keeps it byte for byte).
 func orderFormArg(form []byte) *string {
@@ -105,24 +67,6 @@ func (db *DB) ConversationByCode(ctx context.Context, code string) (concierge.Co
 	c, err := scanConversation(db.pool.QueryRow(ctx,
 		`SELECT `+conversationColumns+` FROM conversations WHERE code = $1`, code))
 	return c, storeErr(err, fmt.Sprintf("conversation %q", code))
-}
-
-// SetConversationStatus sets a conversation's status and updated time and appends a
-// conversation.updated event; concierge.ErrNotFound when it does not exist.
-func (db *DB) SetConversationStatus(ctx context.Context, id int64, status concierge.ConversationStatus, at time.Time) error {
-	err := db.write(ctx, func(tx *wtx) error {
-		tag, err := tx.Exec(ctx, `UPDATE conversations SET status = $1, updated_at = $2 WHERE id = $3`,
-			string(status), at, id)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(tag); err != nil {
-			return err
-		}
-		tx.appendEvent(concierge.EventConversationUpdated, id, 0, at)
-		return nil
-	})
-	return storeErr(err, fmt.Sprintf("conversation %d", id))
 }
 
 // GuestConversations returns a page of owner's conversations, most recently updated first

@@ -188,14 +188,14 @@ func TestConversationRoundTrip(t *testing.T) {
 	full := concierge.Conversation{Code: "C1", PropertyID: w.p.ID, OutletID: w.o.ID, Subject: "Sujet – ✓",
 		Status: concierge.ConversationClosed, Type: "guest", GuestFirstName: "Zoë", GuestLastName: "Ñ",
 		GuestLanguage: "fr", OrderForm: []byte(form), CreatedAt: now, UpdatedAt: now.Add(time.Second)}
-	must(t, db.CreateConversation(ctx, &full, nil))
+	must(t, concierge.NewConversations(db).Create(ctx, &full, nil))
 	got, err := db.ConversationByID(ctx, full.ID)
 	must(t, err)
 	if !reflect.DeepEqual(got, full) {
 		t.Errorf("conversation round trip:\n got %+v\nwant %+v", got, full)
 	}
 	bad := concierge.Conversation{Code: "C3", PropertyID: w.p.ID, OutletID: w.o.ID, OrderForm: []byte(`{not json`)}
-	if err := db.CreateConversation(ctx, &bad, nil); err == nil {
+	if err := concierge.NewConversations(db).Create(ctx, &bad, nil); err == nil {
 		t.Error("a conversation with an order form that is not JSON was stored")
 	}
 }
@@ -231,14 +231,14 @@ func TestConcurrentAddMessage(t *testing.T) {
 	ctx := t.Context()
 	w := newWorld(t, db)
 	c := concierge.Conversation{Code: "C", PropertyID: w.p.ID, OutletID: w.o.ID, Status: concierge.ConversationOpen}
-	must(t, db.CreateConversation(ctx, &c, nil))
+	must(t, concierge.NewConversations(db).Create(ctx, &c, nil))
 	const n = 40
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
 			m := concierge.Message{Code: fmt.Sprintf("M%d", i), ConversationID: c.ID, Type: concierge.MessageGuest}
-			errs[i] = db.AddMessage(ctx, &m, concierge.ConversationOpen, time.Now())
+			errs[i] = concierge.NewConversations(db).AddMessage(ctx, &m, concierge.ConversationOpen, time.Now())
 		})
 	}
 	wg.Wait()

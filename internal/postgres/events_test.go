@@ -27,7 +27,7 @@ func TestEventsReadInCommitOrder(t *testing.T) {
 	for i := range convs {
 		convs[i] = concierge.Conversation{Code: fmt.Sprintf("C%d", i), PropertyID: w.p.ID, OutletID: w.o.ID,
 			Status: concierge.ConversationOpen}
-		must(t, db.CreateConversation(ctx, &convs[i], nil))
+		must(t, concierge.NewConversations(db).Create(ctx, &convs[i], nil))
 	}
 	start, err := db.LatestEventSeq(ctx)
 	must(t, err)
@@ -48,7 +48,7 @@ func TestEventsReadInCommitOrder(t *testing.T) {
 				if j%3 == 0 {
 					status = concierge.ConversationClosed // two events in one transaction
 				}
-				if err := writer.AddMessage(ctx, &m, status, time.Now()); err != nil {
+				if err := concierge.NewConversations(writer).AddMessage(ctx, &m, status, time.Now()); err != nil {
 					errs <- err
 					return
 				}
@@ -134,7 +134,7 @@ func TestOnEventsAcrossNodes(t *testing.T) {
 	add := func(code string) int64 {
 		t.Helper()
 		c := concierge.Conversation{Code: code, PropertyID: w.p.ID, OutletID: w.o.ID, Status: concierge.ConversationOpen}
-		must(t, a.CreateConversation(ctx, &c, nil))
+		must(t, concierge.NewConversations(a).Create(ctx, &c, nil))
 		seq, err := a.LatestEventSeq(ctx)
 		must(t, err)
 		return seq

@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
-	"time"
 
 	"concierge/internal/concierge"
 
@@ -90,40 +88,6 @@ func (db *DB) GuestMessages(ctx context.Context, owner concierge.Owner, page con
 	return out, total, nil
 }
 
-// AddMessage appends m to conversation m.ConversationID with the next sequence number and
-// sets the conversation's status and updated time, in one transaction with its events
-// (message.created, then conversation.updated when the status changed). It sets m.ID and m.Seq.
-// concierge.ErrNotFound when the conversation does not exist; ErrConflict when m's code is taken.
-func (db *DB) AddMessage(ctx context.Context, m *concierge.Message, status concierge.ConversationStatus, at time.Time) error {
-	var id, seq int64
-	err := db.write(ctx, func(tx *wtx) error {
-		// The row lock taken here serialises the messages of one conversation (their seq).
-		var old string
-		err := tx.QueryRow(ctx, `SELECT status FROM conversations WHERE id = $1 FOR NO KEY UPDATE`,
-			m.ConversationID).Scan(&old)
-		if err != nil {
-			return err // pgx.ErrNoRows: not found
-		}
-		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = $1, updated_at = $2 WHERE id = $3`,
-			string(status), at, m.ConversationID); err != nil {
-			return err
-		}
-		if id, seq, err = insertMessage(ctx, tx, m.ConversationID, m); err != nil {
-			return err
-		}
-		tx.appendEvent(concierge.EventMessageCreated, m.ConversationID, id, m.CreatedAt)
-		if old != string(status) {
-			tx.appendEvent(concierge.EventConversationUpdated, m.ConversationID, 0, at)
-		}
-		return nil
-	})
-	if err != nil {
-		return storeErr(err, fmt.Sprintf("add message to conversation %d", m.ConversationID))
-	}
-	m.ID, m.Seq = id, seq
-	return nil
-}
-
 const messageColumns = `id, code, conversation_id, seq, type, author_first_name,
 	author_last_name, staff_user_id, content, language, created_at, read_at`
 
@@ -159,31 +123,4 @@ func (db *DB) ConversationMessages(ctx context.Context, conversationID int64, in
 		out = append(out, m)
 	}
 	return out, storeErr(rows.Err(), "conversation messages")
-}
-
-// MarkRead sets the read time of the conversation's unread messages whose type is one of
-// types and whose sequence number is at most upToSeq (0: any), and returns how many changed;
-// when some did, it appends a message.read event in the same transaction.
-func (db *DB) MarkRead(ctx context.Context, conversationID int64, types []concierge.MessageType, upToSeq int64, at time.Time) (int, error) {
-	if len(types) == 0 {
-		return 0, nil
-	}
-	names := make([]string, len(types))
-	for i, t := range types {
-		names[i] = string(t)
-	}
-	var n int64
-	err := db.write(ctx, func(tx *wtx) error {
-		tag, err := tx.Exec(ctx, `UPDATE messages SET read_at = $1
-			WHERE conversation_id = $2 AND read_at IS NULL AND ($3 = 0 OR seq <= $3)
-			AND type = ANY($4)`, at, conversationID, upToSeq, names)
-		if err != nil {
-			return err
-		}
-		if n = tag.RowsAffected(); n > 0 {
-			tx.appendEvent(concierge.EventMessageRead, conversationID, 0, at)
-		}
-		return nil
-	})
-	return int(n), storeErr(err, "mark read")
 }

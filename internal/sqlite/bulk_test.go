@@ -100,7 +100,7 @@ func TestBulkInsert(t *testing.T) {
 	// A message continues the bulk sequence.
 	next := concierge.Message{Code: "MNEXT", ConversationID: convs[0].Conversation.ID, Type: concierge.MessageStaff,
 		Content: "on their way", Language: "en", CreatedAt: at.Add(time.Hour)}
-	if err := db.AddMessage(ctx, &next, concierge.ConversationOpen, next.CreatedAt); err != nil || next.Seq != 4 {
+	if err := concierge.NewConversations(db).AddMessage(ctx, &next, concierge.ConversationOpen, next.CreatedAt); err != nil || next.Seq != 4 {
 		t.Fatalf("AddMessage after bulk: seq %d, %v; want 4", next.Seq, err)
 	}
 }

@@ -4,51 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"concierge/internal/concierge"
 )
-
-// CreateConversation stores c and, when first is not nil, its first message, in one
-// transaction with its events (conversation.updated, then message.created for first). It
-// sets c.ID and, for first, its ID, ConversationID and Seq (1). It returns
-// concierge.ErrConflict, and stores nothing, when c's code or first's code is taken.
-func (db *DB) CreateConversation(ctx context.Context, c *concierge.Conversation, first *concierge.Message) error {
-	var convID, msgID, seq int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		var err error
-		convID, err = db.insert(ctx, tx, `INSERT INTO conversations (code, property_id, outlet_id,
-			order_id, stay_id, guest_id, subject, status, type, assignee_id, guest_first_name,
-			guest_last_name, guest_language, order_form, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.Code, c.PropertyID, c.OutletID, nullIDArg(c.OrderID), nullIDArg(c.StayID),
-			nullIDArg(c.GuestID), c.Subject, string(c.Status), c.Type, nullIDArg(c.AssigneeID),
-			c.GuestFirstName, c.GuestLastName, c.GuestLanguage, orderFormArg(c.OrderForm),
-			timeArg(c.CreatedAt), timeArg(c.UpdatedAt))
-		if err != nil {
-			return err
-		}
-		if err := db.appendPropertyEvent(ctx, tx, concierge.EventConversationUpdated, convID, c.PropertyID, 0, c.CreatedAt); err != nil {
-			return err
-		}
-		if first == nil {
-			return nil
-		}
-		seq = 1 // the conversation was created just now
-		if msgID, err = db.insertMessageSeq(ctx, tx, convID, seq, first); err != nil {
-			return err
-		}
-		return db.appendPropertyEvent(ctx, tx, concierge.EventMessageCreated, convID, c.PropertyID, msgID, first.CreatedAt)
-	})
-	if err != nil {
-		return storeErr(err, fmt.Sprintf("create conversation %q", c.Code))
-	}
-	c.ID = convID
-	if first != nil {
-		first.ID, first.ConversationID, first.Seq = msgID, convID, seq
-	}
-	return nil
-}
 
 // orderFormArg returns the column value of an order form: NULL when empty, else its JSON text.
 func orderFormArg(form []byte) any {
@@ -90,23 +48,6 @@ func (db *DB) ConversationByCode(ctx context.Context, code string) (concierge.Co
 	c, err := scanConversation(db.readStmts.queryRow(ctx, nil,
 		`SELECT `+conversationColumns+` FROM conversations WHERE code = ?`, code))
 	return c, storeErr(err, fmt.Sprintf("conversation %q", code))
-}
-
-// SetConversationStatus sets a conversation's status and updated time and appends a
-// conversation.updated event; concierge.ErrNotFound when it does not exist.
-func (db *DB) SetConversationStatus(ctx context.Context, id int64, status concierge.ConversationStatus, at time.Time) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := db.writeStmts.exec(ctx, tx, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`,
-			string(status), timeArg(at), id)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(res); err != nil {
-			return err
-		}
-		return db.appendEvent(ctx, tx, concierge.EventConversationUpdated, id, 0, at)
-	})
-	return storeErr(err, fmt.Sprintf("conversation %d", id))
 }
 
 // guestConversationFilter selects a guest owner's conversations: those at the owner's

@@ -254,18 +254,18 @@ func TestConversationRoundTrip(t *testing.T) {
 		Type: "guest", AssigneeID: &u.ID, GuestFirstName: "Zoë", GuestLastName: "Ñ",
 		GuestLanguage: "fr", OrderForm: json.RawMessage(`{"firstName":"Zoë","n":[1,2.5,null]}`),
 		CreatedAt: now, UpdatedAt: now.Add(time.Second)}
-	must(t, db.CreateConversation(ctx, &full, nil))
+	must(t, concierge.NewConversations(db).Create(ctx, &full, nil))
 	if got := conversationByID(t, db, full.ID); !reflect.DeepEqual(got, full) {
 		t.Errorf("conversation round trip:\n got %+v\nwant %+v", got, full)
 	}
 	bare := concierge.Conversation{Code: "C2", PropertyID: p.ID, OutletID: o.ID, Status: concierge.ConversationOpen, CreatedAt: now, UpdatedAt: now}
-	must(t, db.CreateConversation(ctx, &bare, nil))
+	must(t, concierge.NewConversations(db).Create(ctx, &bare, nil))
 	if got := conversationByID(t, db, bare.ID); !reflect.DeepEqual(got, bare) {
 		t.Errorf("bare conversation round trip:\n got %+v\nwant %+v", got, bare)
 	}
 
 	bad := concierge.Conversation{Code: "C3", PropertyID: p.ID, OutletID: o.ID, OrderForm: json.RawMessage(`{not json`)}
-	if err := db.CreateConversation(ctx, &bad, nil); err == nil {
+	if err := concierge.NewConversations(db).Create(ctx, &bad, nil); err == nil {
 		t.Error("a conversation with an order form that is not JSON was stored")
 	}
 }
@@ -281,9 +281,9 @@ func TestMessageSequence(t *testing.T) {
 	must(t, db.CreateOutlet(ctx, &o))
 	c := concierge.Conversation{Code: "C", PropertyID: p.ID, OutletID: o.ID, Status: concierge.ConversationOpen}
 	first := concierge.Message{Code: "M1", Type: concierge.MessageGuest}
-	must(t, db.CreateConversation(ctx, &c, &first))
+	must(t, concierge.NewConversations(db).Create(ctx, &c, &first))
 	other := concierge.Conversation{Code: "D", PropertyID: p.ID, OutletID: o.ID, Status: concierge.ConversationOpen}
-	must(t, db.CreateConversation(ctx, &other, nil))
+	must(t, concierge.NewConversations(db).Create(ctx, &other, nil))
 
 	var seqs []int64
 	for i, conv := range []int64{c.ID, c.ID, other.ID, c.ID} {

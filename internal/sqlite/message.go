@@ -4,37 +4,28 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
-	"time"
 
 	"concierge/internal/concierge"
 )
 
 // insertMessage stores m in conversation convID in tx, with the next sequence number of the
-// conversation (1 for its first message), and returns the message's id and sequence number.
-// The writer's single connection makes the read of max(seq) and the insert atomic.
+// conversation (1 for its first message) and, when m.TranslateTo is set, its translation job,
+// and returns the message's id and sequence number. One statement numbers and inserts it (the
+// UNIQUE (conversation_id, seq) index finds the highest number); the writer's single
+// connection makes it atomic. The message is added to the full-text index at the commit.
 func (db *DB) insertMessage(ctx context.Context, tx *sql.Tx, convID int64, m *concierge.Message) (id, seq int64, err error) {
-	if err := db.writeStmts.queryRow(ctx, tx, `SELECT coalesce(max(seq), 0) + 1 FROM messages
-		WHERE conversation_id = ?`, convID).Scan(&seq); err != nil {
+	err = db.writeStmts.queryRow(ctx, tx, `INSERT INTO messages (code, conversation_id, seq, type,
+		author_first_name, author_last_name, staff_user_id, content, language, created_at, read_at)
+		VALUES (?1, ?2, (SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = ?2),
+		?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+		RETURNING id, seq`,
+		m.Code, convID, string(m.Type), m.AuthorFirstName, m.AuthorLastName,
+		nullIDArg(m.StaffUserID), m.Content, m.Language, timeArg(m.CreatedAt), nullTimeArg(m.ReadAt)).Scan(&id, &seq)
+	if err != nil {
 		return 0, 0, err
 	}
-	id, err = db.insertMessageSeq(ctx, tx, convID, seq, m)
-	return id, seq, err
-}
-
-// insertMessageSeq is insertMessage for a caller that knows the message's sequence number: 1
-// for the first message of a conversation created in the same transaction.
-func (db *DB) insertMessageSeq(ctx context.Context, tx *sql.Tx, convID, seq int64, m *concierge.Message) (id int64, err error) {
-	id, err = db.insert(ctx, tx, `INSERT INTO messages (code, conversation_id, seq, type,
-		author_first_name, author_last_name, staff_user_id, content, language, created_at, read_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.Code, convID, seq, string(m.Type), m.AuthorFirstName, m.AuthorLastName,
-		nullIDArg(m.StaffUserID), m.Content, m.Language, timeArg(m.CreatedAt), nullTimeArg(m.ReadAt))
-	if err == nil {
-		db.insertedMessage(id)
-		err = queueTranslation(ctx, tx, id, m) // translation.go
-	}
-	return id, err
+	db.insertedMessage(id)
+	return id, seq, queueTranslation(ctx, tx, id, m) // translation.go
 }
 
 // guestMessageFilter selects the messages a guest owner may see: Guest, Staff and System
@@ -126,47 +117,6 @@ func scanGuestMessage(r rowScanner) (concierge.GuestMessage, error) {
 	return gm, nil
 }
 
-// AddMessage appends m to conversation m.ConversationID with the next sequence number and
-// sets the conversation's status and updated time, in one transaction with its events
-// (message.created, then conversation.updated when the status changed). It sets m.ID and m.Seq.
-// concierge.ErrNotFound when the conversation does not exist; ErrConflict when m's code is taken.
-func (db *DB) AddMessage(ctx context.Context, m *concierge.Message, status concierge.ConversationStatus, at time.Time) error {
-	var id, seq int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		// One statement reads the conversation and the message's sequence number.
-		var old string
-		var propertyID int64
-		err := db.writeStmts.queryRow(ctx, tx, `SELECT status, property_id,
-			(SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = ?1)
-			FROM conversations WHERE id = ?1`, m.ConversationID).Scan(&old, &propertyID, &seq)
-		if err == sql.ErrNoRows {
-			return concierge.ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := db.writeStmts.exec(ctx, tx, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`,
-			string(status), timeArg(at), m.ConversationID); err != nil {
-			return err
-		}
-		if id, err = db.insertMessageSeq(ctx, tx, m.ConversationID, seq, m); err != nil {
-			return err
-		}
-		if err := db.appendPropertyEvent(ctx, tx, concierge.EventMessageCreated, m.ConversationID, propertyID, id, m.CreatedAt); err != nil {
-			return err
-		}
-		if old != string(status) {
-			return db.appendPropertyEvent(ctx, tx, concierge.EventConversationUpdated, m.ConversationID, propertyID, 0, at)
-		}
-		return nil
-	})
-	if err != nil {
-		return storeErr(err, fmt.Sprintf("add message to conversation %d", m.ConversationID))
-	}
-	m.ID, m.Seq = id, seq
-	return nil
-}
-
 const messageColumns = `id, code, conversation_id, seq, type, author_first_name,
 	author_last_name, staff_user_id, content, language, created_at, read_at`
 
@@ -202,32 +152,4 @@ func (db *DB) ConversationMessages(ctx context.Context, conversationID int64, in
 		out = append(out, m)
 	}
 	return out, storeErr(rows.Err(), "conversation messages")
-}
-
-// MarkRead sets the read time of the conversation's unread messages whose type is one of
-// types and whose sequence number is at most upToSeq (0: any), and returns how many changed;
-// when some did, it appends a message.read event in the same transaction.
-func (db *DB) MarkRead(ctx context.Context, conversationID int64, types []concierge.MessageType, upToSeq int64, at time.Time) (int, error) {
-	if len(types) == 0 {
-		return 0, nil
-	}
-	placeholders := strings.TrimSuffix(strings.Repeat("?, ", len(types)), ", ")
-	args := []any{timeArg(at), conversationID, upToSeq, upToSeq}
-	for _, t := range types {
-		args = append(args, string(t))
-	}
-	var n int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE messages SET read_at = ?
-			WHERE conversation_id = ? AND read_at IS NULL AND (? = 0 OR seq <= ?)
-			AND type IN (`+placeholders+`)`, args...)
-		if err != nil {
-			return err
-		}
-		if n, err = res.RowsAffected(); err != nil || n == 0 {
-			return err
-		}
-		return db.appendEvent(ctx, tx, concierge.EventMessageRead, conversationID, 0, at)
-	})
-	return int(n), storeErr(err, "mark read")
 }

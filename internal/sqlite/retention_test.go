@@ -64,13 +64,13 @@ func TestEraseLeavesNothing(t *testing.T) {
 			GuestLanguage: "es", CreatedAt: now, UpdatedAt: now}
 		m := concierge.Message{Code: concierge.NewCode("M"), Type: concierge.MessageGuest, AuthorFirstName: first,
 			AuthorLastName: last, Content: text, Language: "es", CreatedAt: now}
-		must(t, db.CreateConversation(ctx, &c, &m))
+		must(t, concierge.NewConversations(db).Create(ctx, &c, &m))
 		return c, m
 	}
 	c1, m1 := conv(&stay.ID, nil, "Zebulon", "Quixotefarb", "Necesito un unicornio violeta")
 	reply := concierge.Message{Code: concierge.NewCode("M"), ConversationID: c1.ID, Type: concierge.MessageStaff,
 		AuthorFirstName: "Staff", Content: "Tenemos hipopótamos azules", Language: "en", CreatedAt: now}
-	must(t, db.AddMessage(ctx, &reply, concierge.ConversationOpen, now))
+	must(t, concierge.NewConversations(db).AddMessage(ctx, &reply, concierge.ConversationOpen, now))
 	c2, _ := conv(nil, &guest.ID, "", "", "Soy anónimo con un periquito parlanchín")
 	kept, keptMsg := conv(&other.ID, nil, "Keep", "Mehere", "Quedarse aquí tranquilamente")
 

@@ -85,10 +85,10 @@ func newTextWorld(t *testing.T, db *DB) textWorld {
 		c, m := newConversation(o, code, code+"-1")
 		c.StayID = &stay.ID
 		m.Content, m.Language, m.TranslateTo = first, "es", "de"
-		must(t, db.CreateConversation(ctx, &c, &m))
+		must(t, concierge.NewConversations(db).Create(ctx, &c, &m))
 		r := concierge.Message{Code: code + "-2", ConversationID: c.ID, Type: concierge.MessageStaff, AuthorFirstName: "Staff",
 			Content: second, Language: "en", TranslateTo: "fr", CreatedAt: now}
-		must(t, db.AddMessage(ctx, &r, concierge.ConversationOpen, now))
+		must(t, concierge.NewConversations(db).AddMessage(ctx, &r, concierge.ConversationOpen, now))
 		// A second target language for the first message: a job like the one TranslateTo queues.
 		_, err := db.writer.ExecContext(ctx, `INSERT INTO translations (message_id, language, source, state,
 			next_attempt_at, updated_at) VALUES (?, 'it', 'es', 'pending', 0, 0)`, m.ID)
@@ -213,7 +213,7 @@ func TestIndexTranslationFull(t *testing.T) {
 	ctx := t.Context()
 	o := batchWorld(t, db)
 	c, m := newConversation(o, "CF", "CF-1")
-	must(t, db.CreateConversation(ctx, &c, &m))
+	must(t, concierge.NewConversations(db).Create(ctx, &c, &m))
 	// Rows k = 0 … textRowsPerMessage-2 taken: one more fits, at the last k, then none.
 	must(t, db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n+1 FROM k WHERE n < ?)

@@ -28,7 +28,7 @@ func BenchmarkStoreCreateConversation(b *testing.B) {
 				for pb.Next() {
 					i := next.Add(1)
 					c, m := newConversation(o, fmt.Sprintf("C%d", i), fmt.Sprintf("M%d", i))
-					if err := db.CreateConversation(b.Context(), &c, &m); err != nil {
+					if err := concierge.NewConversations(db).Create(b.Context(), &c, &m); err != nil {
 						b.Error(err)
 						return
 					}
@@ -54,7 +54,7 @@ func BenchmarkStoreAddMessage(b *testing.B) {
 	convs := make([]int64, 500)
 	for i := range convs {
 		c, m := newConversation(o, fmt.Sprintf("C%d", i), fmt.Sprintf("M%d", i))
-		if err := db.CreateConversation(b.Context(), &c, &m); err != nil {
+		if err := concierge.NewConversations(db).Create(b.Context(), &c, &m); err != nil {
 			b.Fatal(err)
 		}
 		convs[i] = c.ID
@@ -68,7 +68,7 @@ func BenchmarkStoreAddMessage(b *testing.B) {
 			i := next.Add(1)
 			_, m := newConversation(o, "", fmt.Sprintf("R%d", i))
 			m.ConversationID = convs[int(i)%len(convs)]
-			if err := db.AddMessage(b.Context(), &m, concierge.ConversationOpen, m.CreatedAt); err != nil {
+			if err := concierge.NewConversations(db).AddMessage(b.Context(), &m, concierge.ConversationOpen, m.CreatedAt); err != nil {
 				b.Error(err)
 				return
 			}

@@ -123,7 +123,7 @@ func TestGroupCommitIsolatesAFailure(t *testing.T) {
 	ctx := t.Context()
 	o := batchWorld(t, db)
 	c0, m0 := newConversation(o, "C-TAKEN", "M-TAKEN")
-	must(t, db.CreateConversation(ctx, &c0, &m0))
+	must(t, concierge.NewConversations(db).Create(ctx, &c0, &m0))
 
 	var mu sync.Mutex
 	var notified []int64
@@ -144,7 +144,7 @@ func TestGroupCommitIsolatesAFailure(t *testing.T) {
 				msgCode = "M-TAKEN"
 			}
 			c, m := newConversation(o, fmt.Sprintf("C%d", i), msgCode)
-			errs[i] = db.CreateConversation(ctx, &c, &m)
+			errs[i] = concierge.NewConversations(db).Create(ctx, &c, &m)
 		})
 	}
 	txsBefore := db.txs.Load()
@@ -410,7 +410,7 @@ func TestConcurrentWritesAreDurableAndDistinct(t *testing.T) {
 	ctx := t.Context()
 	o := batchWorld(t, db)
 	c, m := newConversation(o, "C", "M")
-	must(t, db.CreateConversation(ctx, &c, &m))
+	must(t, concierge.NewConversations(db).Create(ctx, &c, &m))
 	const n = 100
 	seqs := make([]int64, n)
 	var wg sync.WaitGroup
@@ -418,7 +418,7 @@ func TestConcurrentWritesAreDurableAndDistinct(t *testing.T) {
 		wg.Go(func() {
 			msg := concierge.Message{ConversationID: c.ID, Code: fmt.Sprintf("M%d", i), Type: concierge.MessageGuest,
 				Content: "x", Language: "en", CreatedAt: m.CreatedAt}
-			if err := db.AddMessage(ctx, &msg, concierge.ConversationOpen, m.CreatedAt); err != nil {
+			if err := concierge.NewConversations(db).AddMessage(ctx, &msg, concierge.ConversationOpen, m.CreatedAt); err != nil {
 				t.Errorf("AddMessage %d: %v", i, err)
 			}
 			seqs[i] = msg.Seq
@@ -477,7 +477,7 @@ func TestWritesQueuedDuringABatchJoinIt(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			c, m := newConversation(o, fmt.Sprintf("C%d", i), fmt.Sprintf("M%d", i))
-			errs[i] = db.CreateConversation(ctx, &c, &m)
+			errs[i] = concierge.NewConversations(db).Create(ctx, &c, &m)
 		})
 	}
 	txsBefore, commitsBefore := db.txs.Load(), db.commits.Load()

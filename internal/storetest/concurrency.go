@@ -23,7 +23,7 @@ func testConcurrentConversations(t *testing.T, s concierge.Store) {
 		msgs[i] = message(concierge.MessageGuest, i)
 		wg.Go(func() {
 			<-start
-			errs[i] = s.CreateConversation(t.Context(), &convs[i], &msgs[i])
+			errs[i] = concierge.NewConversations(s).Create(t.Context(), &convs[i], &msgs[i])
 		})
 	}
 	close(start)

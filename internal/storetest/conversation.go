@@ -26,7 +26,7 @@ func testConversations(t *testing.T, s concierge.Store) {
 	full.GuestFirstName, full.GuestLastName = "Zoë", "Ñúñez"
 	full.OrderForm = json.RawMessage(`{"firstName": "Zoë", "items": [1, 2, {"x": null}], "note": "sin gluten ✓"}`)
 	full.UpdatedAt = at(1)
-	noErr(t, "CreateConversation without a message", s.CreateConversation(ctx, &full, nil))
+	noErr(t, "CreateConversation without a message", concierge.NewConversations(s).Create(ctx, &full, nil))
 	if full.ID <= 0 {
 		t.Fatalf("CreateConversation set ID %d", full.ID)
 	}
@@ -41,7 +41,7 @@ func testConversations(t *testing.T, s concierge.Store) {
 	first := message(concierge.MessageGuest, 2)
 	first.AuthorFirstName, first.AuthorLastName = "Zoë", "Ñúñez"
 	first.Content = "Hola 👋 ¿me traen toallas? 你好\nline two\t«quoted»"
-	noErr(t, "CreateConversation with a message", s.CreateConversation(ctx, &plain, &first))
+	noErr(t, "CreateConversation with a message", concierge.NewConversations(s).Create(ctx, &plain, &first))
 	if plain.ID <= 0 || plain.ID == full.ID {
 		t.Fatalf("CreateConversation set ID %d (other conversation %d)", plain.ID, full.ID)
 	}
@@ -56,7 +56,7 @@ func testConversations(t *testing.T, s concierge.Store) {
 	reply.StaffUserID = &agent.ID
 	reply.AuthorFirstName, reply.AuthorLastName = "Agent", "Smith"
 	reply.ReadAt = new(at(4))
-	noErr(t, "CreateConversation with a staff message", s.CreateConversation(ctx, &staffed, &reply))
+	noErr(t, "CreateConversation with a staff message", concierge.NewConversations(s).Create(ctx, &staffed, &reply))
 	if reply.Seq != 1 || reply.ConversationID != staffed.ID || reply.ID == first.ID {
 		t.Fatalf("staff message %+v", reply)
 	}
@@ -81,13 +81,13 @@ func testConversationAtomicity(t *testing.T, s concierge.Store) {
 
 	c := conversation(pl.Outlet, &st.ID, nil)
 	m := message(concierge.MessageGuest, 1)
-	noErr(t, "CreateConversation", s.CreateConversation(ctx, &c, &m))
+	noErr(t, "CreateConversation", concierge.NewConversations(s).Create(ctx, &c, &m))
 
 	// A taken conversation code.
 	dup := conversation(pl.Outlet, &st.ID, nil)
 	dup.Code = c.Code
 	dm := message(concierge.MessageGuest, 2)
-	wantErr(t, "CreateConversation with a taken code", s.CreateConversation(ctx, &dup, &dm), concierge.ErrConflict)
+	wantErr(t, "CreateConversation with a taken code", concierge.NewConversations(s).Create(ctx, &dup, &dm), concierge.ErrConflict)
 	if dup.ID != 0 || dm.ID != 0 {
 		t.Errorf("a failed CreateConversation set ids %d, %d", dup.ID, dm.ID)
 	}
@@ -96,10 +96,10 @@ func testConversationAtomicity(t *testing.T, s concierge.Store) {
 	fresh := conversation(pl.Outlet, &st.ID, nil)
 	taken := message(concierge.MessageGuest, 3)
 	taken.Code = m.Code
-	wantErr(t, "CreateConversation with a taken message code", s.CreateConversation(ctx, &fresh, &taken), concierge.ErrConflict)
+	wantErr(t, "CreateConversation with a taken message code", concierge.NewConversations(s).Create(ctx, &fresh, &taken), concierge.ErrConflict)
 	retry := conversation(pl.Outlet, &st.ID, nil)
 	retry.Code = fresh.Code
-	noErr(t, "CreateConversation with the code of a failed one", s.CreateConversation(ctx, &retry, nil))
+	noErr(t, "CreateConversation with the code of a failed one", concierge.NewConversations(s).Create(ctx, &retry, nil))
 
 	msgs, total, err := s.GuestMessages(ctx, owner, concierge.Page{})
 	noErr(t, "GuestMessages", err)

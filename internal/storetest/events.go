@@ -65,17 +65,17 @@ func testEvents(t *testing.T, s concierge.Store) {
 	// CreateConversation: conversation.updated, then message.created.
 	c := conversation(pl.Outlet, &st.ID, nil)
 	first := message(concierge.MessageGuest, 1)
-	noErr(t, "CreateConversation", s.CreateConversation(ctx, &c, &first))
+	noErr(t, "CreateConversation", concierge.NewConversations(s).Create(ctx, &c, &first))
 	wantEqual(t, "CreateConversation events", l.next(t, pid), []kindOf{
 		{concierge.EventConversationUpdated, c.ID, 0}, {concierge.EventMessageCreated, c.ID, first.ID}})
 	empty := conversation(pl.Outlet, &st.ID, nil)
-	noErr(t, "CreateConversation without message", s.CreateConversation(ctx, &empty, nil))
+	noErr(t, "CreateConversation without message", concierge.NewConversations(s).Create(ctx, &empty, nil))
 	wantEqual(t, "CreateConversation without message events", l.next(t, pid), []kindOf{
 		{concierge.EventConversationUpdated, empty.ID, 0}})
 	// Events carry their conversation's owners: a stay's, a guest identity's.
 	g := mustGuest(t, s, pid, "device-ev")
 	gc := conversation(pl.Outlet, nil, &g.ID)
-	noErr(t, "CreateConversation of a guest identity", s.CreateConversation(ctx, &gc, nil))
+	noErr(t, "CreateConversation of a guest identity", concierge.NewConversations(s).Create(ctx, &gc, nil))
 	wantEqual(t, "guest identity conversation events", l.next(t, pid), []kindOf{
 		{concierge.EventConversationUpdated, gc.ID, 0}})
 	owned, err := s.EventsAfter(ctx, 0, 0)
@@ -101,24 +101,24 @@ func testEvents(t *testing.T, s concierge.Store) {
 	// AddMessage: message.created; conversation.updated too when the status changes.
 	reply := message(concierge.MessageStaff, 2)
 	reply.ConversationID = c.ID
-	noErr(t, "AddMessage", s.AddMessage(ctx, &reply, concierge.ConversationOpen, at(2)))
+	noErr(t, "AddMessage", concierge.NewConversations(s).AddMessage(ctx, &reply, concierge.ConversationOpen, at(2)))
 	wantEqual(t, "AddMessage events", l.next(t, pid), []kindOf{{concierge.EventMessageCreated, c.ID, reply.ID}})
-	noErr(t, "SetConversationStatus", s.SetConversationStatus(ctx, c.ID, concierge.ConversationClosed, at(3)))
+	noErr(t, "SetConversationStatus", concierge.NewConversations(s).SetStatus(ctx, c.Ref(), concierge.ConversationClosed, at(3)))
 	wantEqual(t, "SetConversationStatus events", l.next(t, pid), []kindOf{{concierge.EventConversationUpdated, c.ID, 0}})
 	again := message(concierge.MessageGuest, 4)
 	again.ConversationID = c.ID
-	noErr(t, "AddMessage reopening", s.AddMessage(ctx, &again, concierge.ConversationOpen, at(4)))
+	noErr(t, "AddMessage reopening", concierge.NewConversations(s).AddMessage(ctx, &again, concierge.ConversationOpen, at(4)))
 	wantEqual(t, "AddMessage reopening events", l.next(t, pid), []kindOf{
 		{concierge.EventMessageCreated, c.ID, again.ID}, {concierge.EventConversationUpdated, c.ID, 0}})
 
 	// MarkRead: message.read only when a message changed.
-	n, err := s.MarkRead(ctx, c.ID, []concierge.MessageType{concierge.MessageStaff}, 0, at(5))
+	n, err := concierge.NewConversations(s).MarkRead(ctx, c.Ref(), []concierge.MessageType{concierge.MessageStaff}, 0, at(5))
 	noErr(t, "MarkRead", err)
 	if n != 1 {
 		t.Errorf("MarkRead changed %d, want 1", n)
 	}
 	wantEqual(t, "MarkRead events", l.next(t, pid), []kindOf{{concierge.EventMessageRead, c.ID, 0}})
-	_, err = s.MarkRead(ctx, c.ID, []concierge.MessageType{concierge.MessageStaff}, 0, at(5))
+	_, err = concierge.NewConversations(s).MarkRead(ctx, c.Ref(), []concierge.MessageType{concierge.MessageStaff}, 0, at(5))
 	noErr(t, "MarkRead again", err)
 	wantEqual(t, "MarkRead with nothing to read events", l.next(t, pid), []kindOf{})
 
@@ -140,7 +140,7 @@ func testEvents(t *testing.T, s concierge.Store) {
 	wantEqual(t, "order insert events", l.next(t, pid), []kindOf{})
 	linked := conversation(pl.Outlet, &st.ID, nil)
 	linked.OrderID = &order.ID
-	noErr(t, "CreateConversation linked", s.CreateConversation(ctx, &linked, nil))
+	noErr(t, "CreateConversation linked", concierge.NewConversations(s).Create(ctx, &linked, nil))
 	l.next(t, pid)
 	changed := order
 	changed.Status = concierge.OrderDelivering
@@ -155,11 +155,11 @@ func testEvents(t *testing.T, s concierge.Store) {
 	// Writes that fail append nothing.
 	lost := message(concierge.MessageGuest, 9)
 	lost.ConversationID = linked.ID + c.ID + 1000
-	wantErr(t, "AddMessage to an unknown conversation", s.AddMessage(ctx, &lost, concierge.ConversationOpen, at(9)), concierge.ErrNotFound)
+	wantErr(t, "AddMessage to an unknown conversation", concierge.NewConversations(s).AddMessage(ctx, &lost, concierge.ConversationOpen, at(9)), concierge.ErrNotFound)
 	dup := conversation(pl.Outlet, &st.ID, nil)
 	dup.Code = c.Code
 	dupMsg := message(concierge.MessageGuest, 9)
-	wantErr(t, "CreateConversation with a taken code", s.CreateConversation(ctx, &dup, &dupMsg), concierge.ErrConflict)
+	wantErr(t, "CreateConversation with a taken code", concierge.NewConversations(s).Create(ctx, &dup, &dupMsg), concierge.ErrConflict)
 	stale := changed
 	stale.Status = concierge.OrderCompleted
 	sys2 := message(concierge.MessageSystem, 9)
@@ -219,7 +219,7 @@ func testEvents(t *testing.T, s concierge.Store) {
 	}
 	next := message(concierge.MessageGuest, 1001)
 	next.ConversationID = c.ID
-	noErr(t, "AddMessage after pruning", s.AddMessage(ctx, &next, concierge.ConversationOpen, at(1001)))
+	noErr(t, "AddMessage after pruning", concierge.NewConversations(s).AddMessage(ctx, &next, concierge.ConversationOpen, at(1001)))
 	if evs := l.next(t, pid); len(evs) != 1 {
 		t.Errorf("events after pruning everything: %+v", evs)
 	}

@@ -20,21 +20,21 @@ func testGuestConversations(t *testing.T, s concierge.Store) {
 		t.Helper()
 		c := conversation(p.Outlet, stay, guest)
 		c.UpdatedAt = updated
-		noErr(t, "CreateConversation", s.CreateConversation(ctx, &c, first))
+		noErr(t, "CreateConversation", concierge.NewConversations(s).Create(ctx, &c, first))
 		return c
 	}
 	add := func(c concierge.Conversation, typ concierge.MessageType, created, at time.Time) {
 		t.Helper()
 		m := message(typ, 0)
 		m.ConversationID, m.CreatedAt = c.ID, created
-		noErr(t, "AddMessage", s.AddMessage(ctx, &m, concierge.ConversationOpen, at))
+		noErr(t, "AddMessage", concierge.NewConversations(s).AddMessage(ctx, &m, concierge.ConversationOpen, at))
 	}
 	first := message(concierge.MessageGuest, 1)
 	c1 := create(&stayA.ID, nil, t0, &first)
 	add(c1, concierge.MessageStaff, at(2), at(2))
 	add(c1, concierge.MessageNote, at(5), at(5)) // a note: not the guest's last message
 	c2 := create(&stayA.ID, nil, t0, nil)
-	noErr(t, "SetConversationStatus", s.SetConversationStatus(ctx, c2.ID, concierge.ConversationClosed, at(6)))
+	noErr(t, "SetConversationStatus", concierge.NewConversations(s).SetStatus(ctx, c2.Ref(), concierge.ConversationClosed, at(6)))
 	third := message(concierge.MessageGuest, 4)
 	c3 := create(nil, &guestG.ID, at(4), &third)
 	other := message(concierge.MessageGuest, 7)
@@ -75,7 +75,7 @@ func testGuestConversations(t *testing.T, s concierge.Store) {
 	add(c1, concierge.MessageGuest, at(2).Add(-30*time.Second), at(8))
 	r1.Last = at(2).Add(-30 * time.Second)
 	list("after a late message with an earlier time", ag, "", concierge.Page{}, 3, r1, r2, r3)
-	_, err := s.MarkRead(ctx, c1.ID, []concierge.MessageType{concierge.MessageStaff, concierge.MessageSystem}, 0, at(9))
+	_, err := concierge.NewConversations(s).MarkRead(ctx, c1.Ref(), []concierge.MessageType{concierge.MessageStaff, concierge.MessageSystem}, 0, at(9))
 	noErr(t, "MarkRead", err)
 	r1.Unread = 0
 	list("after reading", ag, "", concierge.Page{}, 3, r1, r2, r3)

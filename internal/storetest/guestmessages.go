@@ -39,11 +39,11 @@ func buildGuestWorld(t *testing.T, s concierge.Store) *guestWorld {
 		t.Helper()
 		c := conversation(outlet, stay, guest)
 		if typ == "" {
-			noErr(t, "CreateConversation", s.CreateConversation(t.Context(), &c, nil))
+			noErr(t, "CreateConversation", concierge.NewConversations(s).Create(t.Context(), &c, nil))
 			return
 		}
 		m := message(typ, minute)
-		noErr(t, "CreateConversation", s.CreateConversation(t.Context(), &c, &m))
+		noErr(t, "CreateConversation", concierge.NewConversations(s).Create(t.Context(), &c, &m))
 		w.allMessages++
 		for _, o := range owners {
 			w.byOwner[o] = append(w.byOwner[o], concierge.GuestMessage{Message: m, ConversationCode: c.Code, ServiceCenterName: center})

@@ -49,11 +49,11 @@ func buildInboxWorld(t *testing.T, s concierge.Store) *inboxWorld {
 		if len(msgs) > 0 {
 			first = &msgs[0]
 		}
-		noErr(t, "CreateConversation", s.CreateConversation(ctx, &c, first))
+		noErr(t, "CreateConversation", concierge.NewConversations(s).Create(ctx, &c, first))
 		for i := range msgs {
 			if i > 0 {
 				msgs[i].ConversationID = c.ID
-				noErr(t, "AddMessage", s.AddMessage(ctx, &msgs[i], c.Status, at(minute)))
+				noErr(t, "AddMessage", concierge.NewConversations(s).AddMessage(ctx, &msgs[i], c.Status, at(minute)))
 			}
 		}
 		w.byName[name] = c
@@ -66,10 +66,10 @@ func buildInboxWorld(t *testing.T, s concierge.Store) *inboxWorld {
 	}
 	conv("c1", w.p.Outlet, 1, text(concierge.MessageGuest, 1, "¿Hay más toallas?"))
 	conv("c2", w.spaOut, 2, text(concierge.MessageGuest, 2, "Massage at five"), text(concierge.MessageNote, 2, "VIP guest"))
-	_, err := s.MarkRead(ctx, w.byName["c2"].ID, []concierge.MessageType{concierge.MessageGuest}, 0, at(2))
+	_, err := concierge.NewConversations(s).MarkRead(ctx, w.byName["c2"].Ref(), []concierge.MessageType{concierge.MessageGuest}, 0, at(2))
 	noErr(t, "MarkRead", err)
 	conv("c3", w.p.Outlet, 3)
-	noErr(t, "SetConversationStatus", s.SetConversationStatus(ctx, w.byName["c3"].ID, concierge.ConversationClosed, at(3)))
+	noErr(t, "SetConversationStatus", concierge.NewConversations(s).SetStatus(ctx, w.byName["c3"].Ref(), concierge.ConversationClosed, at(3)))
 	noErr(t, "SetAssignee", s.SetAssignee(ctx, w.byName["c3"].ID, &w.agent.ID, at(3)))
 	conv("c4", w.q.Outlet, 4, text(concierge.MessageGuest, 4, "Toallas por favor"), text(concierge.MessageGuest, 4, "Toallas por favor"))
 	return w
@@ -163,7 +163,7 @@ func testInboxPaging(t *testing.T, s concierge.Store) {
 	for i := range 10 {
 		c := conversation(p.Outlet, nil, nil)
 		c.UpdatedAt = at(i / 2)
-		noErr(t, "CreateConversation", s.CreateConversation(t.Context(), &c, nil))
+		noErr(t, "CreateConversation", concierge.NewConversations(s).Create(t.Context(), &c, nil))
 		want = append([]int64{c.ID}, want...)
 	}
 	scope := concierge.InboxScope{PropertyIDs: []int64{p.Property.ID}}
@@ -251,7 +251,7 @@ func testInboxWrites(t *testing.T, s concierge.Store) {
 	// A message added later is searchable at once.
 	m := message(concierge.MessageStaff, 20)
 	m.ConversationID, m.Content = w.byName["c3"].ID, "Zanahoria fresca"
-	noErr(t, "AddMessage", s.AddMessage(ctx, &m, concierge.ConversationOpen, at(20)))
+	noErr(t, "AddMessage", concierge.NewConversations(s).AddMessage(ctx, &m, concierge.ConversationOpen, at(20)))
 	items, err = s.Inbox(ctx, concierge.InboxQuery{Scope: concierge.InboxScope{All: true}, Terms: []string{"zanahoria"}})
 	noErr(t, "Inbox search", err)
 	wantEqual(t, "search finds a new message", w.names(items), []string{"c3"})
@@ -281,7 +281,7 @@ func testInboxLastMessage(t *testing.T, s concierge.Store, w *inboxWorld) {
 		m := message(typ, minute)
 		m.ConversationID, m.Content, m.StaffUserID = c1.ID, content, author
 		m.AuthorFirstName, m.AuthorLastName = "Front", "Agent"
-		noErr(t, "AddMessage", s.AddMessage(ctx, &m, concierge.ConversationOpen, updated))
+		noErr(t, "AddMessage", concierge.NewConversations(s).AddMessage(ctx, &m, concierge.ConversationOpen, updated))
 		return m
 	}
 	add := func(typ concierge.MessageType, minute int, content string, author *int64) concierge.Message {

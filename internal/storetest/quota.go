@@ -21,23 +21,23 @@ func testGuestUsage(t *testing.T, s concierge.Store) {
 
 	old := conversation(pl.Outlet, nil, &g.ID) // created at t0, before the window
 	m0 := message(concierge.MessageGuest, 0)
-	noErr(t, "CreateConversation", s.CreateConversation(ctx, &old, &m0))
+	noErr(t, "CreateConversation", concierge.NewConversations(s).Create(ctx, &old, &m0))
 	c := conversation(pl.Outlet, nil, &g.ID)
 	c.CreatedAt, c.UpdatedAt = at(10), at(10)
 	m1 := message(concierge.MessageGuest, 10)
-	noErr(t, "CreateConversation", s.CreateConversation(ctx, &c, &m1))
+	noErr(t, "CreateConversation", concierge.NewConversations(s).Create(ctx, &c, &m1))
 	for i, typ := range []concierge.MessageType{concierge.MessageGuest, concierge.MessageStaff, concierge.MessageGuest} {
 		m := message(typ, 11+i)
 		m.ConversationID = c.ID
-		noErr(t, "AddMessage", s.AddMessage(ctx, &m, concierge.ConversationOpen, at(11+i)))
+		noErr(t, "AddMessage", concierge.NewConversations(s).AddMessage(ctx, &m, concierge.ConversationOpen, at(11+i)))
 	}
 	m := message(concierge.MessageGuest, 20) // a new message in the old conversation counts for the day
 	m.ConversationID = old.ID
-	noErr(t, "AddMessage", s.AddMessage(ctx, &m, concierge.ConversationOpen, at(20)))
+	noErr(t, "AddMessage", concierge.NewConversations(s).AddMessage(ctx, &m, concierge.ConversationOpen, at(20)))
 	oc := conversation(pl.Outlet, nil, &other.ID)
 	oc.CreatedAt = at(10)
 	om := message(concierge.MessageGuest, 10)
-	noErr(t, "CreateConversation", s.CreateConversation(ctx, &oc, &om))
+	noErr(t, "CreateConversation", concierge.NewConversations(s).Create(ctx, &oc, &om))
 
 	u, err = s.GuestUsage(ctx, g.ID, at(5), c.ID)
 	noErr(t, "GuestUsage", err)

@@ -101,9 +101,9 @@ func testStaysOrders(t *testing.T, s concierge.Store) {
 
 	conv := conversation(pl.Outlet, &a.ID, nil)
 	conv.OrderID = &o.ID
-	noErr(t, "CreateConversation", s.CreateConversation(ctx, &conv, nil))
+	noErr(t, "CreateConversation", concierge.NewConversations(s).Create(ctx, &conv, nil))
 	unlinked := conversation(pl.Outlet, &a.ID, nil)
-	noErr(t, "CreateConversation", s.CreateConversation(ctx, &unlinked, nil))
+	noErr(t, "CreateConversation", concierge.NewConversations(s).Create(ctx, &unlinked, nil))
 	convs, err := s.ConversationsByOrder(ctx, o.ID)
 	noErr(t, "ConversationsByOrder", err)
 	if len(convs) != 1 || convs[0].ID != conv.ID {

@@ -37,6 +37,8 @@ func Run(t *testing.T, open func(t *testing.T) concierge.Store) {
 		{"Sessions", testSessions},
 		{"ReplaceSession", testReplaceSession},
 		{"GuestSessionByID", testGuestSessionByID}, // guestsession.go
+		{"Tx", testTx},                             // tx.go
+		{"TxNumbering", testTxNumbering},           // tx.go
 		{"Conversations", testConversations},
 		{"ConversationAtomicity", testConversationAtomicity},
 		{"GuestMessagesOwnership", testGuestMessagesOwnership},

@@ -33,13 +33,13 @@ func testTranslations(t *testing.T, s concierge.Store) {
 	c := conversation(pl.Outlet, &st.ID, nil)
 	first := message(concierge.MessageGuest, 1)
 	first.Content, first.Language, first.TranslateTo = "Quiero más toallas", "es", "en"
-	noErr(t, "CreateConversation", s.CreateConversation(ctx, &c, &first))
+	noErr(t, "CreateConversation", concierge.NewConversations(s).Create(ctx, &c, &first))
 	reply := message(concierge.MessageStaff, 2)
 	reply.ConversationID, reply.Content, reply.Language, reply.TranslateTo = c.ID, "They are on their way", "en", "es"
-	noErr(t, "AddMessage", s.AddMessage(ctx, &reply, concierge.ConversationOpen, at(2)))
+	noErr(t, "AddMessage", concierge.NewConversations(s).AddMessage(ctx, &reply, concierge.ConversationOpen, at(2)))
 	plain := message(concierge.MessageNote, 3)
 	plain.ConversationID = c.ID
-	noErr(t, "AddMessage without translation", s.AddMessage(ctx, &plain, concierge.ConversationOpen, at(3)))
+	noErr(t, "AddMessage without translation", concierge.NewConversations(s).AddMessage(ctx, &plain, concierge.ConversationOpen, at(3)))
 	order := concierge.Order{PropertyID: pid, Code: code("ORD"), StayID: &st.ID, Status: concierge.OrderPending, UpdatedAt: t0}
 	noErr(t, "WriteOrders insert", s.WriteOrders(ctx, func(concierge.OrderReader) ([]concierge.OrderChange, error) {
 		return []concierge.OrderChange{{Order: &order}}, nil
@@ -195,12 +195,12 @@ func sortedByMessage(trs []concierge.Translation) []concierge.Translation {
 func testTranslationClaimsConcurrent(t *testing.T, s concierge.Store, pl place, st concierge.Stay) {
 	ctx := t.Context()
 	c := conversation(pl.Outlet, &st.ID, nil)
-	noErr(t, "CreateConversation", s.CreateConversation(ctx, &c, nil))
+	noErr(t, "CreateConversation", concierge.NewConversations(s).Create(ctx, &c, nil))
 	const n = 20
 	for i := range n {
 		m := message(concierge.MessageGuest, 50)
 		m.ConversationID, m.TranslateTo = c.ID, "en"
-		noErr(t, "AddMessage", s.AddMessage(ctx, &m, concierge.ConversationOpen, at(50+i)))
+		noErr(t, "AddMessage", concierge.NewConversations(s).AddMessage(ctx, &m, concierge.ConversationOpen, at(50+i)))
 	}
 	var mu sync.Mutex
 	seen := map[int64]int{}

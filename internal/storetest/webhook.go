@@ -23,7 +23,7 @@ func testWebhooks(t *testing.T, s concierge.Store) {
 	pl := mustPlace(t, s, code("WH"))
 	other := mustPlace(t, s, code("WH"))
 	c := conversation(pl.Outlet, nil, nil)
-	noErr(t, "CreateConversation", s.CreateConversation(ctx, &c, nil))
+	noErr(t, "CreateConversation", concierge.NewConversations(s).Create(ctx, &c, nil))
 	latest, err := s.LatestEventSeq(ctx)
 	noErr(t, "LatestEventSeq", err)
 
@@ -77,7 +77,7 @@ func testDeliveries(t *testing.T, s concierge.Store) {
 	pl := mustPlace(t, s, code("WD"))
 	w := mustWebhook(t, s, pl.Property.ID)
 	c := conversation(pl.Outlet, nil, nil)
-	noErr(t, "CreateConversation", s.CreateConversation(ctx, &c, nil))
+	noErr(t, "CreateConversation", concierge.NewConversations(s).Create(ctx, &c, nil))
 
 	_, err := s.NextWebhookDelivery(ctx, w.ID)
 	wantErr(t, "NextWebhookDelivery with none", err, concierge.ErrNotFound)

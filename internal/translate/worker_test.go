@@ -61,7 +61,7 @@ func newQueue(t *testing.T) *queue {
 	must(t, err)
 	q.conv = concierge.Conversation{Code: concierge.NewCode("C"), PropertyID: q.prop.ID, OutletID: o.ID, GuestID: &g.ID,
 		Status: concierge.ConversationOpen, GuestLanguage: "es", CreatedAt: q.clock.Now(), UpdatedAt: q.clock.Now()}
-	must(t, db.CreateConversation(ctx, &q.conv, nil))
+	must(t, concierge.NewConversations(db).Create(ctx, &q.conv, nil))
 	return q
 }
 
@@ -77,7 +77,7 @@ func (q *queue) add(t *testing.T, text, lang, target string) concierge.Message {
 	t.Helper()
 	m := concierge.Message{Code: concierge.NewCode("M"), ConversationID: q.conv.ID, Type: concierge.MessageGuest,
 		Content: text, Language: lang, CreatedAt: q.clock.Now(), TranslateTo: target}
-	must(t, q.store.AddMessage(t.Context(), &m, concierge.ConversationOpen, q.clock.Now()))
+	must(t, concierge.NewConversations(q.store).AddMessage(t.Context(), &m, concierge.ConversationOpen, q.clock.Now()))
 	return m
 }
 

@@ -91,7 +91,7 @@ func TestRedeliveryDuringAttempt(t *testing.T) {
 	now := time.Now()
 	conv := concierge.Conversation{Code: "CRACE1", PropertyID: prop.ID, OutletID: outlet.ID, Subject: outlet.Name,
 		Status: concierge.ConversationOpen, GuestLanguage: "en", CreatedAt: now, UpdatedAt: now}
-	if err := st.CreateConversation(ctx, &conv, nil); err != nil { // one conversation.updated event
+	if err := concierge.NewConversations(st).Create(ctx, &conv, nil); err != nil { // one conversation.updated event
 		t.Fatal(err)
 	}
 

@@ -1,0 +1,85 @@
+package concierge
+
+import (
+	"context"
+	"time"
+)
+
+// Transactor runs the domain's write functions in store transactions: the seam between the
+// rules, written once here, and the engines (SQLite, PostgreSQL), which offer only rule-free
+// table operations (Tx) inside a transaction and map their errors.
+//
+// # The write contract
+//
+// Write runs fn in a write transaction and returns nil only once that transaction has durably
+// committed; otherwise it returns fn's error (or the engine's, wrapped) and nothing fn wrote is
+// kept. fn may run more than once before Write returns: SQLite's writer runs it again, alone,
+// when the group commit it shared with other writes failed, and PostgreSQL runs it again after
+// a serialization failure or deadlock. So every fn the domain passes:
+//
+//   - reads and writes only through tx, and calls nothing that does I/O outside it (no other
+//     store call, no network, no clock: take times before Write);
+//   - derives what it reports from its arguments and what tx answers, assigning results to
+//     variables outside it (never appending to them or changing its inputs), so that a run
+//     replaces everything an earlier run reported;
+//   - does not call Write (the SQLite writer would wait for itself).
+//
+// Events appended through tx (AppendEvent) become visible to readers with the commit, in
+// commit order, and the store announces the newest one after it.
+type Transactor interface {
+	// Write runs fn in a write transaction, under the contract above. A ctx that ends before
+	// fn starts makes Write return ctx's error without running fn.
+	Write(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is the table operations of one write transaction. Each does one thing to the tables,
+// decides nothing and maps its engine's errors to ErrNotFound and ErrConflict; the domain
+// composes them under the write contract (Transactor).
+type Tx interface {
+	ConversationTx
+	MessageTx
+	EventTx
+}
+
+// ConversationState is what a write reads of a conversation before changing it.
+type ConversationState struct {
+	PropertyID int64
+	Status     ConversationStatus
+}
+
+// ConversationTx is the conversation rows' operations of a write transaction.
+type ConversationTx interface {
+	// ConversationForUpdate reads the conversation id and locks it until the commit, so that
+	// messages added to it are numbered one after the other; ErrNotFound when none.
+	ConversationForUpdate(ctx context.Context, id int64) (ConversationState, error)
+	// InsertConversation stores c (its ID is ignored) and returns its new id; ErrConflict when
+	// its code is taken.
+	InsertConversation(ctx context.Context, c *Conversation) (int64, error)
+	// UpdateConversationStatus sets the conversation's status and updated time; ErrNotFound
+	// when it does not exist.
+	UpdateConversationStatus(ctx context.Context, id int64, status ConversationStatus, at time.Time) error
+}
+
+// MessageTx is the message rows' operations of a write transaction.
+type MessageTx interface {
+	// InsertMessage stores m (its ID, ConversationID and Seq are ignored) as the next message
+	// of conversation convID, numbered one above its highest sequence number (1 for its
+	// first), with its searchable text and, when m.TranslateTo is set, a Pending translation
+	// job due at m.CreatedAt; it returns the new id and sequence number. The caller holds the
+	// conversation's lock (ConversationForUpdate, or it inserted the conversation in this
+	// transaction). ErrConflict when m's code is taken.
+	InsertMessage(ctx context.Context, convID int64, m *Message) (id, seq int64, err error)
+	// MarkMessagesRead sets the read time of the conversation's unread messages whose type is
+	// one of types and whose sequence number is at most upToSeq (0: any), and returns how many
+	// changed.
+	MarkMessagesRead(ctx context.Context, convID int64, types []MessageType, upToSeq int64, at time.Time) (int, error)
+}
+
+// EventTx appends to the event log in a write transaction.
+type EventTx interface {
+	// AppendEvent appends an event about conversation e.ConversationID of property
+	// e.PropertyID (and message e.MessageID, when set); the store gives it its Seq at the
+	// commit. e.Owner and e.Subject are ignored. The conversation must exist in the
+	// transaction.
+	AppendEvent(ctx context.Context, e Event) error
+}

@@ -1,0 +1,97 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"concierge/internal/concierge"
+)
+
+// writeTx is the table operations (concierge.Tx) of a write transaction. The row locks it
+// takes (ConversationForUpdate, and those of the rows it changes) last until the commit.
+type writeTx struct {
+	tx *wtx
+}
+
+// Write runs fn in a READ COMMITTED write transaction under the domain's write contract
+// (concierge.Transactor): fn runs again when PostgreSQL aborts the transaction with a
+// serialization failure or deadlock. It returns fn's error unchanged, or the transaction's
+// (wrapped).
+func (db *DB) Write(ctx context.Context, fn func(concierge.Tx) error) error {
+	return db.write(ctx, func(tx *wtx) error { return fn(writeTx{tx: tx}) })
+}
+
+// ConversationForUpdate reads a conversation's property and status and locks its row until
+// the commit; concierge.ErrNotFound when none.
+func (w writeTx) ConversationForUpdate(ctx context.Context, id int64) (concierge.ConversationState, error) {
+	var st concierge.ConversationState
+	var status string
+	err := w.tx.QueryRow(ctx, `SELECT property_id, status FROM conversations WHERE id = $1 FOR NO KEY UPDATE`,
+		id).Scan(&st.PropertyID, &status)
+	if err != nil {
+		return concierge.ConversationState{}, storeErr(err, fmt.Sprintf("conversation %d", id))
+	}
+	st.Status = concierge.ConversationStatus(status)
+	return st, nil
+}
+
+// InsertConversation stores c and returns its id; concierge.ErrConflict when its code is taken.
+func (w writeTx) InsertConversation(ctx context.Context, c *concierge.Conversation) (int64, error) {
+	id, err := insertID(ctx, w.tx, `INSERT INTO conversations (code, property_id, outlet_id,
+		order_id, stay_id, guest_id, subject, status, type, assignee_id, guest_first_name,
+		guest_last_name, guest_language, order_form, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+		c.Code, c.PropertyID, c.OutletID, c.OrderID, c.StayID, c.GuestID, c.Subject,
+		string(c.Status), c.Type, c.AssigneeID, c.GuestFirstName, c.GuestLastName,
+		c.GuestLanguage, orderFormArg(c.OrderForm), c.CreatedAt, c.UpdatedAt)
+	return id, storeErr(err, fmt.Sprintf("create conversation %q", c.Code))
+}
+
+// UpdateConversationStatus sets a conversation's status and updated time;
+// concierge.ErrNotFound when it does not exist.
+func (w writeTx) UpdateConversationStatus(ctx context.Context, id int64, status concierge.ConversationStatus, at time.Time) error {
+	tag, err := w.tx.Exec(ctx, `UPDATE conversations SET status = $1, updated_at = $2 WHERE id = $3`,
+		string(status), at, id)
+	if err == nil {
+		err = notFoundUnlessOne(tag)
+	}
+	return storeErr(err, fmt.Sprintf("conversation %d", id))
+}
+
+// InsertMessage stores m as the next message of conversation convID (see concierge.MessageTx)
+// and returns its id and sequence number; concierge.ErrConflict when its code is taken.
+func (w writeTx) InsertMessage(ctx context.Context, convID int64, m *concierge.Message) (id, seq int64, err error) {
+	id, seq, err = insertMessage(ctx, w.tx, convID, m)
+	return id, seq, storeErr(err, fmt.Sprintf("add message to conversation %d", convID))
+}
+
+// MarkMessagesRead sets the read time of a conversation's unread messages of the given types up
+// to upToSeq (0: any) and returns how many changed.
+func (w writeTx) MarkMessagesRead(ctx context.Context, convID int64, types []concierge.MessageType, upToSeq int64, at time.Time) (int, error) {
+	if len(types) == 0 {
+		return 0, nil
+	}
+	names := make([]string, len(types))
+	for i, t := range types {
+		names[i] = string(t)
+	}
+	tag, err := w.tx.Exec(ctx, `UPDATE messages SET read_at = $1
+		WHERE conversation_id = $2 AND read_at IS NULL AND ($3 = 0 OR seq <= $3)
+		AND type = ANY($4)`, at, convID, upToSeq, names)
+	if err != nil {
+		return 0, storeErr(err, "mark read")
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// AppendEvent records e for the commit, which stores it with its seq (appendEvents) and
+// fails with concierge.ErrNotFound when its conversation does not exist.
+func (w writeTx) AppendEvent(_ context.Context, e concierge.Event) error {
+	var msgID int64
+	if e.MessageID != nil {
+		msgID = *e.MessageID
+	}
+	w.tx.appendEvent(e.Kind, e.ConversationID, msgID, e.CreatedAt)
+	return nil
+}

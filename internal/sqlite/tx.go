@@ -1,0 +1,102 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"concierge/internal/concierge"
+)
+
+// writeTx is the table operations (concierge.Tx) of a write transaction on the writer
+// connection. The single writer makes every read in it see, and hold, the latest state: a
+// read of a row is its lock.
+type writeTx struct {
+	db *DB
+	tx *sql.Tx
+}
+
+// Write runs fn in a write transaction of the group commit (writer.go) under the domain's write
+// contract (concierge.Transactor): fn may run again, alone, when the transaction it shared
+// with other writes fails. It returns fn's error unchanged, or the transaction's (wrapped).
+func (db *DB) Write(ctx context.Context, fn func(concierge.Tx) error) error {
+	return db.write(ctx, func(tx *sql.Tx) error { return fn(writeTx{db: db, tx: tx}) })
+}
+
+// ConversationForUpdate reads a conversation's property and status; concierge.ErrNotFound
+// when none.
+func (w writeTx) ConversationForUpdate(ctx context.Context, id int64) (concierge.ConversationState, error) {
+	var st concierge.ConversationState
+	var status string
+	err := w.db.writeStmts.queryRow(ctx, w.tx, `SELECT property_id, status FROM conversations WHERE id = ?`,
+		id).Scan(&st.PropertyID, &status)
+	if err != nil {
+		return concierge.ConversationState{}, storeErr(err, fmt.Sprintf("conversation %d", id))
+	}
+	st.Status = concierge.ConversationStatus(status)
+	return st, nil
+}
+
+// InsertConversation stores c and returns its id; concierge.ErrConflict when its code is taken.
+func (w writeTx) InsertConversation(ctx context.Context, c *concierge.Conversation) (int64, error) {
+	id, err := w.db.insert(ctx, w.tx, `INSERT INTO conversations (code, property_id, outlet_id,
+		order_id, stay_id, guest_id, subject, status, type, assignee_id, guest_first_name,
+		guest_last_name, guest_language, order_form, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.Code, c.PropertyID, c.OutletID, nullIDArg(c.OrderID), nullIDArg(c.StayID),
+		nullIDArg(c.GuestID), c.Subject, string(c.Status), c.Type, nullIDArg(c.AssigneeID),
+		c.GuestFirstName, c.GuestLastName, c.GuestLanguage, orderFormArg(c.OrderForm),
+		timeArg(c.CreatedAt), timeArg(c.UpdatedAt))
+	return id, storeErr(err, fmt.Sprintf("create conversation %q", c.Code))
+}
+
+// UpdateConversationStatus sets a conversation's status and updated time;
+// concierge.ErrNotFound when it does not exist.
+func (w writeTx) UpdateConversationStatus(ctx context.Context, id int64, status concierge.ConversationStatus, at time.Time) error {
+	res, err := w.db.writeStmts.exec(ctx, w.tx, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`,
+		string(status), timeArg(at), id)
+	if err == nil {
+		err = notFoundUnlessOne(res)
+	}
+	return storeErr(err, fmt.Sprintf("conversation %d", id))
+}
+
+// InsertMessage stores m as the next message of conversation convID (see concierge.MessageTx)
+// and returns its id and sequence number; concierge.ErrConflict when its code is taken.
+func (w writeTx) InsertMessage(ctx context.Context, convID int64, m *concierge.Message) (id, seq int64, err error) {
+	id, seq, err = w.db.insertMessage(ctx, w.tx, convID, m)
+	return id, seq, storeErr(err, fmt.Sprintf("add message to conversation %d", convID))
+}
+
+// MarkMessagesRead sets the read time of a conversation's unread messages of the given types up
+// to upToSeq (0: any) and returns how many changed.
+func (w writeTx) MarkMessagesRead(ctx context.Context, convID int64, types []concierge.MessageType, upToSeq int64, at time.Time) (int, error) {
+	if len(types) == 0 {
+		return 0, nil
+	}
+	placeholders := strings.TrimSuffix(strings.Repeat("?, ", len(types)), ", ")
+	args := []any{timeArg(at), convID, upToSeq, upToSeq}
+	for _, t := range types {
+		args = append(args, string(t))
+	}
+	res, err := w.db.writeStmts.exec(ctx, w.tx, `UPDATE messages SET read_at = ?
+		WHERE conversation_id = ? AND read_at IS NULL AND (? = 0 OR seq <= ?)
+		AND type IN (`+placeholders+`)`, args...)
+	if err != nil {
+		return 0, storeErr(err, "mark read")
+	}
+	n, err := res.RowsAffected()
+	return int(n), storeErr(err, "mark read")
+}
+
+// AppendEvent appends e to the event log (see concierge.EventTx).
+func (w writeTx) AppendEvent(ctx context.Context, e concierge.Event) error {
+	var msgID int64
+	if e.MessageID != nil {
+		msgID = *e.MessageID
+	}
+	err := w.db.appendPropertyEvent(ctx, w.tx, e.Kind, e.ConversationID, e.PropertyID, msgID, e.CreatedAt)
+	return storeErr(err, fmt.Sprintf("append %s of conversation %d", e.Kind, e.ConversationID))
+}
