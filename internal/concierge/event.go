@@ -55,7 +55,7 @@ type EventOwner struct {
 //     changed;
 //   - Conversations.SetStatus, SetAssignee, SetOutlet: conversation.updated;
 //   - Conversations.MarkRead: message.read, only when some message changed;
-//   - WriteOrders: message.created per System message, then order.updated per conversation
+//   - Orders.Save: message.created per System message, then order.updated per conversation
 //     linked to each order whose status changed;
 //   - access.ended (internal, see AccessSubject): RevokeSession and ReplaceSession (the
 //     session), RevokeStaffSession (the login), UpdateStaffUser and RevokeStaffSessionsOfUser

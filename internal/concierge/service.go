@@ -89,6 +89,7 @@ type Config struct {
 type Service struct {
 	store         Store
 	conversations Conversations // conversation_writes.go
+	orders        Orders        // order_writes.go
 	tokens        SessionTokens
 	verifications VerificationGuard
 	verifyAddrs   VerificationGuard
@@ -154,6 +155,7 @@ func NewService(cfg Config) (*Service, error) {
 		s.idleTimeout = 24 * time.Hour
 	}
 	s.conversations = NewConversations(cfg.Store)
+	s.orders = NewOrders(cfg.Store, s.translationTarget)
 	s.staff = newStaffAuth(cfg)
 	s.webhookTargets = cfg.WebhookTargets
 	s.quotas = cfg.GuestQuotas

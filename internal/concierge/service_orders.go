@@ -185,65 +185,23 @@ type pendingOrder struct {
 }
 
 // saveOrders writes a batch of validated orders, whose codes are distinct, in one store
-// transaction: new orders are inserted, changed ones updated, and every status change posts a
-// System message into each conversation linked to the order, in the conversation guest's
-// language where there is a built-in text for it (English otherwise). What changed is decided
-// inside the transaction, so concurrent writers of one order each post exactly the messages of
-// the change they made.
+// transaction (Orders.Save) and records in each what happened to it.
 func (s *Service) saveOrders(ctx context.Context, batch []*pendingOrder) error {
-	now := s.now()
-	var queued []*Message // System messages with a translation job, for the worker's wake-up
-	err := s.store.WriteOrders(ctx, func(r OrderReader) ([]OrderChange, error) {
-		var changes []OrderChange
-		queued = queued[:0]
-		for _, po := range batch {
-			o := po.want
-			po.posted = 0
-			existing, err := r.OrderByCode(ctx, o.PropertyID, o.Code)
-			switch {
-			case errors.Is(err, ErrNotFound):
-				o.ID, o.UpdatedAt = 0, now
-				po.view.Order, po.result = o, UpsertCreated
-				changes = append(changes, OrderChange{Order: &po.view.Order})
-				continue
-			case err != nil:
-				return nil, err
-			}
-			o.ID, o.Code = existing.ID, existing.Code
-			if sameOptionalID(existing.StayID, o.StayID) && sameOptionalID(existing.OutletID, o.OutletID) && existing.Status == o.Status {
-				po.view.Order, po.result = existing, UpsertUnchanged
-				continue
-			}
-			o.UpdatedAt = now
-			po.view.Order, po.result = o, UpsertUpdated
-			change := OrderChange{Order: &po.view.Order, PreviousStatus: existing.Status}
-			if existing.Status != o.Status {
-				convs, err := r.ConversationsByOrder(ctx, o.ID)
-				if err != nil {
-					return nil, err
-				}
-				for _, c := range convs {
-					text, lang := OrderStatusText(c.GuestLanguage, o.Status, o.Code)
-					change.Messages = append(change.Messages, &Message{Code: NewCode("M"), ConversationID: c.ID,
-						Type: MessageSystem, Content: text, Language: lang, CreatedAt: now,
-						TranslateTo: s.translationTarget(lang, c.GuestLanguage)})
-				}
-				po.posted = len(change.Messages)
-				queued = append(queued, change.Messages...)
-			}
-			changes = append(changes, change)
-		}
-		return changes, nil
-	})
+	wants := make([]Order, len(batch))
+	for i, po := range batch {
+		wants[i] = po.want
+	}
+	saved, err := s.orders.Save(ctx, wants, s.now())
 	if err != nil {
 		return s.internal(ctx, "write orders", err)
 	}
-	s.translationQueued(queued...)
+	var posted []*Message
+	for i, po := range batch {
+		po.view.Order, po.result, po.posted = saved[i].Order, saved[i].Result, len(saved[i].Messages)
+		posted = append(posted, saved[i].Messages...)
+	}
+	s.translationQueued(posted...)
 	return nil
-}
-
-func sameOptionalID(a, b *int64) bool {
-	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }
 
 // UpsertOrder creates or updates the order with code at the property with propertyCode and

@@ -68,9 +68,9 @@ type GlossaryTerm struct {
 // TranslationStore persists translations, their job queue, the translation cache and the
 // glossaries. It is part of Store.
 //
-// Jobs are written with their message: CreateConversation, AddMessage and WriteOrders queue a
-// Pending translation (NextAttemptAt: the message's CreatedAt) of every message whose
-// TranslateTo is set, in the message's transaction, from its Language to TranslateTo.
+// Jobs are written with their message: Tx.InsertMessage queues a Pending translation
+// (NextAttemptAt: the message's CreatedAt) of every message whose TranslateTo is set, in the
+// message's transaction, from its Language to TranslateTo.
 type TranslationStore interface {
 	// ClaimTranslations returns up to limit Pending jobs whose next attempt is due at now,
 	// earliest due first, counting an attempt for each and moving its next attempt to now+lease,

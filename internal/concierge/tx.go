@@ -38,6 +38,7 @@ type Transactor interface {
 type Tx interface {
 	ConversationTx
 	MessageTx
+	OrderTx
 	EventTx
 }
 
@@ -58,6 +59,24 @@ type ConversationTx interface {
 	// UpdateConversationStatus sets the conversation's status and updated time; ErrNotFound
 	// when it does not exist.
 	UpdateConversationStatus(ctx context.Context, id int64, status ConversationStatus, at time.Time) error
+	// TouchConversation sets the conversation's updated time; ErrNotFound when it does not
+	// exist.
+	TouchConversation(ctx context.Context, id int64, at time.Time) error
+	// ConversationsByOrder lists the conversations linked to an order, ascending by id.
+	ConversationsByOrder(ctx context.Context, orderID int64) ([]Conversation, error)
+}
+
+// OrderTx is the order rows' operations of a write transaction.
+type OrderTx interface {
+	// OrderByCodeForUpdate finds an order by code at a property, case-insensitively, and
+	// locks it until the commit; ErrNotFound when none.
+	OrderByCodeForUpdate(ctx context.Context, propertyID int64, code string) (Order, error)
+	// InsertOrder stores o (its ID is ignored) and returns its new id; ErrConflict when its
+	// code is taken at its property.
+	InsertOrder(ctx context.Context, o *Order) (int64, error)
+	// UpdateOrder sets the stay, outlet, status and updated time of order o.ID (its code and
+	// property stay); ErrNotFound when it does not exist.
+	UpdateOrder(ctx context.Context, o *Order) error
 }
 
 // MessageTx is the message rows' operations of a write transaction.

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -185,105 +184,6 @@ func (db *DB) ListStays(ctx context.Context, propertyID int64, f concierge.StayF
 		ORDER BY id LIMIT $5`,
 		propertyID, afterID, string(f.CurrentOn), strings.Trim(f.Room, " "), limitArg(limit))
 	return out, storeErr(err, "list stays")
-}
-
-// WriteOrders runs plan in one write transaction and applies the changes it returns: inserts
-// (ID 0), updates guarded by the previous status, and the System messages of each change, which
-// also set their conversation's updated time, with their events (message.created per message,
-// order.updated per conversation linked to an order whose status changed). plan's reads see
-// the transaction's state, and the orders it reads are locked until the commit (a concurrent
-// writer of the same order waits, then sees the new status), so no write of another node comes
-// between the reads and the writes. IDs and sequence numbers are set after the commit. Errors,
-// with nothing written: plan's own; concierge.ErrConflict when an insert's code is taken or an
-// update's status is not the previous one; concierge.ErrNotFound when a message's conversation
-// is gone.
-func (db *DB) WriteOrders(ctx context.Context, plan func(r concierge.OrderReader) ([]concierge.OrderChange, error)) error {
-	type written struct{ id, seq int64 }
-	var changes []concierge.OrderChange
-	var orderIDs []int64
-	var msgs [][]written
-	err := db.write(ctx, func(tx *wtx) error {
-		var err error
-		if changes, err = plan(txOrderReader{tx}); err != nil {
-			return err
-		}
-		orderIDs = make([]int64, len(changes))
-		msgs = make([][]written, len(changes))
-		for i, ch := range changes {
-			o := ch.Order
-			if o.ID == 0 {
-				if orderIDs[i], err = insertOrder(ctx, tx, o); err != nil {
-					return err
-				}
-			} else {
-				tag, err := tx.Exec(ctx, `UPDATE orders SET stay_id = $1, outlet_id = $2, status = $3,
-					updated_at = $4 WHERE id = $5 AND status = $6`,
-					o.StayID, o.OutletID, string(o.Status), o.UpdatedAt, o.ID, string(ch.PreviousStatus))
-				if err != nil {
-					return err
-				}
-				if tag.RowsAffected() != 1 {
-					return concierge.ErrConflict
-				}
-				orderIDs[i] = o.ID
-			}
-			for _, m := range ch.Messages {
-				tag, err := tx.Exec(ctx, `UPDATE conversations SET updated_at = $1 WHERE id = $2`,
-					m.CreatedAt, m.ConversationID)
-				if err != nil {
-					return err
-				}
-				if err := notFoundUnlessOne(tag); err != nil {
-					return err
-				}
-				id, seq, err := insertMessage(ctx, tx, m.ConversationID, m)
-				if err != nil {
-					return err
-				}
-				tx.appendEvent(concierge.EventMessageCreated, m.ConversationID, id, m.CreatedAt)
-				msgs[i] = append(msgs[i], written{id, seq})
-			}
-			if o.ID != 0 && o.Status != ch.PreviousStatus {
-				convs, err := conversationsByOrder(ctx, tx, o.ID)
-				if err != nil {
-					return err
-				}
-				for _, c := range convs {
-					tx.appendEvent(concierge.EventOrderUpdated, c.ID, 0, o.UpdatedAt)
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return storeErr(err, "write orders")
-	}
-	for i, ch := range changes {
-		ch.Order.ID = orderIDs[i]
-		for j, m := range ch.Messages {
-			m.ID, m.Seq = msgs[i][j].id, msgs[i][j].seq
-		}
-	}
-	return nil
-}
-
-// txOrderReader reads orders and conversations inside a WriteOrders transaction.
-type txOrderReader struct{ tx *wtx }
-
-// OrderByCode finds an order by code at a property, case-insensitively, and locks it until the
-// transaction ends; concierge.ErrNotFound when none.
-func (r txOrderReader) OrderByCode(ctx context.Context, propertyID int64, code string) (concierge.Order, error) {
-	o, err := scanOrder(r.tx.QueryRow(ctx, `SELECT `+orderColumns+`
-		FROM orders WHERE property_id = $1 AND lower(code) = lower($2) FOR NO KEY UPDATE`, propertyID, code))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return o, concierge.ErrNotFound
-	}
-	return o, err
-}
-
-// ConversationsByOrder lists the conversations linked to an order, ascending by id.
-func (r txOrderReader) ConversationsByOrder(ctx context.Context, orderID int64) ([]concierge.Conversation, error) {
-	return conversationsByOrder(ctx, r.tx, orderID)
 }
 
 // ListOrders returns the property's orders matching f with an id above afterID, ascending by

@@ -95,3 +95,46 @@ func (w writeTx) AppendEvent(_ context.Context, e concierge.Event) error {
 	w.tx.appendEvent(e.Kind, e.ConversationID, msgID, e.CreatedAt)
 	return nil
 }
+
+// TouchConversation sets a conversation's updated time (locking its row until the commit);
+// concierge.ErrNotFound when it does not exist.
+func (w writeTx) TouchConversation(ctx context.Context, id int64, at time.Time) error {
+	tag, err := w.tx.Exec(ctx, `UPDATE conversations SET updated_at = $1 WHERE id = $2`, at, id)
+	if err == nil {
+		err = notFoundUnlessOne(tag)
+	}
+	return storeErr(err, fmt.Sprintf("conversation %d", id))
+}
+
+// ConversationsByOrder lists the conversations linked to an order, ascending by id.
+func (w writeTx) ConversationsByOrder(ctx context.Context, orderID int64) ([]concierge.Conversation, error) {
+	convs, err := conversationsByOrder(ctx, w.tx, orderID)
+	return convs, storeErr(err, fmt.Sprintf("conversations of order %d", orderID))
+}
+
+// OrderByCodeForUpdate finds an order by code at a property, case-insensitively, and locks it
+// until the commit (a concurrent writer of the same order waits, then sees what this one
+// wrote); concierge.ErrNotFound when none.
+func (w writeTx) OrderByCodeForUpdate(ctx context.Context, propertyID int64, code string) (concierge.Order, error) {
+	o, err := scanOrder(w.tx.QueryRow(ctx, `SELECT `+orderColumns+`
+		FROM orders WHERE property_id = $1 AND lower(code) = lower($2) FOR NO KEY UPDATE`, propertyID, code))
+	return o, storeErr(err, fmt.Sprintf("order %q", code))
+}
+
+// InsertOrder stores o and returns its id; concierge.ErrConflict when its code is taken at its
+// property.
+func (w writeTx) InsertOrder(ctx context.Context, o *concierge.Order) (int64, error) {
+	id, err := insertOrder(ctx, w.tx, o)
+	return id, storeErr(err, fmt.Sprintf("create order %q", o.Code))
+}
+
+// UpdateOrder sets an order's stay, outlet, status and updated time; concierge.ErrNotFound
+// when it does not exist.
+func (w writeTx) UpdateOrder(ctx context.Context, o *concierge.Order) error {
+	tag, err := w.tx.Exec(ctx, `UPDATE orders SET stay_id = $1, outlet_id = $2, status = $3,
+		updated_at = $4 WHERE id = $5`, o.StayID, o.OutletID, string(o.Status), o.UpdatedAt, o.ID)
+	if err == nil {
+		err = notFoundUnlessOne(tag)
+	}
+	return storeErr(err, fmt.Sprintf("order %d", o.ID))
+}

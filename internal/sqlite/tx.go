@@ -100,3 +100,50 @@ func (w writeTx) AppendEvent(ctx context.Context, e concierge.Event) error {
 	err := w.db.appendPropertyEvent(ctx, w.tx, e.Kind, e.ConversationID, e.PropertyID, msgID, e.CreatedAt)
 	return storeErr(err, fmt.Sprintf("append %s of conversation %d", e.Kind, e.ConversationID))
 }
+
+// TouchConversation sets a conversation's updated time; concierge.ErrNotFound when it does not
+// exist.
+func (w writeTx) TouchConversation(ctx context.Context, id int64, at time.Time) error {
+	res, err := w.db.writeStmts.exec(ctx, w.tx, `UPDATE conversations SET updated_at = ? WHERE id = ?`,
+		timeArg(at), id)
+	if err == nil {
+		err = notFoundUnlessOne(res)
+	}
+	return storeErr(err, fmt.Sprintf("conversation %d", id))
+}
+
+// ConversationsByOrder lists the conversations linked to an order, ascending by id.
+func (w writeTx) ConversationsByOrder(ctx context.Context, orderID int64) ([]concierge.Conversation, error) {
+	convs, err := conversationsByOrder(ctx, w.tx, orderID)
+	return convs, storeErr(err, fmt.Sprintf("conversations of order %d", orderID))
+}
+
+// OrderByCodeForUpdate finds an order by code at a property, case-insensitively (the single
+// writer holds it until the commit); concierge.ErrNotFound when none.
+func (w writeTx) OrderByCodeForUpdate(ctx context.Context, propertyID int64, code string) (concierge.Order, error) {
+	o, err := scanOrder(w.tx.QueryRowContext(ctx, `SELECT `+orderColumns+`
+		FROM orders WHERE property_id = ? AND code = ?`, propertyID, code))
+	return o, storeErr(err, fmt.Sprintf("order %q", code))
+}
+
+// InsertOrder stores o and returns its id; concierge.ErrConflict when its code is taken at its
+// property.
+func (w writeTx) InsertOrder(ctx context.Context, o *concierge.Order) (int64, error) {
+	id, err := insert(ctx, w.tx, `INSERT INTO orders (property_id, code, stay_id, outlet_id,
+		status, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		o.PropertyID, o.Code, nullIDArg(o.StayID), nullIDArg(o.OutletID), string(o.Status),
+		timeArg(o.UpdatedAt))
+	return id, storeErr(err, fmt.Sprintf("create order %q", o.Code))
+}
+
+// UpdateOrder sets an order's stay, outlet, status and updated time; concierge.ErrNotFound
+// when it does not exist.
+func (w writeTx) UpdateOrder(ctx context.Context, o *concierge.Order) error {
+	res, err := w.tx.ExecContext(ctx, `UPDATE orders SET stay_id = ?, outlet_id = ?, status = ?,
+		updated_at = ? WHERE id = ?`,
+		nullIDArg(o.StayID), nullIDArg(o.OutletID), string(o.Status), timeArg(o.UpdatedAt), o.ID)
+	if err == nil {
+		err = notFoundUnlessOne(res)
+	}
+	return storeErr(err, fmt.Sprintf("order %d", o.ID))
+}

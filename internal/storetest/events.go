@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"errors"
 	"testing"
 
 	"concierge/internal/concierge"
@@ -131,12 +130,13 @@ func testEvents(t *testing.T, s concierge.Store) {
 	wantEqual(t, "SetAssignee and SetOutlet events", l.next(t, pid), []kindOf{
 		{concierge.EventConversationUpdated, c.ID, 0}, {concierge.EventConversationUpdated, c.ID, 0}})
 
-	// WriteOrders: message.created per System message, order.updated per linked conversation
+	// Orders.Save: message.created per System message, order.updated per linked conversation
 	// of a status change; an insert appends nothing.
-	order := concierge.Order{PropertyID: pid, Code: code("ORD"), StayID: &st.ID, Status: concierge.OrderPending, UpdatedAt: t0}
-	noErr(t, "WriteOrders insert", s.WriteOrders(ctx, func(concierge.OrderReader) ([]concierge.OrderChange, error) {
-		return []concierge.OrderChange{{Order: &order}}, nil
-	}))
+	orders := concierge.NewOrders(s, nil)
+	saved, err := orders.Save(ctx, []concierge.Order{{PropertyID: pid, Code: code("ORD"), StayID: &st.ID,
+		Status: concierge.OrderPending}}, t0)
+	noErr(t, "Save insert", err)
+	order := saved[0].Order
 	wantEqual(t, "order insert events", l.next(t, pid), []kindOf{})
 	linked := conversation(pl.Outlet, &st.ID, nil)
 	linked.OrderID = &order.ID
@@ -144,13 +144,13 @@ func testEvents(t *testing.T, s concierge.Store) {
 	l.next(t, pid)
 	changed := order
 	changed.Status = concierge.OrderDelivering
-	sys := message(concierge.MessageSystem, 8)
-	sys.ConversationID = linked.ID
-	noErr(t, "WriteOrders status change", s.WriteOrders(ctx, func(concierge.OrderReader) ([]concierge.OrderChange, error) {
-		return []concierge.OrderChange{{Order: &changed, PreviousStatus: concierge.OrderPending, Messages: []*concierge.Message{&sys}}}, nil
-	}))
+	saved, err = orders.Save(ctx, []concierge.Order{changed}, at(8))
+	noErr(t, "Save status change", err)
+	if len(saved[0].Messages) != 1 {
+		t.Fatalf("Save status change posted %+v", saved[0].Messages)
+	}
 	wantEqual(t, "order status change events", l.next(t, pid), []kindOf{
-		{concierge.EventMessageCreated, linked.ID, sys.ID}, {concierge.EventOrderUpdated, linked.ID, 0}})
+		{concierge.EventMessageCreated, linked.ID, saved[0].Messages[0].ID}, {concierge.EventOrderUpdated, linked.ID, 0}})
 
 	// Writes that fail append nothing.
 	lost := message(concierge.MessageGuest, 9)
@@ -162,15 +162,10 @@ func testEvents(t *testing.T, s concierge.Store) {
 	wantErr(t, "CreateConversation with a taken code", concierge.NewConversations(s).Create(ctx, &dup, &dupMsg), concierge.ErrConflict)
 	stale := changed
 	stale.Status = concierge.OrderCompleted
-	sys2 := message(concierge.MessageSystem, 9)
-	sys2.ConversationID = linked.ID
-	wantErr(t, "WriteOrders with a stale status", s.WriteOrders(ctx, func(concierge.OrderReader) ([]concierge.OrderChange, error) {
-		return []concierge.OrderChange{{Order: &stale, PreviousStatus: concierge.OrderPending, Messages: []*concierge.Message{&sys2}}}, nil
-	}), concierge.ErrConflict)
-	boom := errors.New("plan failed")
-	wantErr(t, "WriteOrders whose plan fails", s.WriteOrders(ctx, func(concierge.OrderReader) ([]concierge.OrderChange, error) {
-		return nil, boom
-	}), boom)
+	noOrder := concierge.Order{PropertyID: pid + 1000, Code: code("ORD"), Status: concierge.OrderPending}
+	if _, err := orders.Save(ctx, []concierge.Order{stale, noOrder}, at(9)); err == nil {
+		t.Error("Save of an order of no property succeeded")
+	}
 	wantErr(t, "SetAssignee of an unknown conversation", s.SetAssignee(ctx, lost.ConversationID, nil, at(9)), concierge.ErrNotFound)
 	wantEqual(t, "events of failed writes", l.next(t, pid), []kindOf{})
 

@@ -1,16 +1,16 @@
 package storetest
 
 import (
-	"errors"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"concierge/internal/concierge"
 )
 
-// testStaysOrders checks UpsertStays, StayByReference, ListStays, WriteOrders, ListOrders and
-// ConversationsByOrder.
+// testStaysOrders checks UpsertStays, StayByReference, ListStays, the domain's order writes
+// (concierge.Orders) over the store, ListOrders and ConversationsByOrder.
 func testStaysOrders(t *testing.T, s concierge.Store) {
 	ctx := t.Context()
 	pl := mustPlace(t, s, code("P"))
@@ -83,21 +83,27 @@ func testStaysOrders(t *testing.T, s concierge.Store) {
 	noErr(t, "ListStays current", err)
 	wantEqual(t, "ListStays current on departure day", len(list), 3)
 
-	// save applies fixed changes through WriteOrders.
-	save := func(changes []concierge.OrderChange) error {
-		return s.WriteOrders(ctx, func(concierge.OrderReader) ([]concierge.OrderChange, error) { return changes, nil })
+	// Orders are written by the domain's Orders over the store's transactions.
+	writes := concierge.NewOrders(s, nil)
+	save := func(what string, when time.Time, want ...concierge.Order) []concierge.SavedOrder {
+		t.Helper()
+		saved, err := writes.Save(ctx, want, when)
+		noErr(t, what, err)
+		return saved
 	}
 
-	// Orders: insert, then an update with its System messages, atomically.
-	o := &concierge.Order{PropertyID: pid, Code: code("ORD"), StayID: &a.ID, OutletID: &pl.Outlet.ID,
-		Status: concierge.OrderPending, UpdatedAt: at(0)}
-	noErr(t, "SaveOrders insert", save([]concierge.OrderChange{{Order: o}}))
-	if o.ID <= 0 {
-		t.Fatal("SaveOrders left the order's ID 0")
+	// An insert; the same order again, its code in another case, is unchanged.
+	saved := save("Save insert", at(0), concierge.Order{PropertyID: pid, Code: code("ORD"), StayID: &a.ID,
+		OutletID: &pl.Outlet.ID, Status: concierge.OrderPending})
+	o := saved[0].Order
+	if saved[0].Result != concierge.UpsertCreated || o.ID <= 0 || !o.UpdatedAt.Equal(at(0)) || len(saved[0].Messages) != 0 {
+		t.Fatalf("Save of a new order: %+v", saved[0])
 	}
-	dup := *o
-	dup.ID = 0
-	wantErr(t, "SaveOrders duplicate code", save([]concierge.OrderChange{{Order: &dup}}), concierge.ErrConflict)
+	wantEqual(t, "stored new order", mustOrder(t, s, o.ID), o)
+	same := o
+	same.ID, same.Code = 0, strings.ToLower(o.Code)
+	saved = save("Save unchanged", at(1), same)
+	wantEqual(t, "Save of an unchanged order", saved[0], concierge.SavedOrder{Order: o, Result: concierge.UpsertUnchanged})
 
 	conv := conversation(pl.Outlet, &a.ID, nil)
 	conv.OrderID = &o.ID
@@ -110,18 +116,23 @@ func testStaysOrders(t *testing.T, s concierge.Store) {
 		t.Fatalf("ConversationsByOrder: %+v", convs)
 	}
 
-	upd := *o
-	upd.Status, upd.UpdatedAt = concierge.OrderDelivering, at(5)
-	msg := &concierge.Message{Code: code("M"), ConversationID: conv.ID, Type: concierge.MessageSystem,
-		Content: "Su pedido está en camino.", Language: "es", CreatedAt: at(5)}
-	noErr(t, "SaveOrders update", save([]concierge.OrderChange{
-		{Order: &upd, PreviousStatus: concierge.OrderPending, Messages: []*concierge.Message{msg}}}))
-	if msg.ID <= 0 || msg.Seq != 1 {
-		t.Fatalf("message id %d seq %d", msg.ID, msg.Seq)
+	// A status change: the order updated, a System message in the linked conversation's guest
+	// language, the conversation's updated time moved.
+	upd := o
+	upd.Status = concierge.OrderDelivering
+	saved = save("Save status change", at(5), upd)
+	upd.UpdatedAt = at(5)
+	if saved[0].Result != concierge.UpsertUpdated || len(saved[0].Messages) != 1 {
+		t.Fatalf("Save of a status change: %+v", saved[0])
 	}
-	stored, err := s.OrderByID(ctx, o.ID)
-	noErr(t, "OrderByID", err)
-	wantEqual(t, "updated order", stored, upd)
+	wantEqual(t, "updated order", saved[0].Order, upd)
+	wantEqual(t, "stored updated order", mustOrder(t, s, o.ID), upd)
+	msg := saved[0].Messages[0]
+	wantText, _ := concierge.OrderStatusText("es", concierge.OrderDelivering, o.Code)
+	if msg.ID <= 0 || msg.Seq != 1 || msg.ConversationID != conv.ID || msg.Type != concierge.MessageSystem ||
+		msg.Content != wantText || msg.Language != "es" || msg.TranslateTo != "" {
+		t.Fatalf("posted message %+v", msg)
+	}
 	c2, err := s.ConversationByCode(ctx, conv.Code)
 	noErr(t, "ConversationByCode", err)
 	if !c2.UpdatedAt.Equal(at(5)) {
@@ -129,72 +140,64 @@ func testStaysOrders(t *testing.T, s concierge.Store) {
 	}
 	msgs, err := s.ConversationMessages(ctx, conv.ID, true)
 	noErr(t, "ConversationMessages", err)
-	if len(msgs) != 1 || msgs[0].Content != msg.Content || msgs[0].Type != concierge.MessageSystem {
-		t.Fatalf("messages %+v", msgs)
-	}
+	wantEqual(t, "messages after a status change", msgs, []concierge.Message{*msg})
 
-	// A stale previous status is a conflict, and the messages of that write are not stored.
-	stale := upd
-	stale.Status = concierge.OrderCompleted
-	lost := &concierge.Message{Code: code("M"), ConversationID: conv.ID, Type: concierge.MessageSystem,
-		Content: "lost", Language: "en", CreatedAt: at(6)}
-	wantErr(t, "SaveOrders stale", save([]concierge.OrderChange{
-		{Order: &stale, PreviousStatus: concierge.OrderPending, Messages: []*concierge.Message{lost}}}), concierge.ErrConflict)
-	msgs, err = s.ConversationMessages(ctx, conv.ID, true)
-	noErr(t, "ConversationMessages", err)
-	wantEqual(t, "messages after a conflict", len(msgs), 1)
+	// A stay change alone posts nothing.
+	moved := upd
+	moved.StayID = &b.ID
+	saved = save("Save stay change", at(6), moved)
+	if saved[0].Result != concierge.UpsertUpdated || len(saved[0].Messages) != 0 {
+		t.Fatalf("Save of a stay change: %+v", saved[0])
+	}
+	upd = saved[0].Order
 
 	// A batch that fails half-way writes nothing.
-	fresh := &concierge.Order{PropertyID: pid, Code: code("ORD"), StayID: &b.ID, Status: concierge.OrderPending, UpdatedAt: at(7)}
-	bad := *o
-	bad.ID = 0
-	wantErr(t, "SaveOrders half-way", save([]concierge.OrderChange{{Order: fresh}, {Order: &bad}}), concierge.ErrConflict)
+	fresh := concierge.Order{PropertyID: pid, Code: code("ORD"), StayID: &b.ID, Status: concierge.OrderPending}
+	done := upd
+	done.Status = concierge.OrderCompleted
+	bad := concierge.Order{PropertyID: pid + other.Property.ID + 1000, Code: code("ORD"), Status: concierge.OrderPending}
+	if _, err := writes.Save(ctx, []concierge.Order{fresh, done, bad}, at(7)); err == nil {
+		t.Fatal("Save of an order of no property succeeded")
+	}
 	_, err = s.OrderByCode(ctx, pid, fresh.Code)
 	wantErr(t, "order of a failed batch", err, concierge.ErrNotFound)
-	noErr(t, "SaveOrders", save([]concierge.OrderChange{{Order: fresh}}))
+	wantEqual(t, "order changed in a failed batch", mustOrder(t, s, o.ID), upd)
+	msgs, err = s.ConversationMessages(ctx, conv.ID, true)
+	noErr(t, "ConversationMessages", err)
+	wantEqual(t, "messages after a failed batch", len(msgs), 1)
+	fresh = save("Save", at(7), fresh)[0].Order
 
-	// The plan reads inside the transaction; its error writes nothing.
-	planErr := errors.New("plan failed")
-	err = s.WriteOrders(ctx, func(r concierge.OrderReader) ([]concierge.OrderChange, error) {
-		got, err := r.OrderByCode(ctx, pid, strings.ToLower(o.Code))
-		if err != nil || got.ID != o.ID || got.Status != concierge.OrderDelivering {
-			t.Errorf("OrderByCode in the plan: %+v, %v", got, err)
-		}
-		if _, err := r.OrderByCode(ctx, pid, "NOPE"); !errors.Is(err, concierge.ErrNotFound) {
-			t.Errorf("OrderByCode of no order in the plan: %v", err)
-		}
-		convs, err := r.ConversationsByOrder(ctx, o.ID)
-		if err != nil || len(convs) != 1 || convs[0].ID != conv.ID {
-			t.Errorf("ConversationsByOrder in the plan: %+v, %v", convs, err)
-		}
-		return nil, planErr
-	})
-	wantErr(t, "WriteOrders with a failing plan", err, planErr)
-
-	// Concurrent read-decide-write plans never see each other's stale state: no conflicts.
+	// Concurrent writers of one order each post exactly the messages of the change they made.
+	posted := make([]int, 8)
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Go(func() {
-			err := s.WriteOrders(ctx, func(r concierge.OrderReader) ([]concierge.OrderChange, error) {
-				cur, err := r.OrderByCode(ctx, pid, o.Code)
-				if err != nil {
-					return nil, err
-				}
-				next := cur
-				next.Status = []concierge.OrderStatus{concierge.OrderAcknowledged, concierge.OrderDelivering}[i%2]
-				if next.Status == cur.Status {
-					next.Status = concierge.OrderCompleted
-				}
-				return []concierge.OrderChange{{Order: &next, PreviousStatus: cur.Status}}, nil
-			})
+			next := upd
+			next.Status = []concierge.OrderStatus{concierge.OrderAcknowledged, concierge.OrderCompleted}[i%2]
+			saved, err := writes.Save(ctx, []concierge.Order{next}, at(8))
 			if err != nil {
-				t.Errorf("concurrent WriteOrders: %v", err)
+				t.Errorf("concurrent Save: %v", err)
+				return
 			}
+			posted[i] = len(saved[0].Messages)
 		})
 	}
 	wg.Wait()
-	upd.Status = concierge.OrderDelivering
-	noErr(t, "reset", save([]concierge.OrderChange{{Order: &upd, PreviousStatus: mustOrder(t, s, o.ID).Status}}))
+	msgs, err = s.ConversationMessages(ctx, conv.ID, true)
+	noErr(t, "ConversationMessages", err)
+	total := 1
+	for _, n := range posted {
+		total += n
+	}
+	if len(msgs) != total || total < 2 {
+		t.Errorf("concurrent Saves posted %v messages, the conversation has %d", posted, len(msgs))
+	}
+	for i, m := range msgs {
+		if m.Seq != int64(i+1) {
+			t.Errorf("message %d has sequence number %d", i, m.Seq)
+		}
+	}
+	save("reset", at(9), upd)
 
 	orders, err := s.ListOrders(ctx, pid, concierge.OrderFilter{}, 0, 0)
 	noErr(t, "ListOrders", err)

@@ -29,8 +29,18 @@ func testTranslations(t *testing.T, s concierge.Store) {
 	wantEqual(t, "jobs of an empty queue", jobs, nil)
 	wantQueue(t, s, 0, time.Time{})
 
-	// Jobs are written with their messages: CreateConversation, AddMessage, WriteOrders.
+	// Jobs are written with their messages: Conversations.Create and AddMessage, Orders.Save
+	// (which asks its translateTo for a System message's target).
+	var asked []string
+	orders := concierge.NewOrders(s, func(textLang, guestLang string) string {
+		asked = append(asked[:0], textLang, guestLang)
+		return "it"
+	})
+	saved, err := orders.Save(ctx, []concierge.Order{{PropertyID: pid, Code: code("ORD"), StayID: &st.ID,
+		Status: concierge.OrderPending}}, t0)
+	noErr(t, "Save insert", err)
 	c := conversation(pl.Outlet, &st.ID, nil)
+	c.OrderID, c.GuestLanguage = &saved[0].Order.ID, "en"
 	first := message(concierge.MessageGuest, 1)
 	first.Content, first.Language, first.TranslateTo = "Quiero más toallas", "es", "en"
 	noErr(t, "CreateConversation", concierge.NewConversations(s).Create(ctx, &c, &first))
@@ -40,17 +50,15 @@ func testTranslations(t *testing.T, s concierge.Store) {
 	plain := message(concierge.MessageNote, 3)
 	plain.ConversationID = c.ID
 	noErr(t, "AddMessage without translation", concierge.NewConversations(s).AddMessage(ctx, &plain, concierge.ConversationOpen, at(3)))
-	order := concierge.Order{PropertyID: pid, Code: code("ORD"), StayID: &st.ID, Status: concierge.OrderPending, UpdatedAt: t0}
-	noErr(t, "WriteOrders insert", s.WriteOrders(ctx, func(concierge.OrderReader) ([]concierge.OrderChange, error) {
-		return []concierge.OrderChange{{Order: &order}}, nil
-	}))
-	changed := order
+	changed := saved[0].Order
 	changed.Status = concierge.OrderDelivering
-	sys := message(concierge.MessageSystem, 4)
-	sys.ConversationID, sys.Content, sys.Language, sys.TranslateTo = c.ID, "Your order is on its way.", "en", "it"
-	noErr(t, "WriteOrders with a System message", s.WriteOrders(ctx, func(concierge.OrderReader) ([]concierge.OrderChange, error) {
-		return []concierge.OrderChange{{Order: &changed, PreviousStatus: concierge.OrderPending, Messages: []*concierge.Message{&sys}}}, nil
-	}))
+	saved, err = orders.Save(ctx, []concierge.Order{changed}, at(4))
+	noErr(t, "Save with a System message", err)
+	if len(saved[0].Messages) != 1 {
+		t.Fatalf("Save posted %+v", saved[0].Messages)
+	}
+	sys := *saved[0].Messages[0]
+	wantEqual(t, "translateTo asked", asked, []string{"en", "en"})
 	l.next(t, pid)
 
 	pending := func(m concierge.Message, minute int) concierge.Translation {
