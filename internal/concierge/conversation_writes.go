@@ -101,6 +101,34 @@ func (w Conversations) SetStatus(ctx context.Context, c ConversationRef, status 
 	})
 }
 
+// Assign sets (nil: clears) conversation c's assignee and its updated time, with
+// conversation.updated, in one transaction; ErrNotFound when the conversation does not exist.
+func (w Conversations) Assign(ctx context.Context, c ConversationRef, assigneeID *int64, at time.Time) error {
+	return w.store.Write(ctx, func(tx Tx) error {
+		if err := tx.UpdateConversationAssignee(ctx, c.ID, assigneeID, at); err != nil {
+			return err
+		}
+		return tx.AppendEvent(ctx, conversationEvent(EventConversationUpdated, c.ID, c.PropertyID, at))
+	})
+}
+
+// Move moves conversation c to outlet outletID (of its property) and sets its updated time,
+// clearing its assignee when unassign, with conversation.updated, in one transaction;
+// ErrNotFound when the conversation does not exist.
+func (w Conversations) Move(ctx context.Context, c ConversationRef, outletID int64, unassign bool, at time.Time) error {
+	return w.store.Write(ctx, func(tx Tx) error {
+		if err := tx.UpdateConversationOutlet(ctx, c.ID, outletID, at); err != nil {
+			return err
+		}
+		if unassign {
+			if err := tx.UpdateConversationAssignee(ctx, c.ID, nil, at); err != nil {
+				return err
+			}
+		}
+		return tx.AppendEvent(ctx, conversationEvent(EventConversationUpdated, c.ID, c.PropertyID, at))
+	})
+}
+
 // MarkRead sets the read time of every unread message of conversation c whose type is one of
 // types and whose sequence number is at most upToSeq (0: any), and returns how many changed;
 // when some did, it appends message.read in the same transaction. An unknown conversation has

@@ -53,7 +53,7 @@ type EventOwner struct {
 //   - Conversations.Create: conversation.updated, then message.created for a first message;
 //   - Conversations.AddMessage: message.created, then conversation.updated when the status
 //     changed;
-//   - Conversations.SetStatus, SetAssignee, SetOutlet: conversation.updated;
+//   - Conversations.SetStatus, Assign and Move: conversation.updated;
 //   - Conversations.MarkRead: message.read, only when some message changed;
 //   - Orders.Save: message.created per System message, then order.updated per conversation
 //     linked to each order whose status changed;

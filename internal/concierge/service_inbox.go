@@ -492,7 +492,7 @@ func (s *Service) AssignConversation(ctx context.Context, p *Principal, code, us
 	}
 	if !sameAssignee(assignee, d.AssigneeID) {
 		now := s.now()
-		if err := s.store.SetAssignee(ctx, d.ID, assignee, now); err != nil {
+		if err := s.conversations.Assign(ctx, d.Ref(), assignee, now); err != nil {
 			return nil, s.internal(ctx, "set assignee", err)
 		}
 		d.AssigneeID, d.UpdatedAt = assignee, now
@@ -561,7 +561,7 @@ func (s *Service) MoveConversation(ctx context.Context, p *Principal, code, outl
 		}
 	}
 	now := s.now()
-	if err := s.store.SetOutlet(ctx, d.ID, target.ID, unassign, now); err != nil {
+	if err := s.conversations.Move(ctx, d.Ref(), target.ID, unassign, now); err != nil {
 		return nil, s.internal(ctx, "set outlet", err)
 	}
 	s.logger.InfoContext(ctx, "conversation moved", "conversation_id", d.ID, "outlet_id", target.ID, "by", p.String())

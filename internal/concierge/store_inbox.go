@@ -105,11 +105,4 @@ type InboxStore interface {
 	// InboxCounts lists the service centers of scope (those of its properties, or its own
 	// service centers) ascending by property code then code, each with its counters.
 	InboxCounts(ctx context.Context, scope InboxScope) ([]ServiceCenterCounts, error)
-	// SetAssignee sets (nil: clears) a conversation's assignee and its updated time;
-	// ErrNotFound when the conversation does not exist.
-	SetAssignee(ctx context.Context, conversationID int64, assigneeID *int64, at time.Time) error
-	// SetOutlet moves a conversation to another outlet and sets its updated time, clearing its
-	// assignee when clearAssignee, in one transaction; ErrNotFound when the conversation does
-	// not exist.
-	SetOutlet(ctx context.Context, conversationID, outletID int64, clearAssignee bool, at time.Time) error
 }

@@ -59,6 +59,12 @@ type ConversationTx interface {
 	// UpdateConversationStatus sets the conversation's status and updated time; ErrNotFound
 	// when it does not exist.
 	UpdateConversationStatus(ctx context.Context, id int64, status ConversationStatus, at time.Time) error
+	// UpdateConversationAssignee sets (nil: clears) the conversation's assignee and its
+	// updated time; ErrNotFound when it does not exist.
+	UpdateConversationAssignee(ctx context.Context, id int64, assigneeID *int64, at time.Time) error
+	// UpdateConversationOutlet sets the conversation's outlet and its updated time;
+	// ErrNotFound when it does not exist.
+	UpdateConversationOutlet(ctx context.Context, id, outletID int64, at time.Time) error
 	// TouchConversation sets the conversation's updated time; ErrNotFound when it does not
 	// exist.
 	TouchConversation(ctx context.Context, id int64, at time.Time) error

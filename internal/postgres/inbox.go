@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -184,42 +183,4 @@ func (db *DB) InboxCounts(ctx context.Context, scope concierge.InboxScope) ([]co
 		out = append(out, c)
 	}
 	return out, storeErr(rows.Err(), "inbox counts")
-}
-
-// SetAssignee sets (nil: clears) a conversation's assignee and updated time and appends a
-// conversation.updated event; concierge.ErrNotFound when the conversation does not exist.
-func (db *DB) SetAssignee(ctx context.Context, conversationID int64, assigneeID *int64, at time.Time) error {
-	err := db.write(ctx, func(tx *wtx) error {
-		tag, err := tx.Exec(ctx, `UPDATE conversations SET assignee_id = $1, updated_at = $2 WHERE id = $3`,
-			assigneeID, at, conversationID)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(tag); err != nil {
-			return err
-		}
-		tx.appendEvent(concierge.EventConversationUpdated, conversationID, 0, at)
-		return nil
-	})
-	return storeErr(err, fmt.Sprintf("conversation %d", conversationID))
-}
-
-// SetOutlet moves a conversation to outletID and sets its updated time, clearing its assignee
-// when clearAssignee, and appends a conversation.updated event; concierge.ErrNotFound when the
-// conversation does not exist.
-func (db *DB) SetOutlet(ctx context.Context, conversationID, outletID int64, clearAssignee bool, at time.Time) error {
-	err := db.write(ctx, func(tx *wtx) error {
-		tag, err := tx.Exec(ctx, `UPDATE conversations SET outlet_id = $1, updated_at = $2,
-			assignee_id = CASE WHEN $3 THEN NULL ELSE assignee_id END WHERE id = $4`,
-			outletID, at, clearAssignee, conversationID)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(tag); err != nil {
-			return err
-		}
-		tx.appendEvent(concierge.EventConversationUpdated, conversationID, 0, at)
-		return nil
-	})
-	return storeErr(err, fmt.Sprintf("conversation %d", conversationID))
 }

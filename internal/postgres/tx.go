@@ -51,8 +51,34 @@ func (w writeTx) InsertConversation(ctx context.Context, c *concierge.Conversati
 // UpdateConversationStatus sets a conversation's status and updated time;
 // concierge.ErrNotFound when it does not exist.
 func (w writeTx) UpdateConversationStatus(ctx context.Context, id int64, status concierge.ConversationStatus, at time.Time) error {
-	tag, err := w.tx.Exec(ctx, `UPDATE conversations SET status = $1, updated_at = $2 WHERE id = $3`,
+	return w.updateConversation(ctx, id, `UPDATE conversations SET status = $1, updated_at = $2 WHERE id = $3`,
 		string(status), at, id)
+}
+
+// UpdateConversationAssignee sets (nil: clears) a conversation's assignee and updated time;
+// concierge.ErrNotFound when it does not exist.
+func (w writeTx) UpdateConversationAssignee(ctx context.Context, id int64, assigneeID *int64, at time.Time) error {
+	return w.updateConversation(ctx, id, `UPDATE conversations SET assignee_id = $1, updated_at = $2 WHERE id = $3`,
+		assigneeID, at, id)
+}
+
+// UpdateConversationOutlet sets a conversation's outlet and updated time;
+// concierge.ErrNotFound when it does not exist.
+func (w writeTx) UpdateConversationOutlet(ctx context.Context, id, outletID int64, at time.Time) error {
+	return w.updateConversation(ctx, id, `UPDATE conversations SET outlet_id = $1, updated_at = $2 WHERE id = $3`,
+		outletID, at, id)
+}
+
+// TouchConversation sets a conversation's updated time (locking its row until the commit);
+// concierge.ErrNotFound when it does not exist.
+func (w writeTx) TouchConversation(ctx context.Context, id int64, at time.Time) error {
+	return w.updateConversation(ctx, id, `UPDATE conversations SET updated_at = $1 WHERE id = $2`, at, id)
+}
+
+// updateConversation runs update, a statement changing conversation id, with args;
+// concierge.ErrNotFound when it changed no row.
+func (w writeTx) updateConversation(ctx context.Context, id int64, update string, args ...any) error {
+	tag, err := w.tx.Exec(ctx, update, args...)
 	if err == nil {
 		err = notFoundUnlessOne(tag)
 	}
@@ -94,16 +120,6 @@ func (w writeTx) AppendEvent(_ context.Context, e concierge.Event) error {
 	}
 	w.tx.appendEvent(e.Kind, e.ConversationID, msgID, e.CreatedAt)
 	return nil
-}
-
-// TouchConversation sets a conversation's updated time (locking its row until the commit);
-// concierge.ErrNotFound when it does not exist.
-func (w writeTx) TouchConversation(ctx context.Context, id int64, at time.Time) error {
-	tag, err := w.tx.Exec(ctx, `UPDATE conversations SET updated_at = $1 WHERE id = $2`, at, id)
-	if err == nil {
-		err = notFoundUnlessOne(tag)
-	}
-	return storeErr(err, fmt.Sprintf("conversation %d", id))
 }
 
 // ConversationsByOrder lists the conversations linked to an order, ascending by id.

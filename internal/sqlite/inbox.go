@@ -4,9 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"strings"
-	"time"
 
 	"concierge/internal/concierge"
 )
@@ -205,40 +203,4 @@ func (db *DB) InboxCounts(ctx context.Context, scope concierge.InboxScope) ([]co
 		out = append(out, c)
 	}
 	return out, storeErr(rows.Err(), "inbox counts")
-}
-
-// SetAssignee sets (nil: clears) a conversation's assignee and updated time and appends a
-// conversation.updated event; concierge.ErrNotFound when the conversation does not exist.
-func (db *DB) SetAssignee(ctx context.Context, conversationID int64, assigneeID *int64, at time.Time) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE conversations SET assignee_id = ?, updated_at = ? WHERE id = ?`,
-			nullIDArg(assigneeID), timeArg(at), conversationID)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(res); err != nil {
-			return err
-		}
-		return db.appendEvent(ctx, tx, concierge.EventConversationUpdated, conversationID, 0, at)
-	})
-	return storeErr(err, fmt.Sprintf("conversation %d", conversationID))
-}
-
-// SetOutlet moves a conversation to outletID and sets its updated time, clearing its assignee
-// when clearAssignee, and appends a conversation.updated event; concierge.ErrNotFound when the
-// conversation does not exist.
-func (db *DB) SetOutlet(ctx context.Context, conversationID, outletID int64, clearAssignee bool, at time.Time) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE conversations SET outlet_id = ?, updated_at = ?,
-			assignee_id = CASE WHEN ? THEN NULL ELSE assignee_id END WHERE id = ?`,
-			outletID, timeArg(at), clearAssignee, conversationID)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(res); err != nil {
-			return err
-		}
-		return db.appendEvent(ctx, tx, concierge.EventConversationUpdated, conversationID, 0, at)
-	})
-	return storeErr(err, fmt.Sprintf("conversation %d", conversationID))
 }

@@ -55,8 +55,34 @@ func (w writeTx) InsertConversation(ctx context.Context, c *concierge.Conversati
 // UpdateConversationStatus sets a conversation's status and updated time;
 // concierge.ErrNotFound when it does not exist.
 func (w writeTx) UpdateConversationStatus(ctx context.Context, id int64, status concierge.ConversationStatus, at time.Time) error {
-	res, err := w.db.writeStmts.exec(ctx, w.tx, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`,
+	return w.updateConversation(ctx, id, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`,
 		string(status), timeArg(at), id)
+}
+
+// UpdateConversationAssignee sets (nil: clears) a conversation's assignee and updated time;
+// concierge.ErrNotFound when it does not exist.
+func (w writeTx) UpdateConversationAssignee(ctx context.Context, id int64, assigneeID *int64, at time.Time) error {
+	return w.updateConversation(ctx, id, `UPDATE conversations SET assignee_id = ?, updated_at = ? WHERE id = ?`,
+		nullIDArg(assigneeID), timeArg(at), id)
+}
+
+// UpdateConversationOutlet sets a conversation's outlet and updated time;
+// concierge.ErrNotFound when it does not exist.
+func (w writeTx) UpdateConversationOutlet(ctx context.Context, id, outletID int64, at time.Time) error {
+	return w.updateConversation(ctx, id, `UPDATE conversations SET outlet_id = ?, updated_at = ? WHERE id = ?`,
+		outletID, timeArg(at), id)
+}
+
+// TouchConversation sets a conversation's updated time; concierge.ErrNotFound when it does not
+// exist.
+func (w writeTx) TouchConversation(ctx context.Context, id int64, at time.Time) error {
+	return w.updateConversation(ctx, id, `UPDATE conversations SET updated_at = ? WHERE id = ?`, timeArg(at), id)
+}
+
+// updateConversation runs update, a statement changing conversation id, with args;
+// concierge.ErrNotFound when it changed no row.
+func (w writeTx) updateConversation(ctx context.Context, id int64, update string, args ...any) error {
+	res, err := w.db.writeStmts.exec(ctx, w.tx, update, args...)
 	if err == nil {
 		err = notFoundUnlessOne(res)
 	}
@@ -99,17 +125,6 @@ func (w writeTx) AppendEvent(ctx context.Context, e concierge.Event) error {
 	}
 	err := w.db.appendPropertyEvent(ctx, w.tx, e.Kind, e.ConversationID, e.PropertyID, msgID, e.CreatedAt)
 	return storeErr(err, fmt.Sprintf("append %s of conversation %d", e.Kind, e.ConversationID))
-}
-
-// TouchConversation sets a conversation's updated time; concierge.ErrNotFound when it does not
-// exist.
-func (w writeTx) TouchConversation(ctx context.Context, id int64, at time.Time) error {
-	res, err := w.db.writeStmts.exec(ctx, w.tx, `UPDATE conversations SET updated_at = ? WHERE id = ?`,
-		timeArg(at), id)
-	if err == nil {
-		err = notFoundUnlessOne(res)
-	}
-	return storeErr(err, fmt.Sprintf("conversation %d", id))
 }
 
 // ConversationsByOrder lists the conversations linked to an order, ascending by id.

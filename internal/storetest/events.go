@@ -124,9 +124,9 @@ func testEvents(t *testing.T, s concierge.Store) {
 	// Assignment and moves: conversation.updated.
 	agent := concierge.StaffUser{Username: "ev-agent", DisplayName: "Ev Agent", PasswordHash: "x", Role: concierge.RoleAgent, CreatedAt: t0}
 	noErr(t, "CreateStaffUser", s.CreateStaffUser(ctx, &agent, nil))
-	noErr(t, "SetAssignee", s.SetAssignee(ctx, c.ID, &agent.ID, at(6)))
+	noErr(t, "SetAssignee", concierge.NewConversations(s).Assign(ctx, c.Ref(), &agent.ID, at(6)))
 	other := mustOutlet(t, s, pl.ServiceCenter, "SPA", 2)
-	noErr(t, "SetOutlet", s.SetOutlet(ctx, c.ID, other.ID, true, at(7)))
+	noErr(t, "SetOutlet", concierge.NewConversations(s).Move(ctx, c.Ref(), other.ID, true, at(7)))
 	wantEqual(t, "SetAssignee and SetOutlet events", l.next(t, pid), []kindOf{
 		{concierge.EventConversationUpdated, c.ID, 0}, {concierge.EventConversationUpdated, c.ID, 0}})
 
@@ -166,7 +166,7 @@ func testEvents(t *testing.T, s concierge.Store) {
 	if _, err := orders.Save(ctx, []concierge.Order{stale, noOrder}, at(9)); err == nil {
 		t.Error("Save of an order of no property succeeded")
 	}
-	wantErr(t, "SetAssignee of an unknown conversation", s.SetAssignee(ctx, lost.ConversationID, nil, at(9)), concierge.ErrNotFound)
+	wantErr(t, "SetAssignee of an unknown conversation", concierge.NewConversations(s).Assign(ctx, concierge.ConversationRef{ID: lost.ConversationID}, nil, at(9)), concierge.ErrNotFound)
 	wantEqual(t, "events of failed writes", l.next(t, pid), []kindOf{})
 
 	// Paging, latest and oldest.

@@ -70,7 +70,7 @@ func buildInboxWorld(t *testing.T, s concierge.Store) *inboxWorld {
 	noErr(t, "MarkRead", err)
 	conv("c3", w.p.Outlet, 3)
 	noErr(t, "SetConversationStatus", concierge.NewConversations(s).SetStatus(ctx, w.byName["c3"].Ref(), concierge.ConversationClosed, at(3)))
-	noErr(t, "SetAssignee", s.SetAssignee(ctx, w.byName["c3"].ID, &w.agent.ID, at(3)))
+	noErr(t, "SetAssignee", concierge.NewConversations(s).Assign(ctx, w.byName["c3"].Ref(), &w.agent.ID, at(3)))
 	conv("c4", w.q.Outlet, 4, text(concierge.MessageGuest, 4, "Toallas por favor"), text(concierge.MessageGuest, 4, "Toallas por favor"))
 	return w
 }
@@ -218,13 +218,13 @@ func testInboxWrites(t *testing.T, s concierge.Store) {
 	w := buildInboxWorld(t, s)
 	ctx := t.Context()
 	c1 := w.byName["c1"]
-	noErr(t, "SetAssignee", s.SetAssignee(ctx, c1.ID, &w.agent.ID, at(10)))
+	noErr(t, "SetAssignee", concierge.NewConversations(s).Assign(ctx, c1.Ref(), &w.agent.ID, at(10)))
 	got, err := s.ConversationByCode(ctx, c1.Code)
 	noErr(t, "ConversationByCode", err)
 	if got.AssigneeID == nil || *got.AssigneeID != w.agent.ID || !got.UpdatedAt.Equal(at(10)) {
 		t.Errorf("after SetAssignee: assignee %v, updated %v", got.AssigneeID, got.UpdatedAt)
 	}
-	noErr(t, "SetOutlet keeping the assignee", s.SetOutlet(ctx, c1.ID, w.spaOut.ID, false, at(11)))
+	noErr(t, "SetOutlet keeping the assignee", concierge.NewConversations(s).Move(ctx, c1.Ref(), w.spaOut.ID, false, at(11)))
 	got, err = s.ConversationByCode(ctx, c1.Code)
 	noErr(t, "ConversationByCode", err)
 	if got.OutletID != w.spaOut.ID || got.AssigneeID == nil || !got.UpdatedAt.Equal(at(11)) {
@@ -233,20 +233,20 @@ func testInboxWrites(t *testing.T, s concierge.Store) {
 	items, err := s.Inbox(ctx, concierge.InboxQuery{Scope: concierge.InboxScope{All: true}, ServiceCenterCode: "SPA"})
 	noErr(t, "Inbox", err)
 	wantEqual(t, "the moved conversation is the new service center's", w.names(items), []string{"c1", "c2"})
-	noErr(t, "SetOutlet clearing the assignee", s.SetOutlet(ctx, c1.ID, w.p.Outlet.ID, true, at(12)))
+	noErr(t, "SetOutlet clearing the assignee", concierge.NewConversations(s).Move(ctx, c1.Ref(), w.p.Outlet.ID, true, at(12)))
 	got, err = s.ConversationByCode(ctx, c1.Code)
 	noErr(t, "ConversationByCode", err)
 	if got.OutletID != w.p.Outlet.ID || got.AssigneeID != nil {
 		t.Errorf("after SetOutlet clearing: outlet %d assignee %v", got.OutletID, got.AssigneeID)
 	}
-	noErr(t, "SetAssignee nil", s.SetAssignee(ctx, w.byName["c3"].ID, nil, at(13)))
+	noErr(t, "SetAssignee nil", concierge.NewConversations(s).Assign(ctx, w.byName["c3"].Ref(), nil, at(13)))
 	got, err = s.ConversationByCode(ctx, w.byName["c3"].Code)
 	noErr(t, "ConversationByCode", err)
 	if got.AssigneeID != nil {
 		t.Errorf("after clearing: assignee %v", got.AssigneeID)
 	}
-	wantErr(t, "SetAssignee of an unknown conversation", s.SetAssignee(ctx, -1, nil, at(1)), concierge.ErrNotFound)
-	wantErr(t, "SetOutlet of an unknown conversation", s.SetOutlet(ctx, -1, w.p.Outlet.ID, false, at(1)), concierge.ErrNotFound)
+	wantErr(t, "SetAssignee of an unknown conversation", concierge.NewConversations(s).Assign(ctx, concierge.ConversationRef{ID: -1}, nil, at(1)), concierge.ErrNotFound)
+	wantErr(t, "SetOutlet of an unknown conversation", concierge.NewConversations(s).Move(ctx, concierge.ConversationRef{ID: -1}, w.p.Outlet.ID, false, at(1)), concierge.ErrNotFound)
 
 	// A message added later is searchable at once.
 	m := message(concierge.MessageStaff, 20)
