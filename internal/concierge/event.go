@@ -59,7 +59,7 @@ type EventOwner struct {
 //     linked to each order whose status changed;
 //   - access.ended (internal, see AccessSubject): RevokeSession and ReplaceSession (the
 //     session), RevokeStaffSession (the login), UpdateStaffUser and RevokeStaffSessionsOfUser
-//     (the user), RevokeAPIKey (the key), RevokeInterfaceToken (the token), EraseGuestData
+//     (the user), RevokeAPIKey (the key), RevokeInterfaceToken (the token), Erasures.Erase
 //     (the stay or guest), UpsertStays (each stay whose departure changed).
 type EventStore interface {
 	// EventsAfter lists the events with Seq greater than afterSeq, ascending by Seq, at most

@@ -90,6 +90,7 @@ type Service struct {
 	store         Store
 	conversations Conversations // conversation_writes.go
 	orders        Orders        // order_writes.go
+	erasures      Erasures      // erasure_writes.go
 	tokens        SessionTokens
 	verifications VerificationGuard
 	verifyAddrs   VerificationGuard
@@ -156,6 +157,7 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	s.conversations = NewConversations(cfg.Store)
 	s.orders = NewOrders(cfg.Store, s.translationTarget)
+	s.erasures = NewErasures(cfg.Store, s.now)
 	s.staff = newStaffAuth(cfg)
 	s.webhookTargets = cfg.WebhookTargets
 	s.quotas = cfg.GuestQuotas

@@ -115,7 +115,7 @@ func (s *Service) EraseGuestData(ctx context.Context, p *Principal, propertyCode
 		return Erasure{}, err
 	}
 	audit := s.auditEntry(ctx, p, AuditGuestDataErased, strings.SplitN(objRef, ":", 2)[0], objRef, prop.ID, "")
-	e, err := s.store.EraseGuestData(ctx, owner, audit)
+	e, err := s.erasures.Erase(ctx, owner, audit)
 	if errors.Is(err, ErrNotFound) {
 		return Erasure{}, Errorf(CodeStayNotFound, "There is no such stay or guest any more.")
 	}
@@ -336,7 +336,7 @@ func (s *Service) retainProperty(ctx context.Context, prop Property, batch int, 
 	cutoff := DateOf(now, s.location(prop)).AddDays(-rs.StayDays)
 	erase := func(owner Owner, kind string, id int64) (Erasure, error) {
 		audit := s.auditEntry(ctx, LocalOperator(), AuditRetentionErased, kind, kind+":"+idRef(id), prop.ID, "")
-		e, err := s.store.EraseGuestData(ctx, owner, audit)
+		e, err := s.erasures.Erase(ctx, owner, audit)
 		if errors.Is(err, ErrNotFound) {
 			return Erasure{}, nil // erased meanwhile
 		}

@@ -48,7 +48,7 @@ type MessageTranslation struct {
 	Content   string
 }
 
-// Erasure counts what EraseGuestData deleted.
+// Erasure counts what Erasures.Erase deleted.
 type Erasure struct {
 	Conversations int
 	Messages      int
@@ -76,14 +76,6 @@ type RetentionStore interface {
 	// GuestData reads everything held about owner's stay (owner.StayID) or guest
 	// (owner.GuestID); ErrNotFound when that stay or guest does not exist.
 	GuestData(ctx context.Context, owner Owner) (GuestData, error)
-	// EraseGuestData deletes, in one transaction, owner's conversations that are not under a
-	// legal hold, with their messages, translations (and translation cache entries of their
-	// texts), search index rows, events, webhook deliveries and the idempotency records whose
-	// answers name them; then, when no held conversation remains, the stay or guest itself
-	// with its sessions (and a stay's orders). It appends audit (when not nil) and an
-	// access.ended event (StaySubject or GuestSubject). ErrNotFound when the stay or guest does
-	// not exist.
-	EraseGuestData(ctx context.Context, owner Owner, audit *AuditEntry) (Erasure, error)
 	// ExpiredStays lists up to limit stays of the property whose departure is before day and
 	// that hold something erasable (a conversation not under a hold, or no held one at all),
 	// ascending by id.

@@ -39,7 +39,9 @@ type Tx interface {
 	ConversationTx
 	MessageTx
 	OrderTx
+	GuestDataTx
 	EventTx
+	AuditTx
 }
 
 // ConversationState is what a write reads of a conversation before changing it.
@@ -100,6 +102,40 @@ type MessageTx interface {
 	MarkMessagesRead(ctx context.Context, convID int64, types []MessageType, upToSeq int64, at time.Time) (int, error)
 }
 
+// GuestDataTx is the operations of a write transaction that erases a guest's data (Erasures).
+// owner names a stay (owner.StayID) or a non-verified guest (owner.GuestID).
+type GuestDataTx interface {
+	// LockGuestOwner locks owner's stay or guest row until the commit; ErrNotFound when it
+	// does not exist.
+	LockGuestOwner(ctx context.Context, owner Owner) error
+	// DeleteIdempotencyKeysOf deletes the remembered answers that name owner's stay or guest.
+	DeleteIdempotencyKeysOf(ctx context.Context, owner Owner) error
+	// OwnerConversations lists, ascending, the ids of owner's conversations that are not under
+	// a legal hold (locked until the commit), and counts those that are.
+	OwnerConversations(ctx context.Context, owner Owner) (free []int64, held int, err error)
+	// ConversationTexts returns the contents of the messages of the conversations ids and the
+	// non-empty contents of their translations, and how many messages they have.
+	ConversationTexts(ctx context.Context, ids []int64) (texts []string, messages int, err error)
+	// DeleteCachedTranslations deletes the translation cache entries of, or translating into,
+	// any of texts.
+	DeleteCachedTranslations(ctx context.Context, texts []string) error
+	// DeleteConversations deletes the conversations ids with their events and webhook
+	// deliveries, and (by the schema's cascades) their messages, translations, search rows
+	// and legal holds.
+	DeleteConversations(ctx context.Context, ids []int64) error
+	// DeleteStayOrders deletes the orders of a stay.
+	DeleteStayOrders(ctx context.Context, stayID int64) error
+	// DeleteGuestOwner deletes owner's stay or guest row and (by cascade) its sessions;
+	// ErrNotFound when it does not exist.
+	DeleteGuestOwner(ctx context.Context, owner Owner) error
+}
+
+// AuditTx appends to the audit log in a write transaction.
+type AuditTx interface {
+	// InsertAudit appends e and sets its ID.
+	InsertAudit(ctx context.Context, e *AuditEntry) error
+}
+
 // EventTx appends to the event log in a write transaction.
 type EventTx interface {
 	// AppendEvent appends an event about conversation e.ConversationID of property
@@ -107,4 +143,7 @@ type EventTx interface {
 	// commit. e.Owner and e.Subject are ignored. The conversation must exist in the
 	// transaction.
 	AppendEvent(ctx context.Context, e Event) error
+	// AppendAccessEnded appends the internal access.ended event about subject (see
+	// AccessSubject).
+	AppendAccessEnded(ctx context.Context, subject AccessSubject, at time.Time) error
 }

@@ -2,10 +2,14 @@ package postgres
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
+	"strings"
 	"time"
 
 	"concierge/internal/concierge"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // writeTx is the table operations (concierge.Tx) of a write transaction. The row locks it
@@ -153,4 +157,141 @@ func (w writeTx) UpdateOrder(ctx context.Context, o *concierge.Order) error {
 		err = notFoundUnlessOne(tag)
 	}
 	return storeErr(err, fmt.Sprintf("order %d", o.ID))
+}
+
+// AppendAccessEnded records an access.ended event about subject for the commit.
+func (w writeTx) AppendAccessEnded(_ context.Context, subject concierge.AccessSubject, at time.Time) error {
+	w.tx.appendAccessEnded(subject, at)
+	return nil
+}
+
+// InsertAudit appends e to the audit log and sets its ID.
+func (w writeTx) InsertAudit(ctx context.Context, e *concierge.AuditEntry) error {
+	return storeErr(appendAudit(ctx, w.tx, e), "append audit")
+}
+
+// LockGuestOwner locks owner's stay or guest row until the commit; concierge.ErrNotFound when
+// it does not exist.
+func (w writeTx) LockGuestOwner(ctx context.Context, owner concierge.Owner) error {
+	table, id, err := ownerTable(owner)
+	if err == nil {
+		var one int
+		err = w.tx.QueryRow(ctx, `SELECT 1 FROM `+table+` WHERE id = $1 FOR UPDATE`, id).Scan(&one)
+	}
+	return storeErr(err, "guest data owner")
+}
+
+// DeleteIdempotencyKeysOf deletes the remembered answers that name owner's stay or guest.
+func (w writeTx) DeleteIdempotencyKeysOf(ctx context.Context, owner concierge.Owner) error {
+	col, id, ok := ownerColumn(owner)
+	if !ok {
+		return storeErr(concierge.ErrNotFound, "idempotency keys of a guest")
+	}
+	_, err := w.tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE `+col+` = $1`, id)
+	return storeErr(err, "idempotency keys of a guest")
+}
+
+// OwnerConversations lists the ids of owner's conversations not under a legal hold, locking
+// them until the commit, and counts those under one.
+func (w writeTx) OwnerConversations(ctx context.Context, owner concierge.Owner) ([]int64, int, error) {
+	col, id, ok := ownerColumn(owner)
+	if !ok {
+		return nil, 0, storeErr(concierge.ErrNotFound, "conversations of a guest")
+	}
+	ids, err := queryAll(ctx, w.tx, func(r rowScanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, `SELECT id FROM conversations WHERE `+col+` = $1
+		AND id NOT IN (SELECT conversation_id FROM legal_holds) ORDER BY id FOR UPDATE`, id)
+	if err != nil {
+		return nil, 0, storeErr(err, "conversations of a guest")
+	}
+	var held int
+	err = w.tx.QueryRow(ctx, `SELECT count(*) FROM conversations WHERE `+col+` = $1
+		AND id IN (SELECT conversation_id FROM legal_holds)`, id).Scan(&held)
+	return ids, held, storeErr(err, "held conversations of a guest")
+}
+
+// ConversationTexts returns the contents of the conversations' messages and of their
+// translations, and how many messages they have.
+func (w writeTx) ConversationTexts(ctx context.Context, ids []int64) ([]string, int, error) {
+	ids = nonNil(ids)
+	scanText := func(r rowScanner) (string, error) {
+		var s string
+		return s, r.Scan(&s)
+	}
+	texts, err := queryAll(ctx, w.tx, scanText, `SELECT content FROM messages WHERE conversation_id = ANY($1)`, ids)
+	if err != nil {
+		return nil, 0, storeErr(err, "texts of conversations")
+	}
+	messages := len(texts)
+	translated, err := queryAll(ctx, w.tx, scanText, `SELECT t.content FROM translations t
+		JOIN messages m ON m.id = t.message_id WHERE t.content <> '' AND m.conversation_id = ANY($1)`, ids)
+	if err != nil {
+		return nil, 0, storeErr(err, "translations of conversations")
+	}
+	return append(texts, translated...), messages, nil
+}
+
+// DeleteCachedTranslations deletes the translation cache entries of or into any of texts
+// (the cache keys a text by the SHA-256 of the text as given and of its trimmed form).
+func (w writeTx) DeleteCachedTranslations(ctx context.Context, texts []string) error {
+	hashes := make([][]byte, 0, 2*len(texts))
+	for _, t := range texts {
+		for _, v := range []string{t, strings.TrimSpace(t)} {
+			h := sha256.Sum256([]byte(v))
+			hashes = append(hashes, h[:])
+		}
+	}
+	_, err := w.tx.Exec(ctx, `DELETE FROM translation_cache WHERE translation = ANY($1) OR text_hash = ANY($2)`,
+		texts, hashes)
+	return storeErr(err, "erase cached translations")
+}
+
+// DeleteConversations deletes the conversations with their events and webhook deliveries;
+// their messages, search rows and translations go by cascade.
+func (w writeTx) DeleteConversations(ctx context.Context, ids []int64) error {
+	ids = nonNil(ids)
+	for _, q := range []string{
+		`DELETE FROM events WHERE conversation_id = ANY($1)`,
+		`DELETE FROM webhook_deliveries WHERE conversation_id = ANY($1)`,
+		`DELETE FROM conversations WHERE id = ANY($1)`,
+	} {
+		if _, err := w.tx.Exec(ctx, q, ids); err != nil {
+			return storeErr(err, "delete conversations")
+		}
+	}
+	return nil
+}
+
+// DeleteStayOrders deletes a stay's orders.
+func (w writeTx) DeleteStayOrders(ctx context.Context, stayID int64) error {
+	_, err := w.tx.Exec(ctx, `DELETE FROM orders WHERE stay_id = $1`, stayID)
+	return storeErr(err, "delete orders of a stay")
+}
+
+// DeleteGuestOwner deletes owner's stay or guest (its sessions go by cascade);
+// concierge.ErrNotFound when it does not exist.
+func (w writeTx) DeleteGuestOwner(ctx context.Context, owner concierge.Owner) error {
+	table, id, err := ownerTable(owner)
+	if err == nil {
+		var tag pgconn.CommandTag
+		if tag, err = w.tx.Exec(ctx, `DELETE FROM `+table+` WHERE id = $1`, id); err == nil {
+			err = notFoundUnlessOne(tag)
+		}
+	}
+	return storeErr(err, "delete guest data owner")
+}
+
+// ownerTable returns the table of owner's stay or guest row and its id;
+// concierge.ErrNotFound when owner names neither.
+func ownerTable(owner concierge.Owner) (string, int64, error) {
+	col, id, ok := ownerColumn(owner)
+	switch {
+	case !ok:
+		return "", 0, concierge.ErrNotFound
+	case col == "guest_id":
+		return "guests", id, nil
+	}
+	return "stays", id, nil
 }

@@ -112,12 +112,12 @@ func TestEraseLeavesNothing(t *testing.T) {
 
 	audit := &concierge.AuditEntry{At: now, ActorKind: concierge.ActorSystem, Action: concierge.AuditGuestDataErased,
 		ObjectKind: "stay", ObjectRef: fmt.Sprintf("stay:%d", stay.ID), PropertyID: &prop.ID}
-	e, err := db.EraseGuestData(ctx, concierge.Owner{PropertyID: prop.ID, StayID: &stay.ID}, audit)
+	e, err := concierge.NewErasures(db, nil).Erase(ctx, concierge.Owner{PropertyID: prop.ID, StayID: &stay.ID}, audit)
 	must(t, err)
 	if e != (concierge.Erasure{Conversations: 1, Messages: 2, OwnerErased: true}) {
 		t.Errorf("stay erasure %+v", e)
 	}
-	e, err = db.EraseGuestData(ctx, concierge.Owner{PropertyID: prop.ID, GuestID: &guest.ID}, nil)
+	e, err = concierge.NewErasures(db, nil).Erase(ctx, concierge.Owner{PropertyID: prop.ID, GuestID: &guest.ID}, nil)
 	must(t, err)
 	if e != (concierge.Erasure{Conversations: 1, Messages: 1, OwnerErased: true}) {
 		t.Errorf("guest erasure %+v", e)

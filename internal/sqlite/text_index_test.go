@@ -172,7 +172,7 @@ func (w textWorld) checkIndexed(t *testing.T, db *DB, erased bool) {
 // erase erases w's erased stay through the store's erasure and checks what it reports.
 func (w textWorld) erase(t *testing.T, db *DB) {
 	t.Helper()
-	e, err := db.EraseGuestData(t.Context(), concierge.Owner{PropertyID: w.prop.ID, StayID: &w.erased.ID}, nil)
+	e, err := concierge.NewErasures(db, nil).Erase(t.Context(), concierge.Owner{PropertyID: w.prop.ID, StayID: &w.erased.ID}, nil)
 	must(t, err)
 	if e.Conversations != 1 || e.Messages != 2 {
 		t.Fatalf("erasure %+v, want 1 conversation and 2 messages", e)

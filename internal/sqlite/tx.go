@@ -16,18 +16,30 @@ import (
 type writeTx struct {
 	db *DB
 	tx *sql.Tx
+	// erased is set by the operations that delete a guest's data: Write then empties the WAL
+	// after the commit, so that the erased pages survive in no file.
+	erased bool
 }
 
 // Write runs fn in a write transaction of the group commit (writer.go) under the domain's write
 // contract (concierge.Transactor): fn may run again, alone, when the transaction it shared
 // with other writes fails. It returns fn's error unchanged, or the transaction's (wrapped).
+// When fn erased a guest's data, Write returns once the WAL holds no copy of it.
 func (db *DB) Write(ctx context.Context, fn func(concierge.Tx) error) error {
-	return db.write(ctx, func(tx *sql.Tx) error { return fn(writeTx{db: db, tx: tx}) })
+	w := &writeTx{db: db}
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		w.tx = tx
+		return fn(w)
+	})
+	if err == nil && w.erased {
+		db.emptyWAL(ctx)
+	}
+	return err
 }
 
 // ConversationForUpdate reads a conversation's property and status; concierge.ErrNotFound
 // when none.
-func (w writeTx) ConversationForUpdate(ctx context.Context, id int64) (concierge.ConversationState, error) {
+func (w *writeTx) ConversationForUpdate(ctx context.Context, id int64) (concierge.ConversationState, error) {
 	var st concierge.ConversationState
 	var status string
 	err := w.db.writeStmts.queryRow(ctx, w.tx, `SELECT property_id, status FROM conversations WHERE id = ?`,
@@ -40,7 +52,7 @@ func (w writeTx) ConversationForUpdate(ctx context.Context, id int64) (concierge
 }
 
 // InsertConversation stores c and returns its id; concierge.ErrConflict when its code is taken.
-func (w writeTx) InsertConversation(ctx context.Context, c *concierge.Conversation) (int64, error) {
+func (w *writeTx) InsertConversation(ctx context.Context, c *concierge.Conversation) (int64, error) {
 	id, err := w.db.insert(ctx, w.tx, `INSERT INTO conversations (code, property_id, outlet_id,
 		order_id, stay_id, guest_id, subject, status, type, assignee_id, guest_first_name,
 		guest_last_name, guest_language, order_form, created_at, updated_at)
@@ -54,34 +66,34 @@ func (w writeTx) InsertConversation(ctx context.Context, c *concierge.Conversati
 
 // UpdateConversationStatus sets a conversation's status and updated time;
 // concierge.ErrNotFound when it does not exist.
-func (w writeTx) UpdateConversationStatus(ctx context.Context, id int64, status concierge.ConversationStatus, at time.Time) error {
+func (w *writeTx) UpdateConversationStatus(ctx context.Context, id int64, status concierge.ConversationStatus, at time.Time) error {
 	return w.updateConversation(ctx, id, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`,
 		string(status), timeArg(at), id)
 }
 
 // UpdateConversationAssignee sets (nil: clears) a conversation's assignee and updated time;
 // concierge.ErrNotFound when it does not exist.
-func (w writeTx) UpdateConversationAssignee(ctx context.Context, id int64, assigneeID *int64, at time.Time) error {
+func (w *writeTx) UpdateConversationAssignee(ctx context.Context, id int64, assigneeID *int64, at time.Time) error {
 	return w.updateConversation(ctx, id, `UPDATE conversations SET assignee_id = ?, updated_at = ? WHERE id = ?`,
 		nullIDArg(assigneeID), timeArg(at), id)
 }
 
 // UpdateConversationOutlet sets a conversation's outlet and updated time;
 // concierge.ErrNotFound when it does not exist.
-func (w writeTx) UpdateConversationOutlet(ctx context.Context, id, outletID int64, at time.Time) error {
+func (w *writeTx) UpdateConversationOutlet(ctx context.Context, id, outletID int64, at time.Time) error {
 	return w.updateConversation(ctx, id, `UPDATE conversations SET outlet_id = ?, updated_at = ? WHERE id = ?`,
 		outletID, timeArg(at), id)
 }
 
 // TouchConversation sets a conversation's updated time; concierge.ErrNotFound when it does not
 // exist.
-func (w writeTx) TouchConversation(ctx context.Context, id int64, at time.Time) error {
+func (w *writeTx) TouchConversation(ctx context.Context, id int64, at time.Time) error {
 	return w.updateConversation(ctx, id, `UPDATE conversations SET updated_at = ? WHERE id = ?`, timeArg(at), id)
 }
 
 // updateConversation runs update, a statement changing conversation id, with args;
 // concierge.ErrNotFound when it changed no row.
-func (w writeTx) updateConversation(ctx context.Context, id int64, update string, args ...any) error {
+func (w *writeTx) updateConversation(ctx context.Context, id int64, update string, args ...any) error {
 	res, err := w.db.writeStmts.exec(ctx, w.tx, update, args...)
 	if err == nil {
 		err = notFoundUnlessOne(res)
@@ -91,14 +103,14 @@ func (w writeTx) updateConversation(ctx context.Context, id int64, update string
 
 // InsertMessage stores m as the next message of conversation convID (see concierge.MessageTx)
 // and returns its id and sequence number; concierge.ErrConflict when its code is taken.
-func (w writeTx) InsertMessage(ctx context.Context, convID int64, m *concierge.Message) (id, seq int64, err error) {
+func (w *writeTx) InsertMessage(ctx context.Context, convID int64, m *concierge.Message) (id, seq int64, err error) {
 	id, seq, err = w.db.insertMessage(ctx, w.tx, convID, m)
 	return id, seq, storeErr(err, fmt.Sprintf("add message to conversation %d", convID))
 }
 
 // MarkMessagesRead sets the read time of a conversation's unread messages of the given types up
 // to upToSeq (0: any) and returns how many changed.
-func (w writeTx) MarkMessagesRead(ctx context.Context, convID int64, types []concierge.MessageType, upToSeq int64, at time.Time) (int, error) {
+func (w *writeTx) MarkMessagesRead(ctx context.Context, convID int64, types []concierge.MessageType, upToSeq int64, at time.Time) (int, error) {
 	if len(types) == 0 {
 		return 0, nil
 	}
@@ -118,7 +130,7 @@ func (w writeTx) MarkMessagesRead(ctx context.Context, convID int64, types []con
 }
 
 // AppendEvent appends e to the event log (see concierge.EventTx).
-func (w writeTx) AppendEvent(ctx context.Context, e concierge.Event) error {
+func (w *writeTx) AppendEvent(ctx context.Context, e concierge.Event) error {
 	var msgID int64
 	if e.MessageID != nil {
 		msgID = *e.MessageID
@@ -128,14 +140,14 @@ func (w writeTx) AppendEvent(ctx context.Context, e concierge.Event) error {
 }
 
 // ConversationsByOrder lists the conversations linked to an order, ascending by id.
-func (w writeTx) ConversationsByOrder(ctx context.Context, orderID int64) ([]concierge.Conversation, error) {
+func (w *writeTx) ConversationsByOrder(ctx context.Context, orderID int64) ([]concierge.Conversation, error) {
 	convs, err := conversationsByOrder(ctx, w.tx, orderID)
 	return convs, storeErr(err, fmt.Sprintf("conversations of order %d", orderID))
 }
 
 // OrderByCodeForUpdate finds an order by code at a property, case-insensitively (the single
 // writer holds it until the commit); concierge.ErrNotFound when none.
-func (w writeTx) OrderByCodeForUpdate(ctx context.Context, propertyID int64, code string) (concierge.Order, error) {
+func (w *writeTx) OrderByCodeForUpdate(ctx context.Context, propertyID int64, code string) (concierge.Order, error) {
 	o, err := scanOrder(w.tx.QueryRowContext(ctx, `SELECT `+orderColumns+`
 		FROM orders WHERE property_id = ? AND code = ?`, propertyID, code))
 	return o, storeErr(err, fmt.Sprintf("order %q", code))
@@ -143,7 +155,7 @@ func (w writeTx) OrderByCodeForUpdate(ctx context.Context, propertyID int64, cod
 
 // InsertOrder stores o and returns its id; concierge.ErrConflict when its code is taken at its
 // property.
-func (w writeTx) InsertOrder(ctx context.Context, o *concierge.Order) (int64, error) {
+func (w *writeTx) InsertOrder(ctx context.Context, o *concierge.Order) (int64, error) {
 	id, err := insert(ctx, w.tx, `INSERT INTO orders (property_id, code, stay_id, outlet_id,
 		status, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		o.PropertyID, o.Code, nullIDArg(o.StayID), nullIDArg(o.OutletID), string(o.Status),
@@ -153,7 +165,7 @@ func (w writeTx) InsertOrder(ctx context.Context, o *concierge.Order) (int64, er
 
 // UpdateOrder sets an order's stay, outlet, status and updated time; concierge.ErrNotFound
 // when it does not exist.
-func (w writeTx) UpdateOrder(ctx context.Context, o *concierge.Order) error {
+func (w *writeTx) UpdateOrder(ctx context.Context, o *concierge.Order) error {
 	res, err := w.tx.ExecContext(ctx, `UPDATE orders SET stay_id = ?, outlet_id = ?, status = ?,
 		updated_at = ? WHERE id = ?`,
 		nullIDArg(o.StayID), nullIDArg(o.OutletID), string(o.Status), timeArg(o.UpdatedAt), o.ID)
@@ -161,4 +173,136 @@ func (w writeTx) UpdateOrder(ctx context.Context, o *concierge.Order) error {
 		err = notFoundUnlessOne(res)
 	}
 	return storeErr(err, fmt.Sprintf("order %d", o.ID))
+}
+
+// AppendAccessEnded appends an access.ended event about subject.
+func (w *writeTx) AppendAccessEnded(ctx context.Context, subject concierge.AccessSubject, at time.Time) error {
+	return storeErr(w.db.appendAccessEnded(ctx, w.tx, subject, at), "append access.ended")
+}
+
+// InsertAudit appends e to the audit log and sets its ID.
+func (w *writeTx) InsertAudit(ctx context.Context, e *concierge.AuditEntry) error {
+	return storeErr(appendAudit(ctx, w.tx, e), "append audit")
+}
+
+// LockGuestOwner checks that owner's stay or guest exists (the single writer holds it until
+// the commit); concierge.ErrNotFound when it does not.
+func (w *writeTx) LockGuestOwner(ctx context.Context, owner concierge.Owner) error {
+	table, id, err := ownerTable(owner)
+	if err == nil {
+		var one int
+		err = w.tx.QueryRowContext(ctx, `SELECT 1 FROM `+table+` WHERE id = ?`, id).Scan(&one)
+	}
+	return storeErr(err, "guest data owner")
+}
+
+// DeleteIdempotencyKeysOf deletes the remembered answers that name owner's stay or guest.
+func (w *writeTx) DeleteIdempotencyKeysOf(ctx context.Context, owner concierge.Owner) error {
+	col, id, ok := ownerColumn(owner)
+	if !ok {
+		return storeErr(concierge.ErrNotFound, "idempotency keys of a guest")
+	}
+	_, err := w.tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE `+col+` = ?`, id)
+	return storeErr(err, "idempotency keys of a guest")
+}
+
+// OwnerConversations lists the ids of owner's conversations not under a legal hold and
+// counts those under one.
+func (w *writeTx) OwnerConversations(ctx context.Context, owner concierge.Owner) ([]int64, int, error) {
+	col, id, ok := ownerColumn(owner)
+	if !ok {
+		return nil, 0, storeErr(concierge.ErrNotFound, "conversations of a guest")
+	}
+	ids, err := queryAll(ctx, w.tx, func(r rowScanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, `SELECT id FROM conversations WHERE `+col+` = ? AND id NOT IN (SELECT conversation_id FROM legal_holds)
+		ORDER BY id`, id)
+	if err != nil {
+		return nil, 0, storeErr(err, "conversations of a guest")
+	}
+	var held int
+	err = w.tx.QueryRowContext(ctx, `SELECT count(*) FROM conversations WHERE `+col+` = ?
+		AND id IN (SELECT conversation_id FROM legal_holds)`, id).Scan(&held)
+	return ids, held, storeErr(err, "held conversations of a guest")
+}
+
+// ConversationTexts returns the contents of the conversations' messages and of their
+// translations, and how many messages they have.
+func (w *writeTx) ConversationTexts(ctx context.Context, ids []int64) ([]string, int, error) {
+	list := idList(ids)
+	texts, err := queryAll(ctx, w.tx, func(r rowScanner) (string, error) {
+		var s string
+		return s, r.Scan(&s)
+	}, `SELECT content FROM messages WHERE conversation_id IN (SELECT value FROM json_each(?))`, list)
+	if err != nil {
+		return nil, 0, storeErr(err, "texts of conversations")
+	}
+	messages := len(texts)
+	translated, err := queryAll(ctx, w.tx, func(r rowScanner) (string, error) {
+		var s string
+		return s, r.Scan(&s)
+	}, `SELECT content FROM translations WHERE content <> '' AND message_id IN
+		(SELECT id FROM messages WHERE conversation_id IN (SELECT value FROM json_each(?)))`, list)
+	if err != nil {
+		return nil, 0, storeErr(err, "translations of conversations")
+	}
+	return append(texts, translated...), messages, nil
+}
+
+// DeleteCachedTranslations deletes the translation cache entries of or into any of texts.
+func (w *writeTx) DeleteCachedTranslations(ctx context.Context, texts []string) error {
+	w.erased = true
+	return storeErr(eraseCachedTranslations(ctx, w.tx, texts), "erase cached translations")
+}
+
+// DeleteConversations deletes the conversations with their events and webhook deliveries;
+// their messages go by cascade, their search rows by trigger, their translations by cascade.
+func (w *writeTx) DeleteConversations(ctx context.Context, ids []int64) error {
+	w.erased = true
+	list := idList(ids)
+	for _, q := range []string{
+		`DELETE FROM events WHERE conversation_id IN (SELECT value FROM json_each(?))`,
+		`DELETE FROM webhook_deliveries WHERE conversation_id IN (SELECT value FROM json_each(?))`,
+		`DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?))`,
+	} {
+		if _, err := w.tx.ExecContext(ctx, q, list); err != nil {
+			return storeErr(err, "delete conversations")
+		}
+	}
+	return nil
+}
+
+// DeleteStayOrders deletes a stay's orders.
+func (w *writeTx) DeleteStayOrders(ctx context.Context, stayID int64) error {
+	w.erased = true
+	_, err := w.tx.ExecContext(ctx, `DELETE FROM orders WHERE stay_id = ?`, stayID)
+	return storeErr(err, "delete orders of a stay")
+}
+
+// DeleteGuestOwner deletes owner's stay or guest (its sessions go by cascade);
+// concierge.ErrNotFound when it does not exist.
+func (w *writeTx) DeleteGuestOwner(ctx context.Context, owner concierge.Owner) error {
+	w.erased = true
+	table, id, err := ownerTable(owner)
+	if err == nil {
+		var res sql.Result
+		if res, err = w.tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE id = ?`, id); err == nil {
+			err = notFoundUnlessOne(res)
+		}
+	}
+	return storeErr(err, "delete guest data owner")
+}
+
+// ownerTable returns the table of owner's stay or guest row and its id;
+// concierge.ErrNotFound when owner names neither.
+func ownerTable(owner concierge.Owner) (string, int64, error) {
+	col, id, ok := ownerColumn(owner)
+	switch {
+	case !ok:
+		return "", 0, concierge.ErrNotFound
+	case col == "guest_id":
+		return "guests", id, nil
+	}
+	return "stays", id, nil
 }

@@ -148,10 +148,10 @@ func testAccessEnded(t *testing.T, s concierge.Store) {
 
 	// Erasure: the stay or guest goes with its sessions.
 	g := mustGuest(t, s, p, code("guest"))
-	_, err = s.EraseGuestData(ctx, concierge.Owner{PropertyID: p, GuestID: &g.ID}, nil)
+	_, err = concierge.NewErasures(s, nil).Erase(ctx, concierge.Owner{PropertyID: p, GuestID: &g.ID}, nil)
 	noErr(t, "EraseGuestData guest", err)
 	want("EraseGuestData guest", concierge.GuestSubject(g.ID))
-	_, err = s.EraseGuestData(ctx, concierge.Owner{PropertyID: p, StayID: &stay.ID}, nil)
+	_, err = concierge.NewErasures(s, nil).Erase(ctx, concierge.Owner{PropertyID: p, StayID: &stay.ID}, nil)
 	noErr(t, "EraseGuestData stay", err)
 	want("EraseGuestData stay", concierge.StaySubject(stay.ID))
 	if _, err := s.SessionByID(ctx, d.ID); err == nil {

@@ -94,9 +94,9 @@ func testGuestSessionByID(t *testing.T, s concierge.Store) {
 	// Erasing a stay or guest deletes the row, and its sessions with it: both reads then find
 	// no session. (No store method deletes a stay or guest and keeps its sessions, so a session
 	// whose StayID or GuestID names a missing row cannot be set up through the contract.)
-	_, err := s.EraseGuestData(ctx, concierge.Owner{PropertyID: p.ID, StayID: &st2.ID}, nil)
+	_, err := concierge.NewErasures(s, nil).Erase(ctx, concierge.Owner{PropertyID: p.ID, StayID: &st2.ID}, nil)
 	noErr(t, "EraseGuestData stay", err)
-	_, err = s.EraseGuestData(ctx, concierge.Owner{PropertyID: p.ID, GuestID: &g2.ID}, nil)
+	_, err = concierge.NewErasures(s, nil).Erase(ctx, concierge.Owner{PropertyID: p.ID, GuestID: &g2.ID}, nil)
 	noErr(t, "EraseGuestData guest", err)
 	for _, x := range []struct {
 		what string

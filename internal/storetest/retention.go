@@ -109,7 +109,7 @@ func testGuestErasure(t *testing.T, s concierge.Store) {
 	noErr(t, "SetLegalHold", s.SetLegalHold(ctx, concierge.LegalHold{ConversationID: c2.ID, Reason: "r", SetBy: "b", SetAt: t0}, nil))
 	audit := &concierge.AuditEntry{At: at(9), ActorKind: concierge.ActorSystem, Action: concierge.AuditGuestDataErased,
 		ObjectKind: "stay", ObjectRef: "x"}
-	e, err := s.EraseGuestData(ctx, concierge.Owner{PropertyID: pl.Property.ID, StayID: &st.ID}, audit)
+	e, err := concierge.NewErasures(s, nil).Erase(ctx, concierge.Owner{PropertyID: pl.Property.ID, StayID: &st.ID}, audit)
 	noErr(t, "EraseGuestData", err)
 	wantEqual(t, "erasure with a hold", e, concierge.Erasure{Conversations: 1, Messages: 1, Held: 1})
 	_, err = s.ConversationByCode(ctx, c1.Code)
@@ -143,7 +143,7 @@ func testGuestErasure(t *testing.T, s concierge.Store) {
 	}
 
 	noErr(t, "ClearLegalHold", s.ClearLegalHold(ctx, c2.ID, nil))
-	e, err = s.EraseGuestData(ctx, concierge.Owner{PropertyID: pl.Property.ID, StayID: &st.ID}, nil)
+	e, err = concierge.NewErasures(s, nil).Erase(ctx, concierge.Owner{PropertyID: pl.Property.ID, StayID: &st.ID}, nil)
 	noErr(t, "EraseGuestData after the hold", err)
 	wantEqual(t, "erasure", e, concierge.Erasure{Conversations: 1, Messages: 1, OwnerErased: true})
 	_, err = s.StayByID(ctx, st.ID)
@@ -154,7 +154,7 @@ func testGuestErasure(t *testing.T, s concierge.Store) {
 	wantErr(t, "order of the erased stay", err, concierge.ErrNotFound)
 	_, err = s.ConversationByCode(ctx, ck.Code)
 	noErr(t, "another stay's conversation", err)
-	_, err = s.EraseGuestData(ctx, concierge.Owner{PropertyID: pl.Property.ID, StayID: &st.ID}, nil)
+	_, err = concierge.NewErasures(s, nil).Erase(ctx, concierge.Owner{PropertyID: pl.Property.ID, StayID: &st.ID}, nil)
 	wantErr(t, "EraseGuestData of an erased stay", err, concierge.ErrNotFound)
 
 	// A non-verified guest.
@@ -162,7 +162,7 @@ func testGuestErasure(t *testing.T, s concierge.Store) {
 	gc := conversation(pl.Outlet, nil, &g.ID)
 	gm := message(concierge.MessageGuest, 4)
 	noErr(t, "CreateConversation", concierge.NewConversations(s).Create(ctx, &gc, &gm))
-	e, err = s.EraseGuestData(ctx, concierge.Owner{PropertyID: pl.Property.ID, GuestID: &g.ID}, nil)
+	e, err = concierge.NewErasures(s, nil).Erase(ctx, concierge.Owner{PropertyID: pl.Property.ID, GuestID: &g.ID}, nil)
 	noErr(t, "EraseGuestData guest", err)
 	wantEqual(t, "guest erasure", e, concierge.Erasure{Conversations: 1, Messages: 1, OwnerErased: true})
 	_, err = s.GuestByID(ctx, g.ID)
