@@ -57,7 +57,7 @@ type EventOwner struct {
 //   - Conversations.MarkRead: message.read, only when some message changed;
 //   - Orders.Save: message.created per System message, then order.updated per conversation
 //     linked to each order whose status changed;
-//   - access.ended (internal, see AccessSubject): RevokeSession and ReplaceSession (the
+//   - access.ended (internal, see AccessSubject): GuestSessions.Revoke and Replace (the
 //     session), RevokeStaffSession (the login), UpdateStaffUser and RevokeStaffSessionsOfUser
 //     (the user), RevokeAPIKey (the key), RevokeInterfaceToken (the token), Erasures.Erase
 //     (the stay or guest), UpsertStays (each stay whose departure changed).

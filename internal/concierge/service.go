@@ -91,6 +91,7 @@ type Service struct {
 	conversations Conversations // conversation_writes.go
 	orders        Orders        // order_writes.go
 	erasures      Erasures      // erasure_writes.go
+	sessions      GuestSessions // session_writes.go
 	tokens        SessionTokens
 	verifications VerificationGuard
 	verifyAddrs   VerificationGuard
@@ -158,6 +159,7 @@ func NewService(cfg Config) (*Service, error) {
 	s.conversations = NewConversations(cfg.Store)
 	s.orders = NewOrders(cfg.Store, s.translationTarget)
 	s.erasures = NewErasures(cfg.Store, s.now)
+	s.sessions = NewGuestSessions(cfg.Store)
 	s.staff = newStaffAuth(cfg)
 	s.webhookTargets = cfg.WebhookTargets
 	s.quotas = cfg.GuestQuotas

@@ -118,7 +118,7 @@ func (s *Service) InitialiseSession(ctx context.Context, in InitialiseInput) (*G
 			sess.Language = gs.Stay.Language
 		}
 	}
-	if err := s.store.CreateSession(ctx, &sess); errors.Is(err, ErrNotFound) {
+	if err := s.sessions.Create(ctx, &sess); errors.Is(err, ErrNotFound) {
 		// The token was revoked since it was checked: it opens nothing.
 		return nil, Errorf(CodeInterfaceTokenInvalid, "The interface token is not valid for property '%s'.", prop.Code)
 	} else if err != nil {
@@ -293,7 +293,7 @@ func (s *Service) LoginByRoom(ctx context.Context, gs *GuestSession, lastName, r
 	if !next.LanguageExplicit && stay.Language != "" {
 		next.Language = stay.Language
 	}
-	err = s.store.ReplaceSession(ctx, gs.Session.ID, now, &next)
+	err = s.sessions.Replace(ctx, gs.Session.ID, now, &next)
 	if errors.Is(err, ErrNotFound) {
 		return nil, Errorf(CodeIdentityTokenExpired, "The session has expired; initialise a new one.")
 	}
@@ -309,7 +309,7 @@ func (s *Service) LoginByRoom(ctx context.Context, gs *GuestSession, lastName, r
 // Logout revokes the session: its token stops working (IdentityTokenExpired afterwards).
 func (s *Service) Logout(ctx context.Context, gs *GuestSession) error {
 	defer s.credentialsChanged() // live streams re-check their credential (service_events.go)
-	err := s.store.RevokeSession(ctx, gs.Session.ID, s.now())
+	err := s.sessions.Revoke(ctx, gs.Session.ID, s.now())
 	if errors.Is(err, ErrNotFound) {
 		return Errorf(CodeIdentityTokenExpired, "The session has expired; initialise a new one.")
 	}

@@ -86,9 +86,6 @@ type Store interface {
 	// OrderByCode finds an order by code at a property, case-insensitively; ErrNotFound when none.
 	OrderByCode(ctx context.Context, propertyID int64, code string) (Order, error)
 
-	// CreateSession stores a new session; ErrNotFound, storing nothing, when
-	// s.InterfaceTokenID names a revoked (or unknown) interface token.
-	CreateSession(ctx context.Context, s *Session) error
 	// SessionByID finds a session, revoked or not; ErrNotFound when none.
 	SessionByID(ctx context.Context, id int64) (Session, error)
 	// GuestSessionByID returns the session with this id (revoked or not) with its stay (Stay
@@ -98,13 +95,6 @@ type Store interface {
 	// Authenticate takes the property from a cache); Token is left empty. ErrNotFound when
 	// there is no such session.
 	GuestSessionByID(ctx context.Context, id int64) (GuestSession, error)
-	// ReplaceSession revokes the session oldID at revokedAt and stores next, in one transaction
-	// with an access.ended event (SessionSubject of oldID); ErrNotFound when oldID does not
-	// exist or is already revoked, or when next.InterfaceTokenID names a revoked token.
-	ReplaceSession(ctx context.Context, oldID int64, revokedAt time.Time, next *Session) error
-	// RevokeSession marks a session revoked at the given time, with an access.ended event
-	// (SessionSubject); ErrNotFound when it does not exist or is already revoked.
-	RevokeSession(ctx context.Context, id int64, at time.Time) error
 	// TouchSession records activity: last seen and the new idle expiry.
 	TouchSession(ctx context.Context, id int64, lastSeen, expiresAt time.Time) error
 

@@ -40,6 +40,7 @@ type Tx interface {
 	MessageTx
 	OrderTx
 	GuestDataTx
+	SessionTx
 	EventTx
 	AuditTx
 }
@@ -128,6 +129,18 @@ type GuestDataTx interface {
 	// DeleteGuestOwner deletes owner's stay or guest row and (by cascade) its sessions;
 	// ErrNotFound when it does not exist.
 	DeleteGuestOwner(ctx context.Context, owner Owner) error
+}
+
+// SessionTx is the guest session rows' operations of a write transaction.
+type SessionTx interface {
+	// LockInterfaceToken reports whether the interface token id is revoked and holds its row
+	// against a revocation until the commit; ErrNotFound when there is no such token.
+	LockInterfaceToken(ctx context.Context, id int64) (revoked bool, err error)
+	// InsertSession stores s (its ID is ignored) under a fresh random id, which it returns.
+	InsertSession(ctx context.Context, s *Session) (int64, error)
+	// RevokeSession marks the session id revoked at at; ErrNotFound when it does not exist or
+	// is already revoked.
+	RevokeSession(ctx context.Context, id int64, at time.Time) error
 }
 
 // AuditTx appends to the audit log in a write transaction.

@@ -101,7 +101,7 @@ func (db *DB) ListInterfaceTokens(ctx context.Context, afterID int64, limit int)
 
 // RevokeInterfaceToken marks token id revoked at at, revokes the live sessions opened with it
 // and appends audit (nil: none) and an access.ended event in the same transaction. The token's
-// row is updated first: a session being stored with it (see insertSession) has committed
+// row is updated first: a session being stored with it (see LockInterfaceToken) has committed
 // before, and is revoked here, or waits and is refused. It returns concierge.ErrNotFound, appending nothing, when the token does not
 // exist or is already revoked.
 func (db *DB) RevokeInterfaceToken(ctx context.Context, id int64, at time.Time, audit *concierge.AuditEntry) error {

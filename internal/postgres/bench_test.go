@@ -39,7 +39,7 @@ func BenchmarkTouchSession(b *testing.B) {
 	ids := make([]int64, 64)
 	for i := range ids {
 		s := concierge.Session{PropertyID: w.p.ID, Language: "en"}
-		if err := db.CreateSession(b.Context(), &s); err != nil {
+		if err := concierge.NewGuestSessions(db).Create(b.Context(), &s); err != nil {
 			b.Fatal(err)
 		}
 		ids[i] = s.ID

@@ -211,15 +211,15 @@ func TestSessionIDCollision(t *testing.T) {
 	}
 	w := newWorld(t, db)
 	a := concierge.Session{PropertyID: w.p.ID, Language: "en"}
-	must(t, db.CreateSession(ctx, &a))
+	must(t, concierge.NewGuestSessions(db).Create(ctx, &a))
 	b := concierge.Session{PropertyID: w.p.ID, Language: "de"}
-	must(t, db.CreateSession(ctx, &b))
+	must(t, concierge.NewGuestSessions(db).Create(ctx, &b))
 	if a.ID != 42 || b.ID != 7 || len(draws) != 0 {
 		t.Errorf("ids %d, %d after draws; want 42, then 7 after two collisions", a.ID, b.ID)
 	}
 	db.sessionID = func() (int64, error) { return 42, nil }
 	c := concierge.Session{PropertyID: w.p.ID, Language: "fr"}
-	if err := db.CreateSession(ctx, &c); err == nil || errors.Is(err, concierge.ErrConflict) || c.ID != 0 {
+	if err := concierge.NewGuestSessions(db).Create(ctx, &c); err == nil || errors.Is(err, concierge.ErrConflict) || c.ID != 0 {
 		t.Errorf("CreateSession with only taken ids: %v, id %d; want a plain error", err, c.ID)
 	}
 }
@@ -269,7 +269,7 @@ func TestTimes(t *testing.T) {
 	must(t, err)
 	for _, tm := range []time.Time{{}, time.Date(2025, 1, 18, 7, 52, 37, 92395912, paris), time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)} {
 		s := concierge.Session{PropertyID: w.p.ID, Language: "en", IssuedAt: tm, ExpiresAt: tm, LastSeenAt: tm}
-		must(t, db.CreateSession(ctx, &s))
+		must(t, concierge.NewGuestSessions(db).Create(ctx, &s))
 		got, err := db.SessionByID(ctx, s.ID)
 		must(t, err)
 		want := tm.Truncate(time.Microsecond).UTC()

@@ -107,11 +107,11 @@ func TestNodesRace(t *testing.T) {
 
 	t.Run("session replacement", func(t *testing.T) {
 		s := concierge.Session{PropertyID: w.p.ID, Language: "en"}
-		must(t, nodes[0].CreateSession(ctx, &s))
+		must(t, concierge.NewGuestSessions(nodes[0]).Create(ctx, &s))
 		replaced := 0
 		for _, err := range race(func(i int, db *DB) error {
 			next := concierge.Session{PropertyID: w.p.ID, Language: "en"}
-			return db.ReplaceSession(ctx, s.ID, time.Now(), &next)
+			return concierge.NewGuestSessions(db).Replace(ctx, s.ID, time.Now(), &next)
 		}) {
 			switch {
 			case err == nil:

@@ -9,31 +9,11 @@ import (
 	"time"
 
 	"concierge/internal/concierge"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // sessionIDAttempts bounds the retries on a random session id that is already taken (with 63
 // random bits, a second attempt is already astronomically unlikely).
 const sessionIDAttempts = 8
-
-// CreateSession stores s under a new random, positive id (any id s had is ignored) and sets
-// s.ID. It returns concierge.ErrNotFound, storing nothing, when s.InterfaceTokenID names a
-// revoked or unknown token, and another error when the database fails (or a referenced
-// property, stay or guest does not exist).
-func (db *DB) CreateSession(ctx context.Context, s *concierge.Session) error {
-	var id int64
-	err := db.write(ctx, func(tx *wtx) error {
-		var err error
-		id, err = db.insertSession(ctx, tx, s)
-		return err
-	})
-	if err != nil {
-		return storeErr(err, "create session")
-	}
-	s.ID = id
-	return nil
-}
 
 const sessionColumns = `id, property_id, stay_id, guest_id, language, language_explicit, version,
 	issued_at, expires_at, last_seen_at, revoked_at, interface_token_id`
@@ -122,35 +102,6 @@ func valueOf[T any](v *T) T {
 	return *v
 }
 
-// ReplaceSession, in one transaction, revokes session oldID at revokedAt and stores next under
-// a new random id, which it sets in next.ID, with an access.ended event about oldID. It
-// returns concierge.ErrNotFound, and stores nothing, when oldID does not exist or is already
-// revoked (by this node or another: the revocation locks the row, so of two concurrent
-// replacements only one succeeds), or when next's interface token is revoked.
-func (db *DB) ReplaceSession(ctx context.Context, oldID int64, revokedAt time.Time, next *concierge.Session) error {
-	var id int64
-	err := db.write(ctx, func(tx *wtx) error {
-		if err := revokeSession(ctx, tx, oldID, revokedAt); err != nil {
-			return err
-		}
-		var err error
-		id, err = db.insertSession(ctx, tx, next)
-		return err
-	})
-	if err != nil {
-		return storeErr(err, fmt.Sprintf("replace session %d", oldID))
-	}
-	next.ID = id
-	return nil
-}
-
-// RevokeSession marks session id revoked at at, with an access.ended event. It returns
-// concierge.ErrNotFound when the session does not exist or is already revoked.
-func (db *DB) RevokeSession(ctx context.Context, id int64, at time.Time) error {
-	err := db.write(ctx, func(tx *wtx) error { return revokeSession(ctx, tx, id, at) })
-	return storeErr(err, fmt.Sprintf("revoke session %d", id))
-}
-
 // TouchSession sets the session's last-seen time and idle expiry. It returns
 // concierge.ErrNotFound when the session does not exist.
 func (db *DB) TouchSession(ctx context.Context, id int64, lastSeen, expiresAt time.Time) error {
@@ -159,38 +110,9 @@ func (db *DB) TouchSession(ctx context.Context, id int64, lastSeen, expiresAt ti
 	return storeErr(err, fmt.Sprintf("touch session %d", id))
 }
 
-// revokeSession revokes a live session in tx and records its access.ended event;
-// concierge.ErrNotFound when there is none.
-func revokeSession(ctx context.Context, tx *wtx, id int64, at time.Time) error {
-	tag, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1
-		WHERE id = $2 AND revoked_at IS NULL`, at, id)
-	if err != nil {
-		return err
-	}
-	if err := notFoundUnlessOne(tag); err != nil {
-		return err
-	}
-	tx.appendAccessEnded(concierge.SessionSubject(id), at)
-	return nil
-}
-
 // insertSession stores s in tx under a fresh random id, drawing another when the id is taken,
-// and returns the id; concierge.ErrNotFound when s's interface token is revoked or unknown.
+// and returns the id.
 func (db *DB) insertSession(ctx context.Context, tx *wtx, s *concierge.Session) (int64, error) {
-	if s.InterfaceTokenID != nil {
-		// The share lock waits for a revocation in progress (RevokeInterfaceToken updates the
-		// token's row first) and makes one that starts later wait for this commit, so that its
-		// revocation of the token's sessions sees this one: a revoked token opens nothing.
-		var live bool
-		err := tx.QueryRow(ctx, `SELECT revoked_at IS NULL FROM interface_tokens WHERE id = $1 FOR SHARE`,
-			*s.InterfaceTokenID).Scan(&live)
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !live) {
-			return 0, concierge.ErrNotFound
-		}
-		if err != nil {
-			return 0, err
-		}
-	}
 	for range sessionIDAttempts {
 		id, err := db.sessionID()
 		if err != nil {

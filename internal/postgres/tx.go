@@ -15,6 +15,7 @@ import (
 // writeTx is the table operations (concierge.Tx) of a write transaction. The row locks it
 // takes (ConversationForUpdate, and those of the rows it changes) last until the commit.
 type writeTx struct {
+	db *DB
 	tx *wtx
 }
 
@@ -23,7 +24,7 @@ type writeTx struct {
 // serialization failure or deadlock. It returns fn's error unchanged, or the transaction's
 // (wrapped).
 func (db *DB) Write(ctx context.Context, fn func(concierge.Tx) error) error {
-	return db.write(ctx, func(tx *wtx) error { return fn(writeTx{tx: tx}) })
+	return db.write(ctx, func(tx *wtx) error { return fn(writeTx{db: db, tx: tx}) })
 }
 
 // ConversationForUpdate reads a conversation's property and status and locks its row until
@@ -294,4 +295,31 @@ func ownerTable(owner concierge.Owner) (string, int64, error) {
 		return "guests", id, nil
 	}
 	return "stays", id, nil
+}
+
+// LockInterfaceToken reports whether an interface token is revoked and share-locks its row
+// until the commit: the lock waits for a revocation in progress (RevokeInterfaceToken updates
+// the token's row first) and makes one that starts later wait for this commit, so that its
+// revocation of the token's sessions sees a session this transaction opens.
+// concierge.ErrNotFound when there is no such token.
+func (w writeTx) LockInterfaceToken(ctx context.Context, id int64) (bool, error) {
+	var revoked bool
+	err := w.tx.QueryRow(ctx, `SELECT revoked_at IS NOT NULL FROM interface_tokens WHERE id = $1 FOR SHARE`,
+		id).Scan(&revoked)
+	return revoked, storeErr(err, fmt.Sprintf("interface token %d", id))
+}
+
+// InsertSession stores s under a fresh random id and returns it.
+func (w writeTx) InsertSession(ctx context.Context, s *concierge.Session) (int64, error) {
+	id, err := w.db.insertSession(ctx, w.tx, s)
+	return id, storeErr(err, "create session")
+}
+
+// RevokeSession marks a live session revoked; concierge.ErrNotFound when there is none.
+func (w writeTx) RevokeSession(ctx context.Context, id int64, at time.Time) error {
+	tag, err := w.tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at, id)
+	if err == nil {
+		err = notFoundUnlessOne(tag)
+	}
+	return storeErr(err, fmt.Sprintf("revoke session %d", id))
 }

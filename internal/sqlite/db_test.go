@@ -329,9 +329,9 @@ func TestSessionIDCollision(t *testing.T) {
 	p := concierge.Property{Code: "P", Name: "P", TimeZone: "UTC", DefaultLanguage: "en"}
 	must(t, db.CreateProperty(ctx, &p))
 	a := concierge.Session{PropertyID: p.ID, Language: "en"}
-	must(t, db.CreateSession(ctx, &a))
+	must(t, concierge.NewGuestSessions(db).Create(ctx, &a))
 	b := concierge.Session{PropertyID: p.ID, Language: "de"}
-	must(t, db.CreateSession(ctx, &b))
+	must(t, concierge.NewGuestSessions(db).Create(ctx, &b))
 	if a.ID != 42 || b.ID != 7 || len(draws) != 0 {
 		t.Errorf("ids %d, %d after draws; want 42, then 7 after two collisions", a.ID, b.ID)
 	}
@@ -343,7 +343,7 @@ func TestSessionIDCollision(t *testing.T) {
 
 	db.sessionID = func() (int64, error) { return 42, nil }
 	c := concierge.Session{PropertyID: p.ID, Language: "fr"}
-	if err := db.CreateSession(ctx, &c); err == nil || errors.Is(err, concierge.ErrConflict) || c.ID != 0 {
+	if err := concierge.NewGuestSessions(db).Create(ctx, &c); err == nil || errors.Is(err, concierge.ErrConflict) || c.ID != 0 {
 		t.Errorf("CreateSession with only taken ids: %v, id %d; want a plain error", err, c.ID)
 	}
 }

@@ -56,7 +56,7 @@ func TestEraseLeavesNothing(t *testing.T) {
 	order := concierge.Order{PropertyID: prop.ID, Code: "ORD-ZQ", StayID: &stay.ID, OutletID: &out.ID, Status: concierge.OrderPending, UpdatedAt: now}
 	must(t, db.CreateOrder(ctx, &order))
 	sess := concierge.Session{PropertyID: prop.ID, StayID: &stay.ID, Language: "es", IssuedAt: now, ExpiresAt: now.Add(time.Hour), LastSeenAt: now}
-	must(t, db.CreateSession(ctx, &sess))
+	must(t, concierge.NewGuestSessions(db).Create(ctx, &sess))
 
 	conv := func(stayID, guestID *int64, first, last, text string) (concierge.Conversation, concierge.Message) {
 		c := concierge.Conversation{Code: concierge.NewCode("C"), PropertyID: prop.ID, OutletID: out.ID, StayID: stayID,

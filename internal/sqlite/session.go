@@ -16,24 +16,6 @@ import (
 // random bits, a second attempt is already astronomically unlikely).
 const sessionIDAttempts = 8
 
-// CreateSession stores s under a new random, positive id (any id s had is ignored) and sets
-// s.ID. It returns concierge.ErrNotFound, storing nothing, when s.InterfaceTokenID names a
-// revoked or unknown token, and another error when the database fails (or a referenced
-// property, stay or guest does not exist).
-func (db *DB) CreateSession(ctx context.Context, s *concierge.Session) error {
-	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		var err error
-		id, err = db.insertSession(ctx, tx, s)
-		return err
-	})
-	if err != nil {
-		return storeErr(err, "create session")
-	}
-	s.ID = id
-	return nil
-}
-
 // SessionByID returns the session with this id, revoked or not, or concierge.ErrNotFound when
 // there is none.
 func (db *DB) SessionByID(ctx context.Context, id int64) (concierge.Session, error) {
@@ -111,34 +93,6 @@ func (db *DB) GuestSessionByID(ctx context.Context, id int64) (concierge.GuestSe
 	return gs, nil
 }
 
-// ReplaceSession, in one transaction, revokes session oldID at revokedAt and stores next under
-// a new random id, which it sets in next.ID, with an access.ended event about oldID. It
-// returns concierge.ErrNotFound, and stores nothing, when oldID does not exist or is already
-// revoked, or next's interface token is revoked.
-func (db *DB) ReplaceSession(ctx context.Context, oldID int64, revokedAt time.Time, next *concierge.Session) error {
-	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		if err := db.revokeSession(ctx, tx, oldID, revokedAt); err != nil {
-			return err
-		}
-		var err error
-		id, err = db.insertSession(ctx, tx, next)
-		return err
-	})
-	if err != nil {
-		return storeErr(err, fmt.Sprintf("replace session %d", oldID))
-	}
-	next.ID = id
-	return nil
-}
-
-// RevokeSession marks session id revoked at at, with an access.ended event. It returns
-// concierge.ErrNotFound when the session does not exist or is already revoked.
-func (db *DB) RevokeSession(ctx context.Context, id int64, at time.Time) error {
-	err := db.write(ctx, func(tx *sql.Tx) error { return db.revokeSession(ctx, tx, id, at) })
-	return storeErr(err, fmt.Sprintf("revoke session %d", id))
-}
-
 // TouchSession sets the session's last-seen time and idle expiry. It returns
 // concierge.ErrNotFound when the session does not exist.
 func (db *DB) TouchSession(ctx context.Context, id int64, lastSeen, expiresAt time.Time) error {
@@ -153,36 +107,9 @@ func (db *DB) TouchSession(ctx context.Context, id int64, lastSeen, expiresAt ti
 	return storeErr(err, fmt.Sprintf("touch session %d", id))
 }
 
-// revokeSession revokes a live session in tx and appends its access.ended event;
-// concierge.ErrNotFound when there is none.
-func (db *DB) revokeSession(ctx context.Context, tx *sql.Tx, id int64, at time.Time) error {
-	res, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ?
-		WHERE id = ? AND revoked_at IS NULL`, timeArg(at), id)
-	if err != nil {
-		return err
-	}
-	if err := notFoundUnlessOne(res); err != nil {
-		return err
-	}
-	return db.appendAccessEnded(ctx, tx, concierge.SessionSubject(id), at)
-}
-
 // insertSession stores s in tx under a fresh random id, retrying when the id is taken, and
-// returns the id; concierge.ErrNotFound when s's interface token is revoked or unknown.
+// returns the id.
 func (db *DB) insertSession(ctx context.Context, tx *sql.Tx, s *concierge.Session) (int64, error) {
-	if s.InterfaceTokenID != nil {
-		// The one writer serialises this with RevokeInterfaceToken: a token revoked before
-		// this transaction opens nothing, and one revoked after revokes this session.
-		var live bool
-		err := tx.QueryRowContext(ctx, `SELECT revoked_at IS NULL FROM interface_tokens WHERE id = ?`,
-			*s.InterfaceTokenID).Scan(&live)
-		if err == sql.ErrNoRows || (err == nil && !live) {
-			return 0, concierge.ErrNotFound
-		}
-		if err != nil {
-			return 0, err
-		}
-	}
 	for range sessionIDAttempts {
 		id, err := db.sessionID()
 		if err != nil {

@@ -306,3 +306,27 @@ func ownerTable(owner concierge.Owner) (string, int64, error) {
 	}
 	return "stays", id, nil
 }
+
+// LockInterfaceToken reports whether an interface token is revoked (the single writer holds it
+// until the commit); concierge.ErrNotFound when there is none.
+func (w *writeTx) LockInterfaceToken(ctx context.Context, id int64) (bool, error) {
+	var revoked bool
+	err := w.tx.QueryRowContext(ctx, `SELECT revoked_at IS NOT NULL FROM interface_tokens WHERE id = ?`, id).Scan(&revoked)
+	return revoked, storeErr(err, fmt.Sprintf("interface token %d", id))
+}
+
+// InsertSession stores s under a fresh random id and returns it.
+func (w *writeTx) InsertSession(ctx context.Context, s *concierge.Session) (int64, error) {
+	id, err := w.db.insertSession(ctx, w.tx, s)
+	return id, storeErr(err, "create session")
+}
+
+// RevokeSession marks a live session revoked; concierge.ErrNotFound when there is none.
+func (w *writeTx) RevokeSession(ctx context.Context, id int64, at time.Time) error {
+	res, err := w.tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`,
+		timeArg(at), id)
+	if err == nil {
+		err = notFoundUnlessOne(res)
+	}
+	return storeErr(err, fmt.Sprintf("revoke session %d", id))
+}

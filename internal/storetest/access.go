@@ -55,7 +55,7 @@ func testAccessEnded(t *testing.T, s concierge.Store) {
 		if token != nil {
 			ss.InterfaceTokenID = &token.ID
 		}
-		noErr(t, "CreateSession", s.CreateSession(ctx, &ss))
+		noErr(t, "CreateSession", concierge.NewGuestSessions(s).Create(ctx, &ss))
 		got, err := s.SessionByID(ctx, ss.ID)
 		noErr(t, "SessionByID", err)
 		wantEqual(t, "stored session", got, ss)
@@ -66,12 +66,12 @@ func testAccessEnded(t *testing.T, s concierge.Store) {
 	}
 	a, b, c, d := session(&tok), session(&tok), session(&other), session(nil)
 	want("creating sessions")
-	noErr(t, "RevokeSession", s.RevokeSession(ctx, a.ID, at(1)))
+	noErr(t, "RevokeSession", concierge.NewGuestSessions(s).Revoke(ctx, a.ID, at(1)))
 	want("RevokeSession", concierge.SessionSubject(a.ID))
-	wantErr(t, "RevokeSession again", s.RevokeSession(ctx, a.ID, at(2)), concierge.ErrNotFound)
+	wantErr(t, "RevokeSession again", concierge.NewGuestSessions(s).Revoke(ctx, a.ID, at(2)), concierge.ErrNotFound)
 	want("RevokeSession again")
 	next := b
-	noErr(t, "ReplaceSession", s.ReplaceSession(ctx, b.ID, at(2), &next))
+	noErr(t, "ReplaceSession", concierge.NewGuestSessions(s).Replace(ctx, b.ID, at(2), &next))
 	want("ReplaceSession", concierge.SessionSubject(b.ID))
 	if got, err := s.SessionByID(ctx, next.ID); err != nil || got.InterfaceTokenID == nil || *got.InterfaceTokenID != tok.ID {
 		t.Errorf("the replacement session %+v (%v) lost its interface token %d", got, err, tok.ID)
@@ -94,10 +94,10 @@ func testAccessEnded(t *testing.T, s concierge.Store) {
 	}
 	late := concierge.Session{PropertyID: p, StayID: &stay.ID, Language: "en", IssuedAt: t0, ExpiresAt: at(60),
 		LastSeenAt: t0, InterfaceTokenID: &tok.ID}
-	wantErr(t, "CreateSession with a revoked token", s.CreateSession(ctx, &late), concierge.ErrNotFound)
+	wantErr(t, "CreateSession with a revoked token", concierge.NewGuestSessions(s).Create(ctx, &late), concierge.ErrNotFound)
 	replaced := c
 	replaced.InterfaceTokenID = &tok.ID
-	wantErr(t, "ReplaceSession with a revoked token", s.ReplaceSession(ctx, c.ID, at(4), &replaced), concierge.ErrNotFound)
+	wantErr(t, "ReplaceSession with a revoked token", concierge.NewGuestSessions(s).Replace(ctx, c.ID, at(4), &replaced), concierge.ErrNotFound)
 	if got, _ := s.SessionByID(ctx, c.ID); got.RevokedAt != nil {
 		t.Errorf("a failed ReplaceSession revoked session %d", c.ID)
 	}

@@ -56,7 +56,7 @@ func testGuestSessionByID(t *testing.T, s concierge.Store) {
 		x := concierge.Session{PropertyID: p.ID, StayID: stayID, GuestID: guestID, Language: "de",
 			LanguageExplicit: minute%2 == 0, Version: "4.0", IssuedAt: at(minute),
 			ExpiresAt: at(minute).Add(24 * time.Hour), LastSeenAt: at(minute + 1)}
-		noErr(t, "CreateSession", s.CreateSession(ctx, &x))
+		noErr(t, "CreateSession", concierge.NewGuestSessions(s).Create(ctx, &x))
 		return x
 	}
 	verified := newSession(&st.ID, nil, 1)
@@ -64,13 +64,13 @@ func testGuestSessionByID(t *testing.T, s concierge.Store) {
 	anonymous := newSession(nil, nil, 3)
 	both := newSession(&st.ID, &g.ID, 4) // a guest session verified by room keeps its guest
 	revoked := newSession(&st.ID, nil, 5)
-	noErr(t, "RevokeSession", s.RevokeSession(ctx, revoked.ID, at(6)))
+	noErr(t, "RevokeSession", concierge.NewGuestSessions(s).Revoke(ctx, revoked.ID, at(6)))
 	revoked.RevokedAt = new(at(6))
 	erasedStay := newSession(&st2.ID, nil, 7)
 	erasedGuest := newSession(nil, &g2.ID, 8)
 	elsewhere := concierge.Session{PropertyID: other.ID, Language: "en", IssuedAt: at(9),
 		ExpiresAt: at(9).Add(time.Hour), LastSeenAt: at(9)}
-	noErr(t, "CreateSession elsewhere", s.CreateSession(ctx, &elsewhere))
+	noErr(t, "CreateSession elsewhere", concierge.NewGuestSessions(s).Create(ctx, &elsewhere))
 
 	check := func(what string, id int64, want concierge.GuestSession) {
 		t.Helper()

@@ -75,7 +75,7 @@ func testGuestErasure(t *testing.T, s concierge.Store) {
 		Status: concierge.OrderPending, UpdatedAt: t0}
 	noErr(t, "CreateOrder", s.CreateOrder(ctx, &o))
 	sess := concierge.Session{PropertyID: pl.Property.ID, StayID: &st.ID, Language: "es", IssuedAt: t0, ExpiresAt: at(600), LastSeenAt: t0}
-	noErr(t, "CreateSession", s.CreateSession(ctx, &sess))
+	noErr(t, "CreateSession", concierge.NewGuestSessions(s).Create(ctx, &sess))
 	c1, c2, ck := conversation(pl.Outlet, &st.ID, nil), conversation(pl.Outlet, &st.ID, nil), conversation(pl.Outlet, &keep.ID, nil)
 	m1 := message(concierge.MessageGuest, 1)
 	m1.Content = "Erase me please"

@@ -21,7 +21,7 @@ func testSessions(t *testing.T, s concierge.Store) {
 	}
 	ids := map[int64]bool{}
 	for i := range sessions {
-		noErr(t, "CreateSession", s.CreateSession(ctx, &sessions[i]))
+		noErr(t, "CreateSession", concierge.NewGuestSessions(s).Create(ctx, &sessions[i]))
 		if sessions[i].ID <= 0 {
 			t.Fatalf("CreateSession set ID %d, want a positive id", sessions[i].ID)
 		}
@@ -35,7 +35,7 @@ func testSessions(t *testing.T, s concierge.Store) {
 	var seq []int64
 	for range 20 {
 		x := concierge.Session{PropertyID: p.ID, Language: "en", IssuedAt: t0, ExpiresAt: t0, LastSeenAt: t0}
-		noErr(t, "CreateSession", s.CreateSession(ctx, &x))
+		noErr(t, "CreateSession", concierge.NewGuestSessions(s).Create(ctx, &x))
 		if x.ID <= 0 || ids[x.ID] {
 			t.Fatalf("CreateSession set ID %d: not positive or already used", x.ID)
 		}
@@ -70,16 +70,16 @@ func testSessions(t *testing.T, s concierge.Store) {
 
 	// Revoke, twice.
 	verified := sessions[0]
-	noErr(t, "RevokeSession", s.RevokeSession(ctx, verified.ID, at(40)))
+	noErr(t, "RevokeSession", concierge.NewGuestSessions(s).Revoke(ctx, verified.ID, at(40)))
 	verified.RevokedAt = new(at(40))
 	got, err = s.SessionByID(ctx, verified.ID)
 	noErr(t, "SessionByID revoked", err)
 	wantEqual(t, "SessionByID revoked", got, verified)
-	wantErr(t, "RevokeSession twice", s.RevokeSession(ctx, verified.ID, at(50)), concierge.ErrNotFound)
+	wantErr(t, "RevokeSession twice", concierge.NewGuestSessions(s).Revoke(ctx, verified.ID, at(50)), concierge.ErrNotFound)
 	got, err = s.SessionByID(ctx, verified.ID)
 	noErr(t, "SessionByID revoked twice", err)
 	wantEqual(t, "a second revocation changes nothing", got, verified)
-	wantErr(t, "RevokeSession unknown", s.RevokeSession(ctx, unknown, at(50)), concierge.ErrNotFound)
+	wantErr(t, "RevokeSession unknown", concierge.NewGuestSessions(s).Revoke(ctx, unknown, at(50)), concierge.ErrNotFound)
 
 	// The other sessions are untouched.
 	got, err = s.SessionByID(ctx, sessions[1].ID)
@@ -95,14 +95,14 @@ func testReplaceSession(t *testing.T, s concierge.Store) {
 
 	old := concierge.Session{PropertyID: p.ID, GuestID: &g.ID, Language: "en", Version: "1",
 		IssuedAt: t0, ExpiresAt: t0.Add(24 * time.Hour), LastSeenAt: t0}
-	noErr(t, "CreateSession", s.CreateSession(ctx, &old))
+	noErr(t, "CreateSession", concierge.NewGuestSessions(s).Create(ctx, &old))
 
 	next := old
 	next.ID = 0
 	next.StayID = &st.ID
 	next.Language = "es"
 	next.IssuedAt, next.LastSeenAt, next.ExpiresAt = at(10), at(10), at(10).Add(72*time.Hour)
-	noErr(t, "ReplaceSession", s.ReplaceSession(ctx, old.ID, at(10), &next))
+	noErr(t, "ReplaceSession", concierge.NewGuestSessions(s).Replace(ctx, old.ID, at(10), &next))
 	if next.ID <= 0 || next.ID == old.ID {
 		t.Fatalf("ReplaceSession set next.ID %d (old %d)", next.ID, old.ID)
 	}
@@ -117,7 +117,7 @@ func testReplaceSession(t *testing.T, s concierge.Store) {
 	// The old session cannot be replaced again; nothing is stored then.
 	again := next
 	again.ID = 0
-	wantErr(t, "ReplaceSession of a replaced session", s.ReplaceSession(ctx, old.ID, at(20), &again), concierge.ErrNotFound)
+	wantErr(t, "ReplaceSession of a replaced session", concierge.NewGuestSessions(s).Replace(ctx, old.ID, at(20), &again), concierge.ErrNotFound)
 	if again.ID != 0 {
 		t.Errorf("a failed ReplaceSession set next.ID %d", again.ID)
 	}
@@ -126,11 +126,11 @@ func testReplaceSession(t *testing.T, s concierge.Store) {
 	wantEqual(t, "a failed replacement changes nothing", got, old)
 
 	// Nor can a logged-out or unknown one.
-	noErr(t, "RevokeSession", s.RevokeSession(ctx, next.ID, at(30)))
-	wantErr(t, "ReplaceSession of a revoked session", s.ReplaceSession(ctx, next.ID, at(40), &again), concierge.ErrNotFound)
+	noErr(t, "RevokeSession", concierge.NewGuestSessions(s).Revoke(ctx, next.ID, at(30)))
+	wantErr(t, "ReplaceSession of a revoked session", concierge.NewGuestSessions(s).Replace(ctx, next.ID, at(40), &again), concierge.ErrNotFound)
 	unknown := old.ID + 1
 	if unknown == next.ID {
 		unknown++
 	}
-	wantErr(t, "ReplaceSession of an unknown session", s.ReplaceSession(ctx, unknown, at(40), &again), concierge.ErrNotFound)
+	wantErr(t, "ReplaceSession of an unknown session", concierge.NewGuestSessions(s).Replace(ctx, unknown, at(40), &again), concierge.ErrNotFound)
 }
