@@ -21,11 +21,11 @@ type backoffs struct {
 	loginAddrs    concierge.VerificationGuard // an address, counting usernames
 }
 
-// newBackoffs returns the back-offs cfg asks for, kept in pg when it is not nil.
-func newBackoffs(cfg config, pg *postgres.DB, now func() time.Time, logger *slog.Logger) backoffs {
+// newBackoffs returns the back-offs cfg asks for, kept in shared when it is not nil.
+func newBackoffs(cfg config, shared sharedGuards, now func() time.Time, logger *slog.Logger) backoffs {
 	guard := func(scope string, p postgres.GuardPolicy) concierge.VerificationGuard {
-		if pg != nil {
-			return pgGuard{db: pg, scope: scope, policy: p, now: now, logger: logger}
+		if shared != nil {
+			return pgGuard{db: shared, scope: scope, policy: p, now: now, logger: logger}
 		}
 		return ratelimit.NewBackoff(p.Free, p.Base, p.MaxDelay, p.Window, now, ratelimit.MaxKeys(cfg.RateMaxKeys))
 	}

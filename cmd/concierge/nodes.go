@@ -21,8 +21,8 @@ import (
 // data, the session signing keys, the rate limits and the back-off of failed verifications and
 // logins. With SQLite (one process) these stay in the process and in the key file.
 
-// sharedCallTimeout bounds one call to the shared rate limits and back-off, whose interfaces
-// carry no context (v40.Limiter, concierge.VerificationGuard).
+// sharedCallTimeout bounds one call to the shared rate limits and back-off, on top of the
+// request's own context.
 const sharedCallTimeout = 5 * time.Second
 
 // The back-off policies (the same with either engine).
@@ -31,10 +31,45 @@ var (
 	loginPolicy        = postgres.GuardPolicy{Free: 5, Base: time.Second, MaxDelay: 5 * time.Minute, Window: 15 * time.Minute}
 )
 
+// sharedRates are the rate limits kept in a database several nodes share (*postgres.DB).
+type sharedRates interface {
+	AllowRate(ctx context.Context, scope, key string, perSecond float64, burst int, now time.Time) (ok bool, retryAfter time.Duration, err error)
+}
+
+// sharedGuards are the back-offs kept in a database several nodes share (*postgres.DB).
+type sharedGuards interface {
+	GuardCheck(ctx context.Context, scope, key string, now time.Time, p postgres.GuardPolicy) (ok bool, retryAfter time.Duration, err error)
+	GuardAttempt(ctx context.Context, scope, key string, now time.Time, p postgres.GuardPolicy) (ok bool, failures int, retryAfter time.Duration, err error)
+	GuardForgive(ctx context.Context, scope, key string, p postgres.GuardPolicy) error
+	GuardSucceed(ctx context.Context, scope, key string) error
+}
+
+// sharedPruning deletes the shared rate-limit and back-off rows nobody needs any more.
+type sharedPruning interface {
+	PruneRateLimits(ctx context.Context, now time.Time) (int64, error)
+	PruneGuardFailures(ctx context.Context, now time.Time, window time.Duration) (int64, error)
+}
+
+// sharedKeys are the session signing keys kept in a database several nodes share.
+type sharedKeys interface {
+	SessionKeys(ctx context.Context, fresh []byte, now time.Time) (keys [][]byte, created bool, err error)
+}
+
+// sharedState is everything several nodes share through their database besides the data: a
+// *postgres.DB. With SQLite (one process) there is none.
+type sharedState interface {
+	sharedRates
+	sharedGuards
+	sharedPruning
+	sharedKeys
+}
+
+var _ sharedState = (*postgres.DB)(nil)
+
 // pgLimiter is a v40.Limiter kept in the PostgreSQL database, shared by every node. When the
 // database fails it allows the request (the request then meets the same database) and logs.
 type pgLimiter struct {
-	db        *postgres.DB
+	db        sharedRates
 	scope     string
 	perSecond float64
 	burst     int
@@ -43,19 +78,20 @@ type pgLimiter struct {
 }
 
 // sharedLimiter returns a shared keyed limiter, or nil (unlimited) when perSecond ≤ 0.
-func sharedLimiter(db *postgres.DB, scope string, perSecond float64, burst int, now func() time.Time, logger *slog.Logger) v40.Limiter {
+func sharedLimiter(db sharedRates, scope string, perSecond float64, burst int, now func() time.Time, logger *slog.Logger) v40.Limiter {
 	if perSecond <= 0 {
 		return nil
 	}
 	return pgLimiter{db: db, scope: scope, perSecond: perSecond, burst: burst, now: now, logger: logger}
 }
 
-func (l pgLimiter) Allow(key string) (bool, time.Duration) {
-	ctx, cancel := context.WithTimeout(context.Background(), sharedCallTimeout)
+// Allow asks the database within the request's context, for at most sharedCallTimeout.
+func (l pgLimiter) Allow(ctx context.Context, key string) (bool, time.Duration) {
+	call, cancel := context.WithTimeout(ctx, sharedCallTimeout)
 	defer cancel()
-	ok, wait, err := l.db.AllowRate(ctx, l.scope, key, l.perSecond, l.burst, l.now())
+	ok, wait, err := l.db.AllowRate(call, l.scope, key, l.perSecond, l.burst, l.now())
 	if err != nil {
-		l.logger.Warn("shared rate limit unavailable; request allowed", "scope", l.scope, "err", err)
+		unavailable(ctx, l.logger, "shared rate limit unavailable; request allowed", l.scope, err)
 		return true, 0
 	}
 	return ok, wait
@@ -64,57 +100,71 @@ func (l pgLimiter) Allow(key string) (bool, time.Duration) {
 // pgGuard is a concierge.VerificationGuard kept in the PostgreSQL database, shared by every
 // node. When the database fails, Check and Attempt allow (the attempt then meets the same
 // database; Attempt reports it as a first failure) and failures go unrecorded; both are logged.
+// Each call runs within the request's context, for at most sharedCallTimeout.
 type pgGuard struct {
-	db     *postgres.DB
+	db     sharedGuards
 	scope  string
 	policy postgres.GuardPolicy
 	now    func() time.Time
 	logger *slog.Logger
 }
 
-func (g pgGuard) Check(key string) (bool, time.Duration) {
-	ctx, cancel := context.WithTimeout(context.Background(), sharedCallTimeout)
+// Check asks the database whether key may make an attempt now.
+func (g pgGuard) Check(ctx context.Context, key string) (bool, time.Duration) {
+	call, cancel := context.WithTimeout(ctx, sharedCallTimeout)
 	defer cancel()
-	ok, wait, err := g.db.GuardCheck(ctx, g.scope, key, g.now(), g.policy)
+	ok, wait, err := g.db.GuardCheck(call, g.scope, key, g.now(), g.policy)
 	if err != nil {
-		g.logger.Warn("shared back-off unavailable; attempt allowed", "scope", g.scope, "err", err)
+		unavailable(ctx, g.logger, "shared back-off unavailable; attempt allowed", g.scope, err)
 		return true, 0
 	}
 	return ok, wait
 }
 
-func (g pgGuard) Attempt(key string) (bool, int, time.Duration) {
-	ctx, cancel := context.WithTimeout(context.Background(), sharedCallTimeout)
+// Attempt counts an attempt of key in the database.
+func (g pgGuard) Attempt(ctx context.Context, key string) (bool, int, time.Duration) {
+	call, cancel := context.WithTimeout(ctx, sharedCallTimeout)
 	defer cancel()
-	ok, n, wait, err := g.db.GuardAttempt(ctx, g.scope, key, g.now(), g.policy)
+	ok, n, wait, err := g.db.GuardAttempt(call, g.scope, key, g.now(), g.policy)
 	if err != nil {
-		g.logger.Warn("shared back-off unavailable; attempt allowed, failure not recorded", "scope", g.scope, "err", err)
+		unavailable(ctx, g.logger, "shared back-off unavailable; attempt allowed, failure not recorded", g.scope, err)
 		return true, 1, 0
 	}
 	return ok, n, wait
 }
 
-func (g pgGuard) Forgive(key string) {
-	ctx, cancel := context.WithTimeout(context.Background(), sharedCallTimeout)
+// Forgive takes one counted failure of key back in the database.
+func (g pgGuard) Forgive(ctx context.Context, key string) {
+	call, cancel := context.WithTimeout(ctx, sharedCallTimeout)
 	defer cancel()
-	if err := g.db.GuardForgive(ctx, g.scope, key, g.policy); err != nil {
-		g.logger.Warn("shared back-off unavailable; success not recorded", "scope", g.scope, "err", err)
+	if err := g.db.GuardForgive(call, g.scope, key, g.policy); err != nil {
+		unavailable(ctx, g.logger, "shared back-off unavailable; success not recorded", g.scope, err)
 	}
 }
 
-func (g pgGuard) Succeed(key string) {
-	ctx, cancel := context.WithTimeout(context.Background(), sharedCallTimeout)
+// Succeed clears key's failures in the database.
+func (g pgGuard) Succeed(ctx context.Context, key string) {
+	call, cancel := context.WithTimeout(ctx, sharedCallTimeout)
 	defer cancel()
-	if err := g.db.GuardSucceed(ctx, g.scope, key); err != nil {
-		g.logger.Warn("shared back-off unavailable; success not recorded", "scope", g.scope, "err", err)
+	if err := g.db.GuardSucceed(call, g.scope, key); err != nil {
+		unavailable(ctx, g.logger, "shared back-off unavailable; success not recorded", g.scope, err)
 	}
 }
 
 var _ concierge.VerificationGuard = pgGuard{}
 
+// unavailable logs a failed call to the shared limits, unless the request's own context ended
+// first (the client left): that says nothing about the database.
+func unavailable(ctx context.Context, logger *slog.Logger, msg, scope string, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	logger.WarnContext(ctx, msg, "scope", scope, "err", err)
+}
+
 // pruneShared deletes the shared rate-limit and back-off rows nobody needs any more, every
 // interval until ctx is done; errors are logged.
-func pruneShared(ctx context.Context, db *postgres.DB, interval time.Duration, now func() time.Time, logger *slog.Logger) {
+func pruneShared(ctx context.Context, db sharedPruning, interval time.Duration, now func() time.Time, logger *slog.Logger) {
 	window := max(verificationPolicy.Window, loginPolicy.Window)
 	for {
 		select {
@@ -133,7 +183,7 @@ func pruneShared(ctx context.Context, db *postgres.DB, interval time.Duration, n
 
 // databaseKeyring returns the session signing keys kept in the PostgreSQL database, storing a
 // fresh one on the first start of the first node.
-func databaseKeyring(ctx context.Context, db *postgres.DB, now func() time.Time, logger *slog.Logger) (*sessiontoken.Keyring, error) {
+func databaseKeyring(ctx context.Context, db sharedKeys, now func() time.Time, logger *slog.Logger) (*sessiontoken.Keyring, error) {
 	keys, created, err := db.SessionKeys(ctx, newSigningKey(), now())
 	if err != nil {
 		return nil, err

@@ -25,16 +25,16 @@ func TestSharedLimitsFailOpen(t *testing.T) {
 	now := func() time.Time { return time.Unix(1_800_000_000, 0) }
 	lim := sharedLimiter(db, "session", 0.001, 1, now, logger)
 	guard := pgGuard{db: db, scope: "login", policy: postgres.GuardPolicy{Free: 0, Base: time.Minute, MaxDelay: time.Hour, Window: time.Hour}, now: now, logger: logger}
-	if ok, _ := lim.Allow("k"); !ok {
+	if ok, _ := lim.Allow(t.Context(), "k"); !ok {
 		t.Fatal("first request refused")
 	}
-	if ok, wait := lim.Allow("k"); ok || wait <= 0 {
+	if ok, wait := lim.Allow(t.Context(), "k"); ok || wait <= 0 {
 		t.Fatalf("second request: ok %v wait %v, want refused", ok, wait)
 	}
-	if ok, n, _ := guard.Attempt("k"); !ok || n != 1 {
+	if ok, n, _ := guard.Attempt(t.Context(), "k"); !ok || n != 1 {
 		t.Fatalf("first attempt: ok %v, failure %d; want allowed as the first", ok, n)
 	}
-	if ok, wait := guard.Check("k"); ok || wait != time.Minute {
+	if ok, wait := guard.Check(t.Context(), "k"); ok || wait != time.Minute {
 		t.Fatalf("after a failure: ok %v wait %v, want blocked for 1m", ok, wait)
 	}
 	if sharedLimiter(db, "session", 0, 1, now, logger) != nil {
@@ -42,17 +42,17 @@ func TestSharedLimitsFailOpen(t *testing.T) {
 	}
 
 	_ = db.Close()
-	if ok, _ := lim.Allow("k"); !ok {
+	if ok, _ := lim.Allow(t.Context(), "k"); !ok {
 		t.Fatal("refused when the database fails")
 	}
-	if ok, _ := guard.Check("k"); !ok {
+	if ok, _ := guard.Check(t.Context(), "k"); !ok {
 		t.Fatal("blocked when the database fails")
 	}
-	if ok, _, _ := guard.Attempt("k"); !ok {
+	if ok, _, _ := guard.Attempt(t.Context(), "k"); !ok {
 		t.Fatal("attempt refused when the database fails")
 	}
-	guard.Forgive("k")
-	guard.Succeed("k")
+	guard.Forgive(t.Context(), "k")
+	guard.Succeed(t.Context(), "k")
 	for _, want := range []string{"shared rate limit unavailable", "shared back-off unavailable; attempt allowed",
 		"failure not recorded", "success not recorded"} {
 		if !strings.Contains(logs.String(), want) {

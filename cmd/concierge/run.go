@@ -137,14 +137,34 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 // openStore opens the database named by cfg.DB, applying migrations: PostgreSQL for a
 // postgres:// or postgresql:// URL, else a SQLite file.
 func openStore(ctx context.Context, cfg config, logger *slog.Logger) (concierge.Store, error) {
+	store, _, err := openNodeStore(ctx, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	return store, nil
+}
+
+// instrumentedStore is a store that also publishes its own metrics (either engine).
+type instrumentedStore interface {
+	concierge.Store
+	Instrument(prometheus.Registerer)
+}
+
+// openNodeStore is openStore for a server: besides the store it returns what several nodes
+// share through their database (nodes.go): a PostgreSQL database, nil with SQLite.
+func openNodeStore(ctx context.Context, cfg config, logger *slog.Logger) (instrumentedStore, sharedState, error) {
 	if isPostgres(cfg.DB) {
 		db, err := postgres.Open(ctx, cfg.DB, logger)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return db, nil
+		return db, db, nil
 	}
-	return sqlite.Open(ctx, cfg.DB, logger)
+	db, err := sqlite.Open(ctx, cfg.DB, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, nil, nil
 }
 
 func migrate(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
@@ -214,36 +234,33 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg, logger)
+	store, shared, err := openNodeStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	reg := newRegistry()
-	if s, ok := store.(interface{ Instrument(prometheus.Registerer) }); ok {
-		s.Instrument(reg)
-	}
+	store.Instrument(reg)
 	counters := metrics.NewCounters(reg)
 	metrics.RegisterTranslationQueue(reg, store.TranslationQueue, now, logger)
 	// Several nodes on one PostgreSQL database share the signing keys, rate limits and
 	// back-off through it (nodes.go); with SQLite they stay in the process and the key file.
-	pg, _ := store.(*postgres.DB)
 	var keys *sessiontoken.Keyring
-	if pg != nil && cfg.SessionKey == "" && cfg.SessionKeyFile == "" {
-		keys, err = databaseKeyring(ctx, pg, now, logger)
+	if shared != nil && cfg.SessionKey == "" && cfg.SessionKeyFile == "" {
+		keys, err = databaseKeyring(ctx, shared, now, logger)
 	} else {
 		keys, err = keyring(cfg, logger)
 	}
 	if err != nil {
 		return err
 	}
-	guards := newBackoffs(cfg, pg, now, logger) // guards.go
+	guards := newBackoffs(cfg, shared, now, logger) // guards.go
 	limit := func(scope string, perSecond float64, burst int) v40.Limiter {
 		return limiter(perSecond, burst, now, ratelimit.MaxKeys(cfg.RateMaxKeys))
 	}
-	if pg != nil {
+	if shared != nil {
 		limit = func(scope string, perSecond float64, burst int) v40.Limiter {
-			return sharedLimiter(pg, scope, perSecond, burst, now, logger)
+			return sharedLimiter(shared, scope, perSecond, burst, now, logger)
 		}
 	}
 
@@ -416,8 +433,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	// the store closes.
 	defer startWebhooks(janitorCtx, cfg, svc, hub, hookPolicy, webhook.NewMetrics(reg), logger)()
 	defer startRetention(janitorCtx, svc, cfg.RetentionInterval, counters, logger)()
-	if pg != nil {
-		background("shared limits janitor", func(ctx context.Context) { pruneShared(ctx, pg, time.Hour, now, logger) })
+	if shared != nil {
+		background("shared limits janitor", func(ctx context.Context) { pruneShared(ctx, shared, time.Hour, now, logger) })
 	}
 	if worker != nil {
 		logger.Info("translation on", "translator", cfg.Translator, "url", cfg.TranslatorURL)
@@ -436,7 +453,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	// ctx has ended: the shutdown gets a deadline of its own, keeping ctx's values.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)

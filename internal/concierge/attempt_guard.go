@@ -1,6 +1,7 @@
 package concierge
 
 import (
+	"context"
 	"net/netip"
 	"time"
 )
@@ -29,18 +30,18 @@ type attemptGuard struct {
 
 // check answers RateLimited when an own key or the address is blocked now (the longest wait),
 // counting nothing: refusals that need no attempt are cheap.
-func (g *attemptGuard) check() error {
+func (g *attemptGuard) check(ctx context.Context) error {
 	var wait time.Duration
 	msg := ""
 	if g.own != nil {
 		for _, k := range g.ownKeys {
-			if ok, w := g.own.Check(k); !ok && w > wait {
+			if ok, w := g.own.Check(ctx, k); !ok && w > wait {
 				wait, msg = w, g.ownMsg
 			}
 		}
 	}
 	if g.addr != nil {
-		if ok, w := g.addr.Check(g.addrKey); !ok && w > wait {
+		if ok, w := g.addr.Check(ctx, g.addrKey); !ok && w > wait {
 			wait, msg = w, g.addrMsg
 		}
 	}
@@ -61,15 +62,15 @@ func (g *attemptGuard) refuse(wait time.Duration, msg string) error {
 // begin counts the attempt as a failure on every own key and, when it is the first failure of
 // the last own key, on the address. When one of them is blocked it takes back what it counted
 // and answers RateLimited.
-func (g *attemptGuard) begin() error {
+func (g *attemptGuard) begin(ctx context.Context) error {
 	if g.own == nil {
 		return nil
 	}
 	n := 0
 	for _, k := range g.ownKeys {
-		ok, failures, wait := g.own.Attempt(k)
+		ok, failures, wait := g.own.Attempt(ctx, k)
 		if !ok {
-			g.cancel()
+			g.cancel(ctx)
 			return g.refuse(wait, g.ownMsg)
 		}
 		g.counted++
@@ -81,40 +82,43 @@ func (g *attemptGuard) begin() error {
 	var ok bool
 	var wait time.Duration
 	if n == 1 {
-		ok, _, wait = g.addr.Attempt(g.addrKey)
+		ok, _, wait = g.addr.Attempt(ctx, g.addrKey)
 		g.addrCounted = ok
 	} else {
-		ok, wait = g.addr.Check(g.addrKey)
+		ok, wait = g.addr.Check(ctx, g.addrKey)
 	}
 	if !ok {
-		g.cancel()
+		g.cancel(ctx)
 		return g.refuse(wait, g.addrMsg)
 	}
 	return nil
 }
 
-// succeeded clears the own keys' failures and takes back the address's count of this attempt.
-func (g *attemptGuard) succeeded() {
+// succeeded clears the own keys' failures and takes back the address's count of this attempt,
+// even when ctx has ended (the client left): what begin counted is not left behind.
+func (g *attemptGuard) succeeded(ctx context.Context) {
 	if g.own == nil {
 		return
 	}
+	ctx = context.WithoutCancel(ctx)
 	for _, k := range g.ownKeys {
-		g.own.Succeed(k)
+		g.own.Succeed(ctx, k)
 	}
 	if g.addrCounted {
-		g.addr.Forgive(g.addrKey)
+		g.addr.Forgive(ctx, g.addrKey)
 	}
 	g.counted, g.addrCounted = 0, false
 }
 
 // cancel takes back what begin counted, for an attempt that could not be made (the store
-// failed).
-func (g *attemptGuard) cancel() {
+// failed), even when ctx has ended.
+func (g *attemptGuard) cancel(ctx context.Context) {
+	ctx = context.WithoutCancel(ctx)
 	for _, k := range g.ownKeys[:g.counted] {
-		g.own.Forgive(k)
+		g.own.Forgive(ctx, k)
 	}
 	if g.addrCounted {
-		g.addr.Forgive(g.addrKey)
+		g.addr.Forgive(ctx, g.addrKey)
 	}
 	g.counted, g.addrCounted = 0, false
 }

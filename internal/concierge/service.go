@@ -23,17 +23,22 @@ type SessionTokens interface {
 // property and room, staff logins of one username from one address, failures from one address).
 // An attempt is counted as a failure when it begins, so that attempts made at the same time are
 // all counted, and taken back when it does not fail. A key without failures is never refused.
+//
+// Every method takes the context of the request the attempt belongs to: a guard kept elsewhere
+// (a shared database) gives up its call when ctx ends. The Service calls Forgive and Succeed
+// with a context that is not cancelled with the request (context.WithoutCancel), so that a
+// client leaving does not leave its counted attempt behind.
 type VerificationGuard interface {
 	// Check reports whether an attempt may be made for key now, and if not for how long the
 	// caller must wait. It counts nothing.
-	Check(key string) (ok bool, retryAfter time.Duration)
+	Check(ctx context.Context, key string) (ok bool, retryAfter time.Duration)
 	// Attempt is Check and, when an attempt may be made, counts it as a failure at once;
 	// failures is key's count including it. A refused attempt counts nothing.
-	Attempt(key string) (ok bool, failures int, retryAfter time.Duration)
+	Attempt(ctx context.Context, key string) (ok bool, failures int, retryAfter time.Duration)
 	// Forgive takes back one failure counted by Attempt, for an attempt that did not fail.
-	Forgive(key string)
+	Forgive(ctx context.Context, key string)
 	// Succeed clears key's failures.
-	Succeed(key string)
+	Succeed(ctx context.Context, key string)
 }
 
 // Config holds what a Service needs. Store and Tokens are required; the rest has defaults.

@@ -159,21 +159,21 @@ func (s *Service) verifyGuest(ctx context.Context, prop Property, room, lastName
 		g.ownKeys = append(g.ownKeys, key+"\x00"+addr)
 		g.addr, g.addrKey = s.verifyAddrs, addr
 	}
-	if err := g.check(); err != nil {
+	if err := g.check(ctx); err != nil {
 		return Stay{}, err
 	}
-	if err := g.begin(); err != nil {
+	if err := g.begin(ctx); err != nil {
 		return Stay{}, err
 	}
 	today := DateOf(s.now(), s.location(prop))
 	stays, err := s.store.StaysInRoom(ctx, prop.ID, room, today)
 	if err != nil {
-		g.cancel()
+		g.cancel(ctx)
 		return Stay{}, s.internal(ctx, "stays in room", err)
 	}
 	for _, st := range stays {
 		if st.CurrentOn(today) && NamesMatch(lastName, st.LastName) {
-			g.succeeded()
+			g.succeeded(ctx)
 			return st, nil
 		}
 	}

@@ -130,11 +130,11 @@ func (s *Service) StaffLogin(ctx context.Context, username, pw, client string) (
 	if client != "" {
 		g.addr, g.addrKey = s.staff.addrs, addr
 	}
-	if err := g.check(); err != nil {
+	if err := g.check(ctx); err != nil {
 		s.logger.InfoContext(ctx, "staff login refused: backing off", "client", client)
 		return "", StaffSession{}, StaffUser{}, err
 	}
-	if err := g.begin(); err != nil {
+	if err := g.begin(ctx); err != nil {
 		s.logger.InfoContext(ctx, "staff login refused: backing off", "client", client)
 		return "", StaffSession{}, StaffUser{}, err
 	}
@@ -142,7 +142,7 @@ func (s *Service) StaffLogin(ctx context.Context, username, pw, client string) (
 	u, err := s.store.StaffUserByUsername(ctx, name)
 	known := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		g.cancel()
+		g.cancel(ctx)
 		return "", StaffSession{}, StaffUser{}, s.internal(ctx, "staff user by username", err)
 	}
 	hash := dummyPasswordHash
@@ -151,7 +151,7 @@ func (s *Service) StaffLogin(ctx context.Context, username, pw, client string) (
 	}
 	release, err := s.staff.hashes.acquire(ctx)
 	if err != nil {
-		g.cancel() // no password was checked
+		g.cancel(ctx) // no password was checked
 		s.logger.WarnContext(ctx, "staff login refused: too many password checks at once", "client", client)
 		return "", StaffSession{}, StaffUser{}, err
 	}
@@ -182,7 +182,7 @@ func (s *Service) StaffLogin(ctx context.Context, username, pw, client string) (
 	}
 	// The username from this address is forgiven, and the address's count of this attempt
 	// taken back; the failures others made from the address stay.
-	g.succeeded()
+	g.succeeded(ctx)
 
 	token := newSecret(StaffTokenPrefix)
 	now := s.now()

@@ -125,7 +125,7 @@ func limitPerAddress(next http.Handler, l v40.Limiter, writeError func(http.Resp
 			next.ServeHTTP(w, r)
 			return
 		}
-		if ok, wait := l.Allow("a" + clientAddress(r)); !ok {
+		if ok, wait := l.Allow(r.Context(), "a"+clientAddress(r)); !ok {
 			writeError(w, r, &concierge.Error{Code: concierge.CodeRateLimited, RetryAfter: wait,
 				Message: "Too many requests from this address; try again later."})
 			return

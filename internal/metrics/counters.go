@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -91,7 +92,7 @@ func (c *Counters) RetentionRun(err error) {
 
 // Limiter is a keyed rate limiter (v40.Limiter).
 type Limiter interface {
-	Allow(key string) (ok bool, retryAfter time.Duration)
+	Allow(ctx context.Context, key string) (ok bool, retryAfter time.Duration)
 }
 
 // CountRefusals returns l counting its refusals under the name limit; nil when l is nil
@@ -109,8 +110,9 @@ type countingLimiter struct {
 	refused prometheus.Counter
 }
 
-func (c countingLimiter) Allow(key string) (bool, time.Duration) {
-	ok, wait := c.l.Allow(key)
+// Allow asks the limiter it wraps and counts a refusal.
+func (c countingLimiter) Allow(ctx context.Context, key string) (bool, time.Duration) {
+	ok, wait := c.l.Allow(ctx, key)
 	if !ok {
 		c.refused.Inc()
 	}

@@ -15,7 +15,7 @@ import (
 
 type refuseAll struct{}
 
-func (refuseAll) Allow(string) (bool, time.Duration) { return false, time.Second }
+func (refuseAll) Allow(context.Context, string) (bool, time.Duration) { return false, time.Second }
 
 func TestCounters(t *testing.T) {
 	reg := prometheus.NewRegistry()
@@ -27,8 +27,8 @@ func TestCounters(t *testing.T) {
 	c.RetentionRun(nil)
 	c.RetentionRun(errors.New("boom"))
 	l := c.CountRefusals(LimitAddress, refuseAll{})
-	l.Allow("a")
-	l.Allow("b")
+	l.Allow(t.Context(), "a")
+	l.Allow(t.Context(), "b")
 	if c.CountRefusals(LimitSession, nil) != nil {
 		t.Error("CountRefusals of no limiter is not nil")
 	}

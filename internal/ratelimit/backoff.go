@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -14,7 +15,9 @@ import (
 // it turns out not to fail (Forgive, Succeed). A key the Backoff does not track has no failures
 // and is never refused, even when the Backoff is full: it then drops the least recently failed
 // key that is not slowed down (more than free failures), or, when every key is, the least
-// recently failed one. A Backoff is safe for concurrent use.
+// recently failed one. Its methods take a context only to match the interfaces of its
+// callers (concierge.VerificationGuard): they never block nor fail, so they ignore it. A
+// Backoff is safe for concurrent use.
 type Backoff struct {
 	free     int
 	base     time.Duration
@@ -60,7 +63,7 @@ func NewBackoff(free int, base, maxDelay time.Duration, window time.Duration, no
 // Check reports whether key may make an attempt now. When it may not, retryAfter is how long
 // until it may (always > 0). A key the Backoff does not track may. Check records nothing and
 // never fails.
-func (b *Backoff) Check(key string) (ok bool, retryAfter time.Duration) {
+func (b *Backoff) Check(_ context.Context, key string) (ok bool, retryAfter time.Duration) {
 	if b.disabled {
 		return true, 0
 	}
@@ -79,7 +82,7 @@ func (b *Backoff) Check(key string) (ok bool, retryAfter time.Duration) {
 // free failures are counted, the key is blocked (see Backoff) from now: attempts made meanwhile
 // are refused. A refused attempt (ok false, retryAfter > 0) counts nothing. When the attempt
 // turns out not to fail, call Forgive or Succeed. A disabled Backoff answers true, 1, 0.
-func (b *Backoff) Attempt(key string) (ok bool, n int, retryAfter time.Duration) {
+func (b *Backoff) Attempt(_ context.Context, key string) (ok bool, n int, retryAfter time.Duration) {
 	if b.disabled {
 		return true, 1, 0
 	}
@@ -112,7 +115,7 @@ func (b *Backoff) Attempt(key string) (ok bool, n int, retryAfter time.Duration)
 // Forgive takes back one failure of key counted by Attempt, for an attempt that did not fail
 // (the others are kept). When no more than free failures remain, the key is no longer blocked.
 // It never fails.
-func (b *Backoff) Forgive(key string) {
+func (b *Backoff) Forgive(_ context.Context, key string) {
 	if b.disabled {
 		return
 	}
@@ -132,7 +135,7 @@ func (b *Backoff) Forgive(key string) {
 }
 
 // Succeed forgets key's failures, ending any block. It never fails.
-func (b *Backoff) Succeed(key string) {
+func (b *Backoff) Succeed(_ context.Context, key string) {
 	if b.disabled {
 		return
 	}

@@ -7,6 +7,7 @@
 package ratelimit
 
 import (
+	"context"
 	"math"
 	"sync"
 	"time"
@@ -16,7 +17,9 @@ import (
 
 // Limiter is a token-bucket rate limiter per key (a session, an interface token, a client
 // address). Each key has a bucket of burst tokens refilled at perSecond tokens per second; each
-// allowed request takes one token. A Limiter is safe for concurrent use.
+// allowed request takes one token. Allow takes a context only to match its callers' interface
+// (v40.Limiter): it never blocks nor fails, so it ignores it. A Limiter is safe for concurrent
+// use.
 type Limiter struct {
 	limit     rate.Limit
 	burst     int
@@ -55,7 +58,7 @@ func New(perSecond float64, burst int, now func() time.Time, opts ...Option) *Li
 // see RetryAfterSeconds for the header value). A refused request takes no token. A key the
 // limiter does not track starts with a full bucket, even when the limiter is full: the least
 // recently used key is then dropped (its bucket starts full again if it comes back).
-func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
+func (l *Limiter) Allow(_ context.Context, key string) (ok bool, retryAfter time.Duration) {
 	if l.disabled {
 		return true, 0
 	}

@@ -32,14 +32,14 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 func mustAllow(t *testing.T, l *Limiter, key string) {
 	t.Helper()
-	if ok, retry := l.Allow(key); !ok {
+	if ok, retry := l.Allow(t.Context(), key); !ok {
 		t.Fatalf("Allow(%q) refused, retryAfter %v", key, retry)
 	}
 }
 
 func mustRefuse(t *testing.T, l *Limiter, key string, wantRetry time.Duration) {
 	t.Helper()
-	ok, retry := l.Allow(key)
+	ok, retry := l.Allow(t.Context(), key)
 	if ok {
 		t.Fatalf("Allow(%q) allowed, want refused", key)
 	}
@@ -91,7 +91,7 @@ func TestLimiterRetryAfterIsEnough(t *testing.T) {
 		l := New(rps, 2, c.Now)
 		allowed, refused := 0, 0
 		for i := 0; i < 200; i++ {
-			ok, retry := l.Allow("k")
+			ok, retry := l.Allow(t.Context(), "k")
 			if ok {
 				allowed++
 				continue
@@ -101,7 +101,7 @@ func TestLimiterRetryAfterIsEnough(t *testing.T) {
 				t.Fatalf("rps %v: retryAfter %v", rps, retry)
 			}
 			c.Advance(retry)
-			if ok, again := l.Allow("k"); !ok {
+			if ok, again := l.Allow(t.Context(), "k"); !ok {
 				t.Fatalf("rps %v: refused again after waiting %v (retry %v)", rps, retry, again)
 			}
 			allowed++
@@ -130,7 +130,7 @@ func TestLimiterDisabled(t *testing.T) {
 	for _, rps := range []float64{0, -1, math.NaN(), math.Inf(1), math.Inf(-1)} {
 		l := New(rps, 1, c.Now)
 		for i := 0; i < 1000; i++ {
-			if ok, retry := l.Allow("k"); !ok || retry != 0 {
+			if ok, retry := l.Allow(t.Context(), "k"); !ok || retry != 0 {
 				t.Fatalf("rps %v: refused", rps)
 			}
 		}
@@ -149,10 +149,10 @@ func TestLimiterBurstBelowOne(t *testing.T) {
 
 func TestLimiterNilClock(t *testing.T) {
 	l := New(1, 1, nil)
-	if ok, _ := l.Allow("k"); !ok {
+	if ok, _ := l.Allow(t.Context(), "k"); !ok {
 		t.Fatal("first request refused")
 	}
-	if ok, retry := l.Allow("k"); ok || retry <= 0 || retry > time.Second {
+	if ok, retry := l.Allow(t.Context(), "k"); ok || retry <= 0 || retry > time.Second {
 		t.Fatalf("second request: %v %v", ok, retry)
 	}
 }
@@ -198,7 +198,7 @@ func TestLimiterSweepKeepsKeysNotYetFull(t *testing.T) {
 		t.Fatalf("len = %d, want 2", n)
 	}
 	mustAllow(t, l, "a") // 0.2 left: the bucket was kept, not recreated full
-	ok, retry := l.Allow("a")
+	ok, retry := l.Allow(t.Context(), "a")
 	if ok || retry < 80*time.Second-time.Microsecond || retry > 80*time.Second+time.Microsecond {
 		t.Fatalf("Allow(a) = %v, %v; want refused for 80s", ok, retry)
 	}
@@ -283,10 +283,10 @@ func TestLimiterConcurrent(t *testing.T) {
 		go func(g int) {
 			defer wg.Done()
 			for i := 0; i < 500; i++ {
-				if ok, _ := l.Allow("shared"); ok {
+				if ok, _ := l.Allow(t.Context(), "shared"); ok {
 					allowed.Add(1)
 				}
-				l.Allow(fmt.Sprint("own", g, i%7))
+				l.Allow(t.Context(), fmt.Sprint("own", g, i%7))
 				if i%100 == 0 {
 					c.Advance(time.Second)
 				}
@@ -327,18 +327,18 @@ func TestRetryAfterSeconds(t *testing.T) {
 
 func mustCheck(t *testing.T, b *Backoff, key string) {
 	t.Helper()
-	if ok, retry := b.Check(key); !ok {
+	if ok, retry := b.Check(t.Context(), key); !ok {
 		t.Fatalf("Check(%q) refused for %v", key, retry)
 	}
 }
 
 func mustBlock(t *testing.T, b *Backoff, key string, want time.Duration) {
 	t.Helper()
-	ok, retry := b.Check(key)
+	ok, retry := b.Check(t.Context(), key)
 	if ok || retry != want {
 		t.Fatalf("Check(%q) = %v, %v; want refused for %v", key, ok, retry, want)
 	}
-	if ok, n, retry := b.Attempt(key); ok || n != 0 || retry != want {
+	if ok, n, retry := b.Attempt(t.Context(), key); ok || n != 0 || retry != want {
 		t.Fatalf("Attempt(%q) = %v, %d, %v; want refused for %v", key, ok, n, retry, want)
 	}
 }
@@ -346,7 +346,7 @@ func mustBlock(t *testing.T, b *Backoff, key string, want time.Duration) {
 // fail makes an attempt for key that fails and checks it was counted as the wantN-th failure.
 func fail(t *testing.T, b *Backoff, key string, wantN int) {
 	t.Helper()
-	if ok, n, retry := b.Attempt(key); !ok || n != wantN {
+	if ok, n, retry := b.Attempt(t.Context(), key); !ok || n != wantN {
 		t.Fatalf("Attempt(%q) = %v, %d, %v; want allowed as failure %d", key, ok, n, retry, wantN)
 	}
 }
@@ -390,7 +390,7 @@ func TestBackoffSucceedResets(t *testing.T) {
 	c.Advance(time.Second)
 	fail(t, b, "k", 3)
 	mustBlock(t, b, "k", 2*time.Second)
-	b.Succeed("k")
+	b.Succeed(t.Context(), "k")
 	mustCheck(t, b, "k")
 	if b.len() != 0 {
 		t.Fatalf("len %d after success", b.len())
@@ -398,8 +398,8 @@ func TestBackoffSucceedResets(t *testing.T) {
 	fail(t, b, "k", 1) // free again
 	mustCheck(t, b, "k")
 	fail(t, b, "k", 2)
-	mustBlock(t, b, "k", time.Second) // and starting over from base
-	b.Succeed("never-seen")           // harmless
+	mustBlock(t, b, "k", time.Second)    // and starting over from base
+	b.Succeed(t.Context(), "never-seen") // harmless
 }
 
 func TestBackoffForgive(t *testing.T) {
@@ -409,20 +409,20 @@ func TestBackoffForgive(t *testing.T) {
 	fail(t, b, "k", 2)
 	fail(t, b, "k", 3) // blocks at once: attempts running meanwhile are refused
 	mustBlock(t, b, "k", time.Second)
-	b.Forgive("k") // it did not fail after all: two failures, no block
+	b.Forgive(t.Context(), "k") // it did not fail after all: two failures, no block
 	mustCheck(t, b, "k")
 	fail(t, b, "k", 3)
 	mustBlock(t, b, "k", time.Second)
 	c.Advance(time.Second)
 	fail(t, b, "k", 4)
-	b.Forgive("k") // three failures remain, more than free: the block stays
+	b.Forgive(t.Context(), "k") // three failures remain, more than free: the block stays
 	mustBlock(t, b, "k", 2*time.Second)
-	b.Forgive("k")
-	b.Forgive("k")
-	b.Forgive("k")
-	b.Forgive("k") // never below zero
+	b.Forgive(t.Context(), "k")
+	b.Forgive(t.Context(), "k")
+	b.Forgive(t.Context(), "k")
+	b.Forgive(t.Context(), "k") // never below zero
 	fail(t, b, "k", 1)
-	b.Forgive("never-seen") // harmless
+	b.Forgive(t.Context(), "never-seen") // harmless
 	if b.len() != 1 {
 		t.Fatalf("len %d", b.len())
 	}
@@ -536,8 +536,8 @@ func TestBackoffDisabled(t *testing.T) {
 		for i := 0; i < 100; i++ {
 			fail(t, b, "k", 1)
 		}
-		b.Forgive("k")
-		b.Succeed("k")
+		b.Forgive(t.Context(), "k")
+		b.Succeed(t.Context(), "k")
 		mustCheck(t, b, "k")
 		if b.len() != 0 {
 			t.Fatal("disabled backoff tracks keys")
@@ -569,7 +569,7 @@ func TestBackoffAttemptsCountedBeforeTheyEnd(t *testing.T) {
 	for range 100 {
 		wg.Go(func() {
 			<-start
-			if ok, _, _ := b.Attempt("k"); ok {
+			if ok, _, _ := b.Attempt(t.Context(), "k"); ok {
 				allowed.Add(1)
 			}
 		})
@@ -591,15 +591,15 @@ func TestBackoffConcurrent(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < 500; i++ {
 				key := fmt.Sprint("room", (g+i)%11)
-				if ok, _ := b.Check(key); ok {
-					b.Attempt(key)
+				if ok, _ := b.Check(t.Context(), key); ok {
+					b.Attempt(t.Context(), key)
 				}
 				switch i % 50 {
 				case 0:
-					b.Succeed(key)
+					b.Succeed(t.Context(), key)
 					c.Advance(time.Second)
 				case 25:
-					b.Forgive(key)
+					b.Forgive(t.Context(), key)
 				}
 			}
 		}(g)

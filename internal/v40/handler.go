@@ -17,8 +17,9 @@ import (
 // Limiter refuses a key that has been used too often.
 type Limiter interface {
 	// Allow reports whether key may make one more request now, and if not for how long it
-	// must wait.
-	Allow(key string) (ok bool, retryAfter time.Duration)
+	// must wait. ctx is the request's: a limiter kept elsewhere (a shared database) gives up
+	// its call when ctx ends, and decides itself whether to let the request through then.
+	Allow(ctx context.Context, key string) (ok bool, retryAfter time.Duration)
 }
 
 // Options configures the guest API.

@@ -2,6 +2,7 @@ package v40
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -139,18 +140,18 @@ func (h *Handler) authenticate(r *http.Request, token string) (*concierge.GuestS
 	if err != nil {
 		return nil, err
 	}
-	if err := allow(h.opts.PerSession, "s"+strconv.FormatInt(gs.Session.ID, 10)); err != nil {
+	if err := allow(r.Context(), h.opts.PerSession, "s"+strconv.FormatInt(gs.Session.ID, 10)); err != nil {
 		return gs, err
 	}
 	return gs, nil
 }
 
 // allow applies a limiter, answering RateLimited when it refuses.
-func allow(l Limiter, key string) error {
+func allow(ctx context.Context, l Limiter, key string) error {
 	if l == nil {
 		return nil
 	}
-	if ok, wait := l.Allow(key); !ok {
+	if ok, wait := l.Allow(ctx, key); !ok {
 		return &concierge.Error{Code: concierge.CodeRateLimited, RetryAfter: wait,
 			Message: "Too many requests; try again later."}
 	}

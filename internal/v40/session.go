@@ -29,7 +29,7 @@ func (h *Handler) initialiseAs(w http.ResponseWriter, r *http.Request, mode conc
 		return
 	}
 	if req.InterfaceToken != "" {
-		if err := allow(h.opts.PerInterfaceToken, interfaceTokenKey(req.InterfaceToken)); err != nil {
+		if err := allow(r.Context(), h.opts.PerInterfaceToken, interfaceTokenKey(req.InterfaceToken)); err != nil {
 			writeFailure(w, r, "", itemInitialise, err)
 			return
 		}
