@@ -1,4 +1,6 @@
-// Package pgtest gives tests a fresh, empty PostgreSQL database of their own.
+// Package pgtest gives tests a fresh PostgreSQL database of their own: empty (NewDatabase), or
+// a copy of a template database prepared once per test process, typically with the schema's
+// migrations applied (Template), which is much cheaper than migrating every test's database.
 //
 // The server is the one named by CONCIERGE_TEST_POSTGRES (a DSN of a server on which the
 // tests may CREATE DATABASE) when that variable is set. Otherwise the first NewDatabase call
@@ -35,10 +37,13 @@ var process struct {
 	server  *Server // the throwaway server, when one was started
 	dsn     string  // DSN of the server's maintenance database
 	err     error   // why no server could be had
+	// templates are the template databases prepared in this process, dropped by Main.
+	templates []*Template
 }
 
-// Main runs the tests of a package whose tests call NewDatabase, then stops and removes the
-// throwaway server if one was started, and exits with the tests' status. Call it from TestMain:
+// Main runs the tests of a package whose tests call NewDatabase or Template.NewDatabase, then
+// drops the template databases they prepared, stops and removes the throwaway server if one
+// was started, and exits with the tests' status. Call it from TestMain:
 //
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
 func Main(m *testing.M) {
@@ -47,9 +52,17 @@ func Main(m *testing.M) {
 	process.mu.Unlock()
 	code := m.Run()
 	process.mu.Lock()
-	srv := process.server
-	process.server = nil
+	srv, templates := process.server, process.templates
+	process.server, process.templates = nil, nil
 	process.mu.Unlock()
+	for _, tp := range templates {
+		if err := tp.drop(); err != nil {
+			fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
+			if code == 0 {
+				code = 1
+			}
+		}
+	}
 	if srv != nil {
 		if err := srv.Stop(); err != nil {
 			fmt.Fprintf(os.Stderr, "pgtest: stopping the throwaway PostgreSQL server: %v\n", err)
@@ -96,14 +109,26 @@ func ServerDSN(t testing.TB) string {
 
 // NewDatabase creates a fresh, empty, uniquely named database on the test server and returns
 // its DSN. The database is dropped (with its connections forced closed) when t's cleanup runs.
-// It fails t when no server can be had or the database cannot be created.
+// It fails t when no server can be had or the database cannot be created. Tests that want the
+// schema in place use a Template's NewDatabase instead; NewDatabase is for those that migrate
+// themselves.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
-	server := ServerDSN(t)
+	return newDatabase(t, ServerDSN(t), "")
+}
+
+// newDatabase creates a database as NewDatabase does on server, a copy of database template
+// when it is not "".
+func newDatabase(t testing.TB, server, template string) string {
+	t.Helper()
 	name := "concierge_test_" + randomHex(8)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := execAdmin(ctx, server, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+	stmt := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
+	if template != "" {
+		stmt += " TEMPLATE " + pgx.Identifier{template}.Sanitize()
+	}
+	if err := execAdmin(ctx, server, stmt); err != nil {
 		t.Fatalf("pgtest: create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {

@@ -2,8 +2,11 @@ package pgtest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,6 +28,7 @@ func connect(t *testing.T, dsn string) *pgx.Conn {
 }
 
 func TestNewDatabaseIsFreshEmptyAndDropped(t *testing.T) {
+	t.Parallel()
 	var first, second string
 	t.Run("create", func(t *testing.T) {
 		first, second = NewDatabase(t), NewDatabase(t)
@@ -76,6 +80,7 @@ func TestNewDatabaseIsFreshEmptyAndDropped(t *testing.T) {
 }
 
 func TestWithDatabase(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"postgres://u:p@h:5/postgres?sslmode=disable", "postgres://u:p@h:5/x?sslmode=disable"},
 		{"postgresql://h/", "postgresql://h/x"},
@@ -127,6 +132,7 @@ func FuzzWithDatabase(f *testing.F) {
 // TestStartStop starts a second throwaway server (whatever CONCIERGE_TEST_POSTGRES says), so
 // the path that runs initdb is exercised everywhere, and checks Stop removes everything.
 func TestStartStop(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	srv, err := Start(ctx)
@@ -157,5 +163,103 @@ func TestStartStop(t *testing.T) {
 	}
 	if _, err := pgx.Connect(ctx, srv.DSN()); err == nil {
 		t.Errorf("server still accepts connections after Stop")
+	}
+}
+
+// TestTemplate: each database of a template is a copy of it, its own, made at the same time as
+// others; the template is prepared once, even though its preparation leaves a connection open,
+// accepts no connection afterwards, and drop removes it.
+func TestTemplate(t *testing.T) {
+	t.Parallel()
+	var prepared atomic.Int32
+	var leftOpen *pgx.Conn
+	tp := NewTemplate(func(ctx context.Context, dsn string) error {
+		prepared.Add(1)
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			return err
+		}
+		leftOpen = conn // not closed: the template must be copyable anyway
+		_, err = conn.Exec(ctx, `CREATE TABLE prepared (v text); INSERT INTO prepared VALUES ('once')`)
+		return err
+	})
+	t.Cleanup(func() {
+		if leftOpen != nil {
+			_ = leftOpen.Close(context.Background())
+		}
+	})
+	const copies = 6
+	dsns := make([]string, copies)
+	t.Run("copies", func(t *testing.T) {
+		for i := range copies {
+			t.Run(fmt.Sprint(i), func(t *testing.T) {
+				t.Parallel()
+				dsns[i] = tp.NewDatabase(t)
+				conn := connect(t, dsns[i])
+				var v string
+				if err := conn.QueryRow(t.Context(), `SELECT v FROM prepared`).Scan(&v); err != nil || v != "once" {
+					t.Fatalf("the copy's prepared table: %q, %v; want once", v, err)
+				}
+				// Writing in one copy is invisible in the others and in the template.
+				if _, err := conn.Exec(t.Context(), `INSERT INTO prepared VALUES ($1)`, fmt.Sprint(i)); err != nil {
+					t.Fatal(err)
+				}
+				var n int
+				if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM prepared`).Scan(&n); err != nil || n != 2 {
+					t.Fatalf("the copy has %d rows (%v), want 2", n, err)
+				}
+			})
+		}
+	})
+	if n := prepared.Load(); n != 1 {
+		t.Errorf("the template was prepared %d times, want once", n)
+	}
+	if tp.name == "" {
+		t.Fatal("no template database was created")
+	}
+	admin := connect(t, ServerDSN(t))
+	for _, dsn := range dsns {
+		cfg, err := pgx.ParseConfig(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if exists(t, admin, cfg.Database) {
+			t.Errorf("database %s still exists after its test's cleanup", cfg.Database)
+		}
+	}
+	tmpl, err := WithDatabase(ServerDSN(t), tp.name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if conn, err := pgx.Connect(t.Context(), tmpl); err == nil {
+		_ = conn.Close(t.Context())
+		t.Error("the prepared template accepts connections")
+	}
+	if err := tp.drop(); err != nil {
+		t.Fatal(err)
+	}
+	if exists(t, admin, tp.name) {
+		t.Errorf("template %s still exists after drop", tp.name)
+	}
+}
+
+// exists reports whether database name exists on the server admin is connected to.
+func exists(t *testing.T, admin *pgx.Conn, name string) bool {
+	t.Helper()
+	var n int
+	if err := admin.QueryRow(t.Context(), `SELECT count(*) FROM pg_database WHERE datname = $1`, name).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n != 0
+}
+
+// TestTemplateFailure: a template that cannot be prepared fails every test that asks for a copy.
+func TestTemplateFailure(t *testing.T) {
+	t.Parallel()
+	tp := NewTemplate(func(context.Context, string) error { return errors.New("no schema") })
+	for range 2 {
+		if _, _, err := tp.ensure(t); err == nil || !strings.Contains(err.Error(), "no schema") {
+			t.Fatalf("ensure = %v, want the preparation's error", err)
+		}
 	}
 }

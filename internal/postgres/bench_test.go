@@ -7,13 +7,12 @@ import (
 	"time"
 
 	"concierge/internal/concierge"
-	"concierge/internal/pgtest"
 )
 
 // BenchmarkCreateConversation creates conversations with a first message from parallel
 // goroutines (two events each, so every commit takes the event counter).
 func BenchmarkCreateConversation(b *testing.B) {
-	db := openDSNTB(b, pgtest.NewDatabase(b))
+	db := openDSNTB(b, newDatabase(b))
 	w := benchWorld(b, db)
 	var n atomic.Int64
 	b.ResetTimer()
@@ -34,7 +33,7 @@ func BenchmarkCreateConversation(b *testing.B) {
 // BenchmarkTouchSession updates one session's activity from parallel goroutines (a single
 // statement without events).
 func BenchmarkTouchSession(b *testing.B) {
-	db := openDSNTB(b, pgtest.NewDatabase(b))
+	db := openDSNTB(b, newDatabase(b))
 	w := benchWorld(b, db)
 	ids := make([]int64, 64)
 	for i := range ids {

@@ -17,6 +17,24 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
+// migrated is the template of the tests' databases: the schema's migrations, applied once per
+// test process.
+var migrated = pgtest.NewTemplate(func(ctx context.Context, dsn string) error {
+	db, err := Open(ctx, dsn, nil)
+	if err != nil {
+		return err
+	}
+	return db.Close()
+})
+
+// newDatabase returns the DSN of a fresh database of the test's own with the schema's
+// migrations applied, dropped when the test ends. Tests of the migrations themselves use
+// pgtest.NewDatabase (empty) instead.
+func newDatabase(t testing.TB) string {
+	t.Helper()
+	return migrated.NewDatabase(t)
+}
+
 // testLogger logs to the test's output.
 func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -43,10 +61,10 @@ func openDSNTB(t testing.TB, dsn string) *DB {
 	return db
 }
 
-// openTemp opens a fresh database of its own, dropped when the test ends.
+// openTemp opens a fresh migrated database of its own, dropped when the test ends.
 func openTemp(t *testing.T) *DB {
 	t.Helper()
-	return openDSN(t, pgtest.NewDatabase(t))
+	return openDSN(t, newDatabase(t))
 }
 
 func must(t *testing.T, err error) {
@@ -118,7 +136,7 @@ func TestPing(t *testing.T) {
 	must(t, err)
 	must(t, db.Ping(ctx))
 
-	closed, err := Open(ctx, pgtest.NewDatabase(t), testLogger(t))
+	closed, err := Open(ctx, newDatabase(t), testLogger(t))
 	must(t, err)
 	must(t, closed.Close())
 	if err := closed.Ping(ctx); err == nil {

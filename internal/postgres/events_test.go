@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"concierge/internal/concierge"
-	"concierge/internal/pgtest"
 )
 
 // TestEventsReadInCommitOrder races writers appending events (each holding its transaction
@@ -18,7 +17,7 @@ import (
 // off. Seqs are gapless, so the reader must always find the very next seq: a seq that became
 // visible before a lower one would show as a gap, and the lower one would be skipped.
 func TestEventsReadInCommitOrder(t *testing.T) {
-	dsn := pgtest.NewDatabase(t)
+	dsn := newDatabase(t)
 	db := openDSN(t, dsn)
 	ctx := t.Context()
 	w := newWorld(t, db)
@@ -124,7 +123,7 @@ func (w *wakeups) waitFor(t *testing.T, seq int64) {
 // TestOnEventsAcrossNodes checks that a commit on one node wakes another node's OnEvents
 // function, also after the listener's connection was cut (it reconnects and catches up).
 func TestOnEventsAcrossNodes(t *testing.T) {
-	dsn := pgtest.NewDatabase(t)
+	dsn := newDatabase(t)
 	a, b := openDSN(t, dsn), openDSN(t, dsn)
 	ctx := t.Context()
 	wk := newWakeups()

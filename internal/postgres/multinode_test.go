@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"concierge/internal/concierge"
-	"concierge/internal/pgtest"
 )
 
 // TestNodesRace runs the writes whose correctness across nodes rests on row locks from two
@@ -16,7 +15,7 @@ import (
 // reference, read-then-write order updates that never see a stale status, and a session
 // replaced once.
 func TestNodesRace(t *testing.T) {
-	dsn := pgtest.NewDatabase(t)
+	dsn := newDatabase(t)
 	nodes := []*DB{openDSN(t, dsn), openDSN(t, dsn)}
 	ctx := t.Context()
 	w := newWorld(t, nodes[0])

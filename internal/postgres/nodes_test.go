@@ -10,14 +10,12 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"concierge/internal/pgtest"
 )
 
 // twoNodes opens two DBs on one fresh database.
 func twoNodes(t *testing.T) (*DB, *DB) {
 	t.Helper()
-	dsn := pgtest.NewDatabase(t)
+	dsn := newDatabase(t)
 	open := func() *DB {
 		db, err := Open(context.Background(), dsn, nil)
 		if err != nil {

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
-
-	"concierge/internal/pgtest"
 )
 
 // TestWords checks the cutting and folding against what SQLite's FTS5 (unicode61,
@@ -62,7 +60,7 @@ func TestSearchQuery(t *testing.T) {
 // text and term, and that a text is always found by its own words, as one phrase term and as
 // one term per word prefix.
 func FuzzSearch(f *testing.F) {
-	db := openDSNTB(f, pgtest.NewDatabase(f))
+	db := openDSNTB(f, newDatabase(f))
 	for _, s := range []string{"¿Hay más toallas?", `a"b 'c' \d :* & | ! <->`, "ǅ ﬁ Ærø", "\xff\xfe", "", "1:2 'x':*"} {
 		f.Add(s)
 	}
