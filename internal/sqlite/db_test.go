@@ -1,14 +1,17 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,10 +24,65 @@ func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-// openTemp opens a fresh database in a temporary directory, closed when the test ends.
+// TestMain removes the migrated database file the tests copy (migratedFile).
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if dir := migrated.dir; dir != "" {
+		if err := os.RemoveAll(dir); err != nil {
+			fmt.Fprintf(os.Stderr, "removing the migrated database: %v\n", err)
+		}
+	}
+	os.Exit(code)
+}
+
+// migrated is a database with the migrations applied, made once per test process: openTemp
+// copies it, since migrating a database costs about a second under the race detector.
+var migrated struct {
+	once sync.Once
+	dir  string // its directory, removed by TestMain
+	file []byte // the closed database's file (its WAL checkpointed into it)
+	err  error
+}
+
+// migratedFile returns the contents of a closed database file with the migrations applied.
+func migratedFile(t *testing.T) []byte {
+	t.Helper()
+	migrated.once.Do(func() {
+		migrated.dir, migrated.err = os.MkdirTemp("", "concierge-sqlite-test-")
+		if migrated.err != nil {
+			return
+		}
+		path := filepath.Join(migrated.dir, "concierge.db")
+		db, err := Open(context.Background(), path, nil)
+		if err != nil {
+			migrated.err = err
+			return
+		}
+		if err := db.Close(); err != nil {
+			migrated.err = err
+			return
+		}
+		if _, err := os.Stat(path + "-wal"); err == nil {
+			migrated.err = errors.New("the closed database left its WAL behind")
+			return
+		}
+		migrated.file, migrated.err = os.ReadFile(path)
+	})
+	if migrated.err != nil {
+		t.Fatalf("migrated database: %v", migrated.err)
+	}
+	return migrated.file
+}
+
+// openTemp opens a fresh database with the migrations applied (a copy of migratedFile) in a
+// temporary directory, closed when the test ends.
 func openTemp(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "concierge.db"), testLogger(t))
+	path := filepath.Join(t.TempDir(), "concierge.db")
+	if err := os.WriteFile(path, migratedFile(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(t.Context(), path, testLogger(t))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
