@@ -14,6 +14,7 @@ import (
 )
 
 func TestStatsOf(t *testing.T) {
+	t.Parallel()
 	var ds []time.Duration
 	for i := 100; i >= 1; i-- {
 		ds = append(ds, time.Duration(i)*time.Millisecond)
@@ -31,6 +32,7 @@ func TestStatsOf(t *testing.T) {
 }
 
 func TestRecorderIgnoresWarmupAndCountsErrors(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	r := NewRecorder(start, time.Second, 250*time.Millisecond)
 	r.Done("x", start.Add(-time.Millisecond), time.Millisecond, "")    // warm-up
@@ -48,6 +50,7 @@ func TestRecorderIgnoresWarmupAndCountsErrors(t *testing.T) {
 }
 
 func TestTimedIndex(t *testing.T) {
+	t.Parallel()
 	m := []byte("lt-abc-")
 	for line, want := range map[string]int{
 		`data: {"content":"lt-abc-42 please"}`: 42,
@@ -90,6 +93,7 @@ func wellFormed(s string) error {
 }
 
 func TestCharts(t *testing.T) {
+	t.Parallel()
 	lat := []time.Duration{0, time.Microsecond, 500 * time.Microsecond, 3 * time.Millisecond, 20 * time.Second}
 	for _, tc := range []struct {
 		name string
@@ -111,6 +115,7 @@ func TestCharts(t *testing.T) {
 }
 
 func TestNiceMax(t *testing.T) {
+	t.Parallel()
 	for v, want := range map[float64]float64{0: 1, 0.3: 0.5, 1: 1, 1.1: 2, 3: 5, 7: 10, 12345: 20000} {
 		if got := niceMax(v); got < want*0.999 || got > want*1.001 {
 			t.Errorf("niceMax(%v) = %v; want %v", v, got, want)
@@ -119,6 +124,7 @@ func TestNiceMax(t *testing.T) {
 }
 
 func TestV40Code(t *testing.T) {
+	t.Parallel()
 	for raw, want := range map[string]string{
 		`{"responses":[{"createConversationResponse":{"succeeded":false,"areaError":"OutletNotFound"}}],"status":"Failure"}`: "_OutletNotFound",
 		`{"responses":[{"responseStatus":{"succeeded":true}}],"status":"Success"}`:                                           "",
@@ -142,6 +148,7 @@ func FuzzV40Code(f *testing.F) {
 }
 
 func TestRunFinishesOperationsUnderWay(t *testing.T) {
+	t.Parallel()
 	// Each operation outlasts the whole window: it must still be recorded (as a latency), but
 	// not counted in the window's throughput.
 	op := func(ctx context.Context, w int, rng *rand.Rand) (string, string) {
@@ -162,6 +169,7 @@ func TestRunFinishesOperationsUnderWay(t *testing.T) {
 }
 
 func TestRunOpenLoopCountsErrorsByKind(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	calls := 0
 	op := func(ctx context.Context, w int, rng *rand.Rand) (string, string) {

@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseProcStatCPU(t *testing.T) {
+	t.Parallel()
 	// A command name with spaces and a parenthesis, as /proc shows it; utime 1234, stime 66.
 	line := "4242 (con cierge) x) S 1 4242 4242 0 -1 4194560 5000 0 0 0 1234 66 0 0 20 0 12 0 100 0 0"
 	got, err := parseProcStatCPU(line)

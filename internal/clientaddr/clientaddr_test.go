@@ -10,6 +10,7 @@ import (
 )
 
 func TestParseTrusted(t *testing.T) {
+	t.Parallel()
 	tr, err := ParseTrusted(" 127.0.0.1/32, 10.1.2.3/16 ::1\tfd00::/8,192.0.2.7")
 	if err != nil {
 		t.Fatal(err)
@@ -28,6 +29,7 @@ func TestParseTrusted(t *testing.T) {
 }
 
 func TestParseNode(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"192.0.2.43":               "192.0.2.43",
 		"192.0.2.43:47011":         "192.0.2.43",
@@ -65,6 +67,7 @@ func addrs(a []netip.Addr) string {
 }
 
 func TestForwardedFor(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		lines []string
 		want  string
@@ -98,6 +101,7 @@ func TestForwardedFor(t *testing.T) {
 }
 
 func TestXForwardedFor(t *testing.T) {
+	t.Parallel()
 	got := addrs(xForwardedFor([]string{"203.0.113.7, 2001:db8::1 ,,unknown", "[2001:db8::2]:443,198.51.100.1:80"}))
 	if want := "203.0.113.7 2001:db8::1 invalid IP 2001:db8::2 198.51.100.1"; got != want {
 		t.Errorf("got %q, want %q", got, want)
@@ -105,6 +109,7 @@ func TestXForwardedFor(t *testing.T) {
 }
 
 func TestResolve(t *testing.T) {
+	t.Parallel()
 	tr, err := ParseTrusted("10.0.0.0/8, 2001:db8:ffff::/48")
 	if err != nil {
 		t.Fatal(err)
@@ -155,6 +160,7 @@ func TestResolve(t *testing.T) {
 }
 
 func TestMiddlewareAndOf(t *testing.T) {
+	t.Parallel()
 	tr, err := ParseTrusted("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)

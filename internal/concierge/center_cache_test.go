@@ -26,6 +26,7 @@ func (f *centerStore) ServiceCenterByID(_ context.Context, id int64) (ServiceCen
 // invalidateServiceCenter makes the next read see a change (a new staff language), and that
 // a missing center is not cached.
 func TestCenterCache(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	store := &centerStore{centers: map[int64]ServiceCenter{1: {ID: 1, Code: "FO", StaffLanguage: "es"}}}
 	s := &Service{store: store}

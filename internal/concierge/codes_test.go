@@ -9,6 +9,7 @@ import (
 // TestNewCodeSortsByTime: codes made later sort after earlier ones (so new rows append to the
 // code indexes), keep their prefix and alphabet, and differ within one millisecond.
 func TestNewCodeSortsByTime(t *testing.T) {
+	t.Parallel()
 	base := time.Date(2026, 11, 25, 1, 2, 3, 0, time.UTC)
 	var prev string
 	for i, d := range []time.Duration{0, time.Millisecond, time.Second, time.Hour, 24 * time.Hour * 365 * 50} {

@@ -26,6 +26,7 @@ func (f *topicsStore) ConversationByID(_ context.Context, id int64) (Conversatio
 // from the store once, not once per wave of events; that a conversation created through the
 // Service is never read; and that the topics are those of the owners.
 func TestEventTopicsCachesOwners(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	stay, guest := int64(5), int64(9)
 	store := &topicsStore{convs: map[int64]Conversation{
@@ -70,6 +71,7 @@ func TestEventTopicsCachesOwners(t *testing.T) {
 // stores' EventsAfter read them) are dispatched to those owners' topics without reading the
 // conversation.
 func TestEventTopicsUsesEventOwners(t *testing.T) {
+	t.Parallel()
 	stay, guest := int64(5), int64(9)
 	store := &topicsStore{convs: map[int64]Conversation{}}
 	store.events = []Event{

@@ -10,6 +10,7 @@ import (
 )
 
 func TestErrorCode(t *testing.T) {
+	t.Parallel()
 	notFound := Errorf(CodeOutletNotFound, "There is no outlet '%s' at this property.", "SPAA")
 	cases := []struct {
 		name string
@@ -37,6 +38,7 @@ func TestErrorCode(t *testing.T) {
 }
 
 func TestErrorMessageAndUnwrap(t *testing.T) {
+	t.Parallel()
 	e := Errorf(CodeOutletNotFound, "There is no outlet '%s' at this property.", "SPAA")
 	if e.Message != "There is no outlet 'SPAA' at this property." {
 		t.Fatalf("Message = %q", e.Message)
@@ -58,6 +60,7 @@ func TestErrorMessageAndUnwrap(t *testing.T) {
 }
 
 func TestValidation(t *testing.T) {
+	t.Parallel()
 	var v Validation
 	if err := v.Err(); err != nil {
 		t.Fatalf("empty Validation: Err = %v, want nil", err)
@@ -121,6 +124,7 @@ func TestValidation(t *testing.T) {
 // TestErrorCodeOfNilError: a nil *Error wrapped in an error is a bug elsewhere, but must not
 // crash the answer: it counts as an internal error.
 func TestErrorCodeOfNilError(t *testing.T) {
+	t.Parallel()
 	var nilErr *Error
 	if got := ErrorCode(fmt.Errorf("x: %w", nilErr)); got != CodeInternal {
 		t.Fatalf("ErrorCode = %q, want %q", got, CodeInternal)

@@ -57,6 +57,7 @@ func wantSeqs(t *testing.T, evs []Event, after int64, n int) {
 // (the tail is copy-on-write), appending to one cannot write into the tail, and reads the tail
 // covers do not reach the store.
 func TestEventCacheTail(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	store := &eventLogStore{}
 	s := &Service{store: store}
@@ -125,6 +126,7 @@ func TestEventCacheTail(t *testing.T) {
 
 // TestEventCacheBigBatch checks a store read that alone overflows the tail.
 func TestEventCacheBigBatch(t *testing.T) {
+	t.Parallel()
 	store := &eventLogStore{}
 	s := &Service{store: store}
 	store.append(10)
@@ -169,6 +171,7 @@ func TestEventCacheReadAllocs(t *testing.T) {
 // at once (never more than statePrefetch), each once, and the stream's own cachedState calls
 // then get those loads instead of loading again.
 func TestPrefetchStatesLoadsSideBySide(t *testing.T) {
+	t.Parallel()
 	s := &Service{}
 	var mu sync.Mutex
 	running, most, loads := 0, 0, map[int64]int{}

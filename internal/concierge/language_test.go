@@ -6,6 +6,7 @@ import (
 )
 
 func TestNormalizeLanguage(t *testing.T) {
+	t.Parallel()
 	good := map[string]string{
 		"en":                 "en",
 		"EN":                 "en",
@@ -64,6 +65,7 @@ func TestNormalizeLanguage(t *testing.T) {
 }
 
 func TestNormalizeLanguageIsIdempotent(t *testing.T) {
+	t.Parallel()
 	for _, tag := range []string{"es-MX", "EN", "de_AT", "zh-Hant-TW", "iw", "fr"} {
 		base, ok := NormalizeLanguage(tag)
 		if !ok {

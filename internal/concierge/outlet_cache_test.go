@@ -33,6 +33,7 @@ func (f *outletStore) OutletsByProperty(_ context.Context, propertyID int64) ([]
 // property has its own entry, that invalidateOutlets makes the next read see a change, and
 // that a failed read is not cached.
 func TestOutletCache(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	store := &outletStore{outlets: []Outlet{
 		{ID: 1, PropertyID: 1, Code: "FRONTDESK", AllowGuestMessages: true},

@@ -20,6 +20,7 @@ func madrid(t testing.TB) *time.Location {
 func hm(h, m int) int { return h*60 + m }
 
 func TestIsOpenWithoutHoursIsAlwaysOpen(t *testing.T) {
+	t.Parallel()
 	loc := madrid(t)
 	o := Outlet{Code: "FRONTDESK"}
 	for _, at := range []time.Time{
@@ -38,6 +39,7 @@ func TestIsOpenWithoutHoursIsAlwaysOpen(t *testing.T) {
 }
 
 func TestIsOpenSameDayInterval(t *testing.T) {
+	t.Parallel()
 	loc := madrid(t)
 	// Wednesday 2026-11-25, 09:00–21:00 (the demo spa).
 	o := Outlet{Hours: []OpeningHours{{Day: time.Wednesday, Open: hm(9, 0), Close: hm(21, 0)}}}
@@ -65,6 +67,7 @@ func TestIsOpenSameDayInterval(t *testing.T) {
 }
 
 func TestIsOpenConvertsTheInstantToTheLocation(t *testing.T) {
+	t.Parallel()
 	loc := madrid(t)
 	o := Outlet{Hours: []OpeningHours{{Day: time.Wednesday, Open: hm(9, 0), Close: hm(21, 0)}}}
 	// 08:30 UTC is 09:30 in Madrid (CET, UTC+1) in November: open.
@@ -83,6 +86,7 @@ func TestIsOpenConvertsTheInstantToTheLocation(t *testing.T) {
 }
 
 func TestIsOpenOvernightInterval(t *testing.T) {
+	t.Parallel()
 	loc := madrid(t)
 	// Friday 22:00 to Saturday 02:00. 2026-11-27 is a Friday.
 	o := Outlet{Hours: []OpeningHours{{Day: time.Friday, Open: hm(22, 0), Close: hm(2, 0)}}}
@@ -110,6 +114,7 @@ func TestIsOpenOvernightInterval(t *testing.T) {
 }
 
 func TestIsOpenOvernightWrapsTheWeek(t *testing.T) {
+	t.Parallel()
 	loc := madrid(t)
 	// Saturday 22:00 to Sunday 02:00: Sunday (0) follows Saturday (6).
 	o := Outlet{Hours: []OpeningHours{{Day: time.Saturday, Open: hm(22, 0), Close: hm(2, 0)}}}
@@ -136,6 +141,7 @@ func TestIsOpenOvernightWrapsTheWeek(t *testing.T) {
 }
 
 func TestIsOpenCloseAtMidnight(t *testing.T) {
+	t.Parallel()
 	loc := madrid(t)
 	// Wednesday 18:00–24:00.
 	o := Outlet{Hours: []OpeningHours{{Day: time.Wednesday, Open: hm(18, 0), Close: 24 * 60}}}
@@ -164,6 +170,7 @@ func TestIsOpenCloseAtMidnight(t *testing.T) {
 }
 
 func TestIsOpenSeveralIntervals(t *testing.T) {
+	t.Parallel()
 	loc := madrid(t)
 	// Wednesday 07:00–10:00 and 13:00–15:00 (breakfast and lunch).
 	o := Outlet{Hours: []OpeningHours{
@@ -181,6 +188,7 @@ func TestIsOpenSeveralIntervals(t *testing.T) {
 }
 
 func TestIsOpenOnDSTChangeDays(t *testing.T) {
+	t.Parallel()
 	loc := madrid(t)
 	utc := func(s string) time.Time {
 		t.Helper()
@@ -271,6 +279,7 @@ func TestIsOpenOnDSTChangeDays(t *testing.T) {
 }
 
 func TestFirstAvailableOutlet(t *testing.T) {
+	t.Parallel()
 	loc := madrid(t)
 	noon := time.Date(2026, 11, 25, 12, 0, 0, 0, loc) // Wednesday
 	night := time.Date(2026, 11, 25, 23, 30, 0, 0, loc)
@@ -366,6 +375,7 @@ func TestFirstAvailableOutlet(t *testing.T) {
 }
 
 func TestSortOutlets(t *testing.T) {
+	t.Parallel()
 	in := []Outlet{{Code: "C", SortOrder: 1}, {Code: "B", SortOrder: 2}, {Code: "A", SortOrder: 2}, {Code: "Z", SortOrder: -1}}
 	SortOutlets(in)
 	var got []string
@@ -378,6 +388,7 @@ func TestSortOutlets(t *testing.T) {
 }
 
 func TestParseClock(t *testing.T) {
+	t.Parallel()
 	good := map[string]int{
 		"00:00": 0,
 		"00:01": 1,
@@ -411,6 +422,7 @@ func TestParseClock(t *testing.T) {
 // ParseClock used fmt.Sscanf("%02d:%02d"), which skips leading spaces and accepts a sign inside
 // each two-character field, so strings that are not HH:MM parsed.
 func TestParseClockRejectsSignsAndSpaces(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"+9:00", " 9:00", "-0:00", " 0:00", "09:+5", "09:-0", "09: 5", "09:5 "} {
 		if got, err := ParseClock(s); err == nil {
 			t.Errorf("ParseClock(%q) = %d, want an error: it is not HH:MM", s, got)
@@ -419,6 +431,7 @@ func TestParseClockRejectsSignsAndSpaces(t *testing.T) {
 }
 
 func TestFormatClock(t *testing.T) {
+	t.Parallel()
 	for m, want := range map[int]string{0: "00:00", 5: "00:05", 60: "01:00", 545: "09:05", 1439: "23:59", 1440: "24:00"} {
 		if got := FormatClock(m); got != want {
 			t.Errorf("FormatClock(%d) = %q, want %q", m, got, want)
@@ -427,6 +440,7 @@ func TestFormatClock(t *testing.T) {
 }
 
 func TestParseWeekday(t *testing.T) {
+	t.Parallel()
 	good := map[string]time.Weekday{
 		"Sunday": time.Sunday, "sunday": time.Sunday, "SUN": time.Sunday, " sun ": time.Sunday,
 		"Monday": time.Monday, "mon": time.Monday,
@@ -449,6 +463,7 @@ func TestParseWeekday(t *testing.T) {
 }
 
 func TestOpeningHoursValidate(t *testing.T) {
+	t.Parallel()
 	good := []OpeningHours{
 		{Day: time.Sunday, Open: 0, Close: 1440},
 		{Day: time.Saturday, Open: 1439, Close: 1},

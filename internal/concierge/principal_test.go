@@ -6,6 +6,7 @@ import (
 )
 
 func TestPrincipalScoping(t *testing.T) {
+	t.Parallel()
 	const p1, p2, p3 = 1, 2, 3
 	fo1 := ServiceCenter{ID: 10, PropertyID: p1, Code: "FO"}
 	rs1 := ServiceCenter{ID: 11, PropertyID: p1, Code: "RS"}
@@ -67,6 +68,7 @@ func TestPrincipalScoping(t *testing.T) {
 }
 
 func TestNewStaffPrincipal(t *testing.T) {
+	t.Parallel()
 	fo := ServiceCenter{ID: 10, PropertyID: 1, Code: "FO"}
 	rs := ServiceCenter{ID: 11, PropertyID: 1, Code: "RS"}
 	other := ServiceCenter{ID: 12, PropertyID: 2, Code: "X"}
@@ -102,6 +104,7 @@ func TestNewStaffPrincipal(t *testing.T) {
 }
 
 func TestRoleValid(t *testing.T) {
+	t.Parallel()
 	for _, r := range []Role{RoleAgent, RoleManager, RoleAdmin} {
 		if !r.Valid() {
 			t.Errorf("%q not valid", r)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseHours(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in     []OpeningHoursInput
 		want   []OpeningHours
@@ -63,6 +64,7 @@ func FuzzParseHours(f *testing.F) {
 }
 
 func TestCheckCodeUsernameTimeZoneLanguage(t *testing.T) {
+	t.Parallel()
 	for value, ok := range map[string]bool{"DEMO": true, "front_desk-2": true, "": false, "a b": false, "ÑANDÚ": false,
 		"a/b": false, strings.Repeat("C", maxCodeLength): true, strings.Repeat("C", maxCodeLength+1): false} {
 		var v Validation
@@ -96,6 +98,7 @@ func TestCheckCodeUsernameTimeZoneLanguage(t *testing.T) {
 }
 
 func TestManagesUser(t *testing.T) {
+	t.Parallel()
 	centers := []ServiceCenter{{ID: 1, PropertyID: 10}, {ID: 2, PropertyID: 10}, {ID: 3, PropertyID: 20}}
 	admin := &Principal{Role: RoleAdmin}
 	manager := &Principal{Role: RoleManager, PropertyIDs: []int64{10}}

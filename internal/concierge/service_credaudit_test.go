@@ -156,6 +156,7 @@ func wantEntry(t *testing.T, what string, w credWrite, action AuditAction, kind,
 // names ":username", the store putting the id in front), and setting a password or disabling
 // ends the user's sessions in that same write; a failed write is no success.
 func TestStaffUserWritesCarryTheirAudit(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 	st := &credStore{t: t, ended: 3,
 		users: map[string]StaffUser{"bob": {ID: 7, Username: "bob", DisplayName: "Bob", PasswordHash: "old",
@@ -234,6 +235,7 @@ func TestStaffUserWritesCarryTheirAudit(t *testing.T) {
 // hand the audit entry to the store's write (a created one's entry with an empty ObjectRef,
 // the store putting the id there); revoking a revoked one appends nothing either.
 func TestCredentialWritesCarryTheirAudit(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 	st := &credStore{t: t, props: map[int64]Property{5: {ID: 5, Code: "P5"}}}
 	s := &Service{store: st, logger: slog.New(slog.DiscardHandler), now: func() time.Time { return now }}

@@ -8,6 +8,7 @@ import (
 )
 
 func TestSplitDisplayName(t *testing.T) {
+	t.Parallel()
 	for name, want := range map[string][2]string{
 		"Front Desk Agent":   {"Front", "Desk Agent"},
 		"  Maria   Lopez  ":  {"Maria", "Lopez"},
@@ -24,6 +25,7 @@ func TestSplitDisplayName(t *testing.T) {
 }
 
 func TestSearchTerms(t *testing.T) {
+	t.Parallel()
 	for q, want := range map[string][]string{
 		"¿Hay MÁS toallas?":       {"hay", "más", "toallas"},
 		`"table" OR *deux*`:       {"table", "or", "deux"},
@@ -45,6 +47,7 @@ func TestSearchTerms(t *testing.T) {
 }
 
 func TestScopeOf(t *testing.T) {
+	t.Parallel()
 	agent := NewStaffPrincipal(StaffUser{ID: 1, Role: RoleAgent, ServiceCenterIDs: []int64{3, 2}},
 		[]ServiceCenter{{ID: 2, PropertyID: 9}, {ID: 3, PropertyID: 9}})
 	manager := NewStaffPrincipal(StaffUser{ID: 2, Role: RoleManager, PropertyIDs: []int64{9, 4}, ServiceCenterIDs: []int64{2}},
@@ -70,6 +73,7 @@ func TestScopeOf(t *testing.T) {
 }
 
 func TestInboxPreview(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("é", InboxPreviewLength)
 	for _, c := range []struct{ in, want string }{
 		{"", ""},

@@ -10,6 +10,7 @@ import (
 )
 
 func TestDummyPasswordHashUsesDefaultParams(t *testing.T) {
+	t.Parallel()
 	p := password.Default
 	prefix := fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$", p.Memory, p.Time, p.Threads)
 	if !strings.HasPrefix(dummyPasswordHash, prefix) {
@@ -21,6 +22,7 @@ func TestDummyPasswordHashUsesDefaultParams(t *testing.T) {
 }
 
 func TestNewSecretAndParseSecret(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for range 100 {
 		for prefix, kind := range map[string]secretKind{StaffTokenPrefix: secretStaffSession, APIKeyPrefix: secretAPIKey} {

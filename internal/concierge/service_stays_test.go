@@ -6,6 +6,7 @@ import (
 )
 
 func TestOrderStatusText(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		lang     string
 		status   OrderStatus
@@ -36,6 +37,7 @@ func TestOrderStatusText(t *testing.T) {
 }
 
 func TestStayOf(t *testing.T) {
+	t.Parallel()
 	prop := Property{ID: 7, DefaultLanguage: "en"}
 	st, err := stayOf(prop, " BK-1 ", StayInput{RoomNumber: " 101 ", FirstName: " Ana ", LastName: "García", Arrival: "2026-11-24", Departure: "2026-11-24"})
 	want := Stay{PropertyID: 7, RoomNumber: "101", FirstName: "Ana", LastName: "García", Language: "en", Arrival: "2026-11-24",
@@ -61,6 +63,7 @@ func TestStayOf(t *testing.T) {
 }
 
 func TestAdminPropertyRoles(t *testing.T) {
+	t.Parallel()
 	s := &Service{}
 	for _, p := range []*Principal{nil, {Role: RoleAgent}, {Role: "guest"}} {
 		if _, err := s.adminProperty(t.Context(), p, "DEMO"); ErrorCode(err) != CodeForbidden {

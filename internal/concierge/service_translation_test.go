@@ -6,6 +6,7 @@ import (
 )
 
 func TestTranslationTarget(t *testing.T) {
+	t.Parallel()
 	on, off := &Service{translation: true}, &Service{}
 	for _, c := range []struct{ from, to, want string }{
 		{"es", "en", "en"}, {"es-MX", "en-GB", "en"}, {"ES", "es-mx", ""}, {"en", "en", ""},
@@ -21,6 +22,7 @@ func TestTranslationTarget(t *testing.T) {
 }
 
 func TestShowFor(t *testing.T) {
+	t.Parallel()
 	trs := []Translation{
 		{Language: "fr", State: TranslationDone, Content: "Bonjour"},
 		{Language: "es", State: TranslationDone, Content: "Buenos días"},
@@ -59,6 +61,7 @@ func TestShowFor(t *testing.T) {
 }
 
 func TestCheckGlossaryTerm(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in, want string
 		ok       bool

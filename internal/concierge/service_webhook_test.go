@@ -7,6 +7,7 @@ import (
 )
 
 func TestCheckKinds(t *testing.T) {
+	t.Parallel()
 	var v Validation
 	got := checkKinds(&v, []string{" order.updated", "message.created", "order.updated"})
 	if v.Err() != nil || !slices.Equal(got, []EventKind{EventMessageCreated, EventOrderUpdated}) {
@@ -21,6 +22,7 @@ func TestCheckKinds(t *testing.T) {
 }
 
 func TestCheckWebhookSecret(t *testing.T) {
+	t.Parallel()
 	for secret, ok := range map[string]bool{
 		"whsec_0123456789":        true,
 		strings.Repeat("a", 16):   true,

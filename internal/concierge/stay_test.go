@@ -6,6 +6,7 @@ import (
 )
 
 func TestNamesMatch(t *testing.T) {
+	t.Parallel()
 	match := []struct{ typed, onRecord string }{
 		{"Garcia", "Garcia"},
 		{"garcia", "Garcia"},
@@ -62,6 +63,7 @@ func TestNamesMatch(t *testing.T) {
 }
 
 func TestParseDate(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"2026-11-25", "2024-02-29", "2026-12-31", "2026-01-01"} {
 		if d, err := ParseDate(s); err != nil || string(d) != s {
 			t.Errorf("ParseDate(%q) = %q, %v", s, d, err)
@@ -75,6 +77,7 @@ func TestParseDate(t *testing.T) {
 }
 
 func TestDateOf(t *testing.T) {
+	t.Parallel()
 	loc := madrid(t)
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {
@@ -113,6 +116,7 @@ func TestDateOf(t *testing.T) {
 }
 
 func TestAddDays(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		d    Date
 		n    int
@@ -146,6 +150,7 @@ func TestAddDays(t *testing.T) {
 }
 
 func TestEndOf(t *testing.T) {
+	t.Parallel()
 	loc := madrid(t)
 	cases := []struct {
 		d     Date
@@ -180,6 +185,7 @@ func TestEndOf(t *testing.T) {
 }
 
 func TestStayCurrentOn(t *testing.T) {
+	t.Parallel()
 	s := Stay{Arrival: "2026-11-24", Departure: "2026-11-28"}
 	cases := map[Date]bool{
 		"2026-11-23": false,

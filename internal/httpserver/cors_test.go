@@ -8,6 +8,7 @@ import (
 )
 
 func TestNewCORSRejectsWhatIsNotAnOrigin(t *testing.T) {
+	t.Parallel()
 	for _, bad := range [][]string{
 		{"app.example"}, {"ftp://app.example"}, {"https://app.example/path"}, {"https://user@app.example"},
 		{"https://app.example?x=1"}, {"https://"}, {"*", "https://app.example"},
@@ -25,6 +26,7 @@ func TestNewCORSRejectsWhatIsNotAnOrigin(t *testing.T) {
 }
 
 func TestCORSWrap(t *testing.T) {
+	t.Parallel()
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
 	serve := func(c *CORS, method, path, origin string, preflight bool) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(method, path, nil)

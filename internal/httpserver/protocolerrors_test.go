@@ -14,6 +14,7 @@ import (
 // 400 passes unchanged on a kept-alive connection, and a request net/http cannot read on that
 // same connection gets the JSON error of the path its request line names.
 func TestProtocolErrorsLeaveHandlerAnswersAlone(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +59,7 @@ func TestProtocolErrorsLeaveHandlerAnswersAlone(t *testing.T) {
 }
 
 func TestRequestPath(t *testing.T) {
+	t.Parallel()
 	for head, want := range map[string]string{
 		"GET /api/v1/me?x=1 HTTP/1.1\r\nHost: x": "/api/v1/me",
 		"POST /API/V40/x HTTP/1.1\r\n":           "/API/V40/x",

@@ -55,6 +55,7 @@ func newTestServer(t *testing.T, st concierge.Store) (http.Handler, *bytes.Buffe
 }
 
 func TestInternalErrorIsGenericAndLogged(t *testing.T) {
+	t.Parallel()
 	for _, panics := range []bool{false, true} {
 		h, logs := newTestServer(t, brokenStore{panics: panics})
 		req := httptest.NewRequest(http.MethodPost, "/API/V40/System/Session/Initialise",
@@ -82,6 +83,7 @@ func TestInternalErrorIsGenericAndLogged(t *testing.T) {
 }
 
 func TestReadyzReportsStore(t *testing.T) {
+	t.Parallel()
 	h, _ := newTestServer(t, brokenStore{})
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))

@@ -62,6 +62,7 @@ func send(h http.Handler, key, auth, body string) *httptest.ResponseRecorder {
 }
 
 func TestReplayAndReuse(t *testing.T) {
+	t.Parallel()
 	c := &counter{}
 	h, _ := setup(t, c, Options{})
 	first := send(h, "k1", "Session a", `{"m":1}`)
@@ -84,6 +85,7 @@ func TestReplayAndReuse(t *testing.T) {
 }
 
 func TestServerErrorsAndRateLimitsAreNotRemembered(t *testing.T) {
+	t.Parallel()
 	for _, status := range []int{http.StatusInternalServerError, http.StatusTooManyRequests} {
 		c := &counter{status: status}
 		h, _ := setup(t, c, Options{})
@@ -102,6 +104,7 @@ func TestServerErrorsAndRateLimitsAreNotRemembered(t *testing.T) {
 }
 
 func TestOversizedBodyPassesThroughUnremembered(t *testing.T) {
+	t.Parallel()
 	c := &counter{}
 	h, _ := setup(t, c, Options{})
 	big := `{"m":"` + strings.Repeat("x", wire.MaxBodyBytes) + `"}`
@@ -113,6 +116,7 @@ func TestOversizedBodyPassesThroughUnremembered(t *testing.T) {
 }
 
 func TestReservationsOfOtherNodes(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	c := &counter{}
 	h, db := setup(t, c, Options{Now: func() time.Time { return now }, Wait: 50 * time.Millisecond, Abandoned: time.Minute})
@@ -144,6 +148,7 @@ func TestReservationsOfOtherNodes(t *testing.T) {
 }
 
 func TestScope(t *testing.T) {
+	t.Parallel()
 	mk := func(auth, body string) string {
 		r := httptest.NewRequest(http.MethodPost, "/x", nil)
 		if auth != "" {

@@ -29,6 +29,7 @@ func (h *issuer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestRememberedAnswersHoldNoSecret(t *testing.T) {
+	t.Parallel()
 	h := &issuer{}
 	var reissued atomic.Int32
 	mw, db := setup(t, h, Options{Reissue: func(ctx context.Context, kind string, ref int64) (string, error) {
@@ -60,6 +61,7 @@ func TestRememberedAnswersHoldNoSecret(t *testing.T) {
 }
 
 func TestReplayOfAnUnreissuableSecret(t *testing.T) {
+	t.Parallel()
 	h := &issuer{}
 	mw, _ := setup(t, h, Options{})
 	send(mw, "k", "Bearer header-credential-456", `{}`)
@@ -70,6 +72,7 @@ func TestReplayOfAnUnreissuableSecret(t *testing.T) {
 }
 
 func TestCredentialsRoundTrip(t *testing.T) {
+	t.Parallel()
 	creds := []string{"short", "a-long-credential", "a-long-credential-and-more"}
 	body := []byte(`{"a":"a-long-credential-and-more","b":"a-long-credential","c":"short"}`)
 	red := redactCredentials(body, creds)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestDetect(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		data string
@@ -30,6 +31,7 @@ func TestDetect(t *testing.T) {
 }
 
 func TestParseStaysCSV(t *testing.T) {
+	t.Parallel()
 	data := "\xef\xbb\xbfBooking_Reference,room number,FirstName,last-name,language,arrival,departure\n" +
 		"BK-1,101,Ana,García,es,2026-11-24,2026-11-28\n" +
 		"\n" + // blank lines are skipped
@@ -56,6 +58,7 @@ func TestParseStaysCSV(t *testing.T) {
 }
 
 func TestParseOrdersCSVOptionalColumnsAndAliases(t *testing.T) {
+	t.Parallel()
 	rows, rejected, err := ParseOrders([]byte("order,booking,outlet,status\nORD-1,BK-1,ROOMSERVICE,pending\n"), CSV)
 	if err != nil || len(rejected) != 0 {
 		t.Fatal(err, rejected)
@@ -72,6 +75,7 @@ func TestParseOrdersCSVOptionalColumnsAndAliases(t *testing.T) {
 }
 
 func TestParseFileErrors(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name   string
 		data   string
@@ -97,6 +101,7 @@ func TestParseFileErrors(t *testing.T) {
 }
 
 func TestParseStaysJSON(t *testing.T) {
+	t.Parallel()
 	data := `[
   {"bookingReference": "BK-1", "RoomNumber": "101", "firstName": "Ana", "last_name": "García",
    "languageCode": "es", "arrival": "2026-11-24", "departure": "2026-11-28", "loyalty": 3},

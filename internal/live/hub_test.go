@@ -9,6 +9,7 @@ import (
 )
 
 func TestHubWakesByPosition(t *testing.T) {
+	t.Parallel()
 	h := NewHub(5)
 	if seq, err := h.Wait(t.Context(), 4); err != nil || seq != 5 {
 		t.Fatalf("Wait(4) at 5 = %d, %v", seq, err)
@@ -50,6 +51,7 @@ func TestHubWakesByPosition(t *testing.T) {
 }
 
 func TestStreamLimit(t *testing.T) {
+	t.Parallel()
 	l := NewStreamLimit(2)
 	r1, ok1 := l.Acquire("a")
 	_, ok2 := l.Acquire("a")
@@ -79,6 +81,7 @@ func ready(ch <-chan struct{}, d time.Duration) bool {
 }
 
 func TestHubDispatchWakesByTopic(t *testing.T) {
+	t.Parallel()
 	h := NewHub(10)
 	// Without a Dispatch loop every event wakes every subscription.
 	a := h.Subscribe([]string{"a"})
@@ -146,6 +149,7 @@ func dispatching(h *Hub) bool {
 // events (a server without open streams pays nothing for them); a subscription made later
 // starts at the hub's position and is woken by the events after it.
 func TestHubDispatchWithoutSubscriptions(t *testing.T) {
+	t.Parallel()
 	h := NewHub(10)
 	var reads atomic.Int64
 	ctx, cancel := context.WithCancel(t.Context())

@@ -14,6 +14,7 @@ import (
 // A client that stops reading is disconnected once a write waits longer than WriteTimeout,
 // without holding up the writer of the events.
 func TestServeSSEDisconnectsSlowClient(t *testing.T) {
+	t.Parallel()
 	hub := NewHub(0)
 	big := bytes.Repeat([]byte("x"), 64<<10)
 	done := make(chan struct{})
@@ -48,6 +49,7 @@ func TestServeSSEDisconnectsSlowClient(t *testing.T) {
 // Heartbeats go out while nothing happens; a notification delivers; closing the hub ends the
 // stream.
 func TestServeSSEHeartbeatAndClose(t *testing.T) {
+	t.Parallel()
 	hub := NewHub(0)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ServeSSE(w, r, Options{Hub: hub, Heartbeat: 20 * time.Millisecond}, "test", Start{After: 0, Reload: true},

@@ -16,6 +16,7 @@ import (
 // A source that ends the stream because its credential ended closes the WebSocket with 1008
 // (policy violation); any other source failure is a normal closure.
 func TestServeWebSocketCloseStatus(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		err  error

@@ -9,6 +9,7 @@ import (
 )
 
 func TestRequestIDOnEveryRecord(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	logger := slog.New(NewHandler(slog.NewJSONHandler(&buf, nil))).With("component", "test").WithGroup("g")
 	ctx := WithRequestID(context.Background(), "req-42")

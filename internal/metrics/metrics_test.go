@@ -18,6 +18,7 @@ type refuseAll struct{}
 func (refuseAll) Allow(context.Context, string) (bool, time.Duration) { return false, time.Second }
 
 func TestCounters(t *testing.T) {
+	t.Parallel()
 	reg := prometheus.NewRegistry()
 	c := NewCounters(reg)
 	c.StaffLoginFailed("wrong_password")
@@ -77,6 +78,7 @@ func gathered(t *testing.T, reg *prometheus.Registry) map[string]float64 {
 }
 
 func TestTranslationQueueAndPools(t *testing.T) {
+	t.Parallel()
 	reg := prometheus.NewRegistry()
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	fail := false

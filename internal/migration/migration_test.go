@@ -7,6 +7,7 @@ import (
 )
 
 func TestLoadOrdersByVersion(t *testing.T) {
+	t.Parallel()
 	fsys := fstest.MapFS{
 		"m/0010_late.sql":  {Data: []byte("SELECT 10;")},
 		"m/0002_two.sql":   {Data: []byte("SELECT 2;")},
@@ -30,6 +31,7 @@ func TestLoadOrdersByVersion(t *testing.T) {
 }
 
 func TestLoadRejects(t *testing.T) {
+	t.Parallel()
 	for name, fsys := range map[string]fstest.MapFS{
 		"no version":     {"m/init.sql": {}},
 		"zero version":   {"m/0000_zero.sql": {}},

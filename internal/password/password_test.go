@@ -9,6 +9,7 @@ import (
 var fast = Params{Memory: 64, Time: 1, Threads: 1}
 
 func TestHashVerify(t *testing.T) {
+	t.Parallel()
 	h, err := Hash("demo-password", fast)
 	if err != nil {
 		t.Fatal(err)
@@ -29,6 +30,7 @@ func TestHashVerify(t *testing.T) {
 }
 
 func TestVerifyBadHash(t *testing.T) {
+	t.Parallel()
 	good, _ := Hash("x", fast)
 	parts := strings.Split(good, "$")
 	for _, bad := range []string{

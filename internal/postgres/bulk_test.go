@@ -10,6 +10,7 @@ import (
 )
 
 func TestBulkInsert(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	w := newWorld(t, db)

@@ -75,12 +75,14 @@ func must(t *testing.T, err error) {
 }
 
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T) concierge.Store { return openTemp(t) })
 }
 
 // TestMigrateConcurrently opens one fresh database from several nodes at once: each migration
 // is applied exactly once and every node works.
 func TestMigrateConcurrently(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.NewDatabase(t)
 	ms, err := migrations()
 	must(t, err)
@@ -112,6 +114,7 @@ func TestMigrateConcurrently(t *testing.T) {
 
 // TestMigrationFilesAreOrdered checks that the store's migrations run 1, 2, 3 … without gaps.
 func TestMigrationFilesAreOrdered(t *testing.T) {
+	t.Parallel()
 	ms, err := migrations()
 	must(t, err)
 	for i, m := range ms {
@@ -122,6 +125,7 @@ func TestMigrationFilesAreOrdered(t *testing.T) {
 }
 
 func TestPing(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	must(t, db.Ping(ctx))
@@ -145,6 +149,7 @@ func TestPing(t *testing.T) {
 }
 
 func TestOpenFails(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	for _, dsn := range []string{
@@ -166,6 +171,7 @@ func TestOpenFails(t *testing.T) {
 }
 
 func TestForeignKeysEnforced(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	sc := concierge.ServiceCenter{PropertyID: 12345, Code: "FO", Name: "Front Office", StaffLanguage: "en"}
 	err := db.CreateServiceCenter(t.Context(), &sc)
@@ -198,6 +204,7 @@ func newWorld(t *testing.T, db *DB) world {
 }
 
 func TestConversationRoundTrip(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	w := newWorld(t, db)
@@ -219,6 +226,7 @@ func TestConversationRoundTrip(t *testing.T) {
 }
 
 func TestSessionIDCollision(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	draws := []int64{42, 42, 42, 7}
@@ -245,6 +253,7 @@ func TestSessionIDCollision(t *testing.T) {
 // TestConcurrentAddMessage appends messages to one conversation from many goroutines: the
 // conversation's row lock gives them distinct, gapless sequence numbers.
 func TestConcurrentAddMessage(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	w := newWorld(t, db)
@@ -280,6 +289,7 @@ func TestConcurrentAddMessage(t *testing.T) {
 // TestTimes checks that times come back in UTC at microsecond precision, the zero time as the
 // zero time, and that time bounds with nanoseconds compare as the exact times would.
 func TestTimes(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	w := newWorld(t, db)

@@ -17,6 +17,7 @@ import (
 // off. Seqs are gapless, so the reader must always find the very next seq: a seq that became
 // visible before a lower one would show as a gap, and the lower one would be skipped.
 func TestEventsReadInCommitOrder(t *testing.T) {
+	t.Parallel()
 	dsn := newDatabase(t)
 	db := openDSN(t, dsn)
 	ctx := t.Context()
@@ -123,6 +124,7 @@ func (w *wakeups) waitFor(t *testing.T, seq int64) {
 // TestOnEventsAcrossNodes checks that a commit on one node wakes another node's OnEvents
 // function, also after the listener's connection was cut (it reconnects and catches up).
 func TestOnEventsAcrossNodes(t *testing.T) {
+	t.Parallel()
 	dsn := newDatabase(t)
 	a, b := openDSN(t, dsn), openDSN(t, dsn)
 	ctx := t.Context()

@@ -10,6 +10,7 @@ import (
 // scan of the messages' (conversation_id, seq) index inside the page's own query (a LATERAL
 // join after the page's ordered scan), never by scanning the messages.
 func TestInboxQueryPlan(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	_, err := db.pool.Exec(ctx, `

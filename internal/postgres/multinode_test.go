@@ -15,6 +15,7 @@ import (
 // reference, read-then-write order updates that never see a stale status, and a session
 // replaced once.
 func TestNodesRace(t *testing.T) {
+	t.Parallel()
 	dsn := newDatabase(t)
 	nodes := []*DB{openDSN(t, dsn), openDSN(t, dsn)}
 	ctx := t.Context()

@@ -28,6 +28,7 @@ func twoNodes(t *testing.T) (*DB, *DB) {
 }
 
 func TestAllowRateSharedAcrossNodes(t *testing.T) {
+	t.Parallel()
 	a, b := twoNodes(t)
 	ctx := context.Background()
 	now := time.Unix(1_800_000_000, 0)
@@ -89,6 +90,7 @@ func TestAllowRateSharedAcrossNodes(t *testing.T) {
 
 // TestAllowRateRacing: concurrent requests from two nodes on one key take exactly the burst.
 func TestAllowRateRacing(t *testing.T) {
+	t.Parallel()
 	a, b := twoNodes(t)
 	now := time.Unix(1_800_000_000, 0)
 	const burst, callers = 10, 40
@@ -116,6 +118,7 @@ func TestAllowRateRacing(t *testing.T) {
 }
 
 func TestGuardSharedAcrossNodes(t *testing.T) {
+	t.Parallel()
 	a, b := twoNodes(t)
 	ctx := context.Background()
 	p := GuardPolicy{Free: 2, Base: time.Second, MaxDelay: 4 * time.Second, Window: time.Minute}
@@ -216,6 +219,7 @@ func TestGuardSharedAcrossNodes(t *testing.T) {
 // TestGuardAttemptsCountedBeforeTheyEnd: attempts racing on two nodes are all counted as they
 // begin, so that no more than Free+1 get through before the first block.
 func TestGuardAttemptsCountedBeforeTheyEnd(t *testing.T) {
+	t.Parallel()
 	a, b := twoNodes(t)
 	p := GuardPolicy{Free: 5, Base: time.Second, MaxDelay: time.Minute, Window: time.Hour}
 	now := time.Unix(1_800_000_000, 0)
@@ -240,6 +244,7 @@ func TestGuardAttemptsCountedBeforeTheyEnd(t *testing.T) {
 }
 
 func TestSessionKeysSharedAcrossNodes(t *testing.T) {
+	t.Parallel()
 	a, b := twoNodes(t)
 	ctx := context.Background()
 	now := time.Unix(1_800_000_000, 0)

@@ -11,6 +11,7 @@ import (
 // TestWords checks the cutting and folding against what SQLite's FTS5 (unicode61,
 // remove_diacritics 2) makes of the same texts.
 func TestWords(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in   string
 		want []string
@@ -38,6 +39,7 @@ func TestWords(t *testing.T) {
 }
 
 func TestSearchQuery(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		terms []string
 		want  string

@@ -49,6 +49,7 @@ func mustRefuse(t *testing.T, l *Limiter, key string, wantRetry time.Duration) {
 }
 
 func TestLimiterBurstThenRefused(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	l := New(2, 5, c.Now) // 2/s, burst 5
 	for i := 0; i < 5; i++ {
@@ -65,6 +66,7 @@ func TestLimiterBurstThenRefused(t *testing.T) {
 }
 
 func TestLimiterRefill(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	l := New(1, 3, c.Now)
 	for i := 0; i < 3; i++ {
@@ -86,6 +88,7 @@ func TestLimiterRefill(t *testing.T) {
 
 // After waiting exactly retryAfter, a token must be available, whatever the rate.
 func TestLimiterRetryAfterIsEnough(t *testing.T) {
+	t.Parallel()
 	for _, rps := range []float64{0.01, 0.3, 0.7, 1, 3, 7, 10, 33.3, 1000, 123456.789} {
 		c := newClock()
 		l := New(rps, 2, c.Now)
@@ -113,6 +116,7 @@ func TestLimiterRetryAfterIsEnough(t *testing.T) {
 }
 
 func TestLimiterKeysIndependent(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	l := New(1, 2, c.Now)
 	mustAllow(t, l, "a")
@@ -126,6 +130,7 @@ func TestLimiterKeysIndependent(t *testing.T) {
 }
 
 func TestLimiterDisabled(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	for _, rps := range []float64{0, -1, math.NaN(), math.Inf(1), math.Inf(-1)} {
 		l := New(rps, 1, c.Now)
@@ -141,6 +146,7 @@ func TestLimiterDisabled(t *testing.T) {
 }
 
 func TestLimiterBurstBelowOne(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	l := New(1, 0, c.Now)
 	mustAllow(t, l, "k")
@@ -148,6 +154,7 @@ func TestLimiterBurstBelowOne(t *testing.T) {
 }
 
 func TestLimiterNilClock(t *testing.T) {
+	t.Parallel()
 	l := New(1, 1, nil)
 	if ok, _ := l.Allow(t.Context(), "k"); !ok {
 		t.Fatal("first request refused")
@@ -158,6 +165,7 @@ func TestLimiterNilClock(t *testing.T) {
 }
 
 func TestLimiterSweepDropsIdleKeys(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	l := New(1, 10, c.Now) // full again 10 s after last use
 	for i := 0; i < 100; i++ {
@@ -188,6 +196,7 @@ func TestLimiterSweepDropsIdleKeys(t *testing.T) {
 }
 
 func TestLimiterSweepKeepsKeysNotYetFull(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	l := New(0.01, 2, c.Now) // one token per 100 s; full again 200 s after last use
 	mustAllow(t, l, "a")
@@ -205,6 +214,7 @@ func TestLimiterSweepKeepsKeysNotYetFull(t *testing.T) {
 }
 
 func TestLimiterClockGoingBack(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	l := New(1, 1, c.Now)
 	mustAllow(t, l, "k")
@@ -219,6 +229,7 @@ func TestLimiterClockGoingBack(t *testing.T) {
 }
 
 func TestLimiterKeyCapFailsOpen(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	l := New(1, 5, c.Now, MaxKeys(10)) // full 5 s after last use
 	for i := 0; i < 10; i++ {
@@ -254,6 +265,7 @@ func TestLimiterKeyCapFailsOpen(t *testing.T) {
 }
 
 func TestLimiterCapForcedSweepIsRateLimited(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	l := New(1000, 1, c.Now, MaxKeys(3)) // full 1 ms after last use
 	for i := 0; i < 3; i++ {
@@ -274,6 +286,7 @@ func TestLimiterCapForcedSweepIsRateLimited(t *testing.T) {
 }
 
 func TestLimiterConcurrent(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	l := New(10, 20, c.Now)
 	var allowed atomic.Int64
@@ -301,6 +314,7 @@ func TestLimiterConcurrent(t *testing.T) {
 }
 
 func TestRetryAfterSeconds(t *testing.T) {
+	t.Parallel()
 	cases := map[time.Duration]int{
 		-time.Second:                       1,
 		0:                                  1,
@@ -352,6 +366,7 @@ func fail(t *testing.T, b *Backoff, key string, wantN int) {
 }
 
 func TestBackoffGrowsAndCaps(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	b := NewBackoff(3, time.Second, 10*time.Second, time.Hour, c.Now)
 	for i := 1; i <= 3; i++ {
@@ -373,6 +388,7 @@ func TestBackoffGrowsAndCaps(t *testing.T) {
 }
 
 func TestBackoffFreeZero(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	b := NewBackoff(0, time.Second, time.Minute, time.Hour, c.Now)
 	fail(t, b, "k", 1)
@@ -383,6 +399,7 @@ func TestBackoffFreeZero(t *testing.T) {
 }
 
 func TestBackoffSucceedResets(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	b := NewBackoff(1, time.Second, time.Minute, time.Hour, c.Now)
 	fail(t, b, "k", 1)
@@ -403,6 +420,7 @@ func TestBackoffSucceedResets(t *testing.T) {
 }
 
 func TestBackoffForgive(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	b := NewBackoff(2, time.Second, time.Minute, time.Hour, c.Now)
 	fail(t, b, "k", 1)
@@ -429,6 +447,7 @@ func TestBackoffForgive(t *testing.T) {
 }
 
 func TestBackoffForgetsAfterWindow(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	b := NewBackoff(2, time.Second, time.Minute, 10*time.Minute, c.Now)
 	fail(t, b, "k", 1)
@@ -447,6 +466,7 @@ func TestBackoffForgetsAfterWindow(t *testing.T) {
 }
 
 func TestBackoffWindowCountsFromEndOfBlock(t *testing.T) {
+	t.Parallel()
 	// A block longer than the window must not let the count reset the moment it ends.
 	c := newClock()
 	b := NewBackoff(0, time.Hour, 4*time.Hour, time.Minute, c.Now)
@@ -468,6 +488,7 @@ func TestBackoffWindowCountsFromEndOfBlock(t *testing.T) {
 }
 
 func TestBackoffSweep(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	b := NewBackoff(5, time.Second, time.Minute, 5*time.Minute, c.Now)
 	for i := 0; i < 50; i++ {
@@ -492,6 +513,7 @@ func TestBackoffSweep(t *testing.T) {
 // flood of new keys drops the least recently failed keys that are not slowed down, and keeps
 // the ones that are (a room under attack stays blocked).
 func TestBackoffFullFailsOpen(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	b := NewBackoff(2, time.Minute, time.Hour, time.Hour, c.Now, MaxKeys(5))
 	for i := 1; i <= 3; i++ {
@@ -528,6 +550,7 @@ func TestBackoffFullFailsOpen(t *testing.T) {
 }
 
 func TestBackoffDisabled(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	for _, b := range []*Backoff{
 		NewBackoff(0, 0, time.Minute, time.Hour, c.Now),
@@ -546,6 +569,7 @@ func TestBackoffDisabled(t *testing.T) {
 }
 
 func TestBackoffMaxBelowBaseAndHugeCounts(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	b := NewBackoff(-4, time.Minute, time.Second, time.Hour, c.Now)
 	fail(t, b, "k", 1)
@@ -561,6 +585,7 @@ func TestBackoffMaxBelowBaseAndHugeCounts(t *testing.T) {
 // TestBackoffAttemptsCountedBeforeTheyEnd: however many attempts run at once, no more than
 // free+1 get through before the first block (the one that starts it included).
 func TestBackoffAttemptsCountedBeforeTheyEnd(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	b := NewBackoff(5, time.Second, time.Minute, time.Hour, c.Now)
 	var allowed atomic.Int64
@@ -582,6 +607,7 @@ func TestBackoffAttemptsCountedBeforeTheyEnd(t *testing.T) {
 }
 
 func TestBackoffConcurrent(t *testing.T) {
+	t.Parallel()
 	c := newClock()
 	b := NewBackoff(2, time.Millisecond, time.Second, time.Minute, c.Now, MaxKeys(8))
 	var wg sync.WaitGroup

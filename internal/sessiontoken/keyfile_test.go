@@ -21,6 +21,7 @@ func readKeyLines(t *testing.T, path string) []string {
 }
 
 func TestLoadOrCreateKeyFile(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "nested", "secrets")
 	path := filepath.Join(dir, "session.key")
 
@@ -75,6 +76,7 @@ func TestLoadOrCreateKeyFile(t *testing.T) {
 }
 
 func TestRotateKeyFile(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "session.key")
 	if err := RotateKeyFile(path); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("rotate missing file: %v", err)
@@ -134,6 +136,7 @@ func TestRotateKeyFile(t *testing.T) {
 }
 
 func TestKeyFileManualEdits(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "k")
 	a := strings.Repeat("ab", 32)
 	b := strings.Repeat("CD", 40) // upper case, longer than 32 bytes
@@ -150,6 +153,7 @@ func TestKeyFileManualEdits(t *testing.T) {
 }
 
 func TestBadKeyFile(t *testing.T) {
+	t.Parallel()
 	good := strings.Repeat("ab", 32)
 	cases := map[string]string{
 		"empty":           "",
@@ -191,6 +195,7 @@ func TestBadKeyFile(t *testing.T) {
 }
 
 func TestLoadOrCreateLosesRace(t *testing.T) {
+	t.Parallel()
 	// writeKeyFile without replace must not clobber a file that appeared meanwhile.
 	path := filepath.Join(t.TempDir(), "k")
 	k1, _, err := LoadOrCreateKeyFile(path)
@@ -215,6 +220,7 @@ func TestLoadOrCreateLosesRace(t *testing.T) {
 }
 
 func TestParseKeys(t *testing.T) {
+	t.Parallel()
 	a, b, c := strings.Repeat("11", 32), strings.Repeat("22", 32), strings.Repeat("33", 32)
 	k, err := ParseKeys(" "+a+"\n", "")
 	if err != nil || len(k.keys) != 1 {

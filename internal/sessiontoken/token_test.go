@@ -33,6 +33,7 @@ func forge(key []byte, issued int64, version uint32, id int64) string {
 }
 
 func TestSignParseRoundTrip(t *testing.T) {
+	t.Parallel()
 	k := mustKeyring(t, testKey(1))
 	issued := time.Date(2025, 1, 18, 7, 52, 37, 92395900, time.FixedZone("x", 3600))
 	for _, id := range []int64{1, 2, 42, 1 << 40, math.MaxInt64} {
@@ -55,6 +56,7 @@ func TestSignParseRoundTrip(t *testing.T) {
 }
 
 func TestSignIsDeterministicAndExtremeTimes(t *testing.T) {
+	t.Parallel()
 	k := mustKeyring(t, testKey(1))
 	for _, sec := range []int64{0, -1, math.MinInt64, math.MaxInt64, 1737186757} {
 		tok := k.Sign(7, time.Unix(sec, 0))
@@ -72,6 +74,7 @@ func TestSignIsDeterministicAndExtremeTimes(t *testing.T) {
 }
 
 func TestPayloadLayout(t *testing.T) {
+	t.Parallel()
 	k := mustKeyring(t, testKey(1))
 	tok := k.Sign(0x0102030405060708, time.Unix(0x1112131415161718, 0))
 	p, _, _ := strings.Cut(tok, ".")
@@ -104,6 +107,7 @@ func expectInvalid(t *testing.T, k *Keyring, name, tok string) {
 }
 
 func TestTamperingFails(t *testing.T) {
+	t.Parallel()
 	k := mustKeyring(t, testKey(1))
 	tok := k.Sign(12345, time.Unix(1737186757, 0))
 	p64, m64, _ := strings.Cut(tok, ".")
@@ -196,6 +200,7 @@ func TestTamperingFails(t *testing.T) {
 }
 
 func TestWrongKeyVersionAndID(t *testing.T) {
+	t.Parallel()
 	k := mustKeyring(t, testKey(1))
 	other := mustKeyring(t, testKey(2))
 	expectInvalid(t, k, "wrong key", other.Sign(1, time.Unix(100, 0)))
@@ -220,6 +225,7 @@ func TestWrongKeyVersionAndID(t *testing.T) {
 }
 
 func TestRotation(t *testing.T) {
+	t.Parallel()
 	oldKey, newKey := testKey(1), testKey(2)
 	oldRing := mustKeyring(t, oldKey)
 	rotated := mustKeyring(t, newKey, oldKey)
@@ -250,6 +256,7 @@ func TestRotation(t *testing.T) {
 }
 
 func TestNewKeyringValidatesAndCopies(t *testing.T) {
+	t.Parallel()
 	if _, err := NewKeyring(nil); !errors.Is(err, ErrBadKey) {
 		t.Fatalf("nil key: %v", err)
 	}
@@ -273,6 +280,7 @@ func TestNewKeyringValidatesAndCopies(t *testing.T) {
 }
 
 func TestKeyringDoesNotPrintKeys(t *testing.T) {
+	t.Parallel()
 	k := mustKeyring(t, bytes.Repeat([]byte{0xab}, 32), bytes.Repeat([]byte{0xcd}, 32))
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%q"} {
 		out := fmt.Sprintf(verb, k)
@@ -284,6 +292,7 @@ func TestKeyringDoesNotPrintKeys(t *testing.T) {
 }
 
 func TestParseConcurrent(t *testing.T) {
+	t.Parallel()
 	k := mustKeyring(t, testKey(1), testKey(2))
 	tok := k.Sign(5, time.Unix(5, 0))
 	done := make(chan struct{})

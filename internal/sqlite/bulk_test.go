@@ -31,6 +31,7 @@ func bulkFixture(t *testing.T) (*DB, concierge.Property, concierge.Outlet) {
 }
 
 func TestBulkInsert(t *testing.T) {
+	t.Parallel()
 	db, prop, outlet := bulkFixture(t)
 	ctx := t.Context()
 	stays := []concierge.Stay{
@@ -106,6 +107,7 @@ func TestBulkInsert(t *testing.T) {
 }
 
 func TestBulkInsertConflictStoresNothing(t *testing.T) {
+	t.Parallel()
 	db, prop, outlet := bulkFixture(t)
 	ctx := t.Context()
 	at := time.Now()

@@ -13,6 +13,7 @@ import (
 // checkpointer, although the writer's own automatic checkpoint is far from its bound; and the
 // writer connection's bound is the one configured.
 func TestCheckpointerCopiesTheWAL(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "concierge.db")
 	db, err := Open(t.Context(), path, testLogger(t))
 	must(t, err)

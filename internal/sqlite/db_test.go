@@ -95,10 +95,12 @@ func openTemp(t *testing.T) *DB {
 }
 
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T) concierge.Store { return openTemp(t) })
 }
 
 func TestMigrationsAppliedOnce(t *testing.T) {
+	t.Parallel()
 	ms, err := migrations()
 	if err != nil {
 		t.Fatal(err)
@@ -133,6 +135,7 @@ func TestMigrationsAppliedOnce(t *testing.T) {
 }
 
 func TestMigrationFilesAreOrdered(t *testing.T) {
+	t.Parallel()
 	ms, err := migrations()
 	if err != nil {
 		t.Fatal(err)
@@ -145,6 +148,7 @@ func TestMigrationFilesAreOrdered(t *testing.T) {
 }
 
 func TestPing(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	if err := db.Ping(ctx); err != nil {
@@ -180,6 +184,7 @@ func TestPing(t *testing.T) {
 }
 
 func TestDataSurvivesReopen(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "dir with spaces?and#odd ✓", "concierge.db")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -215,6 +220,7 @@ func TestDataSurvivesReopen(t *testing.T) {
 }
 
 func TestOpenFails(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "missing-dir", "x.db")
 	if db, err := Open(t.Context(), path, nil); err == nil {
 		_ = db.Close()
@@ -226,6 +232,7 @@ func TestOpenFails(t *testing.T) {
 }
 
 func TestConnectionPragmas(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	for _, c := range []struct {
@@ -253,6 +260,7 @@ func TestConnectionPragmas(t *testing.T) {
 }
 
 func TestForeignKeysEnforced(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	sc := concierge.ServiceCenter{PropertyID: 12345, Code: "FO", Name: "Front Office", StaffLanguage: "en"}
 	err := db.CreateServiceCenter(t.Context(), &sc)
@@ -289,6 +297,7 @@ func conversationByID(t *testing.T, db *DB, id int64) concierge.Conversation {
 }
 
 func TestConversationRoundTrip(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	p := concierge.Property{Code: "P", Name: "P", TimeZone: "UTC", DefaultLanguage: "en"}
@@ -329,6 +338,7 @@ func TestConversationRoundTrip(t *testing.T) {
 }
 
 func TestMessageSequence(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	p := concierge.Property{Code: "P", Name: "P", TimeZone: "UTC", DefaultLanguage: "en"}
@@ -358,6 +368,7 @@ func TestMessageSequence(t *testing.T) {
 }
 
 func TestZeroAndNilTimes(t *testing.T) {
+	t.Parallel()
 	for _, tm := range []time.Time{{}, time.Unix(0, 1).UTC(), time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)} {
 		if got := timeOf(timeArg(tm)); !got.Equal(tm) || got.IsZero() != tm.IsZero() {
 			t.Errorf("time %v came back as %v", tm, got)
@@ -376,6 +387,7 @@ func must(t *testing.T, err error) {
 }
 
 func TestSessionIDCollision(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	draws := []int64{42, 42, 42, 7}

@@ -9,6 +9,7 @@ import (
 // zeros (PRAGMA secure_delete), and the full-text index removes deleted rows' terms at once
 // (FTS5 secure-delete), so that an erasure leaves nothing in the database file.
 func TestSecureDelete(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	var writer, checkpointer, fts int
 	must(t, db.write(t.Context(), func(tx *sql.Tx) error {

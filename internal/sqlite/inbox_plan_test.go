@@ -9,6 +9,7 @@ import (
 // seek on the messages' (conversation_id, seq) index in the page's own query, never by
 // scanning or sorting the messages.
 func TestInboxQueryPlan(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	rows, err := db.readers.QueryContext(t.Context(), `EXPLAIN QUERY PLAN `+inboxSelect()+`
 		WHERE 1 ORDER BY c.updated_at DESC, c.id DESC LIMIT ?`, 51)

@@ -8,6 +8,7 @@ import (
 // TestTempStoreInMemory checks that every connection keeps temporary files (the savepoints'
 // statement journals, sorters) in memory: temp_store is 2 (MEMORY).
 func TestTempStoreInMemory(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	var reader, writer int
 	if err := db.readers.QueryRowContext(t.Context(), `PRAGMA temp_store`).Scan(&reader); err != nil {

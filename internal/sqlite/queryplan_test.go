@@ -9,6 +9,7 @@ import (
 // stay and guest indexes, never by scanning all of a property's conversations through
 // conversations_property (which made each read take seconds at ten million messages).
 func TestGuestQueryPlans(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	owner := []any{int64(1), int64(2), int64(3)}
 	page := []any{int64(20), int64(0)}
@@ -76,6 +77,7 @@ func explain(t *testing.T, db *DB, query string, args ...any) string {
 // `column = ?` searches, those of the foreign-key actions (a staff user, an order or a guest
 // removed) and of the queries.
 func TestPartialIndexPlans(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	for query, index := range map[string]string{
 		`SELECT id FROM messages WHERE staff_user_id = ?`:                  "messages_staff_user",

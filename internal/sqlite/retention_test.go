@@ -36,6 +36,7 @@ func findInEveryTable(t *testing.T, conn *sql.DB, needles []string) []string {
 // names, identifier or texts (nor translations of them, in the translation tables, the cache or
 // the search index), while another guest's data stays.
 func TestEraseLeavesNothing(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)

@@ -18,6 +18,7 @@ func cached(c *stmtCache, query string) bool {
 // is prepared once the transaction ended; later transactions use the prepared statement, with
 // the same results.
 func TestStmtCacheInTransactions(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	scratchTable(t, db)
@@ -52,6 +53,7 @@ func TestStmtCacheInTransactions(t *testing.T) {
 // TestStmtCacheBadSQLAndBound: SQL that does not compile reports its error every time and is
 // never cached; the cache stops growing at maxCachedStmts, and queries beyond still run.
 func TestStmtCacheBadSQLAndBound(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	const bad = `SELECT nope FROM nowhere`

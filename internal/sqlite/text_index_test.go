@@ -183,6 +183,7 @@ func (w textWorld) erase(t *testing.T, db *DB) {
 // translations at -(id*textRowsPerMessage + k); erasing a stay removes both kinds of rows of
 // its messages from message_text and leaves the other stay's rows in place and searchable.
 func TestTextIndexRowids(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	w := newTextWorld(t, db)
 	w.checkIndexed(t, db, false)
@@ -209,6 +210,7 @@ func TestTextIndexRowids(t *testing.T) {
 // TestIndexTranslationFull: a message with textRowsPerMessage indexed translations gets no
 // further row (and no error): rowids never spill into the next message's range.
 func TestIndexTranslationFull(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	o := batchWorld(t, db)
@@ -255,6 +257,7 @@ func rowidLookup(plan string) bool {
 // the schema, finds message_text rows by rowid, not by scanning the whole index, as the
 // trigger of 0004 (WHERE message_id = old.id) did.
 func TestTextDeleteTriggerUsesRowids(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	var trigger string
 	must(t, db.readers.QueryRowContext(t.Context(), `SELECT sql FROM sqlite_master
@@ -294,6 +297,7 @@ func TestTextDeleteTriggerUsesRowids(t *testing.T) {
 // translations, is migrated by 0012 to the designed rowids; every text stays searchable and
 // erasure then removes a stay's rows.
 func TestTextRowidsMigration(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "m.db")
 	db, err := Open(ctx, path, testLogger(t))

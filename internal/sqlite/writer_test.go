@@ -119,6 +119,7 @@ func newConversation(o concierge.Outlet, code, msgCode string) (concierge.Conver
 // one per write). Every committed first message is in the full-text
 // index exactly once, the failed one not at all.
 func TestGroupCommitIsolatesAFailure(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	o := batchWorld(t, db)
@@ -202,6 +203,7 @@ func TestGroupCommitIsolatesAFailure(t *testing.T) {
 // SQLITE_FULL would) gets its own error; the writes before and after it in the batch are run
 // again alone and commit.
 func TestGroupCommitSurvivesARolledBackTransaction(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	scratchTable(t, db)
@@ -247,6 +249,7 @@ func TestGroupCommitSurvivesARolledBackTransaction(t *testing.T) {
 // that one write broke), each write is run again alone: the guilty one gets the commit's
 // error, the others commit, and the writer connection is left without an open transaction.
 func TestGroupCommitCommitFailure(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	must(t, db.write(ctx, func(tx *sql.Tx) error {
@@ -301,6 +304,7 @@ func TestGroupCommitCommitFailure(t *testing.T) {
 // TestWriteCancelledWhileQueued: a write whose context ends while it waits in the queue is
 // skipped (its function never runs) and returns the context's error; its neighbours commit.
 func TestWriteCancelledWhileQueued(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	scratchTable(t, db)
 	release := holdWriter(t, db)
@@ -350,6 +354,7 @@ func TestWriteCancelledWhileQueued(t *testing.T) {
 // TestWritePanicReachesCaller: a panic in a write's function is raised in the caller, not in
 // the writer goroutine, which goes on serving writes.
 func TestWritePanicReachesCaller(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	scratchTable(t, db)
 	got := func() (p any) {
@@ -376,6 +381,7 @@ func TestWritePanicReachesCaller(t *testing.T) {
 
 // TestWriteAfterClose: Close lets the queued writes commit; a write after Close fails.
 func TestWriteAfterClose(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "c.db")
 	db, err := Open(t.Context(), path, testLogger(t))
 	must(t, err)
@@ -406,6 +412,7 @@ func TestWriteAfterClose(t *testing.T) {
 // TestConcurrentWritesAreDurableAndDistinct: many goroutines add messages to one
 // conversation; every message gets a distinct sequence number and all are stored.
 func TestConcurrentWritesAreDurableAndDistinct(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	o := batchWorld(t, db)
@@ -444,6 +451,7 @@ func TestConcurrentWritesAreDurableAndDistinct(t *testing.T) {
 // no longer interrupts its statements (an interrupted statement would roll back the batch's
 // shared transaction): the write commits whole.
 func TestWriteIgnoresACancelAfterItStarted(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	scratchTable(t, db)
 	ctx, cancel := context.WithCancel(t.Context())
@@ -467,6 +475,7 @@ func TestWriteIgnoresACancelAfterItStarted(t *testing.T) {
 // TestWritesQueuedDuringABatchJoinIt: the writes that queue up while a transaction runs its
 // writes join that transaction (takeQueued) instead of waiting for a commit of their own.
 func TestWritesQueuedDuringABatchJoinIt(t *testing.T) {
+	t.Parallel()
 	db := openTemp(t)
 	ctx := t.Context()
 	o := batchWorld(t, db)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestBearerToken(t *testing.T) {
+	t.Parallel()
 	const tok = "cst_AbC-_012"
 	for _, header := range []string{
 		"Bearer " + tok,

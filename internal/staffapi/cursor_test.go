@@ -10,6 +10,7 @@ import (
 )
 
 func TestCursorRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, id := range []int64{1, 2, 42, 1 << 40, math.MaxInt64} {
 		c := encodeCursor(cursorAPIKeys, id)
 		got, err := decodeCursor(cursorAPIKeys, c)

@@ -41,6 +41,7 @@ func wantError(t *testing.T, w *httptest.ResponseRecorder, body map[string]map[s
 }
 
 func TestRoutingFailures(t *testing.T) {
+	t.Parallel()
 	for _, path := range []string{"/api/v1/", "/api/v1/nope", "/api/v1/auth", "/api/v1/auth/login/x",
 		"/api/v1/me/", "/api/v1/api-keys/1", "/api/v1/API-KEYS"} {
 		w, body := serve(t, http.MethodGet, path, nil)
@@ -67,6 +68,7 @@ func TestRoutingFailures(t *testing.T) {
 }
 
 func TestAuthenticationRequired(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ method, path string }{
 		{http.MethodGet, "/api/v1/me"},
 		{http.MethodPost, "/api/v1/auth/logout"},

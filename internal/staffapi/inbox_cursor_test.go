@@ -11,6 +11,7 @@ import (
 )
 
 func TestInboxCursorRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, pos := range []concierge.InboxPosition{
 		{UpdatedAt: time.Date(2026, 11, 25, 11, 0, 0, 123456789, time.UTC), ID: 1},
 		{UpdatedAt: time.Unix(0, 0).UTC(), ID: 42},

@@ -18,7 +18,8 @@ import (
 )
 
 // Run runs every conformance test as a subtest of t. open must return a fresh, empty store
-// (migrations applied) and close it when its test ends (t.Cleanup).
+// (migrations applied) and close it when its test ends (t.Cleanup). The tests run in parallel,
+// each on the store open gave it, so open must be safe for concurrent use.
 func Run(t *testing.T, open func(t *testing.T) concierge.Store) {
 	tests := []struct {
 		name string
@@ -71,7 +72,10 @@ func Run(t *testing.T, open func(t *testing.T) concierge.Store) {
 		{"Translations", testTranslations},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each on a store of its own
+			tc.fn(t, open(t))
+		})
 	}
 }
 

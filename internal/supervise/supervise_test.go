@@ -30,6 +30,7 @@ func (s *syncBuffer) String() string {
 // TestLoopRestartsAfterAPanic: a loop that panics on its first run is logged (name, value,
 // stack) and run again; Loop returns when the loop returns.
 func TestLoopRestartsAfterAPanic(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
 	runs := 0
@@ -53,6 +54,7 @@ func TestLoopRestartsAfterAPanic(t *testing.T) {
 
 // TestLoopStopsWithItsContext: after a panic, an ended context means no restart.
 func TestLoopStopsWithItsContext(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
 	runs := 0
 	Loop(ctx, slog.New(slog.DiscardHandler), "test loop", func(context.Context) {
@@ -67,6 +69,7 @@ func TestLoopStopsWithItsContext(t *testing.T) {
 
 // TestRecover: a panic is reported and logged; a normal return is not.
 func TestRecover(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
 	if Recover(t.Context(), logger, "job", func() {}) {

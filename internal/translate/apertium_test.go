@@ -11,6 +11,7 @@ import (
 )
 
 func TestApertiumPairsAndTranslate(t *testing.T) {
+	t.Parallel()
 	apy := apytest.Start(t)
 	a, err := translate.New("apertium", translate.Options{URL: apy.URL + "/"})
 	if err != nil {
@@ -66,6 +67,7 @@ func TestApertiumPairsAndTranslate(t *testing.T) {
 // TestGlossaryPlaceholdersSurviveApertium checks the placeholder format against the real
 // pair, both ways: terms come back verbatim, in place.
 func TestGlossaryPlaceholdersSurviveApertium(t *testing.T) {
+	t.Parallel()
 	apy := apytest.Start(t)
 	a, err := translate.NewApertium(translate.Options{URL: apy.URL})
 	if err != nil {
@@ -99,6 +101,7 @@ func TestGlossaryPlaceholdersSurviveApertium(t *testing.T) {
 }
 
 func TestApertiumDown(t *testing.T) {
+	t.Parallel()
 	apy := apytest.Start(t)
 	a, err := translate.NewApertium(translate.Options{URL: apy.URL})
 	if err != nil {
@@ -123,6 +126,7 @@ func TestApertiumDown(t *testing.T) {
 }
 
 func TestNewProviders(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, url string
 		ok        bool

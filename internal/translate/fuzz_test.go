@@ -61,6 +61,7 @@ func FuzzParseTranslations(f *testing.F) {
 }
 
 func TestParseAnswers(t *testing.T) {
+	t.Parallel()
 	routes, err := parseAPyPairs([]byte(`{"responseData": [{"sourceLanguage": "spa", "targetLanguage": "eng_US"}, {"sourceLanguage": "spa", "targetLanguage": "eng"}, {"sourceLanguage": "cat", "targetLanguage": "spa_valencia"}, {"sourceLanguage": "zzz", "targetLanguage": "eng"}], "responseStatus": 200}`))
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestMask(t *testing.T) {
+	t.Parallel()
 	terms := []string{"Sol y Mar", "Sol", "Ñandú", "C++ Bar", "  "}
 	for _, tc := range []struct {
 		text, masked string
@@ -48,6 +49,7 @@ func TestMask(t *testing.T) {
 }
 
 func TestBackoff(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		attempt int
 		jitter  float64

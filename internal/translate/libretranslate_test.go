@@ -98,6 +98,7 @@ func (l *libreServer) last() map[string]any {
 }
 
 func TestLibreTranslate(t *testing.T) {
+	t.Parallel()
 	srv := newLibreServer(t, "secret")
 	lt, err := translate.New("libretranslate", translate.Options{URL: srv.URL, APIKey: "secret"})
 	if err != nil {
@@ -152,6 +153,7 @@ func TestLibreTranslate(t *testing.T) {
 }
 
 func TestLibreTranslateWithoutTargetsAndDown(t *testing.T) {
+	t.Parallel()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /languages", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `[{"code":"en","name":"English"},{"code":"es","name":"Spanish"},{"code":"fr","name":"French"}]`)

@@ -35,6 +35,7 @@ func (p *panicOnce) Translate(ctx context.Context, text, from, to string) (strin
 // outlives a translator that panics: the attempt counts as failed (the panic its error) and is
 // retried, and the message is translated; later messages are too.
 func TestWorkerSurvivesATranslatorPanic(t *testing.T) {
+	t.Parallel()
 	srv := newLibreServer(t, "")
 	q := newQueue(t)
 	lt, err := translate.NewLibreTranslate(translate.Options{URL: srv.URL})

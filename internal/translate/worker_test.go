@@ -114,6 +114,7 @@ func (q *queue) eventKinds(t *testing.T, m concierge.Message) []concierge.EventK
 }
 
 func TestWorkerWithApertium(t *testing.T) {
+	t.Parallel()
 	apy := apytest.Start(t)
 	q := newQueue(t)
 	ctx := t.Context()
@@ -171,6 +172,7 @@ func TestWorkerWithApertium(t *testing.T) {
 // a job that keeps failing fails for good after the last attempt, and a provider back up
 // translates what waited.
 func TestWorkerRetries(t *testing.T) {
+	t.Parallel()
 	srv := newLibreServer(t, "")
 	q := newQueue(t)
 	ctx := t.Context()
@@ -233,6 +235,7 @@ func TestWorkerRetries(t *testing.T) {
 // TestWorkerRunWakes checks the Run loop: a Wake makes it work the queue, and a cancelled
 // context stops it.
 func TestWorkerRunWakes(t *testing.T) {
+	t.Parallel()
 	srv := newLibreServer(t, "")
 	q := newQueue(t)
 	tr, err := translate.NewLibreTranslate(translate.Options{URL: srv.URL})

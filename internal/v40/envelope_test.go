@@ -10,6 +10,7 @@ import (
 // TestEnvelopeEncode: the hand-written envelope is exactly what encoding/json writes for the
 // same keys in the same order (escaping included), and valid JSON.
 func TestEnvelopeEncode(t *testing.T) {
+	t.Parallel()
 	type reference struct {
 		SessionToken      string            `json:"sessionToken"`
 		ResponsesIncluded string            `json:"responsesIncluded"`

@@ -9,6 +9,7 @@ import (
 )
 
 func TestParsePagingValuesDefaults(t *testing.T) {
+	t.Parallel()
 	p, err := parsePagingValues("", "", false, "")
 	if err != nil {
 		t.Fatal(err)
@@ -32,6 +33,7 @@ func TestParsePagingValuesDefaults(t *testing.T) {
 }
 
 func TestParsePagingValuesGood(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		number, length, desc string
 		want                 paging
@@ -63,6 +65,7 @@ func TestParsePagingValuesGood(t *testing.T) {
 }
 
 func TestParsePagingValuesBad(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		number, length, desc string
 		fields               []string
@@ -113,6 +116,7 @@ func TestParsePagingValuesBad(t *testing.T) {
 }
 
 func TestParsePagingQuery(t *testing.T) {
+	t.Parallel()
 	r := httptest.NewRequest("GET", "/API/V40/Interactive/Messages?sessiontoken=x&pagenumber=3&PAGELENGTH=25&descendingorder=true", nil)
 	p, err := parsePaging(params{r: r})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 // TestSessionTokenPrecedence checks the one order in which a call's token is taken, the same
 // on every method: the Authorization: Session header, then the body, then the query string.
 func TestSessionTokenPrecedence(t *testing.T) {
+	t.Parallel()
 	for _, method := range []string{http.MethodGet, http.MethodPost} {
 		r := httptest.NewRequest(method, "/API/V40/Interactive/Messages?sessiontoken=query", nil)
 		if got := sessionToken(r, ""); got != "query" {
@@ -39,6 +40,7 @@ func TestSessionTokenPrecedence(t *testing.T) {
 // TestParamsBodyAndQuery checks that a GET's JSON body is read like its query string: keys in
 // any case, numbers and booleans as their literals, the body winning over the query.
 func TestParamsBodyAndQuery(t *testing.T) {
+	t.Parallel()
 	body := `{"pageNumber":2,"PAGELENGTH":"5","descendingOrder":true,"status":null,"sessionToken":"tb"}`
 	r := httptest.NewRequest(http.MethodGet, "/x?PageNumber=9&Status=Open&SessionToken=tq&Code=SPA", strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/json")
@@ -86,6 +88,7 @@ func TestParamsBodyAndQuery(t *testing.T) {
 // TestCallTokenPutsTheBodyBack checks that middleware reading a call's token leaves its body
 // whole for the handler.
 func TestCallTokenPutsTheBodyBack(t *testing.T) {
+	t.Parallel()
 	body := `{"SessionToken":"tb","Message":"hi"}`
 	r := httptest.NewRequest(http.MethodPost, "/x?sessionToken=tq", strings.NewReader(body))
 	if tok := callToken(r); tok != "tb" {

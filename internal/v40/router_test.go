@@ -21,6 +21,7 @@ func testRouter() router {
 }
 
 func TestRouterLiteralSegmentsAreCaseInsensitive(t *testing.T) {
+	t.Parallel()
 	rt := testRouter()
 	for _, path := range []string{
 		"/API/V40/Interactive/Messages/Conversations",
@@ -38,6 +39,7 @@ func TestRouterLiteralSegmentsAreCaseInsensitive(t *testing.T) {
 }
 
 func TestRouterCapturesParamsWithTheirCase(t *testing.T) {
+	t.Parallel()
 	rt := testRouter()
 	r, params, _ := rt.match(http.MethodGet, "/api/v40/interactive/messages/conversations/CaBc12xYz")
 	if r == nil || r.pattern != "/API/V40/Interactive/Messages/Conversations/{code}" {
@@ -61,6 +63,7 @@ func TestRouterCapturesParamsWithTheirCase(t *testing.T) {
 }
 
 func TestRouterTrailingSlash(t *testing.T) {
+	t.Parallel()
 	rt := testRouter()
 	for _, path := range []string{
 		"/API/V40/Interactive/Messages/Conversations/",
@@ -77,6 +80,7 @@ func TestRouterTrailingSlash(t *testing.T) {
 }
 
 func TestRouterNoMatch(t *testing.T) {
+	t.Parallel()
 	rt := testRouter()
 	for _, path := range []string{
 		"/",
@@ -101,6 +105,7 @@ func TestRouterNoMatch(t *testing.T) {
 }
 
 func TestRouterAllowedMethods(t *testing.T) {
+	t.Parallel()
 	rt := testRouter()
 	cases := []struct{ method, path, allowed string }{
 		{http.MethodGet, "/API/V40/Interactive/Messages/Conversations", "POST"},
@@ -123,6 +128,7 @@ func TestRouterAllowedMethods(t *testing.T) {
 }
 
 func TestRouterHeadMatchesGet(t *testing.T) {
+	t.Parallel()
 	rt := testRouter()
 	r, _, _ := rt.match(http.MethodHead, "/api/v40/interactive/messages")
 	if r == nil || r.method != http.MethodGet {
@@ -137,6 +143,7 @@ func TestRouterHeadMatchesGet(t *testing.T) {
 // TestRoutesTable checks the real route table: every route is reachable in any case, and a
 // wrong method on it names the right one.
 func TestRoutesTable(t *testing.T) {
+	t.Parallel()
 	h := &Handler{}
 	routes := h.routes()
 	rt := newRouter(routes)
@@ -162,6 +169,7 @@ func TestRoutesTable(t *testing.T) {
 
 // TestServeHTTPRouting checks the routing failures of the handler itself (they need no service).
 func TestServeHTTPRouting(t *testing.T) {
+	t.Parallel()
 	h := &Handler{}
 	h.router = newRouter(h.routes())
 	w := httptest.NewRecorder()

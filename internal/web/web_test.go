@@ -49,6 +49,7 @@ func get(t *testing.T, url string, header map[string]string) (*http.Response, st
 }
 
 func TestServesFilesWithTypesAndSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	cases := []struct {
 		path, contentType, contains string
@@ -88,6 +89,7 @@ func TestServesFilesWithTypesAndSecurityHeaders(t *testing.T) {
 }
 
 func TestCachingETagAnd304(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	for _, p := range []string{"/console/", "/console/app.js", "/guest/guest.css"} {
 		resp, body := get(t, srv.URL+p, nil)
@@ -131,6 +133,7 @@ func TestCachingETagAnd304(t *testing.T) {
 }
 
 func TestRedirectsAndUnknownFiles(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	cases := []struct{ path, location string }{
 		{"/console", "/console/"},
@@ -156,6 +159,7 @@ func TestRedirectsAndUnknownFiles(t *testing.T) {
 }
 
 func TestHeadAndMethods(t *testing.T) {
+	t.Parallel()
 	h, err := New()
 	if err != nil {
 		t.Fatal(err)
@@ -175,6 +179,7 @@ func TestHeadAndMethods(t *testing.T) {
 // TestPagesUseNoInlineCodeOrRemoteResources keeps the pages within the Content-Security-Policy:
 // no inline scripts, styles or handlers, and nothing loaded from another origin.
 func TestPagesUseNoInlineCodeOrRemoteResources(t *testing.T) {
+	t.Parallel()
 	h, err := New()
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,7 @@ func (s *idleService) ActiveWebhooks(context.Context) ([]concierge.Webhook, erro
 // list (which cost CPU and a store read per event with no webhook configured): it reads it at
 // start and then only once per Poll.
 func TestDispatcherIdleOnEvents(t *testing.T) {
+	t.Parallel()
 	svc := &idleService{}
 	d := New(Config{Service: svc, Render: func(string, concierge.WebhookEvent) ([]byte, error) { return nil, nil },
 		Poll: time.Hour})

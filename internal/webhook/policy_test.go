@@ -12,6 +12,7 @@ import (
 )
 
 func TestPolicyCheck(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		addr    string
 		allowed bool
@@ -72,6 +73,7 @@ func TestPolicyCheck(t *testing.T) {
 }
 
 func TestPolicyAllowList(t *testing.T) {
+	t.Parallel()
 	allow, err := ParseAllowList("127.0.0.0/8, 10.1.0.0/16 fd00::1")
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +90,7 @@ func TestPolicyAllowList(t *testing.T) {
 }
 
 func TestParseAllowList(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"":                              "",
 		" , ":                           "",
@@ -156,6 +159,7 @@ func (f fakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Ad
 }
 
 func TestCheckURL(t *testing.T) {
+	t.Parallel()
 	r := fakeResolver{
 		"hooks.example.com": {"93.184.216.34"},
 		"internal.example":  {"10.0.0.5"},
@@ -200,6 +204,7 @@ func TestCheckURL(t *testing.T) {
 }
 
 func TestControl(t *testing.T) {
+	t.Parallel()
 	var p Policy
 	if err := p.Control("tcp", "127.0.0.1:80", nil); !errors.Is(err, ErrForbiddenAddress) {
 		t.Errorf("Control(127.0.0.1:80) = %v", err)
@@ -219,6 +224,7 @@ func TestControl(t *testing.T) {
 // dials, whatever the URL said when the webhook was created (DNS rebinding), and follows no
 // redirect.
 func TestClientRefusesForbiddenAddresses(t *testing.T) {
+	t.Parallel()
 	hits := 0
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits++

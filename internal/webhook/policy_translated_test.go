@@ -11,6 +11,7 @@ import (
 // included: the site's translator decides where it leads), unless allow-listed; their
 // neighbours stay public.
 func TestPolicyRefusesTranslationRanges(t *testing.T) {
+	t.Parallel()
 	var p Policy
 	for addr, allowed := range map[string]bool{
 		"64:ff9b:1::a00:1":           false, // local-use NAT64, /96 form, of 10.0.0.1

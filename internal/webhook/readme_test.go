@@ -31,6 +31,7 @@ func verify(secret string, r *http.Request, body []byte) bool {
 }
 
 func TestReadmeVerifySnippet(t *testing.T) {
+	t.Parallel()
 	body := []byte(`{"deliveryId":"whd_X","kind":"message.created"}`)
 	now := time.Now().Unix()
 	req := func(ts int64, sig string) *http.Request {

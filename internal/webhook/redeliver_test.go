@@ -30,6 +30,7 @@ const waitFor = 30 * time.Second
 // delivery is in flight is not overwritten by that attempt's outcome: the delivery is POSTed
 // again (same delivery id) and ends delivered after the redelivery's own attempt.
 func TestRedeliveryDuringAttempt(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "concierge.db"), nil)
 	if err != nil {

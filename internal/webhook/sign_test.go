@@ -7,6 +7,7 @@ import (
 )
 
 func TestSignVerify(t *testing.T) {
+	t.Parallel()
 	body := []byte(`{"kind":"message.created"}`)
 	sig := Sign("whsec_secret", 1700000000, body)
 	if !strings.HasPrefix(sig, "v1=") || len(sig) != 3+64 {
@@ -52,6 +53,7 @@ func FuzzParseSignature(f *testing.F) {
 }
 
 func TestBackoff(t *testing.T) {
+	t.Parallel()
 	lo, hi := time.Second, time.Hour
 	for n, want := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 5: 16 * time.Second, 13: time.Hour, 100: time.Hour} {
 		if got := Backoff(n, lo, hi, 0.999999999); got > want || got < want*99/100 {

@@ -52,6 +52,7 @@ func readBody(t *testing.T, body []byte, contentType string, contentLength int64
 }
 
 func TestReadJSONBodyContentTypes(t *testing.T) {
+	t.Parallel()
 	body := []byte(`{"Message":"Hola"}`)
 	accepted := []string{
 		"",
@@ -96,6 +97,7 @@ func TestReadJSONBodyContentTypes(t *testing.T) {
 }
 
 func TestReadJSONBodySizeLimit(t *testing.T) {
+	t.Parallel()
 	// A JSON object of exactly n bytes.
 	object := func(n int) []byte {
 		b := []byte(`{"Message":"`)
@@ -152,6 +154,7 @@ type readerFunc func([]byte) (int, error)
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
 
 func TestReadJSONBodyUTF8(t *testing.T) {
+	t.Parallel()
 	for _, body := range [][]byte{
 		[]byte("{\"Message\":\"\xff\"}"),
 		[]byte("{\"Message\":\"\xc3\x28\"}"),           // bad continuation byte
@@ -173,6 +176,7 @@ func TestReadJSONBodyUTF8(t *testing.T) {
 }
 
 func TestReadJSONBodyEmptyAndReadErrors(t *testing.T) {
+	t.Parallel()
 	got, err := readBody(t, nil, "application/json", 0)
 	if err != nil || len(got) != 0 {
 		t.Fatalf("empty body: %q, %v", got, err)
@@ -199,6 +203,7 @@ type request struct {
 }
 
 func TestDecodeJSONCaseInsensitiveNames(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{
 		`{"SessionToken":"t","Message":"m","OutletCode":"SPA"}`,
 		`{"sessionToken":"t","message":"m","outletCode":"SPA"}`,
@@ -217,6 +222,7 @@ func TestDecodeJSONCaseInsensitiveNames(t *testing.T) {
 }
 
 func TestDecodeJSONUnknownFieldsIgnored(t *testing.T) {
+	t.Parallel()
 	var r request
 	body := `{"Message":"m","Unknown":1,"nested":{"a":[1,2,{"b":null}]},"Version":"4.0","x":true}`
 	if err := DecodeJSON([]byte(body), &r); err != nil {
@@ -228,6 +234,7 @@ func TestDecodeJSONUnknownFieldsIgnored(t *testing.T) {
 }
 
 func TestDecodeJSONValues(t *testing.T) {
+	t.Parallel()
 	var r request
 	body := `{"Message":"Hola \u00e9\n","ConversationType":"guest","OrderCode":null,
 		"OrderFormDetailsDictionary":{"firstName":"Ana","guests":2,"extras":["a",{"b":true}]}}`
@@ -250,6 +257,7 @@ func TestDecodeJSONValues(t *testing.T) {
 }
 
 func TestDecodeJSONWrongTypes(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ body, field string }{
 		{`{"Message":5}`, "Message"},
 		{`{"message":true}`, "Message"},
@@ -281,6 +289,7 @@ func TestDecodeJSONWrongTypes(t *testing.T) {
 }
 
 func TestDecodeJSONNotAnObject(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{
 		`[]`,
 		`[{"Message":"m"}]`,
@@ -317,6 +326,7 @@ func TestDecodeJSONNotAnObject(t *testing.T) {
 }
 
 func TestDecodeJSONEmptyBody(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{"", " ", "\n\t\r "} {
 		r := request{Message: "unchanged"}
 		if err := DecodeJSON([]byte(body), &r); err != nil {
@@ -394,6 +404,7 @@ func codeConstants(t *testing.T) []concierge.Code {
 }
 
 func TestStatusCoversEveryCode(t *testing.T) {
+	t.Parallel()
 	// The table of SPEC §3.3.
 	want := map[concierge.Code]int{
 		concierge.CodeMalformedRequest:        400,
@@ -446,6 +457,7 @@ func TestStatusCoversEveryCode(t *testing.T) {
 }
 
 func TestAsError(t *testing.T) {
+	t.Parallel()
 	e := concierge.Errorf(concierge.CodeOutletNotFound, "no outlet")
 	if got := AsError(e); got != e {
 		t.Fatalf("AsError(*Error) = %v", got)
