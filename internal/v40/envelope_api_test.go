@@ -14,6 +14,7 @@ import (
 // and api.Item: the same keys in the same order with the same omitempty, and an encoded
 // envelope, read into api.Envelope with no unknown key, writes back to the same bytes.
 func TestEnvelopeMatchesAPI(t *testing.T) {
+	t.Parallel()
 	tags := func(typ reflect.Type) []string {
 		var out []string
 		for f := range typ.Fields() {
