@@ -1,35 +1,11 @@
 package storecache
 
 import (
-	"sync"
 	"testing"
 	"time"
 
 	"concierge/internal/concierge"
 )
-
-// fakeClock is a clock that moves only when told.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// withClock makes every cache of s read clock.
-func withClock(s *Store, clock *fakeClock) {
-	s.properties.now, s.outlets.now, s.centers.now = clock.now, clock.now, clock.now
-}
 
 // TestChangeElsewhereSeenAfterTTL checks that a change written to the database without the
 // decorator (by another node) is answered from memory until Options.TTL has passed since the
@@ -39,12 +15,11 @@ func TestChangeElsewhereSeenAfterTTL(t *testing.T) {
 	props := &propertyStore{props: twoProperties()}
 	outlets := &outletStore{outlets: []concierge.Outlet{{ID: 1, PropertyID: 1, Code: "FRONTDESK"}}}
 	centers := &centerStore{centers: map[int64]concierge.ServiceCenter{1: {ID: 1, Code: "FO", StaffLanguage: "es"}}}
-	clock := &fakeClock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) // moves only when the test says
+	now := func() time.Time { return clock }
 	const ttl = time.Minute
 	p, o, sc := New(props, Options{TTL: ttl}), New(outlets, Options{TTL: ttl}), New(centers, Options{TTL: ttl})
-	for _, s := range []*Store{p, o, sc} {
-		withClock(s, clock)
-	}
+	p.properties.now, o.outlets.now, sc.centers.now = now, now, now
 	read := func() (string, int, string) {
 		t.Helper()
 		prop, err := p.PropertyByID(ctx, 1)
@@ -70,11 +45,11 @@ func TestChangeElsewhereSeenAfterTTL(t *testing.T) {
 	outlets.outlets = append(outlets.outlets, concierge.Outlet{ID: 2, PropertyID: 1, Code: "BAR"})
 	centers.centers[1] = concierge.ServiceCenter{ID: 1, Code: "FO", StaffLanguage: "de"}
 
-	clock.add(ttl - time.Nanosecond)
+	clock = clock.Add(ttl - time.Nanosecond)
 	if zone, n, lang := read(); zone != "Europe/Madrid" || n != 1 || lang != "es" {
 		t.Errorf("before the TTL: %s, %d outlets, %s; want the values read before the change", zone, n, lang)
 	}
-	clock.add(time.Nanosecond)
+	clock = clock.Add(time.Nanosecond)
 	if zone, n, lang := read(); zone != "Atlantic/Canary" || n != 2 || lang != "de" {
 		t.Errorf("after the TTL: %s, %d outlets, %s; want Atlantic/Canary, 2 outlets, de", zone, n, lang)
 	}
