@@ -89,7 +89,7 @@ func importCommand(ctx context.Context, args []string, getenv func(string) strin
 		return err
 	}
 	defer store.Close()
-	svc, err := concierge.NewService(concierge.Config{Store: store, Tokens: noTokens{}, Logger: logger, Now: now})
+	svc, err := newService(concierge.Config{Store: store, Tokens: noTokens{}, Logger: logger, Now: now})
 	if err != nil {
 		return err
 	}

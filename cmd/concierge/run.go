@@ -28,6 +28,7 @@ import (
 	"concierge/internal/sessiontoken"
 	"concierge/internal/sqlite"
 	"concierge/internal/staffapi"
+	"concierge/internal/storecache"
 	"concierge/internal/supervise"
 	"concierge/internal/translate"
 	"concierge/internal/v40"
@@ -199,6 +200,16 @@ func keyring(cfg config, logger *slog.Logger) (*sessiontoken.Keyring, error) {
 	return k, nil
 }
 
+// newService returns a Service for cfg with the caches of internal/storecache: properties,
+// outlets and service centers read through a store decorator, time zones loaded once.
+func newService(cfg concierge.Config) (*concierge.Service, error) {
+	if cfg.Store != nil {
+		cfg.Store = storecache.New(cfg.Store, storecache.Options{})
+	}
+	cfg.TimeZones = new(storecache.Zones)
+	return concierge.NewService(cfg)
+}
+
 // tokenAdapter lets the domain sign and verify tokens without knowing their format.
 type tokenAdapter struct{ k *sessiontoken.Keyring }
 
@@ -295,7 +306,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 	if err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
-	svc, err := concierge.NewService(concierge.Config{
+	svc, err := newService(concierge.Config{
 		Store:         store,
 		Tokens:        tokenAdapter{keys},
 		Verifications: guards.verifications,

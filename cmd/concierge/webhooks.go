@@ -194,7 +194,7 @@ func openLocalService(ctx context.Context, db, logLevel string, stderr io.Writer
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, err := concierge.NewService(concierge.Config{Store: store, Tokens: noTokens{}, Logger: logger, Now: now,
+	svc, err := newService(concierge.Config{Store: store, Tokens: noTokens{}, Logger: logger, Now: now,
 		WebhookTargets: targets})
 	if err != nil {
 		_ = store.Close()

@@ -16,14 +16,31 @@ type Property struct {
 }
 
 // Location loads the property's time zone (UTC when the name is unknown) from the zone
-// database on every call; the Service caches it (Service.location).
-func (p Property) Location() *time.Location {
-	loc, err := time.LoadLocation(p.TimeZone)
+// database on every call (LoadLocation); the Service asks its Config.TimeZones instead.
+func (p Property) Location() *time.Location { return LoadLocation(p.TimeZone) }
+
+// LoadLocation loads the time zone named name from the zone database, reading it on every
+// call; UTC when there is no such zone.
+func LoadLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return time.UTC
 	}
 	return loc
 }
+
+// TimeZones finds time zones by IANA name, for the Service: it needs a property's zone on
+// every guest request (a stay ends at the end of its departure day there).
+type TimeZones interface {
+	// Location returns the time zone named name, UTC when there is none.
+	Location(name string) *time.Location
+}
+
+// zoneDatabase is the TimeZones that loads each zone from the zone database when asked for.
+type zoneDatabase struct{}
+
+// Location returns LoadLocation(name).
+func (zoneDatabase) Location(name string) *time.Location { return LoadLocation(name) }
 
 // ServiceCenter is a team at a property that answers the conversations of its outlets.
 type ServiceCenter struct {

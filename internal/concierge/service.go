@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -48,6 +47,7 @@ type Config struct {
 	Verifications VerificationGuard // nil: failed verifications are not slowed down
 	Logger        *slog.Logger      // nil: discard
 	Now           func() time.Time  // nil: time.Now
+	TimeZones     TimeZones         // nil: each zone is loaded from the zone database when needed
 
 	// VerificationAddresses slows down client addresses from which the verification of many
 	// different rooms failed (each room counts once); nil: it does not.
@@ -110,14 +110,7 @@ type Service struct {
 	// that live streams re-check their credential only when one may have changed.
 	credGen atomic.Int64
 
-	// locations caches time zones by name: loading one reads the zone database.
-	locations sync.Map // string → *time.Location
-	// outletCache keeps each property's outlets for a short time (outlet_cache.go).
-	outletCache ttlCache[int64, []Outlet]
-	// centerCache keeps service centers for a short time (center_cache.go).
-	centerCache ttlCache[int64, ServiceCenter]
-	// propertyCache keeps properties for a short time (property_cache.go).
-	propertyCache ttlCache[int64, Property]
+	zones TimeZones // Config.TimeZones, never nil
 	// owners caches the owners of conversations for the live-event paths (conversation_owner.go).
 	owners ownerCache
 
@@ -154,6 +147,10 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.zones = cfg.TimeZones
+	if s.zones == nil {
+		s.zones = zoneDatabase{}
 	}
 	if s.stayGrace <= 0 {
 		s.stayGrace = 24 * time.Hour
@@ -195,13 +192,5 @@ func (s *Service) internal(ctx context.Context, op string, err error) error {
 	return &Error{Code: CodeInternal, Message: "An internal error occurred.", internalCause: fmt.Errorf("%s: %w", op, err)}
 }
 
-// location returns the property's time zone (UTC when its name is unknown), loading each zone
-// once per Service.
-func (s *Service) location(p Property) *time.Location {
-	if loc, ok := s.locations.Load(p.TimeZone); ok {
-		return loc.(*time.Location)
-	}
-	loc := p.Location()
-	s.locations.Store(p.TimeZone, loc)
-	return loc
-}
+// location returns the property's time zone (UTC when its name is unknown) from Config.TimeZones.
+func (s *Service) location(p Property) *time.Location { return s.zones.Location(p.TimeZone) }

@@ -126,7 +126,6 @@ func (s *Service) UpdateServiceCenter(ctx context.Context, p *Principal, propert
 		return ServiceCenter{}, err
 	}
 	err = s.store.UpdateServiceCenter(ctx, sc)
-	s.invalidateServiceCenter(sc.ID) // center_cache.go
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return ServiceCenter{}, Errorf(CodeServiceCenterNotFound, "There is no service center '%s'.", sc.Code)

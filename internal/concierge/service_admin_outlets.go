@@ -210,7 +210,6 @@ func (s *Service) CreateOutlet(ctx context.Context, p *Principal, propertyCode s
 	}
 	o.ServiceCenterID = sc.ID
 	err = s.store.CreateOutlet(ctx, &o)
-	s.invalidateOutlets(prop.ID) // outlet_cache.go
 	if err != nil {
 		return OutletDetail{}, s.conflictOr(ctx, "create outlet", err,
 			fmt.Sprintf("Property '%s' already has an outlet '%s'.", prop.Code, o.Code))
@@ -255,7 +254,6 @@ func (s *Service) UpdateOutlet(ctx context.Context, p *Principal, propertyCode, 
 		o.ServiceCenterID = sc.ID
 	}
 	err = s.store.UpdateOutlet(ctx, o)
-	s.invalidateOutlets(o.PropertyID) // outlet_cache.go
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return OutletDetail{}, Errorf(CodeOutletNotFound, "There is no outlet '%s'.", o.Code)

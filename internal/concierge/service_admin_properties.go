@@ -159,7 +159,6 @@ func (s *Service) UpdateProperty(ctx context.Context, p *Principal, code string,
 		return Property{}, err
 	}
 	err = s.store.UpdateProperty(ctx, prop)
-	s.invalidateProperty(prop.ID) // property_cache.go; even on an error: the write may have happened
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return Property{}, Errorf(CodePropertyNotFound, "There is no property '%s'.", prop.Code)

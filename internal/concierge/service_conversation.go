@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -128,7 +129,7 @@ func (s *Service) CreateConversation(ctx context.Context, gs *GuestSession, in C
 		}
 		order = &o
 	}
-	sc, err := s.cachedServiceCenter(ctx, outlet.ServiceCenterID)
+	sc, err := s.store.ServiceCenterByID(ctx, outlet.ServiceCenterID)
 	if err != nil {
 		return nil, s.internal(ctx, "service center by id", err)
 	}
@@ -198,11 +199,9 @@ func (s *Service) CreateConversation(ctx context.Context, gs *GuestSession, in C
 	return out, nil
 }
 
-// chooseOutlet applies the outlet rule of SPEC §4.2 / §4.3. It reads the property's outlets
-// through the outlet cache (outlet_cache.go): this node's admin outlet writes are seen at
-// once, another node's within outletCacheTTL (2 s).
+// chooseOutlet applies the outlet rule of SPEC §4.2 / §4.3 to the property's outlets.
 func (s *Service) chooseOutlet(ctx context.Context, prop Property, code string, nonVerified bool) (Outlet, error) {
-	outlets, err := s.cachedOutlets(ctx, prop.ID)
+	outlets, err := s.store.OutletsByProperty(ctx, prop.ID)
 	if err != nil {
 		return Outlet{}, s.internal(ctx, "outlets by property", err)
 	}
@@ -241,6 +240,7 @@ func (s *Service) Outlets(ctx context.Context, gs *GuestSession, code string) ([
 	if err != nil {
 		return nil, s.internal(ctx, "outlets by property", err)
 	}
+	outlets = slices.Clone(outlets) // the store's slice may be shared (Store.OutletsByProperty)
 	SortOutlets(outlets)
 	now, loc := s.now(), s.location(gs.Property)
 	code = strings.TrimSpace(code)

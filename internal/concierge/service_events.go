@@ -283,7 +283,7 @@ func (s *Service) detailByID(ctx context.Context, id int64) (*ConversationDetail
 	if err != nil {
 		return nil, s.internal(ctx, "conversation by id", err)
 	}
-	prop, err := s.cachedProperty(ctx, c.PropertyID) // property_cache.go
+	prop, err := s.store.PropertyByID(ctx, c.PropertyID)
 	if err != nil {
 		return nil, s.internal(ctx, "property by id", err)
 	}

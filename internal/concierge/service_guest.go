@@ -41,8 +41,8 @@ func (s *Service) ownedConversation(ctx context.Context, gs *GuestSession, code 
 }
 
 // detail loads what the wire shapes need about a conversation: outlet, service center, order,
-// room number and property code. outlets are the property's (nil: read through the outlet
-// cache, outlet_cache.go); they are not modified.
+// room number and property code. outlets are the property's (nil: read from the store); they
+// are not modified.
 func (s *Service) detail(ctx context.Context, prop Property, c Conversation, outlets []Outlet) (ConversationDetail, error) {
 	return s.detailWith(ctx, prop, c, outlets, nil)
 }
@@ -75,12 +75,12 @@ func (s *Service) detailWith(ctx context.Context, prop Property, c Conversation,
 }
 
 // withRouting sets the outlet and service center of the conversation d. outlets are the
-// property's (its id: propertyID; nil: read through the outlet cache, outlet_cache.go); they
-// are not modified. Errors: InternalError.
+// property's (its id: propertyID; nil: read from the store); they are not modified. Errors:
+// InternalError.
 func (s *Service) withRouting(ctx context.Context, d *ConversationDetail, propertyID int64, outlets []Outlet) error {
 	if outlets == nil {
 		var err error
-		if outlets, err = s.cachedOutlets(ctx, propertyID); err != nil { // outlet_cache.go
+		if outlets, err = s.store.OutletsByProperty(ctx, propertyID); err != nil {
 			return s.internal(ctx, "outlets by property", err)
 		}
 	}
@@ -89,7 +89,7 @@ func (s *Service) withRouting(ctx context.Context, d *ConversationDetail, proper
 			d.Outlet = o
 		}
 	}
-	sc, err := s.cachedServiceCenter(ctx, d.Outlet.ServiceCenterID)
+	sc, err := s.store.ServiceCenterByID(ctx, d.Outlet.ServiceCenterID)
 	if err != nil {
 		return s.internal(ctx, "service center by id", err)
 	}
@@ -149,7 +149,7 @@ func (s *Service) GuestConversations(ctx context.Context, gs *GuestSession, stat
 	if err != nil {
 		return nil, 0, s.internal(ctx, "guest conversations", err)
 	}
-	outlets, err := s.cachedOutlets(ctx, gs.Property.ID) // outlet_cache.go
+	outlets, err := s.store.OutletsByProperty(ctx, gs.Property.ID)
 	if err != nil {
 		return nil, 0, s.internal(ctx, "outlets by property", err)
 	}

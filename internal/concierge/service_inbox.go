@@ -217,11 +217,10 @@ func (s *Service) visibleConversation(ctx context.Context, p *Principal, code st
 }
 
 // staffDetail loads what staff need to find and authorise a conversation: its outlet,
-// service center and property code (the property from the cache, property_cache.go). Order
-// and RoomNumber are left empty: staffConversation, which renders them, reads them. Errors:
-// InternalError.
+// service center and property code. Order and RoomNumber are left empty: staffConversation,
+// which renders them, reads them. Errors: InternalError.
 func (s *Service) staffDetail(ctx context.Context, c Conversation) (ConversationDetail, error) {
-	prop, err := s.cachedProperty(ctx, c.PropertyID) // property_cache.go
+	prop, err := s.store.PropertyByID(ctx, c.PropertyID)
 	if err != nil {
 		return ConversationDetail{}, s.internal(ctx, "property by id", err)
 	}

@@ -221,7 +221,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*GuestSession
 		return nil, s.internal(ctx, "guest session by id", err)
 	}
 	sess := found.Session
-	prop, err := s.cachedProperty(ctx, sess.PropertyID) // property_cache.go
+	prop, err := s.store.PropertyByID(ctx, sess.PropertyID)
 	if errors.Is(err, ErrNotFound) {
 		// Not expected (a property is never deleted, and its sessions would go with it): the
 		// session is as good as gone, as when the store read joined the property.

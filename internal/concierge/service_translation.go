@@ -105,7 +105,7 @@ func (s *Service) guestLanguage(ctx context.Context, c Conversation) (string, er
 			return st.Language, nil
 		}
 	}
-	prop, err := s.cachedProperty(ctx, c.PropertyID) // property_cache.go
+	prop, err := s.store.PropertyByID(ctx, c.PropertyID)
 	if err != nil {
 		return "", s.internal(ctx, "property by id", err)
 	}

@@ -65,6 +65,8 @@ type Store interface {
 	// at the property.
 	CreateOutlet(ctx context.Context, o *Outlet) error
 	// OutletsByProperty lists a property's outlets with their hours, in sort order then code.
+	// The slice and the outlets' hours may be shared with other callers (a caching decorator,
+	// internal/storecache), so they must not be modified.
 	OutletsByProperty(ctx context.Context, propertyID int64) ([]Outlet, error)
 
 	// CreateStay stores a stay.
