@@ -97,6 +97,7 @@ type Service struct {
 	orders        Orders        // order_writes.go
 	erasures      Erasures      // erasure_writes.go
 	sessions      GuestSessions // session_writes.go
+	credentials   Credentials   // credential_writes.go
 	tokens        SessionTokens
 	verifications VerificationGuard
 	verifyAddrs   VerificationGuard
@@ -162,6 +163,7 @@ func NewService(cfg Config) (*Service, error) {
 	s.orders = NewOrders(cfg.Store, s.translationTarget)
 	s.erasures = NewErasures(cfg.Store, s.now)
 	s.sessions = NewGuestSessions(cfg.Store)
+	s.credentials = NewCredentials(cfg.Store, s.now)
 	s.staff = newStaffAuth(cfg)
 	s.webhookTargets = cfg.WebhookTargets
 	s.quotas = cfg.GuestQuotas

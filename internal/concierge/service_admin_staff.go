@@ -358,7 +358,7 @@ func (s *Service) UpdateStaffUser(ctx context.Context, p *Principal, username st
 		return StaffUserInfo{}, err
 	}
 	audit := s.auditStaffUser(ctx, p, AuditStaffUserUpdated, u)
-	if _, err := s.store.UpdateStaffUser(ctx, u, time.Time{}, audit); err != nil {
+	if _, err := s.credentials.UpdateStaffUser(ctx, u, time.Time{}, audit); err != nil {
 		return StaffUserInfo{}, s.staffUserWriteErr(ctx, u, err)
 	}
 	s.logger.InfoContext(ctx, "staff user updated", "user_id", u.ID, "role", string(u.Role), "by", p.String())
@@ -394,7 +394,7 @@ func (s *Service) SetStaffPassword(ctx context.Context, p *Principal, username, 
 	// The new password and the end of the old sessions are one write: no old session outlives
 	// the password it was opened with.
 	audit := s.auditStaffUser(ctx, p, AuditStaffPasswordSet, u)
-	n, err := s.store.UpdateStaffUser(ctx, u, s.now(), audit)
+	n, err := s.credentials.UpdateStaffUser(ctx, u, s.now(), audit)
 	if err != nil {
 		return StaffUserInfo{}, s.staffUserWriteErr(ctx, u, err)
 	}
@@ -426,7 +426,7 @@ func (s *Service) SetStaffUserDisabled(ctx context.Context, p *Principal, userna
 		} else {
 			u.DisabledAt = nil
 		}
-		n, err := s.store.UpdateStaffUser(ctx, u, endSessionsAt, s.auditStaffUser(ctx, p, action, u))
+		n, err := s.credentials.UpdateStaffUser(ctx, u, endSessionsAt, s.auditStaffUser(ctx, p, action, u))
 		if err != nil {
 			return StaffUserInfo{}, s.staffUserWriteErr(ctx, u, err)
 		}

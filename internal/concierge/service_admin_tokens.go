@@ -82,7 +82,7 @@ func (s *Service) RevokeInterfaceToken(ctx context.Context, p *Principal, id int
 		return InterfaceToken{}, err
 	}
 	audit := s.auditEntry(ctx, p, AuditInterfaceTokenRevoke, "interface_token", idRef(id), 0, "")
-	err := s.store.RevokeInterfaceToken(ctx, id, s.now(), audit)
+	err := s.credentials.RevokeInterfaceToken(ctx, id, s.now(), audit)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return InterfaceToken{}, s.internal(ctx, "revoke interface token", err)
 	}

@@ -8,9 +8,9 @@ import (
 )
 
 // credStore is a Store of staff users, API keys and interface tokens that records the writes
-// made with their audit entries, and fails the test on a separate AppendAudit or
-// RevokeStaffSessionsOfUser (the change and its entry, or the change and the end of the
-// sessions, must be one write). Its other methods panic.
+// made with their audit entries, and fails the test on a separate AppendAudit (the change and
+// its entry, and the change and the end of the sessions, must be one write: one transaction
+// through Write, recorded as one credWrite). Its other methods panic.
 type credStore struct {
 	Store
 	t        *testing.T
@@ -74,22 +74,62 @@ func (f *credStore) CreateStaffUser(_ context.Context, u *StaffUser, audit *Audi
 	return f.writeErr
 }
 
-func (f *credStore) UpdateStaffUser(_ context.Context, u StaffUser, endSessionsAt time.Time, audit *AuditEntry) (int, error) {
-	f.record("UpdateStaffUser", u, endSessionsAt, audit)
-	if f.writeErr != nil || endSessionsAt.IsZero() {
-		return 0, f.writeErr
+// Write runs fn in a recorded transaction (credTx) and records what it wrote as one write,
+// then answers writeErr (the transaction failed: nothing else is recorded).
+func (f *credStore) Write(_ context.Context, fn func(Tx) error) error {
+	tx := &credTx{ended: f.ended}
+	if err := fn(tx); err != nil {
+		return err
 	}
-	return f.ended, nil
+	f.record(tx.op, tx.user, tx.endSessionsAt, tx.audit)
+	return f.writeErr
+}
+
+// credTx records the operations of one transaction of credStore; its other methods panic.
+type credTx struct {
+	Tx
+	ended         int // what RevokeStaffSessionsOfUser reports
+	op            string
+	user          StaffUser
+	endSessionsAt time.Time
+	audit         *AuditEntry
+}
+
+func (tx *credTx) UpdateStaffUser(_ context.Context, u *StaffUser) error {
+	tx.op, tx.user = "UpdateStaffUser", *u
+	return nil
+}
+
+func (tx *credTx) RevokeStaffSessionsOfUser(_ context.Context, _ int64, at time.Time) (int, error) {
+	tx.endSessionsAt = at
+	return tx.ended, nil
+}
+
+func (tx *credTx) RevokeCredential(_ context.Context, kind Credential, _ int64, _ time.Time) error {
+	switch kind {
+	case CredentialAPIKey:
+		tx.op = "RevokeAPIKey"
+	case CredentialInterfaceToken:
+		tx.op = "RevokeInterfaceToken"
+	default:
+		tx.op = "Revoke " + string(kind)
+	}
+	return nil
+}
+
+func (tx *credTx) RevokeSessionsOfToken(context.Context, int64, time.Time) error { return nil }
+
+func (tx *credTx) AppendAccessEnded(context.Context, AccessSubject, time.Time) error { return nil }
+
+func (tx *credTx) InsertAudit(_ context.Context, e *AuditEntry) error {
+	cp := *e
+	tx.audit = &cp
+	return nil
 }
 
 func (f *credStore) CreateAPIKey(_ context.Context, k *APIKey, audit *AuditEntry) error {
 	f.record("CreateAPIKey", StaffUser{}, time.Time{}, audit)
 	k.ID = 43
-	return f.writeErr
-}
-
-func (f *credStore) RevokeAPIKey(_ context.Context, _ int64, _ time.Time, audit *AuditEntry) error {
-	f.record("RevokeAPIKey", StaffUser{}, time.Time{}, audit)
 	return f.writeErr
 }
 
@@ -103,11 +143,6 @@ func (f *credStore) CreateInterfaceToken(_ context.Context, tok *InterfaceToken,
 	return f.writeErr
 }
 
-func (f *credStore) RevokeInterfaceToken(_ context.Context, _ int64, _ time.Time, audit *AuditEntry) error {
-	f.record("RevokeInterfaceToken", StaffUser{}, time.Time{}, audit)
-	return f.writeErr
-}
-
 func (f *credStore) InterfaceTokenByID(_ context.Context, id int64) (InterfaceToken, error) {
 	return InterfaceToken{ID: id, Name: "App"}, nil
 }
@@ -115,11 +150,6 @@ func (f *credStore) InterfaceTokenByID(_ context.Context, id int64) (InterfaceTo
 func (f *credStore) AppendAudit(_ context.Context, e *AuditEntry) error {
 	f.t.Errorf("a separate AppendAudit of %s: the entry must go with its change", e.Action)
 	return nil
-}
-
-func (f *credStore) RevokeStaffSessionsOfUser(context.Context, int64, time.Time) (int, error) {
-	f.t.Error("a separate RevokeStaffSessionsOfUser: sessions must end in the user's update")
-	return 0, nil
 }
 
 // lastWrite returns the only write recorded since the previous call and forgets it.
@@ -162,7 +192,8 @@ func TestStaffUserWritesCarryTheirAudit(t *testing.T) {
 		users: map[string]StaffUser{"bob": {ID: 7, Username: "bob", DisplayName: "Bob", PasswordHash: "old",
 			Role: RoleManager, PropertyIDs: []int64{5}, CreatedAt: now.Add(-time.Hour)}},
 		props: map[int64]Property{5: {ID: 5, Code: "P5"}}}
-	s := &Service{store: st, logger: slog.New(slog.DiscardHandler), now: func() time.Time { return now }}
+	s := &Service{store: st, credentials: NewCredentials(st, nil), logger: slog.New(slog.DiscardHandler),
+		now: func() time.Time { return now }}
 	admin := &Principal{User: &StaffUser{ID: 1, Username: "admin", Role: RoleAdmin}, Role: RoleAdmin}
 	ctx := WithClient(t.Context(), "192.0.2.9")
 
@@ -238,7 +269,8 @@ func TestCredentialWritesCarryTheirAudit(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 	st := &credStore{t: t, props: map[int64]Property{5: {ID: 5, Code: "P5"}}}
-	s := &Service{store: st, logger: slog.New(slog.DiscardHandler), now: func() time.Time { return now }}
+	s := &Service{store: st, credentials: NewCredentials(st, nil), logger: slog.New(slog.DiscardHandler),
+		now: func() time.Time { return now }}
 	admin := &Principal{User: &StaffUser{ID: 1, Username: "admin", Role: RoleAdmin}, Role: RoleAdmin}
 	ctx := WithClient(t.Context(), "192.0.2.9")
 

@@ -295,7 +295,7 @@ func (s *Service) StaffLogout(ctx context.Context, p *Principal) error {
 	if p == nil || p.Session == nil {
 		return Errorf(CodeForbidden, "Only a staff login can log out; API keys are revoked by an administrator.")
 	}
-	err := s.store.RevokeStaffSession(ctx, p.Session.ID, s.now())
+	err := s.credentials.RevokeStaffSession(ctx, p.Session.ID, s.now())
 	if errors.Is(err, ErrNotFound) {
 		return errExpiredBearer()
 	}
@@ -434,7 +434,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, p *Principal, id int64) (API
 		return APIKey{}, err
 	}
 	audit := s.auditEntry(ctx, p, AuditAPIKeyRevoked, "api_key", idRef(id), 0, "")
-	err := s.store.RevokeAPIKey(ctx, id, s.now(), audit)
+	err := s.credentials.RevokeAPIKey(ctx, id, s.now(), audit)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return APIKey{}, s.internal(ctx, "revoke api key", err)
 	}

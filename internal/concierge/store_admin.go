@@ -2,7 +2,6 @@ package concierge
 
 import (
 	"context"
-	"time"
 )
 
 // AdminStore persists what the admin API lists and changes: properties, service centers,
@@ -38,19 +37,6 @@ type AdminStore interface {
 	// ListStaffUsers lists staff users whose id is greater than afterID, each with their
 	// service center and property ids ascending.
 	ListStaffUsers(ctx context.Context, afterID int64, limit int) ([]StaffUser, error)
-	// UpdateStaffUser stores the display name, password hash, role, DisabledAt and grants of u
-	// (replacing the grants as a whole), and appends audit (nil: none), in one transaction.
-	// When endSessionsAt is not zero, the same transaction also marks every live (not revoked)
-	// staff session of the user revoked at endSessionsAt (a new password or a disabled user
-	// never leaves an old session working) and UpdateStaffUser returns how many it revoked (0
-	// otherwise). It appends an access.ended event (StaffUserSubject): the user's streams
-	// re-check what the user may now see. ErrNotFound when no staff user has u.ID, storing
-	// nothing.
-	UpdateStaffUser(ctx context.Context, u StaffUser, endSessionsAt time.Time, audit *AuditEntry) (int, error)
-	// RevokeStaffSessionsOfUser marks every live (not revoked) staff session of the user
-	// revoked at the given time, with an access.ended event (StaffUserSubject), and returns how
-	// many it revoked.
-	RevokeStaffSessionsOfUser(ctx context.Context, userID int64, at time.Time) (int, error)
 
 	// InterfaceTokenByID finds an interface token, revoked or not, with its property ids
 	// ascending; ErrNotFound when none.
@@ -58,10 +44,4 @@ type AdminStore interface {
 	// ListInterfaceTokens lists interface tokens, revoked or not, whose id is greater than
 	// afterID, each with its property ids ascending.
 	ListInterfaceTokens(ctx context.Context, afterID int64, limit int) ([]InterfaceToken, error)
-	// RevokeInterfaceToken marks an interface token revoked at the given time, revokes the live
-	// guest sessions opened with it (Session.InterfaceTokenID) and appends audit (nil: none)
-	// and an access.ended event (InterfaceTokenSubject) in the same transaction; ErrNotFound
-	// when it does not exist or is already revoked, storing nothing. A session being stored
-	// with the token at the same time is either revoked too or refused (CreateSession).
-	RevokeInterfaceToken(ctx context.Context, id int64, at time.Time, audit *AuditEntry) error
 }

@@ -2,7 +2,6 @@ package concierge
 
 import (
 	"context"
-	"time"
 )
 
 // StaffStore persists staff users and their credentials: staff sessions and API keys. It is
@@ -33,9 +32,6 @@ type StaffStore interface {
 	// its token, with its staff user, disabled or not, as StaffUserByID returns them, in one
 	// statement; ErrNotFound when none (deleting a staff user deletes their sessions).
 	StaffSessionWithUser(ctx context.Context, hash []byte) (StaffSession, StaffUser, error)
-	// RevokeStaffSession marks a staff session revoked at the given time, with an access.ended
-	// event (StaffSessionSubject); ErrNotFound when it does not exist or is already revoked.
-	RevokeStaffSession(ctx context.Context, id int64, at time.Time) error
 
 	// CreateAPIKey stores an API key with its property grants (each once) and sets its ID, and
 	// appends audit (nil: none; its ObjectRef prefixed with the new id, see AuditStore) in the
@@ -47,10 +43,6 @@ type StaffStore interface {
 	// APIKeyByID finds an API key, revoked or not, with its property ids ascending;
 	// ErrNotFound when none.
 	APIKeyByID(ctx context.Context, id int64) (APIKey, error)
-	// RevokeAPIKey marks an API key revoked at the given time and appends audit (nil: none) and
-	// an access.ended event (APIKeySubject) in the same transaction; ErrNotFound when it does
-	// not exist or is already revoked, storing nothing.
-	RevokeAPIKey(ctx context.Context, id int64, at time.Time, audit *AuditEntry) error
 	// ListAPIKeys lists API keys, revoked or not, whose id is greater than afterID, ascending
 	// by id, at most limit of them (limit ≤ 0: all), each with its property ids ascending.
 	ListAPIKeys(ctx context.Context, afterID int64, limit int) ([]APIKey, error)

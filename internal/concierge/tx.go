@@ -41,6 +41,7 @@ type Tx interface {
 	OrderTx
 	GuestDataTx
 	SessionTx
+	CredentialTx
 	EventTx
 	AuditTx
 }
@@ -141,6 +142,32 @@ type SessionTx interface {
 	// RevokeSession marks the session id revoked at at; ErrNotFound when it does not exist or
 	// is already revoked.
 	RevokeSession(ctx context.Context, id int64, at time.Time) error
+}
+
+// Credential names a kind of credential that is revoked by setting its revocation time.
+type Credential string
+
+// The credentials CredentialTx.RevokeCredential revokes.
+const (
+	CredentialAPIKey         Credential = "api key"
+	CredentialInterfaceToken Credential = "interface token"
+	CredentialStaffSession   Credential = "staff session"
+)
+
+// CredentialTx is the credential and staff user operations of a write transaction.
+type CredentialTx interface {
+	// RevokeCredential marks credential id of the given kind revoked at at; ErrNotFound when
+	// it does not exist or is already revoked.
+	RevokeCredential(ctx context.Context, kind Credential, id int64, at time.Time) error
+	// RevokeSessionsOfToken marks the live guest sessions opened with interface token
+	// tokenID revoked at at.
+	RevokeSessionsOfToken(ctx context.Context, tokenID int64, at time.Time) error
+	// RevokeStaffSessionsOfUser marks the user's live staff logins revoked at at and returns
+	// how many.
+	RevokeStaffSessionsOfUser(ctx context.Context, userID int64, at time.Time) (int, error)
+	// UpdateStaffUser stores the display name, password hash, role and disabled time of u and
+	// replaces their service center and property grants; ErrNotFound when no user has u.ID.
+	UpdateStaffUser(ctx context.Context, u *StaffUser) error
 }
 
 // AuditTx appends to the audit log in a write transaction.

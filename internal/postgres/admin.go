@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"concierge/internal/concierge"
 )
@@ -97,18 +96,4 @@ func (db *DB) ListInterfaceTokens(ctx context.Context, afterID int64, limit int)
 		out = append(out, t)
 	}
 	return out, storeErr(rows.Err(), "list interface tokens")
-}
-
-// RevokeInterfaceToken marks token id revoked at at, revokes the live sessions opened with it
-// and appends audit (nil: none) and an access.ended event in the same transaction. The token's
-// row is updated first: a session being stored with it (see LockInterfaceToken) has committed
-// before, and is revoked here, or waits and is refused. It returns concierge.ErrNotFound, appending nothing, when the token does not
-// exist or is already revoked.
-func (db *DB) RevokeInterfaceToken(ctx context.Context, id int64, at time.Time, audit *concierge.AuditEntry) error {
-	return db.revokeAudited(ctx, "interface_tokens", id, at, audit, "interface token", concierge.InterfaceTokenSubject(id),
-		func(tx *wtx) error {
-			_, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1
-				WHERE interface_token_id = $2 AND revoked_at IS NULL`, at, id)
-			return err
-		})
 }

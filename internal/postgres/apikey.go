@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"concierge/internal/concierge"
 )
@@ -63,13 +62,6 @@ func (db *DB) APIKeyByHash(ctx context.Context, hash []byte) (concierge.APIKey, 
 func (db *DB) APIKeyByID(ctx context.Context, id int64) (concierge.APIKey, error) {
 	k, err := scanAPIKey(db.pool.QueryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys k WHERE id = $1`, id))
 	return k, storeErr(err, fmt.Sprintf("api key %d", id))
-}
-
-// RevokeAPIKey marks key id revoked at at and appends audit (nil: none) and an access.ended
-// event in the same transaction. It returns concierge.ErrNotFound, appending nothing, when the key does not
-// exist or is already revoked.
-func (db *DB) RevokeAPIKey(ctx context.Context, id int64, at time.Time, audit *concierge.AuditEntry) error {
-	return db.revokeAudited(ctx, "api_keys", id, at, audit, "api key", concierge.APIKeySubject(id), nil)
 }
 
 // ListAPIKeys returns the keys, revoked or not, whose id is greater than afterID, ascending by

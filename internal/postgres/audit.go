@@ -2,9 +2,7 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"strconv"
-	"time"
 
 	"concierge/internal/concierge"
 )
@@ -43,33 +41,6 @@ func copyAudit(e *concierge.AuditEntry) *concierge.AuditEntry {
 	}
 	cp := *e
 	return &cp
-}
-
-// revokeAudited marks the row id of table (api_keys or interface_tokens: a credential with a
-// revoked_at column) revoked at at and appends audit (nil: none) and an access.ended event
-// about subject in the same transaction, after also running then (nil: nothing) in it.
-// concierge.ErrNotFound, appending nothing, when the row does not exist or is already revoked;
-// what names the credential in the error.
-func (db *DB) revokeAudited(ctx context.Context, table string, id int64, at time.Time, audit *concierge.AuditEntry, what string,
-	subject concierge.AccessSubject, then func(tx *wtx) error) error {
-	err := db.write(ctx, func(tx *wtx) error {
-		tag, err := tx.Exec(ctx, `UPDATE `+table+` SET revoked_at = $1
-			WHERE id = $2 AND revoked_at IS NULL`, at, id)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(tag); err != nil {
-			return err
-		}
-		if then != nil {
-			if err := then(tx); err != nil {
-				return err
-			}
-		}
-		tx.appendAccessEnded(subject, at)
-		return appendAudit(ctx, tx, copyAudit(audit))
-	})
-	return storeErr(err, fmt.Sprintf("revoke %s %d", what, id))
 }
 
 // AppendAudit stores e and sets its ID. It errors only when the database fails.

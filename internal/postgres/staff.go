@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"concierge/internal/concierge"
 )
@@ -124,66 +123,4 @@ func (db *DB) ListStaffUsers(ctx context.Context, afterID int64, limit int) ([]c
 		out = append(out, u)
 	}
 	return out, storeErr(rows.Err(), "list staff users")
-}
-
-// UpdateStaffUser stores the display name, password hash, role and disabled time of u,
-// replaces their grants, revokes their live sessions at endSessionsAt when it is not zero and
-// appends audit (nil: none), in one transaction, and returns how many sessions it revoked. It
-// returns concierge.ErrNotFound when no staff user has u.ID.
-func (db *DB) UpdateStaffUser(ctx context.Context, u concierge.StaffUser, endSessionsAt time.Time, audit *concierge.AuditEntry) (int, error) {
-	var ended int64
-	err := db.write(ctx, func(tx *wtx) error {
-		ended = 0
-		tag, err := tx.Exec(ctx, `UPDATE staff_users SET display_name = $1, password_hash = $2,
-			role = $3, disabled_at = $4 WHERE id = $5`,
-			u.DisplayName, u.PasswordHash, string(u.Role), u.DisabledAt, u.ID)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(tag); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM staff_user_service_centers WHERE staff_user_id = $1`, u.ID); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM staff_user_properties WHERE staff_user_id = $1`, u.ID); err != nil {
-			return err
-		}
-		if err := insertStaffGrants(ctx, tx, u.ID, u.ServiceCenterIDs, u.PropertyIDs); err != nil {
-			return err
-		}
-		if !endSessionsAt.IsZero() {
-			tag, err := tx.Exec(ctx, `UPDATE staff_sessions SET revoked_at = $1
-				WHERE staff_user_id = $2 AND revoked_at IS NULL`, endSessionsAt, u.ID)
-			if err != nil {
-				return err
-			}
-			ended = tag.RowsAffected()
-		}
-		// The user's streams re-check what the user may now see (or that they may at all).
-		tx.appendAccessEnded(concierge.StaffUserSubject(u.ID), audit.AtOr(time.Now()))
-		return appendAudit(ctx, tx, copyAudit(audit))
-	})
-	if err != nil {
-		return 0, storeErr(err, fmt.Sprintf("update staff user %d", u.ID))
-	}
-	return int(ended), nil
-}
-
-// RevokeStaffSessionsOfUser marks every staff session of the user not yet revoked as revoked
-// at at, with an access.ended event about the user, and returns how many it revoked. It
-// errors only when the database fails.
-func (db *DB) RevokeStaffSessionsOfUser(ctx context.Context, userID int64, at time.Time) (int, error) {
-	var n int64
-	err := db.write(ctx, func(tx *wtx) error {
-		tag, err := tx.Exec(ctx, `UPDATE staff_sessions SET revoked_at = $1
-			WHERE staff_user_id = $2 AND revoked_at IS NULL`, at, userID)
-		if err != nil {
-			return err
-		}
-		n = tag.RowsAffected()
-		tx.appendAccessEnded(concierge.StaffUserSubject(userID), at)
-		return nil
-	})
-	return int(n), storeErr(err, fmt.Sprintf("revoke staff sessions of user %d", userID))
 }

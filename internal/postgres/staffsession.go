@@ -58,24 +58,6 @@ func (db *DB) StaffSessionWithUser(ctx context.Context, hash []byte) (concierge.
 	return s, u, nil
 }
 
-// RevokeStaffSession marks staff session id revoked at at, with an access.ended event. It
-// returns concierge.ErrNotFound when the session does not exist or is already revoked.
-func (db *DB) RevokeStaffSession(ctx context.Context, id int64, at time.Time) error {
-	err := db.write(ctx, func(tx *wtx) error {
-		tag, err := tx.Exec(ctx, `UPDATE staff_sessions SET revoked_at = $1
-			WHERE id = $2 AND revoked_at IS NULL`, at, id)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(tag); err != nil {
-			return err
-		}
-		tx.appendAccessEnded(concierge.StaffSessionSubject(id), at)
-		return nil
-	})
-	return storeErr(err, fmt.Sprintf("revoke staff session %d", id))
-}
-
 // DeleteEndedSessions deletes up to limit anonymous guest sessions that expired before before
 // and up to limit staff sessions that expired or were revoked before before, and returns how
 // many of each it deleted.

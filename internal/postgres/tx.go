@@ -323,3 +323,67 @@ func (w writeTx) RevokeSession(ctx context.Context, id int64, at time.Time) erro
 	}
 	return storeErr(err, fmt.Sprintf("revoke session %d", id))
 }
+
+// credentialTable returns the table of a kind of credential RevokeCredential revokes.
+func credentialTable(kind concierge.Credential) (string, bool) {
+	switch kind {
+	case concierge.CredentialAPIKey:
+		return "api_keys", true
+	case concierge.CredentialInterfaceToken:
+		return "interface_tokens", true
+	case concierge.CredentialStaffSession:
+		return "staff_sessions", true
+	}
+	return "", false
+}
+
+// RevokeCredential marks a live credential revoked; concierge.ErrNotFound when there is none.
+func (w writeTx) RevokeCredential(ctx context.Context, kind concierge.Credential, id int64, at time.Time) error {
+	table, ok := credentialTable(kind)
+	if !ok {
+		return fmt.Errorf("postgres: revoke: unknown credential %q", kind)
+	}
+	tag, err := w.tx.Exec(ctx, `UPDATE `+table+` SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at, id)
+	if err == nil {
+		err = notFoundUnlessOne(tag)
+	}
+	return storeErr(err, fmt.Sprintf("revoke %s %d", kind, id))
+}
+
+// RevokeSessionsOfToken marks the live guest sessions opened with an interface token revoked.
+func (w writeTx) RevokeSessionsOfToken(ctx context.Context, tokenID int64, at time.Time) error {
+	_, err := w.tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1
+		WHERE interface_token_id = $2 AND revoked_at IS NULL`, at, tokenID)
+	return storeErr(err, fmt.Sprintf("revoke sessions of interface token %d", tokenID))
+}
+
+// RevokeStaffSessionsOfUser marks a user's live staff logins revoked and returns how many.
+func (w writeTx) RevokeStaffSessionsOfUser(ctx context.Context, userID int64, at time.Time) (int, error) {
+	tag, err := w.tx.Exec(ctx, `UPDATE staff_sessions SET revoked_at = $1
+		WHERE staff_user_id = $2 AND revoked_at IS NULL`, at, userID)
+	if err != nil {
+		return 0, storeErr(err, fmt.Sprintf("revoke staff sessions of user %d", userID))
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// UpdateStaffUser stores a staff user's fields and replaces their grants;
+// concierge.ErrNotFound when there is no such user.
+func (w writeTx) UpdateStaffUser(ctx context.Context, u *concierge.StaffUser) error {
+	tag, err := w.tx.Exec(ctx, `UPDATE staff_users SET display_name = $1, password_hash = $2,
+		role = $3, disabled_at = $4 WHERE id = $5`,
+		u.DisplayName, u.PasswordHash, string(u.Role), u.DisabledAt, u.ID)
+	if err == nil {
+		err = notFoundUnlessOne(tag)
+	}
+	for _, q := range []string{`DELETE FROM staff_user_service_centers WHERE staff_user_id = $1`,
+		`DELETE FROM staff_user_properties WHERE staff_user_id = $1`} {
+		if err == nil {
+			_, err = w.tx.Exec(ctx, q, u.ID)
+		}
+	}
+	if err == nil {
+		err = insertStaffGrants(ctx, w.tx, u.ID, u.ServiceCenterIDs, u.PropertyIDs)
+	}
+	return storeErr(err, fmt.Sprintf("update staff user %d", u.ID))
+}

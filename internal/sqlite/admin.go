@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"concierge/internal/concierge"
 )
@@ -300,74 +299,6 @@ func (db *DB) ListStaffUsers(ctx context.Context, afterID int64, limit int) ([]c
 	return out, nil
 }
 
-// UpdateStaffUser stores the display name, password hash, role and disabled time of u,
-// replaces their grants, revokes their live sessions at endSessionsAt when it is not zero and
-// appends audit (nil: none), in one transaction, and returns how many sessions it revoked. It
-// returns concierge.ErrNotFound when no staff user has u.ID.
-func (db *DB) UpdateStaffUser(ctx context.Context, u concierge.StaffUser, endSessionsAt time.Time, audit *concierge.AuditEntry) (int, error) {
-	var ended int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		ended = 0
-		res, err := tx.ExecContext(ctx, `UPDATE staff_users SET display_name = ?, password_hash = ?,
-			role = ?, disabled_at = ? WHERE id = ?`,
-			u.DisplayName, u.PasswordHash, string(u.Role), nullTimeArg(u.DisabledAt), u.ID)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(res); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_user_service_centers WHERE staff_user_id = ?`, u.ID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_user_properties WHERE staff_user_id = ?`, u.ID); err != nil {
-			return err
-		}
-		if err := insertStaffGrants(ctx, tx, u.ID, u.ServiceCenterIDs, u.PropertyIDs); err != nil {
-			return err
-		}
-		if !endSessionsAt.IsZero() {
-			if ended, err = revokeSessionsOfUser(ctx, tx, u.ID, endSessionsAt); err != nil {
-				return err
-			}
-		}
-		// The user's streams re-check what the user may now see (or that they may at all).
-		if err := db.appendAccessEnded(ctx, tx, concierge.StaffUserSubject(u.ID), audit.AtOr(time.Now())); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, copyAudit(audit))
-	})
-	if err != nil {
-		return 0, storeErr(err, fmt.Sprintf("update staff user %d", u.ID))
-	}
-	return int(ended), nil
-}
-
-// revokeSessionsOfUser marks every staff session of the user not yet revoked as revoked at at,
-// in tx, and returns how many it revoked.
-func revokeSessionsOfUser(ctx context.Context, tx *sql.Tx, userID int64, at time.Time) (int64, error) {
-	res, err := tx.ExecContext(ctx, `UPDATE staff_sessions SET revoked_at = ?
-		WHERE staff_user_id = ? AND revoked_at IS NULL`, timeArg(at), userID)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
-}
-
-// RevokeStaffSessionsOfUser marks every staff session of the user not yet revoked as revoked
-// at at, with an access.ended event about the user, and returns how many it revoked. It errors only when the database fails.
-func (db *DB) RevokeStaffSessionsOfUser(ctx context.Context, userID int64, at time.Time) (int, error) {
-	var n int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		var err error
-		if n, err = revokeSessionsOfUser(ctx, tx, userID, at); err != nil {
-			return err
-		}
-		return db.appendAccessEnded(ctx, tx, concierge.StaffUserSubject(userID), at)
-	})
-	return int(n), storeErr(err, fmt.Sprintf("revoke staff sessions of user %d", userID))
-}
-
 const interfaceTokenColumns = `id, name, hash, revoked_at, created_at`
 
 // scanInterfaceToken reads a row of interfaceTokenColumns (without grants).
@@ -436,16 +367,4 @@ func (db *DB) ListInterfaceTokens(ctx context.Context, afterID int64, limit int)
 		return nil, storeErr(err, "list interface tokens")
 	}
 	return out, nil
-}
-
-// RevokeInterfaceToken marks token id revoked at at, revokes the live sessions opened with it
-// and appends audit (nil: none) and an access.ended event in the same transaction. It returns concierge.ErrNotFound, appending nothing, when the token does not
-// exist or is already revoked.
-func (db *DB) RevokeInterfaceToken(ctx context.Context, id int64, at time.Time, audit *concierge.AuditEntry) error {
-	return db.revokeAudited(ctx, "interface_tokens", id, at, audit, "interface token", concierge.InterfaceTokenSubject(id),
-		func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ?
-				WHERE interface_token_id = ? AND revoked_at IS NULL`, timeArg(at), id)
-			return err
-		})
 }

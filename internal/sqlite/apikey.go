@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"concierge/internal/concierge"
 )
@@ -90,13 +89,6 @@ func (db *DB) apiKey(ctx context.Context, where string, arg any) (concierge.APIK
 		return concierge.APIKey{}, err
 	}
 	return k, nil
-}
-
-// RevokeAPIKey marks key id revoked at at and appends audit (nil: none) and an access.ended
-// event in the same transaction. It returns concierge.ErrNotFound, appending nothing, when the key does not
-// exist or is already revoked.
-func (db *DB) RevokeAPIKey(ctx context.Context, id int64, at time.Time, audit *concierge.AuditEntry) error {
-	return db.revokeAudited(ctx, "api_keys", id, at, audit, "api key", concierge.APIKeySubject(id), nil)
 }
 
 // ListAPIKeys returns the keys, revoked or not, whose id is greater than afterID, ascending by

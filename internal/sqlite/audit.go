@@ -3,9 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strconv"
-	"time"
 
 	"concierge/internal/concierge"
 )
@@ -36,35 +34,6 @@ func appendAudit(ctx context.Context, tx *sql.Tx, e *concierge.AuditEntry) error
 	}
 	e.ID, err = res.LastInsertId()
 	return err
-}
-
-// revokeAudited marks the row id of table (api_keys or interface_tokens: a credential with a
-// revoked_at column) revoked at at and appends audit (nil: none) and an access.ended event
-// about subject in the same transaction, after also running then (nil: nothing) in it.
-// concierge.ErrNotFound, appending nothing, when the row does not exist or is already revoked;
-// what names the credential in the error.
-func (db *DB) revokeAudited(ctx context.Context, table string, id int64, at time.Time, audit *concierge.AuditEntry, what string,
-	subject concierge.AccessSubject, then func(tx *sql.Tx) error) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE `+table+` SET revoked_at = ?
-			WHERE id = ? AND revoked_at IS NULL`, timeArg(at), id)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(res); err != nil {
-			return err
-		}
-		if then != nil {
-			if err := then(tx); err != nil {
-				return err
-			}
-		}
-		if err := db.appendAccessEnded(ctx, tx, subject, at); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, copyAudit(audit))
-	})
-	return storeErr(err, fmt.Sprintf("revoke %s %d", what, id))
 }
 
 // AppendAudit stores e and sets its ID.

@@ -64,23 +64,6 @@ func (db *DB) StaffSessionWithUser(ctx context.Context, hash []byte) (concierge.
 	return s, u, nil
 }
 
-// RevokeStaffSession marks staff session id revoked at at, with an access.ended event. It
-// returns concierge.ErrNotFound when the session does not exist or is already revoked.
-func (db *DB) RevokeStaffSession(ctx context.Context, id int64, at time.Time) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE staff_sessions SET revoked_at = ?
-			WHERE id = ? AND revoked_at IS NULL`, timeArg(at), id)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(res); err != nil {
-			return err
-		}
-		return db.appendAccessEnded(ctx, tx, concierge.StaffSessionSubject(id), at)
-	})
-	return storeErr(err, fmt.Sprintf("revoke staff session %d", id))
-}
-
 // DeleteEndedSessions deletes up to limit anonymous guest sessions that expired before before
 // and up to limit staff sessions that expired or were revoked before before, and returns how
 // many of each it deleted.

@@ -330,3 +330,69 @@ func (w *writeTx) RevokeSession(ctx context.Context, id int64, at time.Time) err
 	}
 	return storeErr(err, fmt.Sprintf("revoke session %d", id))
 }
+
+// credentialTable returns the table of a kind of credential RevokeCredential revokes.
+func credentialTable(kind concierge.Credential) (string, bool) {
+	switch kind {
+	case concierge.CredentialAPIKey:
+		return "api_keys", true
+	case concierge.CredentialInterfaceToken:
+		return "interface_tokens", true
+	case concierge.CredentialStaffSession:
+		return "staff_sessions", true
+	}
+	return "", false
+}
+
+// RevokeCredential marks a live credential revoked; concierge.ErrNotFound when there is none.
+func (w *writeTx) RevokeCredential(ctx context.Context, kind concierge.Credential, id int64, at time.Time) error {
+	table, ok := credentialTable(kind)
+	if !ok {
+		return fmt.Errorf("sqlite: revoke: unknown credential %q", kind)
+	}
+	res, err := w.tx.ExecContext(ctx, `UPDATE `+table+` SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`,
+		timeArg(at), id)
+	if err == nil {
+		err = notFoundUnlessOne(res)
+	}
+	return storeErr(err, fmt.Sprintf("revoke %s %d", kind, id))
+}
+
+// RevokeSessionsOfToken marks the live guest sessions opened with an interface token revoked.
+func (w *writeTx) RevokeSessionsOfToken(ctx context.Context, tokenID int64, at time.Time) error {
+	_, err := w.tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ?
+		WHERE interface_token_id = ? AND revoked_at IS NULL`, timeArg(at), tokenID)
+	return storeErr(err, fmt.Sprintf("revoke sessions of interface token %d", tokenID))
+}
+
+// RevokeStaffSessionsOfUser marks a user's live staff logins revoked and returns how many.
+func (w *writeTx) RevokeStaffSessionsOfUser(ctx context.Context, userID int64, at time.Time) (int, error) {
+	res, err := w.tx.ExecContext(ctx, `UPDATE staff_sessions SET revoked_at = ?
+		WHERE staff_user_id = ? AND revoked_at IS NULL`, timeArg(at), userID)
+	if err != nil {
+		return 0, storeErr(err, fmt.Sprintf("revoke staff sessions of user %d", userID))
+	}
+	n, err := res.RowsAffected()
+	return int(n), storeErr(err, fmt.Sprintf("revoke staff sessions of user %d", userID))
+}
+
+// UpdateStaffUser stores a staff user's fields and replaces their grants;
+// concierge.ErrNotFound when there is no such user.
+func (w *writeTx) UpdateStaffUser(ctx context.Context, u *concierge.StaffUser) error {
+	res, err := w.tx.ExecContext(ctx, `UPDATE staff_users SET display_name = ?, password_hash = ?,
+		role = ?, disabled_at = ? WHERE id = ?`,
+		u.DisplayName, u.PasswordHash, string(u.Role), nullTimeArg(u.DisabledAt), u.ID)
+	if err == nil {
+		err = notFoundUnlessOne(res)
+	}
+	for _, q := range []string{`DELETE FROM staff_user_service_centers WHERE staff_user_id = ?`,
+		`DELETE FROM staff_user_properties WHERE staff_user_id = ?`} {
+		if err == nil {
+			_, err = w.tx.ExecContext(ctx, q, u.ID)
+		}
+	}
+	if err == nil {
+		err = insertStaffGrants(ctx, w.tx, u.ID, u.ServiceCenterIDs, u.PropertyIDs)
+	}
+	return storeErr(err, fmt.Sprintf("update staff user %d", u.ID))
+}

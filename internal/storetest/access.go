@@ -77,7 +77,7 @@ func testAccessEnded(t *testing.T, s concierge.Store) {
 		t.Errorf("the replacement session %+v (%v) lost its interface token %d", got, err, tok.ID)
 	}
 
-	noErr(t, "RevokeInterfaceToken", s.RevokeInterfaceToken(ctx, tok.ID, at(3), nil))
+	noErr(t, "RevokeInterfaceToken", concierge.NewCredentials(s, nil).RevokeInterfaceToken(ctx, tok.ID, at(3), nil))
 	want("RevokeInterfaceToken", concierge.InterfaceTokenSubject(tok.ID))
 	for _, tc := range []struct {
 		id      int64
@@ -101,7 +101,7 @@ func testAccessEnded(t *testing.T, s concierge.Store) {
 	if got, _ := s.SessionByID(ctx, c.ID); got.RevokedAt != nil {
 		t.Errorf("a failed ReplaceSession revoked session %d", c.ID)
 	}
-	wantErr(t, "RevokeInterfaceToken again", s.RevokeInterfaceToken(ctx, tok.ID, at(4), nil), concierge.ErrNotFound)
+	wantErr(t, "RevokeInterfaceToken again", concierge.NewCredentials(s, nil).RevokeInterfaceToken(ctx, tok.ID, at(4), nil), concierge.ErrNotFound)
 	want("failed writes")
 
 	// Stays: a changed departure only.
@@ -123,27 +123,27 @@ func testAccessEnded(t *testing.T, s concierge.Store) {
 	ss := concierge.StaffSession{UserID: u.ID, Hash: hash(code("ss")), CreatedAt: t0, ExpiresAt: at(600)}
 	noErr(t, "CreateStaffSession", s.CreateStaffSession(ctx, &ss))
 	want("creating a user and a login")
-	noErr(t, "RevokeStaffSession", s.RevokeStaffSession(ctx, ss.ID, at(5)))
+	noErr(t, "RevokeStaffSession", concierge.NewCredentials(s, nil).RevokeStaffSession(ctx, ss.ID, at(5)))
 	want("RevokeStaffSession", concierge.StaffSessionSubject(ss.ID))
-	wantErr(t, "RevokeStaffSession again", s.RevokeStaffSession(ctx, ss.ID, at(5)), concierge.ErrNotFound)
+	wantErr(t, "RevokeStaffSession again", concierge.NewCredentials(s, nil).RevokeStaffSession(ctx, ss.ID, at(5)), concierge.ErrNotFound)
 	want("RevokeStaffSession again")
 	u.ServiceCenterIDs = nil
-	_, err = s.UpdateStaffUser(ctx, u, at(6), nil)
+	_, err = concierge.NewCredentials(s, nil).UpdateStaffUser(ctx, u, at(6), nil)
 	noErr(t, "UpdateStaffUser", err)
 	want("UpdateStaffUser", concierge.StaffUserSubject(u.ID))
 	unknown := u
 	unknown.ID = u.ID + 1000
-	_, err = s.UpdateStaffUser(ctx, unknown, at(6), nil)
+	_, err = concierge.NewCredentials(s, nil).UpdateStaffUser(ctx, unknown, at(6), nil)
 	wantErr(t, "UpdateStaffUser unknown", err, concierge.ErrNotFound)
 	want("UpdateStaffUser unknown")
-	_, err = s.RevokeStaffSessionsOfUser(ctx, u.ID, at(7))
+	_, err = concierge.NewCredentials(s, nil).RevokeStaffSessionsOfUser(ctx, u.ID, at(7))
 	noErr(t, "RevokeStaffSessionsOfUser", err)
 	want("RevokeStaffSessionsOfUser", concierge.StaffUserSubject(u.ID))
 	k := concierge.APIKey{Name: "PMS", Hash: hash(code("key")), Role: concierge.RoleManager, PropertyIDs: []int64{p}, CreatedAt: t0}
 	noErr(t, "CreateAPIKey", s.CreateAPIKey(ctx, &k, nil))
-	noErr(t, "RevokeAPIKey", s.RevokeAPIKey(ctx, k.ID, at(8), nil))
+	noErr(t, "RevokeAPIKey", concierge.NewCredentials(s, nil).RevokeAPIKey(ctx, k.ID, at(8), nil))
 	want("RevokeAPIKey", concierge.APIKeySubject(k.ID))
-	wantErr(t, "RevokeAPIKey again", s.RevokeAPIKey(ctx, k.ID, at(8), nil), concierge.ErrNotFound)
+	wantErr(t, "RevokeAPIKey again", concierge.NewCredentials(s, nil).RevokeAPIKey(ctx, k.ID, at(8), nil), concierge.ErrNotFound)
 	want("RevokeAPIKey again")
 
 	// Erasure: the stay or guest goes with its sessions.

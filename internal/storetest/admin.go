@@ -185,7 +185,7 @@ func testAdminStaffUsers(t *testing.T, s concierge.Store) {
 	upd.Username, upd.CreatedAt = "ignored", at(50)
 	upd.DisplayName, upd.PasswordHash, upd.Role = "Agent Renamed", "h4", concierge.RoleManager
 	upd.ServiceCenterIDs, upd.PropertyIDs, upd.DisabledAt = []int64{rs.ID}, []int64{q.ID}, &disabled
-	_, err = s.UpdateStaffUser(ctx, upd, time.Time{}, nil)
+	_, err = concierge.NewCredentials(s, nil).UpdateStaffUser(ctx, upd, time.Time{}, nil)
 	noErr(t, "UpdateStaffUser", err)
 	want := upd
 	want.Username, want.CreatedAt = users[0].Username, users[0].CreatedAt
@@ -193,7 +193,7 @@ func testAdminStaffUsers(t *testing.T, s concierge.Store) {
 	noErr(t, "StaffUserByUsername", err)
 	wantEqual(t, "updated user", u, want)
 	upd.DisabledAt, upd.ServiceCenterIDs, upd.PropertyIDs = nil, nil, nil
-	_, err = s.UpdateStaffUser(ctx, upd, time.Time{}, nil)
+	_, err = concierge.NewCredentials(s, nil).UpdateStaffUser(ctx, upd, time.Time{}, nil)
 	noErr(t, "UpdateStaffUser enable", err)
 	u, err = s.StaffUserByID(ctx, upd.ID)
 	noErr(t, "StaffUserByID", err)
@@ -201,7 +201,7 @@ func testAdminStaffUsers(t *testing.T, s concierge.Store) {
 		t.Errorf("enabled user without grants: %+v", u)
 	}
 	upd.ID = users[2].ID + 1000
-	_, err = s.UpdateStaffUser(ctx, upd, time.Time{}, nil)
+	_, err = concierge.NewCredentials(s, nil).UpdateStaffUser(ctx, upd, time.Time{}, nil)
 	wantErr(t, "UpdateStaffUser unknown", err, concierge.ErrNotFound)
 
 	// Revoking a user's sessions ends the live ones only, and only theirs.
@@ -214,8 +214,8 @@ func testAdminStaffUsers(t *testing.T, s concierge.Store) {
 	for i := range sessions {
 		noErr(t, "CreateStaffSession", s.CreateStaffSession(ctx, &sessions[i]))
 	}
-	noErr(t, "RevokeStaffSession", s.RevokeStaffSession(ctx, sessions[2].ID, at(10)))
-	n, err := s.RevokeStaffSessionsOfUser(ctx, users[0].ID, at(20))
+	noErr(t, "RevokeStaffSession", concierge.NewCredentials(s, nil).RevokeStaffSession(ctx, sessions[2].ID, at(10)))
+	n, err := concierge.NewCredentials(s, nil).RevokeStaffSessionsOfUser(ctx, users[0].ID, at(20))
 	noErr(t, "RevokeStaffSessionsOfUser", err)
 	if n != 2 {
 		t.Errorf("RevokeStaffSessionsOfUser revoked %d, want 2", n)
@@ -225,7 +225,7 @@ func testAdminStaffUsers(t *testing.T, s concierge.Store) {
 		noErr(t, "StaffSessionByHash", err)
 		wantEqual(t, "session revoked at", got.RevokedAt, want)
 	}
-	n, err = s.RevokeStaffSessionsOfUser(ctx, users[0].ID, at(30))
+	n, err = concierge.NewCredentials(s, nil).RevokeStaffSessionsOfUser(ctx, users[0].ID, at(30))
 	noErr(t, "RevokeStaffSessionsOfUser again", err)
 	if n != 0 {
 		t.Errorf("RevokeStaffSessionsOfUser again revoked %d, want 0", n)
@@ -264,9 +264,9 @@ func testAdminInterfaceTokens(t *testing.T, s concierge.Store) {
 	noErr(t, "ListInterfaceTokens page 2", err)
 	wantEqual(t, "ListInterfaceTokens page 2", got, tokens[1:])
 
-	noErr(t, "RevokeInterfaceToken", s.RevokeInterfaceToken(ctx, tokens[0].ID, at(10), nil))
-	wantErr(t, "RevokeInterfaceToken twice", s.RevokeInterfaceToken(ctx, tokens[0].ID, at(20), nil), concierge.ErrNotFound)
-	wantErr(t, "RevokeInterfaceToken unknown", s.RevokeInterfaceToken(ctx, tokens[1].ID+1000, at(20), nil), concierge.ErrNotFound)
+	noErr(t, "RevokeInterfaceToken", concierge.NewCredentials(s, nil).RevokeInterfaceToken(ctx, tokens[0].ID, at(10), nil))
+	wantErr(t, "RevokeInterfaceToken twice", concierge.NewCredentials(s, nil).RevokeInterfaceToken(ctx, tokens[0].ID, at(20), nil), concierge.ErrNotFound)
+	wantErr(t, "RevokeInterfaceToken unknown", concierge.NewCredentials(s, nil).RevokeInterfaceToken(ctx, tokens[1].ID+1000, at(20), nil), concierge.ErrNotFound)
 	tokens[0].RevokedAt = new(at(10))
 	byHash, err := s.InterfaceTokenByHash(ctx, tokens[0].Hash)
 	noErr(t, "InterfaceTokenByHash revoked", err)

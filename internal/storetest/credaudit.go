@@ -89,7 +89,7 @@ func testStaffUserAudit(t *testing.T, s concierge.Store) {
 	for i := range sessions {
 		noErr(t, "CreateStaffSession", s.CreateStaffSession(ctx, &sessions[i]))
 	}
-	noErr(t, "RevokeStaffSession", s.RevokeStaffSession(ctx, sessions[2].ID, at(3)))
+	noErr(t, "RevokeStaffSession", concierge.NewCredentials(s, nil).RevokeStaffSession(ctx, sessions[2].ID, at(3)))
 	wantSessions := func(what string, want ...*time.Time) {
 		t.Helper()
 		for i, w := range want {
@@ -103,7 +103,7 @@ func testStaffUserAudit(t *testing.T, s concierge.Store) {
 	u.DisplayName = "Alice B."
 	updated := credEntry(4, concierge.AuditStaffUserUpdated, "staff_user", fmt.Sprintf("%d:%s", u.ID, name), &prop)
 	given = updated
-	n, err := s.UpdateStaffUser(ctx, u, time.Time{}, &given)
+	n, err := concierge.NewCredentials(s, nil).UpdateStaffUser(ctx, u, time.Time{}, &given)
 	noErr(t, "UpdateStaffUser with an entry", err)
 	wantEqual(t, "sessions ended by UpdateStaffUser without endSessionsAt", n, 0)
 	wantEqual(t, "the caller's entry after UpdateStaffUser", given, updated)
@@ -113,7 +113,7 @@ func testStaffUserAudit(t *testing.T, s concierge.Store) {
 	// A new password ends the user's live sessions, in the same write as the entry.
 	u.PasswordHash = "h2"
 	pwSet := credEntry(5, concierge.AuditStaffPasswordSet, "staff_user", fmt.Sprintf("%d:%s", u.ID, name), &prop)
-	n, err = s.UpdateStaffUser(ctx, u, at(5), &pwSet)
+	n, err = concierge.NewCredentials(s, nil).UpdateStaffUser(ctx, u, at(5), &pwSet)
 	noErr(t, "UpdateStaffUser ending sessions", err)
 	wantEqual(t, "sessions ended by UpdateStaffUser", n, 2)
 	got, err = s.StaffUserByID(ctx, u.ID)
@@ -125,7 +125,7 @@ func testStaffUserAudit(t *testing.T, s concierge.Store) {
 	// Disabling when no session is live ends none and still stores the change and entry.
 	u.DisabledAt = new(at(6))
 	disabled := credEntry(6, concierge.AuditStaffUserDisabled, "staff_user", fmt.Sprintf("%d:%s", u.ID, name), &prop)
-	n, err = s.UpdateStaffUser(ctx, u, at(6), &disabled)
+	n, err = concierge.NewCredentials(s, nil).UpdateStaffUser(ctx, u, at(6), &disabled)
 	noErr(t, "UpdateStaffUser disabling", err)
 	wantEqual(t, "sessions ended by a second UpdateStaffUser", n, 0)
 	got, err = s.StaffUserByID(ctx, u.ID)
@@ -138,7 +138,7 @@ func testStaffUserAudit(t *testing.T, s concierge.Store) {
 	unknown := u
 	unknown.ID = other.ID + 1000
 	e = credEntry(7, concierge.AuditStaffPasswordSet, "staff_user", "x", nil)
-	_, err = s.UpdateStaffUser(ctx, unknown, at(7), &e)
+	_, err = concierge.NewCredentials(s, nil).UpdateStaffUser(ctx, unknown, at(7), &e)
 	wantErr(t, "UpdateStaffUser unknown", err, concierge.ErrNotFound)
 	wantAudited(t, "UpdateStaffUser unknown", s, log)
 	wantSessions("UpdateStaffUser unknown", new(at(5)), new(at(5)), new(at(3)), nil)
@@ -166,7 +166,7 @@ func testAPIKeyAudit(t *testing.T, s concierge.Store) {
 	log = wantAudited(t, "CreateAPIKey with a taken hash", s, log)
 
 	revoked := credEntry(3, concierge.AuditAPIKeyRevoked, "api_key", fmt.Sprint(k.ID), nil)
-	noErr(t, "RevokeAPIKey with an entry", s.RevokeAPIKey(ctx, k.ID, at(3), &revoked))
+	noErr(t, "RevokeAPIKey with an entry", concierge.NewCredentials(s, nil).RevokeAPIKey(ctx, k.ID, at(3), &revoked))
 	k.RevokedAt = new(at(3))
 	got, err = s.APIKeyByID(ctx, k.ID)
 	noErr(t, "APIKeyByID", err)
@@ -174,8 +174,8 @@ func testAPIKeyAudit(t *testing.T, s concierge.Store) {
 	log = wantAudited(t, "RevokeAPIKey", s, log, revoked)
 
 	e = credEntry(4, concierge.AuditAPIKeyRevoked, "api_key", fmt.Sprint(k.ID), nil)
-	wantErr(t, "RevokeAPIKey twice", s.RevokeAPIKey(ctx, k.ID, at(4), &e), concierge.ErrNotFound)
-	wantErr(t, "RevokeAPIKey unknown", s.RevokeAPIKey(ctx, k.ID+1000, at(4), &e), concierge.ErrNotFound)
+	wantErr(t, "RevokeAPIKey twice", concierge.NewCredentials(s, nil).RevokeAPIKey(ctx, k.ID, at(4), &e), concierge.ErrNotFound)
+	wantErr(t, "RevokeAPIKey unknown", concierge.NewCredentials(s, nil).RevokeAPIKey(ctx, k.ID+1000, at(4), &e), concierge.ErrNotFound)
 	wantAudited(t, "RevokeAPIKey twice and unknown", s, log)
 }
 
@@ -202,7 +202,7 @@ func testInterfaceTokenAudit(t *testing.T, s concierge.Store) {
 	log = wantAudited(t, "CreateInterfaceToken with a taken hash", s, log)
 
 	revoked := credEntry(3, concierge.AuditInterfaceTokenRevoke, "interface_token", fmt.Sprint(tok.ID), nil)
-	noErr(t, "RevokeInterfaceToken with an entry", s.RevokeInterfaceToken(ctx, tok.ID, at(3), &revoked))
+	noErr(t, "RevokeInterfaceToken with an entry", concierge.NewCredentials(s, nil).RevokeInterfaceToken(ctx, tok.ID, at(3), &revoked))
 	tok.RevokedAt = new(at(3))
 	got, err = s.InterfaceTokenByID(ctx, tok.ID)
 	noErr(t, "InterfaceTokenByID", err)
@@ -210,7 +210,7 @@ func testInterfaceTokenAudit(t *testing.T, s concierge.Store) {
 	log = wantAudited(t, "RevokeInterfaceToken", s, log, revoked)
 
 	e = credEntry(4, concierge.AuditInterfaceTokenRevoke, "interface_token", fmt.Sprint(tok.ID), nil)
-	wantErr(t, "RevokeInterfaceToken twice", s.RevokeInterfaceToken(ctx, tok.ID, at(4), &e), concierge.ErrNotFound)
-	wantErr(t, "RevokeInterfaceToken unknown", s.RevokeInterfaceToken(ctx, tok.ID+1000, at(4), &e), concierge.ErrNotFound)
+	wantErr(t, "RevokeInterfaceToken twice", concierge.NewCredentials(s, nil).RevokeInterfaceToken(ctx, tok.ID, at(4), &e), concierge.ErrNotFound)
+	wantErr(t, "RevokeInterfaceToken unknown", concierge.NewCredentials(s, nil).RevokeInterfaceToken(ctx, tok.ID+1000, at(4), &e), concierge.ErrNotFound)
 	wantAudited(t, "RevokeInterfaceToken twice and unknown", s, log)
 }

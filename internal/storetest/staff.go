@@ -128,16 +128,16 @@ func testStaffSessions(t *testing.T, s concierge.Store) {
 	wantErr(t, "StaffSessionByHash nil", err, concierge.ErrNotFound)
 
 	// Revoke, twice.
-	noErr(t, "RevokeStaffSession", s.RevokeStaffSession(ctx, a.ID, at(30)))
+	noErr(t, "RevokeStaffSession", concierge.NewCredentials(s, nil).RevokeStaffSession(ctx, a.ID, at(30)))
 	a.RevokedAt = new(at(30))
 	got, err := s.StaffSessionByHash(ctx, a.Hash)
 	noErr(t, "StaffSessionByHash revoked", err)
 	wantEqual(t, "StaffSessionByHash revoked", got, a)
-	wantErr(t, "RevokeStaffSession twice", s.RevokeStaffSession(ctx, a.ID, at(40)), concierge.ErrNotFound)
+	wantErr(t, "RevokeStaffSession twice", concierge.NewCredentials(s, nil).RevokeStaffSession(ctx, a.ID, at(40)), concierge.ErrNotFound)
 	got, err = s.StaffSessionByHash(ctx, a.Hash)
 	noErr(t, "StaffSessionByHash revoked twice", err)
 	wantEqual(t, "a second revocation changes nothing", got, a)
-	wantErr(t, "RevokeStaffSession unknown", s.RevokeStaffSession(ctx, a.ID+b.ID+100, at(40)), concierge.ErrNotFound)
+	wantErr(t, "RevokeStaffSession unknown", concierge.NewCredentials(s, nil).RevokeStaffSession(ctx, a.ID+b.ID+100, at(40)), concierge.ErrNotFound)
 
 	// The other session is untouched.
 	got, err = s.StaffSessionByHash(ctx, b.Hash)
@@ -181,13 +181,13 @@ func testAPIKeys(t *testing.T, s concierge.Store) {
 	wantErr(t, "APIKeyByID unknown", err, concierge.ErrNotFound)
 
 	// Revoke, twice.
-	noErr(t, "RevokeAPIKey", s.RevokeAPIKey(ctx, keys[1].ID, at(10), nil))
+	noErr(t, "RevokeAPIKey", concierge.NewCredentials(s, nil).RevokeAPIKey(ctx, keys[1].ID, at(10), nil))
 	keys[1].RevokedAt = new(at(10))
 	got, err := s.APIKeyByHash(ctx, keys[1].Hash)
 	noErr(t, "APIKeyByHash revoked", err)
 	wantEqual(t, "APIKeyByHash revoked", got, keys[1])
-	wantErr(t, "RevokeAPIKey twice", s.RevokeAPIKey(ctx, keys[1].ID, at(20), nil), concierge.ErrNotFound)
-	wantErr(t, "RevokeAPIKey unknown", s.RevokeAPIKey(ctx, unknown, at(20), nil), concierge.ErrNotFound)
+	wantErr(t, "RevokeAPIKey twice", concierge.NewCredentials(s, nil).RevokeAPIKey(ctx, keys[1].ID, at(20), nil), concierge.ErrNotFound)
+	wantErr(t, "RevokeAPIKey unknown", concierge.NewCredentials(s, nil).RevokeAPIKey(ctx, unknown, at(20), nil), concierge.ErrNotFound)
 	got, err = s.APIKeyByID(ctx, keys[1].ID)
 	noErr(t, "APIKeyByID revoked twice", err)
 	wantEqual(t, "a second revocation changes nothing", got, keys[1])
@@ -236,7 +236,7 @@ func testStaffSessionWithUser(t *testing.T, s concierge.Store) {
 	for _, ss := range []*concierge.StaffSession{&live, &revoked, &expired, &adminLive} {
 		noErr(t, "CreateStaffSession", s.CreateStaffSession(ctx, ss))
 	}
-	noErr(t, "RevokeStaffSession", s.RevokeStaffSession(ctx, revoked.ID, at(5)))
+	noErr(t, "RevokeStaffSession", concierge.NewCredentials(s, nil).RevokeStaffSession(ctx, revoked.ID, at(5)))
 	revoked.RevokedAt = new(at(5))
 
 	check := func(what string, want concierge.StaffSession, wantUser concierge.StaffUser) {
@@ -261,7 +261,7 @@ func testStaffSessionWithUser(t *testing.T, s concierge.Store) {
 	disabled := wantAgent
 	disabled.DisabledAt = new(at(10))
 	disabled.ServiceCenterIDs, disabled.PropertyIDs = []int64{rs.ID}, nil
-	_, err := s.UpdateStaffUser(ctx, disabled, time.Time{}, nil)
+	_, err := concierge.NewCredentials(s, nil).UpdateStaffUser(ctx, disabled, time.Time{}, nil)
 	noErr(t, "UpdateStaffUser disable", err)
 	check("disabled user", live, disabled)
 
