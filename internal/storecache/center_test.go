@@ -36,6 +36,7 @@ func (f *centerStore) UpdateServiceCenter(_ context.Context, sc concierge.Servic
 // UpdateServiceCenter through the decorator makes the next read see the change (a new staff
 // language), and that a missing center is not cached.
 func TestCenterCache(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	store := &centerStore{centers: map[int64]concierge.ServiceCenter{1: {ID: 1, Code: "FO", StaffLanguage: "es"}}}
 	c := New(store, Options{})

@@ -51,6 +51,7 @@ func (f *outletStore) UpdateOutlet(_ context.Context, o concierge.Outlet) error 
 // property has its own entry, that CreateOutlet and UpdateOutlet through the decorator make
 // the next read see the change, and that a failed read is not cached.
 func TestOutletCache(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	store := &outletStore{outlets: []concierge.Outlet{
 		{ID: 1, PropertyID: 1, Code: "FRONTDESK", AllowGuestMessages: true},

@@ -82,6 +82,7 @@ func twoProperties() map[int64]concierge.Property {
 // that property only, even when the write reports an error; and that a missing property is
 // not cached.
 func TestPropertyCache(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	want := twoProperties()
 	store := &propertyStore{props: twoProperties()}
@@ -138,6 +139,7 @@ func TestPropertyCache(t *testing.T) {
 // that property's time zone, and that UpdateProperty on this node is seen by the next
 // Authenticate at once.
 func TestAuthenticatePropertyFromCache(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	// The departure day 2025-01-20 ends at 15:00 UTC in Tokyo, 24:00 UTC in UTC and 08:00 UTC
 	// the next day in Los Angeles; now is 16:00 UTC, and there is no grace period.

@@ -11,6 +11,7 @@ import (
 // decorator (by another node) is answered from memory until Options.TTL has passed since the
 // read, and read from the store from then on, for each of the three caches.
 func TestChangeElsewhereSeenAfterTTL(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	props := &propertyStore{props: twoProperties()}
 	outlets := &outletStore{outlets: []concierge.Outlet{{ID: 1, PropertyID: 1, Code: "FRONTDESK"}}}
@@ -61,6 +62,7 @@ func TestChangeElsewhereSeenAfterTTL(t *testing.T) {
 // TestMaxEntries checks that a cache holding Options.MaxEntries keys starts afresh on the
 // next new key.
 func TestMaxEntries(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	props := twoProperties()
 	props[3] = concierge.Property{ID: 3, Code: "LIMA"}
@@ -87,6 +89,7 @@ func TestMaxEntries(t *testing.T) {
 // TestReadBeforeInvalidationNotKept checks that a value read while an invalidation happens
 // (a write committed during the read) is returned but not kept.
 func TestReadBeforeInvalidationNotKept(t *testing.T) {
+	t.Parallel()
 	c := ttlCache[int, string]{ttl: time.Hour, max: 10, now: time.Now}
 	reads := 0
 	load := func(v string, invalidate bool) func() (string, error) {
@@ -112,6 +115,7 @@ func TestReadBeforeInvalidationNotKept(t *testing.T) {
 // TestZones checks that Zones answers each name with its zone, UTC for an unknown one, and
 // the same *time.Location every time.
 func TestZones(t *testing.T) {
+	t.Parallel()
 	var z Zones
 	tokyo := z.Location("Asia/Tokyo")
 	if tokyo.String() != "Asia/Tokyo" {
