@@ -658,7 +658,7 @@ func addManagerAndOtherProperty(t *testing.T, s *server) string {
 	}
 	mgr := concierge.StaffUser{Username: "manager", DisplayName: "Maria Lopez Diaz", PasswordHash: hash, Role: concierge.RoleManager,
 		PropertyIDs: []int64{demoProp.ID}, CreatedAt: s.Clock.Now()}
-	if err := sw.db.CreateStaffUser(ctx, &mgr, nil); err != nil {
+	if err := concierge.NewCredentials(sw.db, nil).CreateStaffUser(ctx, &mgr, nil); err != nil {
 		t.Fatal(err)
 	}
 	other := concierge.Property{Code: "OTHER", Name: "Other Hotel", BrandCode: "B", GroupCode: "G", TimeZone: "UTC",

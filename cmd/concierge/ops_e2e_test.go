@@ -152,7 +152,7 @@ func seedTwoProperties(t *testing.T, dir string, clk *clock) {
 	}
 	other := concierge.Property{Code: "OTHER", Name: "Other Hotel", TimeZone: "America/New_York", DefaultLanguage: "en"}
 	must(t, st.CreateProperty(ctx, &other))
-	must(t, st.CreateInterfaceToken(ctx, &concierge.InterfaceToken{Name: "other", Hash: concierge.HashSecret("other-token"), PropertyIDs: []int64{other.ID}}, nil))
+	must(t, concierge.NewCredentials(st, nil).CreateInterfaceToken(ctx, &concierge.InterfaceToken{Name: "other", Hash: concierge.HashSecret("other-token"), PropertyIDs: []int64{other.ID}}, nil))
 	sc := concierge.ServiceCenter{PropertyID: other.ID, Code: "FO", Name: "Reception", StaffLanguage: "en"}
 	must(t, st.CreateServiceCenter(ctx, &sc))
 	must(t, st.CreateOutlet(ctx, &concierge.Outlet{PropertyID: other.ID, Code: "DESK", Name: "Desk", ServiceCenterID: sc.ID, AllowGuestMessages: true}))

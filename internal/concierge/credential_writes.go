@@ -2,14 +2,16 @@ package concierge
 
 import (
 	"context"
+	"strconv"
 	"time"
 )
 
-// Credentials writes the changes that end or narrow a credential's right: revoking an API
-// key, an interface token (with the guest sessions it opened) or a staff login, and updating a
-// staff user. Each appends the access.ended event that makes the streams concerned re-check
-// their right, and its audit entry, in the change's transaction: written once over the store's
-// transactions.
+// Credentials writes staff users, API keys, interface tokens and staff logins: creating one
+// (with its audit entry, which names the new id), and the changes that end or narrow a right
+// (revoking an API key, an interface token with the guest sessions it opened, a staff login;
+// updating a staff user), each with the access.ended event that makes the streams concerned
+// re-check their right and its audit entry, in the change's transaction: written once over the
+// store's transactions.
 type Credentials struct {
 	store Transactor
 	now   func() time.Time
@@ -106,6 +108,46 @@ func (w Credentials) UpdateStaffUser(ctx context.Context, u StaffUser, endSessio
 		return 0, err
 	}
 	return ended, nil
+}
+
+// CreateStaffUser stores u with their grants (each once) and sets u.ID, with audit (nil:
+// none), its ObjectRef prefixed with the new id, in one transaction; ErrConflict, storing
+// nothing, when the username is taken.
+func (w Credentials) CreateStaffUser(ctx context.Context, u *StaffUser, audit *AuditEntry) error {
+	return w.create(ctx, &u.ID, audit, func(tx Tx) (int64, error) { return tx.InsertStaffUser(ctx, u) })
+}
+
+// CreateAPIKey stores k with its property grants (each once) and sets k.ID, with audit (nil:
+// none), its ObjectRef prefixed with the new id, in one transaction; ErrConflict, storing
+// nothing, when another key has the same hash.
+func (w Credentials) CreateAPIKey(ctx context.Context, k *APIKey, audit *AuditEntry) error {
+	return w.create(ctx, &k.ID, audit, func(tx Tx) (int64, error) { return tx.InsertAPIKey(ctx, k) })
+}
+
+// CreateInterfaceToken stores t with its property grants (each once) and sets t.ID, with
+// audit (nil: none), its ObjectRef prefixed with the new id, in one transaction; ErrConflict,
+// storing nothing, when another token has the same hash.
+func (w Credentials) CreateInterfaceToken(ctx context.Context, t *InterfaceToken, audit *AuditEntry) error {
+	return w.create(ctx, &t.ID, audit, func(tx Tx) (int64, error) { return tx.InsertInterfaceToken(ctx, t) })
+}
+
+// create runs insert and appends audit for the new row in one transaction, then sets *id.
+func (w Credentials) create(ctx context.Context, id *int64, audit *AuditEntry, insert func(Tx) (int64, error)) error {
+	var created int64
+	err := w.store.Write(ctx, func(tx Tx) error {
+		var err error
+		if created, err = insert(tx); err != nil || audit == nil {
+			return err
+		}
+		entry := *audit
+		entry.ObjectRef = strconv.FormatInt(created, 10) + audit.ObjectRef
+		return tx.InsertAudit(ctx, &entry)
+	})
+	if err != nil {
+		return err
+	}
+	*id = created
+	return nil
 }
 
 // endedAndAudited appends access.ended about subject at at and a copy of audit (nil: none).

@@ -308,7 +308,7 @@ func (s *Service) CreateStaffUser(ctx context.Context, p *Principal, in StaffUse
 		return StaffUserInfo{}, err
 	}
 	audit := s.auditStaffUser(ctx, p, AuditStaffUserCreated, u)
-	if err := s.store.CreateStaffUser(ctx, &u, audit); err != nil {
+	if err := s.credentials.CreateStaffUser(ctx, &u, audit); err != nil {
 		return StaffUserInfo{}, s.conflictOr(ctx, "create staff user", err,
 			fmt.Sprintf("A staff user named '%s' already exists.", u.Username))
 	}

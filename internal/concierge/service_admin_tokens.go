@@ -45,7 +45,7 @@ func (s *Service) CreateInterfaceToken(ctx context.Context, p *Principal, in Int
 	t := InterfaceToken{Name: name, Hash: HashSecret(secret), PropertyIDs: ids, CreatedAt: s.now()}
 	// The store puts the new token's id in the entry's ObjectRef (AuditStore).
 	audit := s.auditEntry(ctx, p, AuditInterfaceTokenMade, "interface_token", "", 0, "")
-	if err := s.store.CreateInterfaceToken(ctx, &t, audit); err != nil {
+	if err := s.credentials.CreateInterfaceToken(ctx, &t, audit); err != nil {
 		return "", InterfaceToken{}, s.internal(ctx, "create interface token", err)
 	}
 	s.logger.InfoContext(ctx, "interface token created", "interface_token_id", t.ID, "by", p.String())

@@ -66,14 +66,6 @@ func (f *credStore) PropertyByCode(_ context.Context, code string) (Property, er
 	return Property{}, ErrNotFound
 }
 
-func (f *credStore) CreateStaffUser(_ context.Context, u *StaffUser, audit *AuditEntry) error {
-	f.record("CreateStaffUser", *u, time.Time{}, audit)
-	if f.writeErr == nil {
-		u.ID = 42
-	}
-	return f.writeErr
-}
-
 // Write runs fn in a recorded transaction (credTx) and records what it wrote as one write,
 // then answers writeErr (the transaction failed: nothing else is recorded).
 func (f *credStore) Write(_ context.Context, fn func(Tx) error) error {
@@ -93,6 +85,21 @@ type credTx struct {
 	user          StaffUser
 	endSessionsAt time.Time
 	audit         *AuditEntry
+}
+
+func (tx *credTx) InsertStaffUser(_ context.Context, u *StaffUser) (int64, error) {
+	tx.op, tx.user = "CreateStaffUser", *u
+	return 42, nil
+}
+
+func (tx *credTx) InsertAPIKey(context.Context, *APIKey) (int64, error) {
+	tx.op = "CreateAPIKey"
+	return 43, nil
+}
+
+func (tx *credTx) InsertInterfaceToken(context.Context, *InterfaceToken) (int64, error) {
+	tx.op = "CreateInterfaceToken"
+	return 44, nil
 }
 
 func (tx *credTx) UpdateStaffUser(_ context.Context, u *StaffUser) error {
@@ -127,20 +134,8 @@ func (tx *credTx) InsertAudit(_ context.Context, e *AuditEntry) error {
 	return nil
 }
 
-func (f *credStore) CreateAPIKey(_ context.Context, k *APIKey, audit *AuditEntry) error {
-	f.record("CreateAPIKey", StaffUser{}, time.Time{}, audit)
-	k.ID = 43
-	return f.writeErr
-}
-
 func (f *credStore) APIKeyByID(_ context.Context, id int64) (APIKey, error) {
 	return APIKey{ID: id, Name: "PMS", Role: RoleAdmin}, nil
-}
-
-func (f *credStore) CreateInterfaceToken(_ context.Context, tok *InterfaceToken, audit *AuditEntry) error {
-	f.record("CreateInterfaceToken", StaffUser{}, time.Time{}, audit)
-	tok.ID = 44
-	return f.writeErr
 }
 
 func (f *credStore) InterfaceTokenByID(_ context.Context, id int64) (InterfaceToken, error) {
@@ -182,8 +177,8 @@ func wantEntry(t *testing.T, what string, w credWrite, action AuditAction, kind,
 }
 
 // TestStaffUserWritesCarryTheirAudit: creating, updating, setting the password of, disabling
-// and enabling a staff user hand the audit entry to the store's write (a created user's entry
-// names ":username", the store putting the id in front), and setting a password or disabling
+// and enabling a staff user write the audit entry in the change's transaction (a created
+// user's entry names "id:username"), and setting a password or disabling
 // ends the user's sessions in that same write; a failed write is no success.
 func TestStaffUserWritesCarryTheirAudit(t *testing.T) {
 	t.Parallel()
@@ -202,7 +197,7 @@ func TestStaffUserWritesCarryTheirAudit(t *testing.T) {
 		t.Fatalf("CreateStaffUser: %v", err)
 	}
 	w := st.lastWrite(t, "CreateStaffUser")
-	wantEntry(t, "CreateStaffUser", w, AuditStaffUserCreated, "staff_user", ":carol", 5, now)
+	wantEntry(t, "CreateStaffUser", w, AuditStaffUserCreated, "staff_user", "42:carol", 5, now)
 	if w.audit.Detail != "role=manager properties=5 service_centers=" {
 		t.Errorf("CreateStaffUser: detail %q", w.audit.Detail)
 	}
@@ -278,7 +273,7 @@ func TestCredentialWritesCarryTheirAudit(t *testing.T) {
 		t.Fatalf("CreateAPIKey: %v", err)
 	}
 	w := st.lastWrite(t, "CreateAPIKey")
-	wantEntry(t, "CreateAPIKey", w, AuditAPIKeyCreated, "api_key", "", 0, now)
+	wantEntry(t, "CreateAPIKey", w, AuditAPIKeyCreated, "api_key", "43", 0, now)
 	if w.audit.Detail != "role=manager" {
 		t.Errorf("CreateAPIKey: detail %q", w.audit.Detail)
 	}
@@ -290,7 +285,7 @@ func TestCredentialWritesCarryTheirAudit(t *testing.T) {
 	if _, _, err := s.CreateInterfaceToken(ctx, admin, InterfaceTokenInput{Name: "App", PropertyCodes: []string{"P5"}}); err != nil {
 		t.Fatalf("CreateInterfaceToken: %v", err)
 	}
-	wantEntry(t, "CreateInterfaceToken", st.lastWrite(t, "CreateInterfaceToken"), AuditInterfaceTokenMade, "interface_token", "", 0, now)
+	wantEntry(t, "CreateInterfaceToken", st.lastWrite(t, "CreateInterfaceToken"), AuditInterfaceTokenMade, "interface_token", "44", 0, now)
 	if _, err := s.RevokeInterfaceToken(ctx, admin, 44); err != nil {
 		t.Fatalf("RevokeInterfaceToken: %v", err)
 	}

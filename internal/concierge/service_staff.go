@@ -418,7 +418,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, p *Principal, in APIKeyInput
 		PropertyIDs: sortedIDs(ids), CreatedAt: s.now()}
 	// The store puts the new key's id in the entry's ObjectRef (AuditStore).
 	audit := s.auditEntry(ctx, p, AuditAPIKeyCreated, "api_key", "", 0, "role="+string(k.Role))
-	if err := s.store.CreateAPIKey(ctx, &k, audit); err != nil {
+	if err := s.credentials.CreateAPIKey(ctx, &k, audit); err != nil {
 		return "", APIKey{}, s.internal(ctx, "create api key", err)
 	}
 	s.logger.InfoContext(ctx, "api key created", "api_key_id", k.ID, "role", string(k.Role), "by", p.String())

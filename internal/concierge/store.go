@@ -47,10 +47,6 @@ type Store interface {
 	// PropertyByID finds a property; ErrNotFound when none.
 	PropertyByID(ctx context.Context, id int64) (Property, error)
 
-	// CreateInterfaceToken stores a token with its property grants and sets its ID, and appends
-	// audit (nil: none; its ObjectRef prefixed with the new id, see AuditStore) in the same
-	// transaction; ErrConflict on a taken hash, storing nothing.
-	CreateInterfaceToken(ctx context.Context, t *InterfaceToken, audit *AuditEntry) error
 	// InterfaceTokenByHash finds a token, revoked or not, by the SHA-256 of its secret;
 	// ErrNotFound when none.
 	InterfaceTokenByHash(ctx context.Context, hash []byte) (InterfaceToken, error)

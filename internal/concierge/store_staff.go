@@ -7,11 +7,6 @@ import (
 // StaffStore persists staff users and their credentials: staff sessions and API keys. It is
 // part of Store.
 type StaffStore interface {
-	// CreateStaffUser stores a staff user with their service centers and properties and sets
-	// u.ID, and appends audit (nil: none; its ObjectRef prefixed with the new id, see
-	// AuditStore) in the same transaction; ErrConflict when the username is taken
-	// (case-insensitively), storing nothing.
-	CreateStaffUser(ctx context.Context, u *StaffUser, audit *AuditEntry) error
 	// StaffUserByUsername finds a staff user by username, case-insensitively, with their
 	// service center and property ids ascending; ErrNotFound when none.
 	StaffUserByUsername(ctx context.Context, username string) (StaffUser, error)
@@ -33,10 +28,6 @@ type StaffStore interface {
 	// statement; ErrNotFound when none (deleting a staff user deletes their sessions).
 	StaffSessionWithUser(ctx context.Context, hash []byte) (StaffSession, StaffUser, error)
 
-	// CreateAPIKey stores an API key with its property grants (each once) and sets its ID, and
-	// appends audit (nil: none; its ObjectRef prefixed with the new id, see AuditStore) in the
-	// same transaction; ErrConflict when another key has the same hash, storing nothing.
-	CreateAPIKey(ctx context.Context, k *APIKey, audit *AuditEntry) error
 	// APIKeyByHash finds an API key, revoked or not, by the SHA-256 of its secret, with its
 	// property ids ascending; ErrNotFound when none.
 	APIKeyByHash(ctx context.Context, hash []byte) (APIKey, error)

@@ -165,6 +165,15 @@ type CredentialTx interface {
 	// RevokeStaffSessionsOfUser marks the user's live staff logins revoked at at and returns
 	// how many.
 	RevokeStaffSessionsOfUser(ctx context.Context, userID int64, at time.Time) (int, error)
+	// InsertStaffUser stores u (its ID is ignored) with their service center and property
+	// grants, each once, and returns the new id; ErrConflict when the username is taken.
+	InsertStaffUser(ctx context.Context, u *StaffUser) (int64, error)
+	// InsertAPIKey stores k (its ID is ignored) with its property grants, each once, and
+	// returns the new id; ErrConflict when another key has the same hash.
+	InsertAPIKey(ctx context.Context, k *APIKey) (int64, error)
+	// InsertInterfaceToken stores t (its ID is ignored) with its property grants, each once,
+	// and returns the new id; ErrConflict when another token has the same hash.
+	InsertInterfaceToken(ctx context.Context, t *InterfaceToken) (int64, error)
 	// UpdateStaffUser stores the display name, password hash, role and disabled time of u and
 	// replaces their service center and property grants; ErrNotFound when no user has u.ID.
 	UpdateStaffUser(ctx context.Context, u *StaffUser) error

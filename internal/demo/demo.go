@@ -34,7 +34,7 @@ func Load(ctx context.Context, st concierge.Store, now time.Time, hashParams pas
 	}
 	tok := concierge.InterfaceToken{Name: "Demo integrator", Hash: concierge.HashSecret(InterfaceToken),
 		PropertyIDs: []int64{prop.ID}, CreatedAt: now}
-	if err := st.CreateInterfaceToken(ctx, &tok, nil); err != nil {
+	if err := concierge.NewCredentials(st, nil).CreateInterfaceToken(ctx, &tok, nil); err != nil {
 		return false, fmt.Errorf("demo interface token: %w", err)
 	}
 
@@ -122,7 +122,7 @@ func Load(ctx context.Context, st concierge.Store, now time.Time, hashParams pas
 		if u.center != "" {
 			user.ServiceCenterIDs = []int64{centers[u.center].ID}
 		}
-		if err := st.CreateStaffUser(ctx, &user, nil); err != nil {
+		if err := concierge.NewCredentials(st, nil).CreateStaffUser(ctx, &user, nil); err != nil {
 			return false, fmt.Errorf("demo staff user %s: %w", u.name, err)
 		}
 	}

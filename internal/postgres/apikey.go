@@ -7,31 +7,6 @@ import (
 	"concierge/internal/concierge"
 )
 
-// CreateAPIKey stores k with its property grants (a property listed twice is granted once) and
-// sets k.ID, and appends audit (nil: none), its ObjectRef prefixed with the new id, in the same
-// transaction. It returns concierge.ErrConflict when another key has the same hash.
-func (db *DB) CreateAPIKey(ctx context.Context, k *concierge.APIKey, audit *concierge.AuditEntry) error {
-	var id int64
-	err := db.write(ctx, func(tx *wtx) error {
-		var err error
-		id, err = insertID(ctx, tx, `INSERT INTO api_keys (name, hash, role, created_at, revoked_at)
-			VALUES ($1, $2, $3, $4, $5) RETURNING id`, k.Name, k.Hash, string(k.Role), k.CreatedAt, k.RevokedAt)
-		if err != nil {
-			return err
-		}
-		if _, err = tx.Exec(ctx, `INSERT INTO api_key_properties (api_key_id, property_id)
-			SELECT $1, p FROM unnest($2::bigint[]) AS p ON CONFLICT DO NOTHING`, id, nonNil(k.PropertyIDs)); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, createdAudit(audit, id))
-	})
-	if err != nil {
-		return storeErr(err, fmt.Sprintf("create api key %q", k.Name))
-	}
-	k.ID = id
-	return nil
-}
-
 // apiKeyColumns selects a key (aliased k) with its grants as an array.
 const apiKeyColumns = `k.id, k.name, k.hash, k.role, k.created_at, k.revoked_at,
 	array(SELECT property_id FROM api_key_properties WHERE api_key_id = k.id ORDER BY property_id)`

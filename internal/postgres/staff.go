@@ -44,32 +44,6 @@ func (p prefixedRow) Scan(dest ...any) error {
 	return p.r.Scan(append(p.pre[:len(p.pre):len(p.pre)], dest...)...)
 }
 
-// CreateStaffUser stores u with their service centers and properties (each listed twice is
-// granted once) and sets u.ID. It returns concierge.ErrConflict when another staff user has
-// the same username, compared case-insensitively. It appends audit (nil: none), its ObjectRef
-// prefixed with the new id, in the same transaction.
-func (db *DB) CreateStaffUser(ctx context.Context, u *concierge.StaffUser, audit *concierge.AuditEntry) error {
-	var id int64
-	err := db.write(ctx, func(tx *wtx) error {
-		var err error
-		id, err = insertID(ctx, tx, `INSERT INTO staff_users (username, display_name, password_hash,
-			role, created_at, disabled_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			u.Username, u.DisplayName, u.PasswordHash, string(u.Role), u.CreatedAt, u.DisabledAt)
-		if err != nil {
-			return err
-		}
-		if err := insertStaffGrants(ctx, tx, id, u.ServiceCenterIDs, u.PropertyIDs); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, createdAudit(audit, id))
-	})
-	if err != nil {
-		return storeErr(err, fmt.Sprintf("create staff user %q", u.Username))
-	}
-	u.ID = id
-	return nil
-}
-
 // insertStaffGrants grants staff user id the service centers and properties (each once).
 func insertStaffGrants(ctx context.Context, tx *wtx, id int64, centers, props []int64) error {
 	if len(centers) > 0 {

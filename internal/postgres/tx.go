@@ -387,3 +387,39 @@ func (w writeTx) UpdateStaffUser(ctx context.Context, u *concierge.StaffUser) er
 	}
 	return storeErr(err, fmt.Sprintf("update staff user %d", u.ID))
 }
+
+// InsertStaffUser stores a staff user with their grants and returns the new id;
+// concierge.ErrConflict when the username is taken.
+func (w writeTx) InsertStaffUser(ctx context.Context, u *concierge.StaffUser) (int64, error) {
+	id, err := insertID(ctx, w.tx, `INSERT INTO staff_users (username, display_name, password_hash,
+		role, created_at, disabled_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		u.Username, u.DisplayName, u.PasswordHash, string(u.Role), u.CreatedAt, u.DisabledAt)
+	if err == nil {
+		err = insertStaffGrants(ctx, w.tx, id, u.ServiceCenterIDs, u.PropertyIDs)
+	}
+	return id, storeErr(err, fmt.Sprintf("create staff user %q", u.Username))
+}
+
+// InsertAPIKey stores an API key with its property grants and returns the new id;
+// concierge.ErrConflict when another key has the same hash.
+func (w writeTx) InsertAPIKey(ctx context.Context, k *concierge.APIKey) (int64, error) {
+	id, err := insertID(ctx, w.tx, `INSERT INTO api_keys (name, hash, role, created_at, revoked_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, k.Name, k.Hash, string(k.Role), k.CreatedAt, k.RevokedAt)
+	if err == nil {
+		_, err = w.tx.Exec(ctx, `INSERT INTO api_key_properties (api_key_id, property_id)
+			SELECT $1, p FROM unnest($2::bigint[]) AS p ON CONFLICT DO NOTHING`, id, nonNil(k.PropertyIDs))
+	}
+	return id, storeErr(err, fmt.Sprintf("create api key %q", k.Name))
+}
+
+// InsertInterfaceToken stores an interface token with its property grants and returns the new
+// id; concierge.ErrConflict when another token has the same hash.
+func (w writeTx) InsertInterfaceToken(ctx context.Context, t *concierge.InterfaceToken) (int64, error) {
+	id, err := insertID(ctx, w.tx, `INSERT INTO interface_tokens (name, hash, revoked_at, created_at)
+		VALUES ($1, $2, $3, $4) RETURNING id`, t.Name, t.Hash, t.RevokedAt, t.CreatedAt)
+	if err == nil {
+		_, err = w.tx.Exec(ctx, `INSERT INTO interface_token_properties (token_id, property_id)
+			SELECT $1, p FROM unnest($2::bigint[]) AS p ON CONFLICT DO NOTHING`, id, nonNil(t.PropertyIDs))
+	}
+	return id, storeErr(err, fmt.Sprintf("create interface token %q", t.Name))
+}

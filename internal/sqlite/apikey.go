@@ -8,33 +8,6 @@ import (
 	"concierge/internal/concierge"
 )
 
-// CreateAPIKey stores k with its property grants (a property listed twice is granted once) and
-// sets k.ID, and appends audit (nil: none), its ObjectRef prefixed with the new id, in the same
-// transaction. It returns concierge.ErrConflict when another key has the same hash.
-func (db *DB) CreateAPIKey(ctx context.Context, k *concierge.APIKey, audit *concierge.AuditEntry) error {
-	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		var err error
-		id, err = insert(ctx, tx, `INSERT INTO api_keys (name, hash, role, created_at, revoked_at)
-			VALUES (?, ?, ?, ?, ?)`, k.Name, k.Hash, string(k.Role), timeArg(k.CreatedAt), nullTimeArg(k.RevokedAt))
-		if err != nil {
-			return err
-		}
-		for _, pid := range k.PropertyIDs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO api_key_properties (api_key_id, property_id)
-				VALUES (?, ?) ON CONFLICT DO NOTHING`, id, pid); err != nil {
-				return err
-			}
-		}
-		return appendAudit(ctx, tx, createdAudit(audit, id))
-	})
-	if err != nil {
-		return storeErr(err, fmt.Sprintf("create api key %q", k.Name))
-	}
-	k.ID = id
-	return nil
-}
-
 // APIKeyByHash returns the key, revoked or not, whose secret hashes to hash, with its property
 // ids ascending, or concierge.ErrNotFound when there is none.
 func (db *DB) APIKeyByHash(ctx context.Context, hash []byte) (concierge.APIKey, error) {

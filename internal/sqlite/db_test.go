@@ -313,7 +313,7 @@ func TestConversationRoundTrip(t *testing.T) {
 	ord := concierge.Order{PropertyID: p.ID, Code: "O", Status: concierge.OrderPending}
 	must(t, db.CreateOrder(ctx, &ord))
 	u := concierge.StaffUser{Username: "u", Role: concierge.RoleAgent}
-	must(t, db.CreateStaffUser(ctx, &u, nil))
+	must(t, concierge.NewCredentials(db, nil).CreateStaffUser(ctx, &u, nil))
 
 	now := time.Date(2025, 1, 18, 7, 52, 37, 92395912, time.UTC)
 	full := concierge.Conversation{Code: "C1", PropertyID: p.ID, OutletID: o.ID, OrderID: &ord.ID,

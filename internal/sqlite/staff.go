@@ -11,33 +11,6 @@ import (
 	"concierge/internal/concierge"
 )
 
-// CreateStaffUser stores u with their service centers and properties (each listed twice is
-// granted once) and sets u.ID. It returns concierge.ErrConflict when another staff user has
-// the same username, compared case-insensitively. It appends audit (nil: none), its ObjectRef
-// prefixed with the new id, in the same transaction.
-func (db *DB) CreateStaffUser(ctx context.Context, u *concierge.StaffUser, audit *concierge.AuditEntry) error {
-	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		var err error
-		id, err = insert(ctx, tx, `INSERT INTO staff_users (username, display_name, password_hash,
-			role, created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			u.Username, u.DisplayName, u.PasswordHash, string(u.Role), timeArg(u.CreatedAt),
-			nullTimeArg(u.DisabledAt))
-		if err != nil {
-			return err
-		}
-		if err := insertStaffGrants(ctx, tx, id, u.ServiceCenterIDs, u.PropertyIDs); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, createdAudit(audit, id))
-	})
-	if err != nil {
-		return storeErr(err, fmt.Sprintf("create staff user %q", u.Username))
-	}
-	u.ID = id
-	return nil
-}
-
 // StaffUserByUsername returns the staff user whose username equals username
 // case-insensitively, with their service center and property ids ascending, or
 // concierge.ErrNotFound when there is none.

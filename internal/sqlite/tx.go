@@ -396,3 +396,50 @@ func (w *writeTx) UpdateStaffUser(ctx context.Context, u *concierge.StaffUser) e
 	}
 	return storeErr(err, fmt.Sprintf("update staff user %d", u.ID))
 }
+
+// InsertStaffUser stores a staff user with their grants and returns the new id;
+// concierge.ErrConflict when the username is taken.
+func (w *writeTx) InsertStaffUser(ctx context.Context, u *concierge.StaffUser) (int64, error) {
+	id, err := insert(ctx, w.tx, `INSERT INTO staff_users (username, display_name, password_hash,
+		role, created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		u.Username, u.DisplayName, u.PasswordHash, string(u.Role), timeArg(u.CreatedAt),
+		nullTimeArg(u.DisabledAt))
+	if err == nil {
+		err = insertStaffGrants(ctx, w.tx, id, u.ServiceCenterIDs, u.PropertyIDs)
+	}
+	return id, storeErr(err, fmt.Sprintf("create staff user %q", u.Username))
+}
+
+// InsertAPIKey stores an API key with its property grants and returns the new id;
+// concierge.ErrConflict when another key has the same hash.
+func (w *writeTx) InsertAPIKey(ctx context.Context, k *concierge.APIKey) (int64, error) {
+	id, err := insert(ctx, w.tx, `INSERT INTO api_keys (name, hash, role, created_at, revoked_at)
+		VALUES (?, ?, ?, ?, ?)`, k.Name, k.Hash, string(k.Role), timeArg(k.CreatedAt), nullTimeArg(k.RevokedAt))
+	if err == nil {
+		err = w.insertGrants(ctx, `INSERT INTO api_key_properties (api_key_id, property_id)
+			VALUES (?, ?) ON CONFLICT DO NOTHING`, id, k.PropertyIDs)
+	}
+	return id, storeErr(err, fmt.Sprintf("create api key %q", k.Name))
+}
+
+// InsertInterfaceToken stores an interface token with its property grants and returns the new
+// id; concierge.ErrConflict when another token has the same hash.
+func (w *writeTx) InsertInterfaceToken(ctx context.Context, t *concierge.InterfaceToken) (int64, error) {
+	id, err := insert(ctx, w.tx, `INSERT INTO interface_tokens (name, hash, revoked_at, created_at)
+		VALUES (?, ?, ?, ?)`, t.Name, t.Hash, nullTimeArg(t.RevokedAt), timeArg(t.CreatedAt))
+	if err == nil {
+		err = w.insertGrants(ctx, `INSERT INTO interface_token_properties (token_id, property_id)
+			VALUES (?, ?) ON CONFLICT DO NOTHING`, id, t.PropertyIDs)
+	}
+	return id, storeErr(err, fmt.Sprintf("create interface token %q", t.Name))
+}
+
+// insertGrants runs grant, an insert of (id, property id), for each property.
+func (w *writeTx) insertGrants(ctx context.Context, grant string, id int64, properties []int64) error {
+	for _, pid := range properties {
+		if _, err := w.tx.ExecContext(ctx, grant, id, pid); err != nil {
+			return err
+		}
+	}
+	return nil
+}

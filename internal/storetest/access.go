@@ -45,9 +45,9 @@ func testAccessEnded(t *testing.T, s concierge.Store) {
 
 	// Guest sessions, and the interface token they were opened with.
 	tok := concierge.InterfaceToken{Name: "app", Hash: hash(code("it")), PropertyIDs: []int64{p}, CreatedAt: t0}
-	noErr(t, "CreateInterfaceToken", s.CreateInterfaceToken(ctx, &tok, nil))
+	noErr(t, "CreateInterfaceToken", concierge.NewCredentials(s, nil).CreateInterfaceToken(ctx, &tok, nil))
 	other := concierge.InterfaceToken{Name: "other", Hash: hash(code("it2")), PropertyIDs: []int64{p}, CreatedAt: t0}
-	noErr(t, "CreateInterfaceToken", s.CreateInterfaceToken(ctx, &other, nil))
+	noErr(t, "CreateInterfaceToken", concierge.NewCredentials(s, nil).CreateInterfaceToken(ctx, &other, nil))
 	stay := mustStay(t, s, p, "101", "2026-11-20", "2026-11-30")
 	session := func(token *concierge.InterfaceToken) concierge.Session {
 		t.Helper()
@@ -119,7 +119,7 @@ func testAccessEnded(t *testing.T, s concierge.Store) {
 	// Staff logins, users and API keys.
 	u := concierge.StaffUser{Username: code("agent"), DisplayName: "Agent", PasswordHash: "h", Role: concierge.RoleAgent,
 		ServiceCenterIDs: []int64{pl.ServiceCenter.ID}, PropertyIDs: []int64{p}, CreatedAt: t0}
-	noErr(t, "CreateStaffUser", s.CreateStaffUser(ctx, &u, nil))
+	noErr(t, "CreateStaffUser", concierge.NewCredentials(s, nil).CreateStaffUser(ctx, &u, nil))
 	ss := concierge.StaffSession{UserID: u.ID, Hash: hash(code("ss")), CreatedAt: t0, ExpiresAt: at(600)}
 	noErr(t, "CreateStaffSession", s.CreateStaffSession(ctx, &ss))
 	want("creating a user and a login")
@@ -140,7 +140,7 @@ func testAccessEnded(t *testing.T, s concierge.Store) {
 	noErr(t, "RevokeStaffSessionsOfUser", err)
 	want("RevokeStaffSessionsOfUser", concierge.StaffUserSubject(u.ID))
 	k := concierge.APIKey{Name: "PMS", Hash: hash(code("key")), Role: concierge.RoleManager, PropertyIDs: []int64{p}, CreatedAt: t0}
-	noErr(t, "CreateAPIKey", s.CreateAPIKey(ctx, &k, nil))
+	noErr(t, "CreateAPIKey", concierge.NewCredentials(s, nil).CreateAPIKey(ctx, &k, nil))
 	noErr(t, "RevokeAPIKey", concierge.NewCredentials(s, nil).RevokeAPIKey(ctx, k.ID, at(8), nil))
 	want("RevokeAPIKey", concierge.APIKeySubject(k.ID))
 	wantErr(t, "RevokeAPIKey again", concierge.NewCredentials(s, nil).RevokeAPIKey(ctx, k.ID, at(8), nil), concierge.ErrNotFound)

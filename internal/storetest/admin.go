@@ -168,7 +168,7 @@ func testAdminStaffUsers(t *testing.T, s concierge.Store) {
 		{Username: code("admin"), DisplayName: "Admin", PasswordHash: "h3", Role: concierge.RoleAdmin, CreatedAt: at(2)},
 	}
 	for i := range users {
-		noErr(t, "CreateStaffUser", s.CreateStaffUser(ctx, &users[i], nil))
+		noErr(t, "CreateStaffUser", concierge.NewCredentials(s, nil).CreateStaffUser(ctx, &users[i], nil))
 	}
 	got, err := s.ListStaffUsers(ctx, after, 2)
 	noErr(t, "ListStaffUsers page 1", err)
@@ -246,7 +246,7 @@ func testAdminInterfaceTokens(t *testing.T, s concierge.Store) {
 		{Name: "Tablet", Hash: hash(code("it")), PropertyIDs: []int64{p.ID}, CreatedAt: at(1)},
 	}
 	for i := range tokens {
-		noErr(t, "CreateInterfaceToken", s.CreateInterfaceToken(ctx, &tokens[i], nil))
+		noErr(t, "CreateInterfaceToken", concierge.NewCredentials(s, nil).CreateInterfaceToken(ctx, &tokens[i], nil))
 	}
 	tokens[0].PropertyIDs = sortedPair(p.ID, q.ID)
 	for _, want := range tokens {

@@ -15,7 +15,7 @@ func testConversations(t *testing.T, s concierge.Store) {
 	order := concierge.Order{PropertyID: pl.Property.ID, Code: "ORD-1", StayID: &st.ID, Status: concierge.OrderPending, UpdatedAt: t0}
 	noErr(t, "CreateOrder", s.CreateOrder(ctx, &order))
 	agent := concierge.StaffUser{Username: "agent", DisplayName: "Agent Smith", PasswordHash: "x", Role: concierge.RoleAgent, CreatedAt: t0}
-	noErr(t, "CreateStaffUser", s.CreateStaffUser(ctx, &agent, nil))
+	noErr(t, "CreateStaffUser", concierge.NewCredentials(s, nil).CreateStaffUser(ctx, &agent, nil))
 	owner := concierge.Owner{PropertyID: pl.Property.ID, StayID: &st.ID}
 
 	// Every optional field set, no first message.

@@ -62,7 +62,7 @@ func testStaffUserAudit(t *testing.T, s concierge.Store) {
 		ServiceCenterIDs: []int64{pl.ServiceCenter.ID}, CreatedAt: t0}
 	created := credEntry(1, concierge.AuditStaffUserCreated, "staff_user", ":"+name, &prop)
 	given := created
-	noErr(t, "CreateStaffUser with an entry", s.CreateStaffUser(ctx, &u, &given))
+	noErr(t, "CreateStaffUser with an entry", concierge.NewCredentials(s, nil).CreateStaffUser(ctx, &u, &given))
 	wantEqual(t, "the caller's entry after CreateStaffUser", given, created)
 	got, err := s.StaffUserByID(ctx, u.ID)
 	noErr(t, "StaffUserByID", err)
@@ -73,12 +73,12 @@ func testStaffUserAudit(t *testing.T, s concierge.Store) {
 	// A taken username (in another case) stores neither the user nor the entry.
 	dup := concierge.StaffUser{Username: "ALICE" + name[5:], DisplayName: "Other", PasswordHash: "h", Role: concierge.RoleAdmin, CreatedAt: t0}
 	e := credEntry(2, concierge.AuditStaffUserCreated, "staff_user", ":"+dup.Username, nil)
-	wantErr(t, "CreateStaffUser with a taken username", s.CreateStaffUser(ctx, &dup, &e), concierge.ErrConflict)
+	wantErr(t, "CreateStaffUser with a taken username", concierge.NewCredentials(s, nil).CreateStaffUser(ctx, &dup, &e), concierge.ErrConflict)
 	log = wantAudited(t, "CreateStaffUser with a taken username", s, log)
 
 	// Sessions: two live ones of u, one u ended before, one of another user.
 	other := concierge.StaffUser{Username: code("bob"), DisplayName: "Bob", PasswordHash: "h", Role: concierge.RoleAdmin, CreatedAt: t0}
-	noErr(t, "CreateStaffUser", s.CreateStaffUser(ctx, &other, nil))
+	noErr(t, "CreateStaffUser", concierge.NewCredentials(s, nil).CreateStaffUser(ctx, &other, nil))
 	log = wantAudited(t, "CreateStaffUser without an entry", s, log)
 	sessions := []concierge.StaffSession{
 		{UserID: u.ID, Hash: hash(code("s")), CreatedAt: t0, ExpiresAt: at(600)},
@@ -152,7 +152,7 @@ func testAPIKeyAudit(t *testing.T, s concierge.Store) {
 	k := concierge.APIKey{Name: "PMS", Hash: hash(code("k")), Role: concierge.RoleManager, PropertyIDs: []int64{p.ID}, CreatedAt: t0}
 	created := credEntry(1, concierge.AuditAPIKeyCreated, "api_key", "", nil)
 	given := created
-	noErr(t, "CreateAPIKey with an entry", s.CreateAPIKey(ctx, &k, &given))
+	noErr(t, "CreateAPIKey with an entry", concierge.NewCredentials(s, nil).CreateAPIKey(ctx, &k, &given))
 	wantEqual(t, "the caller's entry after CreateAPIKey", given, created)
 	got, err := s.APIKeyByID(ctx, k.ID)
 	noErr(t, "APIKeyByID", err)
@@ -162,7 +162,7 @@ func testAPIKeyAudit(t *testing.T, s concierge.Store) {
 
 	dup := concierge.APIKey{Name: "Other", Hash: k.Hash, Role: concierge.RoleAdmin, CreatedAt: t0}
 	e := credEntry(2, concierge.AuditAPIKeyCreated, "api_key", "", nil)
-	wantErr(t, "CreateAPIKey with a taken hash", s.CreateAPIKey(ctx, &dup, &e), concierge.ErrConflict)
+	wantErr(t, "CreateAPIKey with a taken hash", concierge.NewCredentials(s, nil).CreateAPIKey(ctx, &dup, &e), concierge.ErrConflict)
 	log = wantAudited(t, "CreateAPIKey with a taken hash", s, log)
 
 	revoked := credEntry(3, concierge.AuditAPIKeyRevoked, "api_key", fmt.Sprint(k.ID), nil)
@@ -188,7 +188,7 @@ func testInterfaceTokenAudit(t *testing.T, s concierge.Store) {
 	tok := concierge.InterfaceToken{Name: "Guest app", Hash: hash(code("it")), PropertyIDs: []int64{p.ID}, CreatedAt: t0}
 	created := credEntry(1, concierge.AuditInterfaceTokenMade, "interface_token", "", nil)
 	given := created
-	noErr(t, "CreateInterfaceToken with an entry", s.CreateInterfaceToken(ctx, &tok, &given))
+	noErr(t, "CreateInterfaceToken with an entry", concierge.NewCredentials(s, nil).CreateInterfaceToken(ctx, &tok, &given))
 	wantEqual(t, "the caller's entry after CreateInterfaceToken", given, created)
 	got, err := s.InterfaceTokenByID(ctx, tok.ID)
 	noErr(t, "InterfaceTokenByID", err)
@@ -198,7 +198,7 @@ func testInterfaceTokenAudit(t *testing.T, s concierge.Store) {
 
 	dup := concierge.InterfaceToken{Name: "Other", Hash: tok.Hash, PropertyIDs: []int64{p.ID}, CreatedAt: t0}
 	e := credEntry(2, concierge.AuditInterfaceTokenMade, "interface_token", "", nil)
-	wantErr(t, "CreateInterfaceToken with a taken hash", s.CreateInterfaceToken(ctx, &dup, &e), concierge.ErrConflict)
+	wantErr(t, "CreateInterfaceToken with a taken hash", concierge.NewCredentials(s, nil).CreateInterfaceToken(ctx, &dup, &e), concierge.ErrConflict)
 	log = wantAudited(t, "CreateInterfaceToken with a taken hash", s, log)
 
 	revoked := credEntry(3, concierge.AuditInterfaceTokenRevoke, "interface_token", fmt.Sprint(tok.ID), nil)

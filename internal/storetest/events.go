@@ -123,7 +123,7 @@ func testEvents(t *testing.T, s concierge.Store) {
 
 	// Assignment and moves: conversation.updated.
 	agent := concierge.StaffUser{Username: "ev-agent", DisplayName: "Ev Agent", PasswordHash: "x", Role: concierge.RoleAgent, CreatedAt: t0}
-	noErr(t, "CreateStaffUser", s.CreateStaffUser(ctx, &agent, nil))
+	noErr(t, "CreateStaffUser", concierge.NewCredentials(s, nil).CreateStaffUser(ctx, &agent, nil))
 	noErr(t, "SetAssignee", concierge.NewConversations(s).Assign(ctx, c.Ref(), &agent.ID, at(6)))
 	other := mustOutlet(t, s, pl.ServiceCenter, "SPA", 2)
 	noErr(t, "SetOutlet", concierge.NewConversations(s).Move(ctx, c.Ref(), other.ID, true, at(7)))

@@ -36,7 +36,7 @@ func buildInboxWorld(t *testing.T, s concierge.Store) *inboxWorld {
 	w.stay = mustStay(t, s, w.p.Property.ID, "101", "2025-01-10", "2025-01-20")
 	w.agent = concierge.StaffUser{Username: code("agent"), DisplayName: "Front Agent", PasswordHash: "x",
 		Role: concierge.RoleAgent, ServiceCenterIDs: []int64{w.p.ServiceCenter.ID}, CreatedAt: t0}
-	noErr(t, "CreateStaffUser", s.CreateStaffUser(ctx, &w.agent, nil))
+	noErr(t, "CreateStaffUser", concierge.NewCredentials(s, nil).CreateStaffUser(ctx, &w.agent, nil))
 
 	conv := func(name string, o concierge.Outlet, minute int, msgs ...concierge.Message) {
 		t.Helper()

@@ -65,7 +65,7 @@ func testInterfaceTokens(t *testing.T, s concierge.Store) {
 
 	live := concierge.InterfaceToken{Name: "Integrator ✓ app", Hash: hash("secret-1"),
 		PropertyIDs: []int64{q.ID, p.ID}, CreatedAt: t0}
-	noErr(t, "CreateInterfaceToken", s.CreateInterfaceToken(ctx, &live, nil))
+	noErr(t, "CreateInterfaceToken", concierge.NewCredentials(s, nil).CreateInterfaceToken(ctx, &live, nil))
 	if live.ID == 0 {
 		t.Fatal("CreateInterfaceToken left ID 0")
 	}
@@ -77,7 +77,7 @@ func testInterfaceTokens(t *testing.T, s concierge.Store) {
 	wantEqual(t, "live token", got, want)
 
 	revoked := concierge.InterfaceToken{Name: "old", Hash: hash("secret-2"), RevokedAt: new(at(90)), CreatedAt: at(-90)}
-	noErr(t, "CreateInterfaceToken", s.CreateInterfaceToken(ctx, &revoked, nil))
+	noErr(t, "CreateInterfaceToken", concierge.NewCredentials(s, nil).CreateInterfaceToken(ctx, &revoked, nil))
 	if revoked.ID == 0 || revoked.ID == live.ID {
 		t.Fatalf("second token id %d (first %d)", revoked.ID, live.ID)
 	}
@@ -86,7 +86,7 @@ func testInterfaceTokens(t *testing.T, s concierge.Store) {
 	wantEqual(t, "revoked token", got, revoked)
 
 	dup := concierge.InterfaceToken{Name: "dup", Hash: hash("secret-1"), PropertyIDs: []int64{p.ID}, CreatedAt: t0}
-	wantErr(t, "CreateInterfaceToken with a taken hash", s.CreateInterfaceToken(ctx, &dup, nil), concierge.ErrConflict)
+	wantErr(t, "CreateInterfaceToken with a taken hash", concierge.NewCredentials(s, nil).CreateInterfaceToken(ctx, &dup, nil), concierge.ErrConflict)
 	_, err = s.InterfaceTokenByHash(ctx, hash("secret-3"))
 	wantErr(t, "InterfaceTokenByHash unknown", err, concierge.ErrNotFound)
 }
@@ -122,15 +122,15 @@ func testStaffUsers(t *testing.T, s concierge.Store) {
 	u := concierge.StaffUser{Username: "frontdesk", DisplayName: "Zoë Ñúñez", PasswordHash: "$argon2id$v=19$m=65536,t=1,p=4$c2FsdA$aGFzaA",
 		Role: concierge.RoleAgent, ServiceCenterIDs: []int64{pl.ServiceCenter.ID, rs.ID},
 		PropertyIDs: []int64{pl.Property.ID}, CreatedAt: t0}
-	noErr(t, "CreateStaffUser", s.CreateStaffUser(ctx, &u, nil))
+	noErr(t, "CreateStaffUser", concierge.NewCredentials(s, nil).CreateStaffUser(ctx, &u, nil))
 	if u.ID == 0 {
 		t.Fatal("CreateStaffUser left ID 0")
 	}
 	admin := concierge.StaffUser{Username: "admin", DisplayName: "Admin", PasswordHash: "x", Role: concierge.RoleAdmin, CreatedAt: t0}
-	noErr(t, "CreateStaffUser without centers", s.CreateStaffUser(ctx, &admin, nil))
+	noErr(t, "CreateStaffUser without centers", concierge.NewCredentials(s, nil).CreateStaffUser(ctx, &admin, nil))
 	if admin.ID == 0 || admin.ID == u.ID {
 		t.Errorf("second staff user id %d (first %d)", admin.ID, u.ID)
 	}
 	dup := concierge.StaffUser{Username: "FrontDesk", DisplayName: "dup", PasswordHash: "x", Role: concierge.RoleAgent, CreatedAt: t0}
-	wantErr(t, "CreateStaffUser with a taken username in another case", s.CreateStaffUser(ctx, &dup, nil), concierge.ErrConflict)
+	wantErr(t, "CreateStaffUser with a taken username in another case", concierge.NewCredentials(s, nil).CreateStaffUser(ctx, &dup, nil), concierge.ErrConflict)
 }

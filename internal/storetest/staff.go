@@ -18,9 +18,9 @@ func testStaffUserLookups(t *testing.T, s concierge.Store) {
 	u := concierge.StaffUser{Username: "FrontDesk", DisplayName: "Zoë Ñúñez", PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
 		Role: concierge.RoleAgent, ServiceCenterIDs: []int64{rs.ID, pl.ServiceCenter.ID, rs.ID},
 		PropertyIDs: []int64{q.ID, pl.Property.ID}, CreatedAt: t0}
-	noErr(t, "CreateStaffUser", s.CreateStaffUser(ctx, &u, nil))
+	noErr(t, "CreateStaffUser", concierge.NewCredentials(s, nil).CreateStaffUser(ctx, &u, nil))
 	admin := concierge.StaffUser{Username: "admin", DisplayName: "Admin", PasswordHash: "x", Role: concierge.RoleAdmin, CreatedAt: at(1)}
-	noErr(t, "CreateStaffUser admin", s.CreateStaffUser(ctx, &admin, nil))
+	noErr(t, "CreateStaffUser admin", concierge.NewCredentials(s, nil).CreateStaffUser(ctx, &admin, nil))
 
 	want := u
 	want.ServiceCenterIDs = sortedPair(pl.ServiceCenter.ID, rs.ID)
@@ -47,7 +47,7 @@ func testStaffUserLookups(t *testing.T, s concierge.Store) {
 	spa := mustServiceCenter(t, s, q.ID, "SPA", "Spa")
 	v := concierge.StaffUser{Username: "spa", DisplayName: "Spa", PasswordHash: "y", Role: concierge.RoleAgent,
 		ServiceCenterIDs: []int64{spa.ID, pl.ServiceCenter.ID, rs.ID}, PropertyIDs: []int64{q.ID}, CreatedAt: at(2)}
-	noErr(t, "CreateStaffUser spa", s.CreateStaffUser(ctx, &v, nil))
+	noErr(t, "CreateStaffUser spa", concierge.NewCredentials(s, nil).CreateStaffUser(ctx, &v, nil))
 	wantV := v
 	wantV.ServiceCenterIDs = slices.Sorted(slices.Values(v.ServiceCenterIDs))
 	got, err = s.StaffUserByID(ctx, v.ID)
@@ -105,7 +105,7 @@ func testServiceCentersByIDs(t *testing.T, s concierge.Store) {
 func testStaffSessions(t *testing.T, s concierge.Store) {
 	ctx := t.Context()
 	u := concierge.StaffUser{Username: "agent", DisplayName: "Agent", PasswordHash: "x", Role: concierge.RoleAgent, CreatedAt: t0}
-	noErr(t, "CreateStaffUser", s.CreateStaffUser(ctx, &u, nil))
+	noErr(t, "CreateStaffUser", concierge.NewCredentials(s, nil).CreateStaffUser(ctx, &u, nil))
 
 	a := concierge.StaffSession{UserID: u.ID, Hash: hash("session-a"), CreatedAt: t0, ExpiresAt: t0.Add(12 * time.Hour)}
 	b := concierge.StaffSession{UserID: u.ID, Hash: hash("session-b"), CreatedAt: at(1), ExpiresAt: at(1).Add(12 * time.Hour)}
@@ -157,7 +157,7 @@ func testAPIKeys(t *testing.T, s concierge.Store) {
 		{Name: "POS", Hash: hash("key-3"), Role: concierge.RoleManager, PropertyIDs: []int64{p.ID}, CreatedAt: at(2)},
 	}
 	for i := range keys {
-		noErr(t, "CreateAPIKey", s.CreateAPIKey(ctx, &keys[i], nil))
+		noErr(t, "CreateAPIKey", concierge.NewCredentials(s, nil).CreateAPIKey(ctx, &keys[i], nil))
 		if keys[i].ID == 0 || (i > 0 && keys[i].ID <= keys[i-1].ID) {
 			t.Fatalf("CreateAPIKey set id %d after %d: ids must increase", keys[i].ID, keys[max(i-1, 0)].ID)
 		}
@@ -173,7 +173,7 @@ func testAPIKeys(t *testing.T, s concierge.Store) {
 	}
 
 	dup := concierge.APIKey{Name: "dup", Hash: hash("key-1"), Role: concierge.RoleAdmin, CreatedAt: at(3)}
-	wantErr(t, "CreateAPIKey with a taken hash", s.CreateAPIKey(ctx, &dup, nil), concierge.ErrConflict)
+	wantErr(t, "CreateAPIKey with a taken hash", concierge.NewCredentials(s, nil).CreateAPIKey(ctx, &dup, nil), concierge.ErrConflict)
 	unknown := keys[2].ID + 100
 	_, err := s.APIKeyByHash(ctx, hash("key-4"))
 	wantErr(t, "APIKeyByHash unknown", err, concierge.ErrNotFound)
@@ -223,8 +223,8 @@ func testStaffSessionWithUser(t *testing.T, s concierge.Store) {
 	agent := concierge.StaffUser{Username: "Agent", DisplayName: "Zoë Ñúñez", PasswordHash: "h1", Role: concierge.RoleAgent,
 		ServiceCenterIDs: []int64{rs.ID, pl.ServiceCenter.ID, rs.ID}, PropertyIDs: []int64{q.ID, pl.Property.ID}, CreatedAt: t0}
 	admin := concierge.StaffUser{Username: "admin", DisplayName: "Admin", PasswordHash: "h2", Role: concierge.RoleAdmin, CreatedAt: at(1)}
-	noErr(t, "CreateStaffUser agent", s.CreateStaffUser(ctx, &agent, nil))
-	noErr(t, "CreateStaffUser admin", s.CreateStaffUser(ctx, &admin, nil))
+	noErr(t, "CreateStaffUser agent", concierge.NewCredentials(s, nil).CreateStaffUser(ctx, &agent, nil))
+	noErr(t, "CreateStaffUser admin", concierge.NewCredentials(s, nil).CreateStaffUser(ctx, &admin, nil))
 	wantAgent := agent
 	wantAgent.ServiceCenterIDs = sortedPair(pl.ServiceCenter.ID, rs.ID)
 	wantAgent.PropertyIDs = sortedPair(pl.Property.ID, q.ID)
