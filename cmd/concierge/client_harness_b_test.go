@@ -194,11 +194,78 @@ func need[T any](v T, err error) func(testing.TB) T {
 func typedContent[T any](t testing.TB, r response, item string) T {
 	t.Helper()
 	r.content(t, item)
+	return strictDecode[T](t, string(rawPath(t, r.Raw, "responses", 0, item, "content")))
+}
+
+// wantStatus fails unless the last answer had the HTTP status (e.g. 201 for a creation).
+func (c *staffApp) wantStatus(t testing.TB, status int) {
+	t.Helper()
+	if r := c.answer(); r.Status != status {
+		t.Fatalf("HTTP %d, want %d: %s", r.Status, status, r.Raw)
+	}
+}
+
+// messages returns the messages of a conversation as staff read them.
+func (c *staffApp) messages(t testing.TB, code string) []api.Message {
+	t.Helper()
+	return need(c.Conversation(t.Context(), code))(t).Messages
+}
+
+// reply posts a staff message of type typ ("Staff" or "Note") and checks the 201.
+func (c *staffApp) reply(t testing.TB, code, typ, content string) *api.Message {
+	t.Helper()
+	m := need(c.AddMessage(t.Context(), code, api.AddMessageRequest{Type: typ, Content: content}, ""))(t)
+	c.wantStatus(t, http.StatusCreated)
+	return m
+}
+
+// open opens a conversation as the guest at outlet (ConversationType guest) and returns its code.
+func (g *guestApp) open(t testing.TB, outlet, message string) string {
+	t.Helper()
+	return need(g.CreateConversation(t.Context(), api.GuestCreateConversationRequest{OutletCode: outlet, Message: message,
+		ConversationType: "guest"}, ""))(t).Code
+}
+
+// messagesOf returns the messages of one of the guest's conversations, as the guest reads them.
+func (g *guestApp) messagesOf(t testing.TB, code string) []api.GuestMessage {
+	t.Helper()
+	return need(g.Conversation(t.Context(), code))(t).Messages
+}
+
+// staffEvent decodes strictly the data of a staff stream's event.
+func (ev sseEvent) staffEvent(t testing.TB) api.StaffEvent {
+	t.Helper()
+	return strictDecode[api.StaffEvent](t, ev.Raw)
+}
+
+// guestEvent decodes strictly the data of a guest stream's event.
+func (ev sseEvent) guestEvent(t testing.TB) api.GuestEvent {
+	t.Helper()
+	return strictDecode[api.GuestEvent](t, ev.Raw)
+}
+
+func strictDecode[T any](t testing.TB, raw string) T {
+	t.Helper()
 	var v T
-	dec := json.NewDecoder(bytes.NewReader(rawPath(t, r.Raw, "responses", 0, item, "content")))
+	dec := json.NewDecoder(strings.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
-		t.Fatalf("%s: %v: %s", item, err, r.Raw)
+		t.Fatalf("%T: %v: %s", v, err, raw)
 	}
 	return v
+}
+
+// auditTrail returns the whole audit log as the caller reads it, newest first, following
+// every cursor over pages of two.
+func (c *staffApp) auditTrail(t testing.TB) []api.AuditEntry {
+	t.Helper()
+	var out []api.AuditEntry
+	l := client.List{Limit: 2}
+	for {
+		page := need(c.Audit(t.Context(), l))(t)
+		out = append(out, page.Entries...)
+		if l.Cursor = page.NextCursor; l.Cursor == "" {
+			return out
+		}
+	}
 }
