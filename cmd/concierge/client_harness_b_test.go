@@ -146,8 +146,8 @@ func (s *server) staffApp(t testing.TB) *staffApp {
 	return &staffApp{Staff: client.NewStaff(s.URL, clientOptions(t, w)...), wire: w}
 }
 
-// staffAs returns a staff client logged in as a demo user.
-func (s *server) staffAs(t testing.TB, username string) *staffApp {
+// loggedIn returns a staff client logged in as a demo user.
+func (s *server) loggedIn(t testing.TB, username string) *staffApp {
 	t.Helper()
 	c := s.staffApp(t)
 	if _, err := c.Login(t.Context(), username, demoPassword); err != nil {
@@ -177,9 +177,9 @@ func (c *staffApp) wantStaffFailure(t testing.TB, err error, status int, code st
 	c.answer().wantStaffError(t, status, code)
 }
 
-// need takes a call's value and error and returns a function that fails t on the error and
-// otherwise returns the value: need(g.Messages(ctx, p))(t).
-func need[T any](v T, err error) func(testing.TB) T {
+// orFail takes a call's value and error and returns a function that fails t on the error and
+// otherwise returns the value: orFail(g.Messages(ctx, p))(t).
+func orFail[T any](v T, err error) func(testing.TB) T {
 	return func(t testing.TB) T {
 		t.Helper()
 		if err != nil {
@@ -208,13 +208,13 @@ func (c *staffApp) wantStatus(t testing.TB, status int) {
 // messages returns the messages of a conversation as staff read them.
 func (c *staffApp) messages(t testing.TB, code string) []api.Message {
 	t.Helper()
-	return need(c.Conversation(t.Context(), code))(t).Messages
+	return orFail(c.Conversation(t.Context(), code))(t).Messages
 }
 
 // reply posts a staff message of type typ ("Staff" or "Note") and checks the 201.
 func (c *staffApp) reply(t testing.TB, code, typ, content string) *api.Message {
 	t.Helper()
-	m := need(c.AddMessage(t.Context(), code, api.AddMessageRequest{Type: typ, Content: content}, ""))(t)
+	m := orFail(c.AddMessage(t.Context(), code, api.AddMessageRequest{Type: typ, Content: content}, ""))(t)
 	c.wantStatus(t, http.StatusCreated)
 	return m
 }
@@ -222,14 +222,14 @@ func (c *staffApp) reply(t testing.TB, code, typ, content string) *api.Message {
 // open opens a conversation as the guest at outlet (ConversationType guest) and returns its code.
 func (g *guestApp) open(t testing.TB, outlet, message string) string {
 	t.Helper()
-	return need(g.CreateConversation(t.Context(), api.GuestCreateConversationRequest{OutletCode: outlet, Message: message,
+	return orFail(g.CreateConversation(t.Context(), api.GuestCreateConversationRequest{OutletCode: outlet, Message: message,
 		ConversationType: "guest"}, ""))(t).Code
 }
 
 // messagesOf returns the messages of one of the guest's conversations, as the guest reads them.
 func (g *guestApp) messagesOf(t testing.TB, code string) []api.GuestMessage {
 	t.Helper()
-	return need(g.Conversation(t.Context(), code))(t).Messages
+	return orFail(g.Conversation(t.Context(), code))(t).Messages
 }
 
 // staffEvent decodes strictly the data of a staff stream's event.
@@ -262,7 +262,7 @@ func (c *staffApp) auditTrail(t testing.TB) []api.AuditEntry {
 	var out []api.AuditEntry
 	l := client.List{Limit: 2}
 	for {
-		page := need(c.Audit(t.Context(), l))(t)
+		page := orFail(c.Audit(t.Context(), l))(t)
 		out = append(out, page.Entries...)
 		if l.Cursor = page.NextCursor; l.Cursor == "" {
 			return out

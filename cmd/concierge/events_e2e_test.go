@@ -207,7 +207,7 @@ func TestEventsAuthorisation(t *testing.T) {
 	s := startServer(t, serverOptions{demo: true, env: noLimits})
 	ctx := t.Context()
 	ana, john := s.roomGuest(t, "101", "Garcia"), s.roomGuest(t, "102", "Smith")
-	fd, rs, admin := s.staffAs(t, "frontdesk"), s.staffAs(t, "roomservice"), s.staffAs(t, "admin")
+	fd, rs, admin := s.loggedIn(t, "frontdesk"), s.loggedIn(t, "roomservice"), s.loggedIn(t, "admin")
 
 	anaSt := s.openEvents(t, guestEventsPath(ana.Token()), nil)
 	johnSt := s.openEvents(t, pathGuestEvents, map[string]string{"Authorization": "Session " + john.Token()})
@@ -222,7 +222,7 @@ func TestEventsAuthorisation(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := john.open(t, "ROOMSERVICE", "Room service please")
-	need(ana.AddMessage(ctx, a, "Gracias", ""))(t)
+	orFail(ana.AddMessage(ctx, a, "Gracias", ""))(t)
 
 	anaEv := anaSt.wantSummaries(t, "ana",
 		"conversation.updated "+a, "message.created "+a+" Guest", "message.created "+a+" Staff",
@@ -266,10 +266,10 @@ func TestEventsAuthorisation(t *testing.T) {
 	}
 
 	// Order status changes: a System message and order.updated, to the guest and the staff.
-	ord := need(john.CreateConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "ROOMSERVICE", Message: "About my order",
+	ord := orFail(john.CreateConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "ROOMSERVICE", Message: "About my order",
 		ConversationType: "guest", OrderCode: "ORD-1002"}, ""))(t).Code
 	johnSt.wantSummaries(t, "john", "conversation.updated "+ord, "message.created "+ord+" Guest")
-	need(admin.PutOrder(ctx, "DEMO", "ORD-1002", api.OrderRequest{BookingReference: "DEMO-102", OutletCode: "ROOMSERVICE", Status: "Delivering"}))(t)
+	orFail(admin.PutOrder(ctx, "DEMO", "ORD-1002", api.OrderRequest{BookingReference: "DEMO-102", OutletCode: "ROOMSERVICE", Status: "Delivering"}))(t)
 	admin.wantStatus(t, http.StatusOK)
 	evs := johnSt.wantSummaries(t, "john", "message.created "+ord+" System", "order.updated "+ord)
 	if o := evs[1].guestEvent(t).Order; o == nil || o.Code != "ORD-1002" || o.Status != "Delivering" {
@@ -281,8 +281,8 @@ func TestEventsAuthorisation(t *testing.T) {
 	fdSt.none(t, 0)
 
 	// Staff acts: assignment, close, move reach the staff who may see them.
-	need(fd.Assign(ctx, a, "frontdesk"))(t)
-	need(fd.Close(ctx, a))(t)
+	orFail(fd.Assign(ctx, a, "frontdesk"))(t)
+	orFail(fd.Close(ctx, a))(t)
 	fdSt.wantSummaries(t, "frontdesk", "conversation.updated "+a, "conversation.updated "+a)
 	anaSt.wantSummaries(t, "ana", "conversation.updated "+a, "conversation.updated "+a)
 
@@ -294,7 +294,7 @@ func TestEventsAuthorisation(t *testing.T) {
 	_, err = ana.Events(ctx, "abc")
 	wantCode(t, "bad Last-Event-ID", err, "ValidationFailed", 400)
 	anon := s.guestApp(t)
-	need(anon.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken}))(t)
+	orFail(anon.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken}))(t)
 	s.get(t, guestEventsPath(anon.Token())).wantFailure(t, 403, api.ItemGetEvents, "GuestNotVerified")
 	_, err = s.staffApp(t).Events(ctx, "")
 	wantCode(t, "staff events without a token", err, "AuthenticationFailed", 401)
@@ -312,7 +312,7 @@ func TestEventsResumeMidBurst(t *testing.T) {
 	s := startServer(t, serverOptions{demo: true, env: noLimits})
 	ctx := t.Context()
 	anaApp := s.roomGuest(t, "101", "Garcia")
-	fdApp := s.staffAs(t, "frontdesk")
+	fdApp := s.loggedIn(t, "frontdesk")
 	ana, fd := anaApp.Token(), fdApp.Token()
 	conv := anaApp.open(t, "FRONTDESK", "start")
 
@@ -325,7 +325,7 @@ func TestEventsResumeMidBurst(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for i := range perWriter {
-			m := need(anaApp.AddMessage(ctx, conv, fmt.Sprintf("guest %d", i), ""))(t)
+			m := orFail(anaApp.AddMessage(ctx, conv, fmt.Sprintf("guest %d", i), ""))(t)
 			mu.Lock()
 			posted[m.Code] = true
 			mu.Unlock()
@@ -333,7 +333,7 @@ func TestEventsResumeMidBurst(t *testing.T) {
 	})
 	wg.Go(func() {
 		for i := range perWriter {
-			m := need(fdApp.AddMessage(ctx, conv, api.AddMessageRequest{Type: "Staff", Content: fmt.Sprintf("staff %d", i)}, ""))(t)
+			m := orFail(fdApp.AddMessage(ctx, conv, api.AddMessageRequest{Type: "Staff", Content: fmt.Sprintf("staff %d", i)}, ""))(t)
 			mu.Lock()
 			posted[m.Code] = true
 			mu.Unlock()
@@ -405,7 +405,7 @@ func TestEventsReload(t *testing.T) {
 	clk := newClock(madridNoon(t))
 	s := startServer(t, serverOptions{demo: true, env: noLimits, dir: dir, clock: clk})
 	conv := s.roomGuest(t, "101", "Garcia").open(t, "FRONTDESK", "old news")
-	admin := s.staffAs(t, "admin").Token()
+	admin := s.loggedIn(t, "admin").Token()
 	st := s.openEvents(t, pathStaffEvents+"?lastEventId=0", bearer(admin))
 	first := st.wantSummaries(t, "admin", "conversation.updated "+conv, "message.created "+conv+" Guest")
 	if err := s.stop(); err != nil {
@@ -415,7 +415,7 @@ func TestEventsReload(t *testing.T) {
 	// A week and a day later the events are pruned at start-up.
 	clk.Advance(8 * 24 * time.Hour)
 	s2 := startServer(t, serverOptions{env: noLimits, dir: dir, clock: clk})
-	admin = s2.staffAs(t, "admin").Token()
+	admin = s2.loggedIn(t, "admin").Token()
 	for _, last := range []string{strconv.FormatInt(first[0].ID, 10), "0", "999999"} {
 		st := s2.openEvents(t, pathStaffEvents, map[string]string{"Authorization": "Bearer " + admin, "Last-Event-ID": last})
 		ev := st.next(t)
@@ -440,7 +440,7 @@ func TestEventsOperations(t *testing.T) {
 	s := startServer(t, serverOptions{demo: true, env: env})
 	ctx := t.Context()
 	anaApp := s.roomGuest(t, "101", "Garcia")
-	fdApp := s.staffAs(t, "frontdesk")
+	fdApp := s.loggedIn(t, "frontdesk")
 	ana, fd := anaApp.Token(), fdApp.Token()
 
 	g1 := s.openEvents(t, guestEventsPath(ana), nil)
@@ -507,7 +507,7 @@ func TestEventsOperations(t *testing.T) {
 	// A stream ends when its session or login does, before delivering anything more.
 	jc := johnApp.open(t, "FRONTDESK", "bye soon")
 	johnSt.wantSummaries(t, "john", "conversation.updated "+jc, "message.created "+jc+" Guest")
-	admin := s.staffAs(t, "admin")
+	admin := s.loggedIn(t, "admin")
 	adminSt := s.openEvents(t, pathStaffEvents, bearer(admin.Token()))
 	if err := johnApp.Logout(ctx); err != nil {
 		t.Fatal(err)
@@ -552,7 +552,7 @@ func TestEventsWebSocket(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, serverOptions{demo: true, env: noLimits})
 	ana := s.roomGuest(t, "101", "Garcia")
-	fdApp := s.staffAs(t, "frontdesk")
+	fdApp := s.loggedIn(t, "frontdesk")
 	fd := fdApp.Token()
 	a := ana.open(t, "FRONTDESK", "towels")
 	ana.open(t, "ROOMSERVICE", "breakfast") // not frontdesk's

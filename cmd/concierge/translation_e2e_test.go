@@ -65,8 +65,8 @@ func TestTranslationSpanishGuestEnglishFrontOffice(t *testing.T) {
 	t.Parallel()
 	s, apy := startTranslatingServer(t)
 	ctx := t.Context()
-	admin, fd := s.staffAs(t, "admin"), s.staffAs(t, "frontdesk")
-	need(admin.PutGlossaryTerm(ctx, "DEMO", "Sol y Mar"))(t)
+	admin, fd := s.loggedIn(t, "admin"), s.loggedIn(t, "frontdesk")
+	orFail(admin.PutGlossaryTerm(ctx, "DEMO", "Sol y Mar"))(t)
 	admin.wantStatus(t, http.StatusCreated)
 
 	ana := s.roomGuest(t, "101", "Garcia") // Spanish (es)
@@ -93,7 +93,7 @@ func TestTranslationSpanishGuestEnglishFrontOffice(t *testing.T) {
 		t.Fatalf("staff conversation: %+v", msgs[0])
 	}
 	// Inbox search finds the translation too.
-	found := need(fd.Conversations(ctx, client.InboxQuery{Q: "tonight"}))(t)
+	found := orFail(fd.Conversations(ctx, client.InboxQuery{Q: "tonight"}))(t)
 	if len(found.Conversations) != 1 || found.Conversations[0].Code != code {
 		t.Errorf("search for a word of the translation found %+v", found.Conversations)
 	}
@@ -120,7 +120,7 @@ func TestTranslationSpanishGuestEnglishFrontOffice(t *testing.T) {
 	if len(gm) != 2 || gm[1].Content != es || !gm[1].IsTranslated || gm[1].LanguageCode != "es" || gm[0].IsTranslated {
 		t.Fatalf("guest conversation: %+v", gm)
 	}
-	list := need(ana.Messages(ctx, client.Page{}))(t).Messages
+	list := orFail(ana.Messages(ctx, client.Page{}))(t).Messages
 	if last := list[len(list)-1]; last.Content != es || !last.IsTranslated {
 		t.Errorf("guest message list: %+v", last)
 	}
@@ -130,7 +130,7 @@ func TestTranslationSpanishGuestEnglishFrontOffice(t *testing.T) {
 
 	// APy stops: messages still flow at once; translations wait, then arrive when it returns.
 	apy.Stop()
-	need(ana.AddMessage(ctx, code, "Muchas gracias por todo.", ""))(t)
+	orFail(ana.AddMessage(ctx, code, "Muchas gracias por todo.", ""))(t)
 	fd.reply(t, code, "Staff", "You are welcome.")
 	fdSt.wantSummaries(t, "frontdesk", "message.created "+code+" Guest", "message.created "+code+" Staff")
 	anaSt.wantSummaries(t, "ana", "message.created "+code+" Guest", "message.created "+code+" Staff")
@@ -162,19 +162,19 @@ func TestTranslationUnsupportedPair(t *testing.T) {
 	t.Parallel()
 	s, _ := startTranslatingServer(t)
 	ctx := t.Context()
-	admin, rs := s.staffAs(t, "admin"), s.staffAs(t, "roomservice")
-	need(admin.PutStay(ctx, "DEMO", "BK-IT", api.StayRequest{RoomNumber: "201", FirstName: "Lucia", LastName: "Rossi",
+	admin, rs := s.loggedIn(t, "admin"), s.loggedIn(t, "roomservice")
+	orFail(admin.PutStay(ctx, "DEMO", "BK-IT", api.StayRequest{RoomNumber: "201", FirstName: "Lucia", LastName: "Rossi",
 		LanguageCode: "it-IT", Arrival: "2026-11-24", Departure: "2026-11-28"}))(t)
 	admin.wantStatus(t, http.StatusCreated)
-	need(admin.PutOrder(ctx, "DEMO", "ORD-IT", api.OrderRequest{BookingReference: "BK-IT", OutletCode: "ROOMSERVICE", Status: "Pending"}))(t)
+	orFail(admin.PutOrder(ctx, "DEMO", "ORD-IT", api.OrderRequest{BookingReference: "BK-IT", OutletCode: "ROOMSERVICE", Status: "Pending"}))(t)
 	admin.wantStatus(t, http.StatusCreated)
 	lucia := s.roomGuest(t, "201", "Rossi")
 	rsSt := s.openEvents(t, pathStaffEvents, bearer(rs.Token()))
-	code := need(lucia.CreateConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "ROOMSERVICE", Message: "Vorrei un caffè",
+	code := orFail(lucia.CreateConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "ROOMSERVICE", Message: "Vorrei un caffè",
 		ConversationType: "guest", OrderCode: "ORD-IT"}, ""))(t).Code
 	rsSt.wantSummaries(t, "roomservice", "conversation.updated "+code, "message.created "+code+" Guest",
 		"message.translated "+code+" Guest")
-	need(admin.PutOrder(ctx, "DEMO", "ORD-IT", api.OrderRequest{BookingReference: "BK-IT", OutletCode: "ROOMSERVICE", Status: "Delivering"}))(t)
+	orFail(admin.PutOrder(ctx, "DEMO", "ORD-IT", api.OrderRequest{BookingReference: "BK-IT", OutletCode: "ROOMSERVICE", Status: "Delivering"}))(t)
 	admin.wantStatus(t, http.StatusOK)
 	rsSt.wantSummaries(t, "roomservice", "message.created "+code+" System", "order.updated "+code)
 	ev := rsSt.wantSummaries(t, "roomservice", "message.translated "+code+" System")[0]
@@ -196,16 +196,16 @@ func TestGlossaryAPI(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, serverOptions{demo: true, env: noLimits})
 	ctx := t.Context()
-	admin, fd := s.staffAs(t, "admin"), s.staffAs(t, "frontdesk")
-	need(admin.PutGlossaryTerm(ctx, "DEMO", "Sol y Mar"))(t)
+	admin, fd := s.loggedIn(t, "admin"), s.loggedIn(t, "frontdesk")
+	orFail(admin.PutGlossaryTerm(ctx, "DEMO", "Sol y Mar"))(t)
 	admin.wantStatus(t, http.StatusCreated)
-	if r := need(admin.PutGlossaryTerm(ctx, "DEMO", "  sol y mar "))(t); r.Term != "Sol y Mar" {
+	if r := orFail(admin.PutGlossaryTerm(ctx, "DEMO", "  sol y mar "))(t); r.Term != "Sol y Mar" {
 		t.Errorf("putting a term again in another case: %+v, want the term as first written", r)
 	}
 	admin.wantStatus(t, http.StatusOK)
-	need(admin.PutGlossaryTerm(ctx, "DEMO", "Paella Valenciana/Mixta"))(t)
+	orFail(admin.PutGlossaryTerm(ctx, "DEMO", "Paella Valenciana/Mixta"))(t)
 	admin.wantStatus(t, http.StatusCreated)
-	list := need(admin.Glossary(ctx, "DEMO"))(t).Terms
+	list := orFail(admin.Glossary(ctx, "DEMO"))(t).Terms
 	if len(list) != 2 || list[0].Term != "Paella Valenciana/Mixta" {
 		t.Errorf("glossary: %+v", list)
 	}
@@ -244,7 +244,7 @@ func TestTranslationSurvivesRestart(t *testing.T) {
 	s := startServer(t, serverOptions{demo: true, env: noLimits, dir: dir, args: args})
 	apy.Stop()
 	code := s.roomGuest(t, "101", "Garcia").open(t, "FRONTDESK", "Buenos días")
-	if st := s.staffAs(t, "frontdesk").messages(t, code)[0].TranslationStates; !maps.Equal(st, map[string]string{"en": "pending"}) {
+	if st := s.loggedIn(t, "frontdesk").messages(t, code)[0].TranslationStates; !maps.Equal(st, map[string]string{"en": "pending"}) {
 		t.Fatalf("with APy down: %v", st)
 	}
 	if err := s.stop(); err != nil {
@@ -253,7 +253,7 @@ func TestTranslationSurvivesRestart(t *testing.T) {
 
 	apy.Restart()
 	s2 := startServer(t, serverOptions{demo: true, env: noLimits, dir: dir, args: args})
-	fd := s2.staffAs(t, "frontdesk")
+	fd := s2.loggedIn(t, "frontdesk")
 	st := s2.openEvents(t, pathStaffEvents, bearer(fd.Token()))
 	s2.Clock.Advance(time.Hour) // the retry comes due
 	ev := st.wantSummaries(t, "frontdesk", "message.translated "+code+" Guest")[0]
