@@ -94,30 +94,29 @@ func (s *server) guestWithToken(t testing.TB, tok string) *guestApp {
 	return g
 }
 
+// initialisedGuest returns a guest client whose session req opened.
+func (s *server) initialisedGuest(t testing.TB, req api.GuestInitialiseRequest) *guestApp {
+	t.Helper()
+	g := s.guestApp(t)
+	if _, err := g.Initialise(t.Context(), req); err != nil || g.Token() == "" {
+		t.Fatalf("session %+v: %v (token %q)", req, err, g.Token())
+	}
+	return g
+}
+
 // roomGuest returns a guest client with a verified session at the demo property.
 func (s *server) roomGuest(t testing.TB, room, lastName string) *guestApp {
 	t.Helper()
-	g := s.guestApp(t)
-	if _, err := g.Initialise(t.Context(), api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken,
-		RoomNumber: room, LastName: lastName}); err != nil {
-		t.Fatalf("verifying room %s: %v", room, err)
-	}
-	if g.Token() == "" {
-		t.Fatalf("room %s: no token", room)
-	}
-	return g
+	return s.initialisedGuest(t, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken,
+		RoomNumber: room, LastName: lastName})
 }
 
 // identifiedGuest returns a guest client with a non-verified session of identifier id at the
 // demo property, in language lang ("" for the property's).
 func (s *server) identifiedGuest(t testing.TB, id, lang string) *guestApp {
 	t.Helper()
-	g := s.guestApp(t)
-	if _, err := g.Initialise(t.Context(), api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken,
-		GuestUniqueIdentifier: id, LanguageCode: lang}); err != nil {
-		t.Fatalf("guest %s: %v", id, err)
-	}
-	return g
+	return s.initialisedGuest(t, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken,
+		GuestUniqueIdentifier: id, LanguageCode: lang})
 }
 
 // answer is the last answer the guest client received.
