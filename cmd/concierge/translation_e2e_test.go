@@ -16,8 +16,6 @@ import (
 
 // Translation (SPEC §7) end to end, against a real Apertium APy server with the eng-spa pair.
 
-const pathGlossary = "/api/v1/properties/DEMO/glossary"
-
 // startTranslatingServer starts APy and a demo server translating with it. Retries wait at
 // most 2 s of the server's clock, which the test moves.
 func startTranslatingServer(t *testing.T) (*server, *apytest.Server) {
