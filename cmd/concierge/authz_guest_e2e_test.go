@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"concierge/api"
+	"concierge/client"
 	"concierge/internal/concierge"
 )
 
@@ -14,6 +16,7 @@ import (
 // non-verified guest's, another property's, the previous occupant of the same room's), answers
 // exactly as it should and leaks nothing of conversations that are not the caller's.
 func TestGuestAuthorisationMatrix(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	clk := newClock(madridNoon(t))
 	seedTwoProperties(t, dir, clk)
@@ -39,64 +42,66 @@ func TestGuestAuthorisationMatrix(t *testing.T) {
 	must(t, st.Close())
 
 	s := startServer(t, serverOptions{dir: dir, clock: clk})
-	identifier := func(prop, token, id string) string {
-		return s.post(t, pathInitGuest, map[string]any{"PropertyCode": prop, "InterfaceToken": token, "GuestUniqueIdentifier": id}).token()
+	identifier := func(prop, token, id string) *guestApp {
+		g := s.guestApp(t)
+		orFail(g.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: prop, InterfaceToken: token, GuestUniqueIdentifier: id}))(t)
+		return g
 	}
-	room := func(prop, token, room, name string) string {
-		r := s.post(t, pathInitRoom, map[string]any{"PropertyCode": prop, "InterfaceToken": token, "RoomNumber": room, "LastName": name})
-		r.content(t, "initialiseSessionResponse")
-		return r.token()
+	room := func(prop, token, room, name string) *guestApp {
+		g := s.guestApp(t)
+		orFail(g.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: prop, InterfaceToken: token, RoomNumber: room, LastName: name}))(t)
+		return g
 	}
-	callers := map[string]string{
+	anon := s.guestApp(t)
+	orFail(anon.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken}))(t)
+	callers := map[string]*guestApp{
 		"ana":      room("DEMO", demoToken, "101", "Garcia"),
 		"john":     room("DEMO", demoToken, "102", "Smith"),
 		"next106":  room("DEMO", demoToken, "106", "Occupant"),
 		"nv":       identifier("DEMO", demoToken, "device-A"),
 		"nvOther":  identifier("DEMO", demoToken, "device-B"),
 		"anaOther": room("OTHER", "other-token", "101", "Garcia"),
-		"anon":     s.post(t, pathInit, map[string]any{"PropertyCode": "DEMO", "InterfaceToken": demoToken}).token(),
+		"anon":     anon,
 	}
 	// Each owner opens one conversation whose first message is a secret only it may read.
 	owned := map[string]string{} // caller → conversation code
 	secrets := map[string]string{"prev": "[secret of prev]"}
 	codes := map[string]string{"prev": prevConv.Code}
 	for _, who := range []string{"ana", "john", "nv", "anaOther"} {
-		path := pathCreate
+		create := callers[who].CreateConversation
 		if who == "nv" {
-			path = pathCreateNV
+			create = callers[who].CreateNonVerifiedConversation
 		}
 		secret := "[secret of " + who + "]"
-		c := s.post(t, path, map[string]any{"SessionToken": callers[who], "Message": secret, "ConversationType": "guest"}).
-			content(t, "createConversationResponse")
-		owned[who] = c["conversation"].(map[string]any)["code"].(string)
+		owned[who] = orFail(create(ctx, api.GuestCreateConversationRequest{Message: secret, ConversationType: "guest"}, ""))(t).Code
 		codes[who], secrets[who] = owned[who], secret
 	}
 
 	type route struct {
 		name, item string
-		call       func(token, code string) response
+		call       func(g *guestApp, code string) error
 	}
 	routes := []route{
-		{"get", "getConversationResponse", func(tok, code string) response { return s.get(t, convPath(code, "?SessionToken="+tok)) }},
-		{"reply", "addMessageResponse", func(tok, code string) response {
-			return s.post(t, convPath(code, "/Messages"), map[string]any{"SessionToken": tok, "Message": "reply by caller"})
+		{"get", api.ItemGetConversation, func(g *guestApp, code string) error { _, err := g.Conversation(ctx, code); return err }},
+		{"reply", api.ItemAddMessage, func(g *guestApp, code string) error {
+			_, err := g.AddMessage(ctx, code, "reply by caller", "")
+			return err
 		}},
-		{"read", "responseStatus", func(tok, code string) response {
-			return s.post(t, convPath(code, "/Read"), map[string]any{"SessionToken": tok})
-		}},
-		{"close", "responseStatus", func(tok, code string) response {
-			return s.post(t, convPath(code, "/Close"), map[string]any{"SessionToken": tok})
-		}},
+		{"read", api.ItemResponseStatus, func(g *guestApp, code string) error { return g.MarkRead(ctx, code, "") }},
+		{"close", api.ItemResponseStatus, func(g *guestApp, code string) error { return g.Close(ctx, code) }},
 	}
 	for _, rt := range routes {
-		for caller, tok := range callers {
+		for caller, g := range callers {
 			for object, code := range codes {
-				r := rt.call(tok, code)
+				err := rt.call(g, code)
 				if caller == object {
-					r.content(t, rt.item)
+					if err != nil {
+						t.Fatalf("%s by %s on its own conversation: %v", rt.name, caller, err)
+					}
 					continue
 				}
-				r.wantFailure(t, http.StatusNotFound, rt.item, "ConversationNotFound")
+				g.wantFailure(t, err, http.StatusNotFound, rt.item, "ConversationNotFound")
+				r := g.answer()
 				for _, secret := range secrets {
 					if strings.Contains(string(r.Raw), secret) {
 						t.Fatalf("%s by %s on %s's conversation leaked %q: %s", rt.name, caller, object, secret, r.Raw)
@@ -107,38 +112,50 @@ func TestGuestAuthorisationMatrix(t *testing.T) {
 	}
 
 	// The lists hold exactly the caller's own secrets.
-	for caller, tok := range callers {
-		for _, list := range []struct{ path, item string }{
-			{pathMessages, "getMessagesResponse"},
-			{"/API/V40/Interactive/Messages/Conversations", "getConversationsResponse"},
+	for caller, g := range callers {
+		for _, list := range []struct {
+			item string
+			call func() error
+		}{
+			{api.ItemGetMessages, func() error { _, err := g.Messages(ctx, client.Page{}); return err }},
+			{api.ItemGetConversations, func() error { _, err := g.Conversations(ctx, "", client.Page{}); return err }},
 		} {
-			r := s.get(t, list.path+"?SessionToken="+tok)
+			err := list.call()
 			if caller == "anon" {
-				r.wantFailure(t, http.StatusForbidden, list.item, "GuestNotVerified")
+				g.wantFailure(t, err, http.StatusForbidden, list.item, "GuestNotVerified")
 				continue
 			}
-			r.content(t, list.item)
+			if err != nil {
+				t.Fatalf("%s of %s: %v", list.item, caller, err)
+			}
+			r := g.answer()
 			for owner, secret := range secrets {
 				has := strings.Contains(string(r.Raw), secret) || strings.Contains(string(r.Raw), codes[owner])
-				if list.item == "getConversationsResponse" { // lists carry codes, not messages
+				if list.item == api.ItemGetConversations { // lists carry codes, not messages
 					has = strings.Contains(string(r.Raw), codes[owner])
 				}
 				if has != (owner == caller) {
-					t.Fatalf("%s of %s: holds %s's conversation = %v: %s", list.path, caller, owner, has, r.Raw)
+					t.Fatalf("%s of %s: holds %s's conversation = %v: %s", list.item, caller, owner, has, r.Raw)
 				}
 			}
 		}
 	}
 
 	// Objects of another stay or property are unknown to the create calls and outlet settings.
-	s.post(t, pathCreate, map[string]any{"SessionToken": callers["john"], "OrderCode": "ORD-1001"}).
-		wantFailure(t, http.StatusNotFound, "createConversationResponse", "OrderNotFound")
-	s.post(t, pathCreate, map[string]any{"SessionToken": callers["anaOther"], "OrderCode": "ORD-1001"}).
-		wantFailure(t, http.StatusNotFound, "createConversationResponse", "OrderNotFound")
-	s.post(t, pathCreate, map[string]any{"SessionToken": callers["anaOther"], "OutletCode": "ROOMSERVICE"}).
-		wantFailure(t, http.StatusNotFound, "createConversationResponse", "OutletNotFound")
-	s.get(t, pathOutlets+"?SessionToken="+callers["ana"]+"&Code=DESK").
-		wantFailure(t, http.StatusNotFound, "getOutletSettingsResponse", "OutletNotFound")
-	s.post(t, pathCreateNV, map[string]any{"SessionToken": callers["nv"], "OrderCode": "ORD-1001"}).
-		wantFailure(t, http.StatusForbidden, "createConversationResponse", "GuestNotVerified")
+	for _, c := range []struct {
+		who  string
+		req  api.GuestCreateConversationRequest
+		code string
+	}{
+		{"john", api.GuestCreateConversationRequest{OrderCode: "ORD-1001"}, "OrderNotFound"},
+		{"anaOther", api.GuestCreateConversationRequest{OrderCode: "ORD-1001"}, "OrderNotFound"},
+		{"anaOther", api.GuestCreateConversationRequest{OutletCode: "ROOMSERVICE"}, "OutletNotFound"},
+	} {
+		_, err := callers[c.who].CreateConversation(ctx, c.req, "")
+		callers[c.who].wantFailure(t, err, http.StatusNotFound, api.ItemCreateConversation, c.code)
+	}
+	_, err = callers["ana"].Outlets(ctx, "DESK")
+	callers["ana"].wantFailure(t, err, http.StatusNotFound, api.ItemOutletSettings, "OutletNotFound")
+	_, err = callers["nv"].CreateNonVerifiedConversation(ctx, api.GuestCreateConversationRequest{OrderCode: "ORD-1001"}, "")
+	callers["nv"].wantFailure(t, err, http.StatusForbidden, api.ItemCreateConversation, "GuestNotVerified")
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
+	"concierge/client"
 	"concierge/internal/web"
 )
 
@@ -260,13 +262,7 @@ func TestBrowserGuestAndAgentChatLive(t *testing.T) {
 		{"101", "Garcia", "¿Podrían pedirme un taxi al aeropuerto para mañana a las 8?"},
 		{"104", "Dubois", "Bonjour, le wifi ne fonctionne pas dans la chambre."},
 	} {
-		r := s.post(t, "/API/V40/Interactive/Messages/Conversations", map[string]any{
-			"SessionToken": s.loginRoom(t, g.room, g.lastName), "OutletCode": "FRONTDESK",
-			"ConversationType": "guest", "Message": g.text,
-		})
-		if r.Status != 200 {
-			t.Fatalf("create conversation: %d %s", r.Status, r.Raw)
-		}
+		s.roomGuest(t, g.room, g.lastName).open(t, "FRONTDESK", g.text)
 	}
 	b := newBrowser(t)
 	agent := b.newTab("agent", 1280, 800)
@@ -419,14 +415,7 @@ func TestBrowserLoginFailures(t *testing.T) {
 func TestBrowserTabletWidth(t *testing.T) {
 	s := startServer(t, serverOptions{demo: true})
 	// A conversation to show, with a reply.
-	gtok := s.loginRoom(t, "103", "Müller")
-	create := s.post(t, "/API/V40/Interactive/Messages/Conversations", map[string]any{
-		"SessionToken": gtok, "OutletCode": "ROOMSERVICE", "OrderCode": "", "ConversationType": "guest",
-		"Message": "Könnte ich bitte noch zwei Kissen bekommen?",
-	})
-	if create.Status != 200 {
-		t.Fatalf("create conversation: %d %s", create.Status, create.Raw)
-	}
+	s.roomGuest(t, "103", "Müller").open(t, "ROOMSERVICE", "Könnte ich bitte noch zwei Kissen bekommen?")
 
 	b := newBrowser(t)
 	agent := b.newTab("agent", 768, 1024)
@@ -517,21 +506,21 @@ func TestBrowserGuestWithoutRoom(t *testing.T) {
 	checkLabels(guest)
 	guest.screenshot("guest-phone-without-room")
 
-	staff := s.staffLogin(t, "frontdesk")
-	list := s.staffGet(t, staff, pathConversations).wantOK(t, 200)
-	convs, _ := list["conversations"].([]any)
+	staff := s.loggedIn(t, "frontdesk")
+	convs := orFail(staff.Conversations(t.Context(), client.InboxQuery{}))(t).Conversations
 	if len(convs) != 1 {
 		t.Fatalf("staff see %d conversations, want 1", len(convs))
 	}
-	code, _ := convs[0].(map[string]any)["code"].(string)
-	detail := s.staffGet(t, staff, staffConvPath(code, "")).wantOK(t, 200)
-	conv, _ := detail["conversation"].(map[string]any)
-	form, _ := conv["orderForm"].(map[string]any)
-	if conv["guestFirstName"] != "Walk" || conv["guestLastName"] != "In" || form["firstName"] != "Walk" {
-		t.Errorf("conversation names %v %v, order form %v; want Walk In", conv["guestFirstName"], conv["guestLastName"], form)
+	conv := orFail(staff.Conversation(t.Context(), convs[0].Code))(t).Conversation
+	var form struct {
+		FirstName string `json:"firstName"`
 	}
-	if conv["stay"] != nil || conv["guestIdentifier"] == nil {
-		t.Errorf("a non-verified conversation has stay %v, guestIdentifier %v", conv["stay"], conv["guestIdentifier"])
+	_ = json.Unmarshal(conv.OrderForm, &form)
+	if conv.GuestFirstName != "Walk" || conv.GuestLastName != "In" || form.FirstName != "Walk" {
+		t.Errorf("conversation names %v %v, order form %s; want Walk In", conv.GuestFirstName, conv.GuestLastName, conv.OrderForm)
+	}
+	if conv.Stay != nil || conv.GuestIdentifier == nil {
+		t.Errorf("a non-verified conversation has stay %+v, guestIdentifier %v", conv.Stay, conv.GuestIdentifier)
 	}
 }
 
@@ -539,24 +528,17 @@ func TestBrowserGuestWithoutRoom(t *testing.T) {
 // assignee, status, service center) ask the server and keep applying to live changes.
 func TestBrowserInboxFiltersAndPaging(t *testing.T) {
 	s := startServer(t, serverOptions{demo: true})
-	ana, claire := s.loginRoom(t, "101", "Garcia"), s.loginRoom(t, "104", "Dubois")
+	ana, claire := s.roomGuest(t, "101", "Garcia"), s.roomGuest(t, "104", "Dubois")
 	var codes []string
 	for i := range 32 {
-		tok, text := ana, fmt.Sprintf("Pregunta número %d", i)
+		g, text := ana, fmt.Sprintf("Pregunta número %d", i)
 		if i%2 == 1 {
-			tok, text = claire, fmt.Sprintf("Question numéro %d", i)
+			g, text = claire, fmt.Sprintf("Question numéro %d", i)
 		}
 		if i == 7 {
 			text = "Pourriez-vous réserver un taxi pour l'aéroport ?"
 		}
-		r := s.post(t, "/API/V40/Interactive/Messages/Conversations", map[string]any{
-			"SessionToken": tok, "OutletCode": "FRONTDESK", "ConversationType": "guest", "Message": text})
-		if r.Status != 200 {
-			t.Fatalf("create conversation: %d %s", r.Status, r.Raw)
-		}
-		conv, _ := r.content(t, "createConversationResponse")["conversation"].(map[string]any)
-		code, _ := conv["code"].(string)
-		codes = append(codes, code)
+		codes = append(codes, g.open(t, "FRONTDESK", text))
 	}
 	count := `document.querySelectorAll('#inbox-list button.conv').length`
 	b := newBrowser(t)
@@ -591,8 +573,8 @@ func TestBrowserInboxFiltersAndPaging(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("inbox-empty")),
 	)
 	// Assigned elsewhere (another agent's console, the API): it joins "mine" live.
-	staff := s.staffLogin(t, "frontdesk")
-	s.staffPost(t, staff, staffConvPath(codes[3], "/assign"), map[string]any{"username": "frontdesk"}).wantOK(t, 200)
+	staff := s.loggedIn(t, "frontdesk")
+	orFail(staff.Assign(t.Context(), codes[3], "frontdesk"))(t)
 	agent.do("assigned to me: it appears without reloading",
 		waitFor(count+` === 1`),
 		waitFor(`document.querySelector('#inbox-list button.conv').dataset.code === `+jsString(codes[3])),
@@ -605,7 +587,7 @@ func TestBrowserInboxFiltersAndPaging(t *testing.T) {
 		waitFor(count+` === 30`),
 		waitFor(`![...document.querySelectorAll('#inbox-list button.conv')].some(b => b.dataset.code === `+jsString(codes[3])+`)`),
 	)
-	s.staffPost(t, staff, staffConvPath(codes[5], "/close"), nil).wantOK(t, 200)
+	orFail(staff.Close(t.Context(), codes[5]))(t)
 	agent.do("closed",
 		chromedp.SetValue(chromedp.ID("f-assignee"), "anyone"),
 		chromedp.SetValue(chromedp.ID("f-status"), "Closed"),

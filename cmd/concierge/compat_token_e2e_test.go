@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"concierge/api"
 )
 
 // superagentClient behaves as a small public JavaScript client of the V40 API written with
@@ -28,7 +30,7 @@ type superagentClient struct {
 type saAnswer struct {
 	status int
 	raw    []byte
-	env    map[string]any
+	env    api.Envelope
 }
 
 // call sends one request the way superagent does and returns the answer. body is sent as JSON
@@ -73,55 +75,50 @@ func (c *superagentClient) call(method, path string, body any, header map[string
 		c.t.Fatal(err)
 	}
 	a := saAnswer{status: resp.StatusCode, raw: raw}
-	if err := json.Unmarshal(raw, &a.env); err != nil {
-		c.t.Fatalf("%s %s: answer is not JSON: %v\n%s", method, path, err, raw)
-	}
-	if tok, ok := a.env["sessionToken"].(string); ok {
-		c.token = tok // the app keeps the returned token, whatever the outcome
-	}
+	a.env = strictDecode[api.Envelope](c.t, string(raw))
+	c.token = a.env.SessionToken // the app keeps the returned token, whatever the outcome
 	if a.status == http.StatusUnauthorized && a.areaError() == "IdentityTokenExpired" {
 		c.expired = true
 	}
 	return a
 }
 
-// first returns the name and body of the answer's first item.
-func (a saAnswer) first() (string, map[string]any) {
-	items, _ := a.env["responses"].([]any)
-	if len(items) == 0 {
-		return "", nil
+// first returns the name and the item of the answer's first item.
+func (a saAnswer) first() (string, api.Item) {
+	if len(a.env.Responses) == 0 {
+		return "", api.Item{}
 	}
-	m, _ := items[0].(map[string]any)
-	for k, v := range m {
-		it, _ := v.(map[string]any)
-		return k, it
+	for k, v := range a.env.Responses[0] {
+		return k, v
 	}
-	return "", nil
+	return "", api.Item{}
 }
 
 func (a saAnswer) areaError() string {
 	_, it := a.first()
-	s, _ := it["areaError"].(string)
-	return s
+	return it.AreaError
 }
 
-// ok checks a success answering item and returns its content.
-func (a saAnswer) ok(t testing.TB, item string) map[string]any {
+// saOK checks a success answering item and decodes its content strictly into a T.
+func saOK[T any](t testing.TB, a saAnswer, item string) T {
 	t.Helper()
 	name, it := a.first()
-	if a.status != http.StatusOK || a.env["status"] != "Success" || name != item || it["succeeded"] != true {
+	if a.status != http.StatusOK || a.env.Status != "Success" || name != item || !it.Succeeded {
 		t.Fatalf("want %s to succeed, got HTTP %d: %s", item, a.status, a.raw)
 	}
-	c, _ := it["content"].(map[string]any)
-	return c
+	if len(it.Content) == 0 {
+		var zero T
+		return zero
+	}
+	return strictDecode[T](t, string(it.Content))
 }
 
 // failed checks a failure: HTTP status, item name and areaError.
 func (a saAnswer) failed(t testing.TB, status int, item, areaError string) {
 	t.Helper()
 	name, it := a.first()
-	if a.status != status || a.env["status"] != "Failure" || name != item || a.env["responsesIncluded"] != item ||
-		it["succeeded"] != false || it["areaError"] != areaError {
+	if a.status != status || a.env.Status != "Failure" || name != item || a.env.ResponsesIncluded != item ||
+		it.Succeeded || it.AreaError != areaError {
 		t.Fatalf("want HTTP %d %s %s, got HTTP %d: %s", status, item, areaError, a.status, a.raw)
 	}
 }
@@ -138,22 +135,21 @@ func TestSuperagentQueryTokenClient(t *testing.T) {
 	// Session start: no token yet, the fields in the body.
 	a := c.call(http.MethodPost, "/api/v40/system/session/initialisebyroom", map[string]any{
 		"propertyCode": "DEMO", "interfaceToken": demoToken, "roomNumber": "102", "lastName": "smith"}, nil)
-	a.ok(t, "initialiseSessionResponse")
+	saOK[api.GuestSession](t, a, api.ItemInitialiseSession)
 	session := c.token
 	if session == "" {
 		t.Fatalf("no token: %s", a.raw)
 	}
 
 	a = c.call(http.MethodGet, "/api/v40/system/settings/outlet", map[string]any{"code": "FRONTDESK"}, nil)
-	outlets, _ := a.ok(t, "getOutletSettingsResponse")["outlets"].([]any)
-	if len(outlets) != 1 || outlets[0].(map[string]any)["code"] != "FRONTDESK" {
+	outlets := saOK[api.GuestOutletList](t, a, api.ItemOutletSettings).Outlets
+	if len(outlets) != 1 || outlets[0].Code != "FRONTDESK" {
 		t.Fatalf("outlet code from the GET body: %s", a.raw)
 	}
 
 	a = c.call(http.MethodPost, "/api/v40/interactive/messages/conversations", map[string]any{
 		"message": "Could I have two more towels?", "outletCode": "FRONTDESK"}, nil)
-	conv, _ := a.ok(t, "createConversationResponse")["conversation"].(map[string]any)
-	code, _ := conv["code"].(string)
+	code := saOK[api.GuestConversationContent](t, a, api.ItemCreateConversation).Conversation.Code
 	if code == "" || c.token != session {
 		t.Fatalf("create: token kept %v: %s", c.token == session, a.raw)
 	}
@@ -161,7 +157,7 @@ func TestSuperagentQueryTokenClient(t *testing.T) {
 
 	key := map[string]string{"Idempotency-Key": "towels-2"}
 	a = c.call(http.MethodPost, convPath+"/messages", map[string]any{"message": "And a pillow, please."}, key)
-	a.ok(t, "addMessageResponse")
+	saOK[api.GuestMessageContent](t, a, api.ItemAddMessage)
 	// The same key with another message is refused; the answer keeps the session and names
 	// the call's own item.
 	a = c.call(http.MethodPost, convPath+"/messages", map[string]any{"message": "Something else."}, key)
@@ -180,48 +176,42 @@ func TestSuperagentQueryTokenClient(t *testing.T) {
 		t.Fatalf("MalformedRequest lost the session token: %s", a.raw)
 	}
 
-	staff := s.staffLogin(t, "frontdesk")
-	if r := s.staffPost(t, staff, staffConvPath(code, "/messages"), map[string]any{"content": "On their way.", "type": "Staff"}); r.Status != http.StatusCreated && r.Status != http.StatusOK {
-		t.Fatalf("staff reply: HTTP %d %s", r.Status, r.Raw)
-	}
+	s.loggedIn(t, "frontdesk").reply(t, code, "Staff", "On their way.")
 
 	// Paging in the GET's body: the second of three messages, oldest first.
 	a = c.call(http.MethodGet, "/api/v40/interactive/messages", map[string]any{"pageNumber": 2, "pageLength": 1}, nil)
-	page := a.ok(t, "getMessagesResponse")
-	msgs, _ := page["messages"].([]any)
-	if page["pageNumber"] != 2.0 || page["pageLength"] != 1.0 || page["totalCount"] != 3.0 || len(msgs) != 1 ||
-		msgs[0].(map[string]any)["content"] != "And a pillow, please." {
+	page := saOK[api.GuestMessagePage](t, a, api.ItemGetMessages)
+	if page.PageNumber != 2 || page.PageLength != 1 || page.TotalCount != 3 || len(page.Messages) != 1 ||
+		page.Messages[0].Content != "And a pillow, please." {
 		t.Fatalf("body paging not honoured: %s", a.raw)
 	}
 	a = c.call(http.MethodGet, "/api/v40/interactive/messages", map[string]any{"pageLength": 1, "descendingOrder": true}, nil)
-	msgs, _ = a.ok(t, "getMessagesResponse")["messages"].([]any)
-	if len(msgs) != 1 || msgs[0].(map[string]any)["content"] != "On their way." {
+	msgs := saOK[api.GuestMessagePage](t, a, api.ItemGetMessages).Messages
+	if len(msgs) != 1 || msgs[0].Content != "On their way." {
 		t.Fatalf("descendingOrder in the body: %s", a.raw)
 	}
 	a = c.call(http.MethodGet, "/api/v40/interactive/messages/conversations", map[string]any{"pageNumber": 1, "pageLength": 1}, nil)
-	list := a.ok(t, "getConversationsResponse")
-	convs, _ := list["conversations"].([]any)
-	if len(convs) != 1 || convs[0].(map[string]any)["unreadCount"] != 1.0 {
+	convs := saOK[api.GuestConversationPage](t, a, api.ItemGetConversations).Conversations
+	if len(convs) != 1 || convs[0].UnreadCount != 1 {
 		t.Fatalf("conversations: %s", a.raw)
 	}
 
-	c.call(http.MethodPost, convPath+"/read", nil, nil).ok(t, "responseStatus")
+	saOK[struct{}](t, c.call(http.MethodPost, convPath+"/read", nil, nil), api.ItemResponseStatus)
 	a = c.call(http.MethodGet, convPath, nil, nil)
-	got, _ := a.ok(t, "getConversationResponse")["conversation"].(map[string]any)
-	all, _ := got["messages"].([]any)
-	if len(all) != 3 || all[2].(map[string]any)["isRead"] != true {
+	all := saOK[api.GuestConversationContent](t, a, api.ItemGetConversation).Conversation.Messages
+	if len(all) != 3 || !all[2].IsRead {
 		t.Fatalf("mark read by query token did not mark the staff reply read: %s", a.raw)
 	}
-	c.call(http.MethodPost, convPath+"/close", nil, nil).ok(t, "responseStatus")
+	saOK[struct{}](t, c.call(http.MethodPost, convPath+"/close", nil, nil), api.ItemResponseStatus)
 	a = c.call(http.MethodGet, convPath, nil, nil)
-	if got, _ := a.ok(t, "getConversationResponse")["conversation"].(map[string]any); got["conversationStatus"] != "Closed" {
+	if got := saOK[api.GuestConversationContent](t, a, api.ItemGetConversation).Conversation; got.ConversationStatus != "Closed" {
 		t.Fatalf("close by query token: %s", a.raw)
 	}
 	if c.token != session || c.expired {
 		t.Fatalf("session lost on the way (expired %v)", c.expired)
 	}
 
-	c.call(http.MethodPost, "/api/v40/system/session/logout", nil, nil).ok(t, "responseStatus")
+	saOK[struct{}](t, c.call(http.MethodPost, "/api/v40/system/session/logout", nil, nil), api.ItemResponseStatus)
 
 	// The logged-out token is IdentityTokenExpired on every method, and the app notices.
 	for _, call := range []struct{ method, path, item string }{

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"concierge/api"
 )
 
 // Live events (SPEC §6) over real SSE connections to the real program.
@@ -201,22 +203,26 @@ func guestEventsPath(token string) string {
 }
 
 func TestEventsAuthorisation(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOptions{demo: true, env: noLimits})
-	ana, john := s.loginRoom(t, "101", "Garcia"), s.loginRoom(t, "102", "Smith")
-	fd, rs, admin := s.staffLogin(t, "frontdesk"), s.staffLogin(t, "roomservice"), s.staffLogin(t, "admin")
+	ctx := t.Context()
+	ana, john := s.roomGuest(t, "101", "Garcia"), s.roomGuest(t, "102", "Smith")
+	fd, rs, admin := s.loggedIn(t, "frontdesk"), s.loggedIn(t, "roomservice"), s.loggedIn(t, "admin")
 
-	anaSt := s.openEvents(t, guestEventsPath(ana), nil)
-	johnSt := s.openEvents(t, pathGuestEvents, map[string]string{"Authorization": "Session " + john})
-	fdSt := s.openEvents(t, pathStaffEvents, bearer(fd))
-	rsSt := s.openEvents(t, pathStaffEvents, bearer(rs))
-	adminSt := s.openEvents(t, pathStaffEvents, bearer(admin))
+	anaSt := s.openEvents(t, guestEventsPath(ana.Token()), nil)
+	johnSt := s.openEvents(t, pathGuestEvents, map[string]string{"Authorization": "Session " + john.Token()})
+	fdSt := s.openEvents(t, pathStaffEvents, bearer(fd.Token()))
+	rsSt := s.openEvents(t, pathStaffEvents, bearer(rs.Token()))
+	adminSt := s.openEvents(t, pathStaffEvents, bearer(admin.Token()))
 
-	a := s.guestConversation(t, ana, "FRONTDESK", "Hola, ¿hay toallas?", nil)
-	s.staffPost(t, fd, staffConvPath(a, "/messages"), map[string]any{"type": "Note", "content": "secret note"}).wantOK(t, 201)
-	s.staffPost(t, fd, staffConvPath(a, "/messages"), map[string]any{"type": "Staff", "content": "Sí, ahora mismo."}).wantOK(t, 201)
-	s.post(t, pathCreate+"/"+a+"/Read", map[string]any{"SessionToken": ana}).content(t, "responseStatus")
-	b := s.guestConversation(t, john, "ROOMSERVICE", "Room service please", nil)
-	s.post(t, pathCreate+"/"+a+"/Messages", map[string]any{"SessionToken": ana, "Message": "Gracias"}).content(t, "addMessageResponse")
+	a := ana.open(t, "FRONTDESK", "Hola, ¿hay toallas?")
+	fd.reply(t, a, "Note", "secret note")
+	fd.reply(t, a, "Staff", "Sí, ahora mismo.")
+	if err := ana.MarkRead(ctx, a, ""); err != nil {
+		t.Fatal(err)
+	}
+	b := john.open(t, "ROOMSERVICE", "Room service please")
+	orFail(ana.AddMessage(ctx, a, "Gracias", ""))(t)
 
 	anaEv := anaSt.wantSummaries(t, "ana",
 		"conversation.updated "+a, "message.created "+a+" Guest", "message.created "+a+" Staff",
@@ -244,14 +250,14 @@ func TestEventsAuthorisation(t *testing.T) {
 	if got := keysOf(t, []byte(anaEv[1].Raw)); strings.Join(got, ",") != "kind,conversationCode,message" {
 		t.Errorf("guest event keys %v", got)
 	}
-	if conv := anaEv[3].Data["conversation"].(map[string]any); conv["unreadCount"] != float64(0) || conv["code"] != a {
-		t.Errorf("guest message.read conversation %v", conv)
+	if conv := anaEv[3].guestEvent(t).Conversation; conv == nil || conv.UnreadCount != 0 || conv.Code != a {
+		t.Errorf("guest message.read conversation %s", anaEv[3].Raw)
 	}
-	if m := fdEv[2].Data["message"].(map[string]any); m["content"] != "secret note" || m["author"].(map[string]any)["username"] != "frontdesk" {
-		t.Errorf("staff note event %v", m)
+	if m := fdEv[2].staffEvent(t).Message; m == nil || m.Content != "secret note" || m.Author.Username == nil || *m.Author.Username != "frontdesk" {
+		t.Errorf("staff note event %s", fdEv[2].Raw)
 	}
-	if c := fdEv[0].Data["conversation"].(map[string]any); c["code"] != a || c["serviceCenterCode"] != "FO" {
-		t.Errorf("staff conversation event %v", c)
+	if c := fdEv[0].staffEvent(t).Conversation; c == nil || c.Code != a || c.ServiceCenterCode != "FO" {
+		t.Errorf("staff conversation event %s", fdEv[0].Raw)
 	}
 	for _, ev := range anaEv {
 		if strings.Contains(ev.Raw, "secret note") {
@@ -260,14 +266,14 @@ func TestEventsAuthorisation(t *testing.T) {
 	}
 
 	// Order status changes: a System message and order.updated, to the guest and the staff.
-	ord := s.guestConversation(t, john, "ROOMSERVICE", "About my order", map[string]any{"OrderCode": "ORD-1002"})
+	ord := orFail(john.CreateConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "ROOMSERVICE", Message: "About my order",
+		ConversationType: "guest", OrderCode: "ORD-1002"}, ""))(t).Code
 	johnSt.wantSummaries(t, "john", "conversation.updated "+ord, "message.created "+ord+" Guest")
-	r := s.do(t, http.MethodPut, "/api/v1/properties/DEMO/orders/ORD-1002",
-		[]byte(`{"bookingReference":"DEMO-102","outletCode":"ROOMSERVICE","status":"Delivering"}`), bearer(admin))
-	r.wantOK(t, 200)
+	orFail(admin.PutOrder(ctx, "DEMO", "ORD-1002", api.OrderRequest{BookingReference: "DEMO-102", OutletCode: "ROOMSERVICE", Status: "Delivering"}))(t)
+	admin.wantStatus(t, http.StatusOK)
 	evs := johnSt.wantSummaries(t, "john", "message.created "+ord+" System", "order.updated "+ord)
-	if o := evs[1].Data["order"].(map[string]any); o["code"] != "ORD-1002" || o["status"] != "Delivering" {
-		t.Errorf("order.updated order %v", o)
+	if o := evs[1].guestEvent(t).Order; o == nil || o.Code != "ORD-1002" || o.Status != "Delivering" {
+		t.Errorf("order.updated order %s", evs[1].Raw)
 	}
 	rsSt.wantSummaries(t, "roomservice", "conversation.updated "+ord, "message.created "+ord+" Guest",
 		"message.created "+ord+" System", "order.updated "+ord)
@@ -275,16 +281,23 @@ func TestEventsAuthorisation(t *testing.T) {
 	fdSt.none(t, 0)
 
 	// Staff acts: assignment, close, move reach the staff who may see them.
-	s.staffPost(t, fd, staffConvPath(a, "/assign"), map[string]any{"username": "frontdesk"}).wantOK(t, 200)
-	s.staffPost(t, fd, staffConvPath(a, "/close"), nil).wantOK(t, 200)
+	orFail(fd.Assign(ctx, a, "frontdesk"))(t)
+	orFail(fd.Close(ctx, a))(t)
 	fdSt.wantSummaries(t, "frontdesk", "conversation.updated "+a, "conversation.updated "+a)
 	anaSt.wantSummaries(t, "ana", "conversation.updated "+a, "conversation.updated "+a)
 
 	// Failures before the stream: the API's own error shapes.
-	s.get(t, pathGuestEvents+"?SessionToken=nope").wantFailure(t, 401, "getEventsResponse", "IdentityTokenInvalid")
-	s.get(t, guestEventsPath(ana)+"&LastEventId=abc").wantFailure(t, 400, "getEventsResponse", "ValidationFailed")
-	anon := s.post(t, pathInit, map[string]any{"PropertyCode": "DEMO", "InterfaceToken": demoToken}).token()
-	s.get(t, guestEventsPath(anon)).wantFailure(t, 403, "getEventsResponse", "GuestNotVerified")
+	_, err := s.guestWithToken(t, "nope").Events(ctx, "")
+	wantCode(t, "bad token", err, "IdentityTokenInvalid", 401)
+	s.get(t, pathGuestEvents+"?SessionToken=nope").wantFailure(t, 401, api.ItemGetEvents, "IdentityTokenInvalid")
+	s.get(t, guestEventsPath(ana.Token())+"&LastEventId=abc").wantFailure(t, 400, api.ItemGetEvents, "ValidationFailed")
+	_, err = ana.Events(ctx, "abc")
+	wantCode(t, "bad Last-Event-ID", err, "ValidationFailed", 400)
+	anon := s.guestApp(t)
+	orFail(anon.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken}))(t)
+	s.get(t, guestEventsPath(anon.Token())).wantFailure(t, 403, api.ItemGetEvents, "GuestNotVerified")
+	_, err = s.staffApp(t).Events(ctx, "")
+	wantCode(t, "staff events without a token", err, "AuthenticationFailed", 401)
 	if _, status, _ := s.tryEvents(t, pathStaffEvents, nil); status != 401 {
 		t.Errorf("staff events without a token: HTTP %d, want 401", status)
 	}
@@ -295,10 +308,13 @@ func TestEventsAuthorisation(t *testing.T) {
 // resume with Last-Event-ID (header for one, query for the other): each receives every
 // message exactly once, in order.
 func TestEventsResumeMidBurst(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOptions{demo: true, env: noLimits})
-	ana := s.loginRoom(t, "101", "Garcia")
-	fd := s.staffLogin(t, "frontdesk")
-	conv := s.guestConversation(t, ana, "FRONTDESK", "start", nil)
+	ctx := t.Context()
+	anaApp := s.roomGuest(t, "101", "Garcia")
+	fdApp := s.loggedIn(t, "frontdesk")
+	ana, fd := anaApp.Token(), fdApp.Token()
+	conv := anaApp.open(t, "FRONTDESK", "start")
 
 	guest := s.openEvents(t, guestEventsPath(ana), nil)
 	staff := s.openEvents(t, pathStaffEvents, bearer(fd))
@@ -309,25 +325,24 @@ func TestEventsResumeMidBurst(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for i := range perWriter {
-			r := s.post(t, pathCreate+"/"+conv+"/Messages", map[string]any{"SessionToken": ana, "Message": fmt.Sprintf("guest %d", i)})
-			m := r.content(t, "addMessageResponse")["message"].(map[string]any)
+			m := orFail(anaApp.AddMessage(ctx, conv, fmt.Sprintf("guest %d", i), ""))(t)
 			mu.Lock()
-			posted[m["code"].(string)] = true
+			posted[m.Code] = true
 			mu.Unlock()
 		}
 	})
 	wg.Go(func() {
 		for i := range perWriter {
-			r := s.staffPost(t, fd, staffConvPath(conv, "/messages"), map[string]any{"type": "Staff", "content": fmt.Sprintf("staff %d", i)})
+			m := orFail(fdApp.AddMessage(ctx, conv, api.AddMessageRequest{Type: "Staff", Content: fmt.Sprintf("staff %d", i)}, ""))(t)
 			mu.Lock()
-			posted[r.wantOK(t, 201)["code"].(string)] = true
+			posted[m.Code] = true
 			mu.Unlock()
 		}
 	})
 
 	// receive reads message.created events of the burst until it has want of them, resuming
 	// once after cutAfter of them.
-	receive := func(st *sseStream, who string, resume func(last int64) *sseStream, cutAfter, want int) []string {
+	receive := func(st *sseStream, who string, resume func(last int64) *sseStream, code func(sseEvent) string, cutAfter, want int) []string {
 		var codes []string
 		var last int64
 		seen := map[int64]bool{}
@@ -345,9 +360,7 @@ func TestEventsResumeMidBurst(t *testing.T) {
 			if ev.Event != "message.created" {
 				continue
 			}
-			m := ev.Data["message"].(map[string]any)
-			code, _ := m["code"].(string)
-			codes = append(codes, code)
+			codes = append(codes, code(ev))
 		}
 		return codes
 	}
@@ -356,12 +369,12 @@ func TestEventsResumeMidBurst(t *testing.T) {
 	rg.Go(func() {
 		guestCodes = receive(guest, "guest", func(last int64) *sseStream {
 			return s.openEvents(t, guestEventsPath(ana), map[string]string{"Last-Event-ID": strconv.FormatInt(last, 10)})
-		}, 300, 2*perWriter)
+		}, func(ev sseEvent) string { return ev.guestEvent(t).Message.Code }, 300, 2*perWriter)
 	})
 	rg.Go(func() {
 		staffCodes = receive(staff, "staff", func(last int64) *sseStream {
 			return s.openEvents(t, pathStaffEvents+"?lastEventId="+strconv.FormatInt(last, 10), bearer(fd))
-		}, 700, 2*perWriter)
+		}, func(ev sseEvent) string { return ev.staffEvent(t).Message.Code }, 700, 2*perWriter)
 	})
 	wg.Wait()
 	rg.Wait()
@@ -387,12 +400,12 @@ func TestEventsResumeMidBurst(t *testing.T) {
 // TestEventsReload: a resume point whose events were pruned (or that is ahead of the log)
 // answers an event telling the client to reload, then the live stream.
 func TestEventsReload(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	clk := newClock(madridNoon(t))
 	s := startServer(t, serverOptions{demo: true, env: noLimits, dir: dir, clock: clk})
-	ana := s.loginRoom(t, "101", "Garcia")
-	conv := s.guestConversation(t, ana, "FRONTDESK", "old news", nil)
-	admin := s.staffLogin(t, "admin")
+	conv := s.roomGuest(t, "101", "Garcia").open(t, "FRONTDESK", "old news")
+	admin := s.loggedIn(t, "admin").Token()
 	st := s.openEvents(t, pathStaffEvents+"?lastEventId=0", bearer(admin))
 	first := st.wantSummaries(t, "admin", "conversation.updated "+conv, "message.created "+conv+" Guest")
 	if err := s.stop(); err != nil {
@@ -402,7 +415,7 @@ func TestEventsReload(t *testing.T) {
 	// A week and a day later the events are pruned at start-up.
 	clk.Advance(8 * 24 * time.Hour)
 	s2 := startServer(t, serverOptions{env: noLimits, dir: dir, clock: clk})
-	admin = s2.staffLogin(t, "admin")
+	admin = s2.loggedIn(t, "admin").Token()
 	for _, last := range []string{strconv.FormatInt(first[0].ID, 10), "0", "999999"} {
 		st := s2.openEvents(t, pathStaffEvents, map[string]string{"Authorization": "Bearer " + admin, "Last-Event-ID": last})
 		ev := st.next(t)
@@ -419,25 +432,30 @@ func TestEventsReload(t *testing.T) {
 // TestEventsOperations: the stream cap per session, heartbeats, /readyz and /metrics, and a
 // shutdown that ends open streams cleanly with run returning nil.
 func TestEventsOperations(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"CONCIERGE_EVENT_HEARTBEAT": "50ms", "CONCIERGE_EVENT_STREAMS_PER_SESSION": "2"}
 	for k, v := range noLimits {
 		env[k] = v
 	}
 	s := startServer(t, serverOptions{demo: true, env: env})
-	ana := s.loginRoom(t, "101", "Garcia")
-	fd := s.staffLogin(t, "frontdesk")
+	ctx := t.Context()
+	anaApp := s.roomGuest(t, "101", "Garcia")
+	fdApp := s.loggedIn(t, "frontdesk")
+	ana, fd := anaApp.Token(), fdApp.Token()
 
 	g1 := s.openEvents(t, guestEventsPath(ana), nil)
 	s.openEvents(t, guestEventsPath(ana), nil)
-	s.get(t, guestEventsPath(ana)).wantFailure(t, 429, "getEventsResponse", "RateLimited")
+	s.get(t, guestEventsPath(ana)).wantFailure(t, 429, api.ItemGetEvents, "RateLimited")
+	_, err := anaApp.Events(ctx, "")
+	wantCode(t, "third guest stream", err, "RateLimited", 429)
 	s1 := s.openEvents(t, pathStaffEvents, bearer(fd))
 	s.openEvents(t, pathStaffEvents, bearer(fd))
 	if _, status, body := s.tryEvents(t, pathStaffEvents, bearer(fd)); status != 429 || !strings.Contains(body, `"RateLimited"`) {
 		t.Errorf("third staff stream: HTTP %d %s, want 429 RateLimited", status, body)
 	}
 	// Another session has its own streams; a closed stream gives its slot back.
-	john := s.loginRoom(t, "102", "Smith")
-	johnSt := s.openEvents(t, guestEventsPath(john), nil)
+	johnApp := s.roomGuest(t, "102", "Smith")
+	johnSt := s.openEvents(t, guestEventsPath(johnApp.Token()), nil)
 	g1.close()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -462,11 +480,15 @@ func TestEventsOperations(t *testing.T) {
 	}
 
 	// Health of the live path.
-	conv := s.guestConversation(t, ana, "FRONTDESK", "hello", nil)
+	conv := anaApp.open(t, "FRONTDESK", "hello")
 	s1.wantSummaries(t, "frontdesk", "conversation.updated "+conv, "message.created "+conv+" Guest")
 	r := s.get(t, "/readyz")
-	checks, _ := r.Body["checks"].(map[string]any)
-	if r.Status != 200 || checks["events"] != "ok" || r.Body["eventsLatestSeq"] == float64(0) {
+	var ready struct {
+		Checks          map[string]string `json:"checks"`
+		EventsLatestSeq int64             `json:"eventsLatestSeq"`
+	}
+	_ = json.Unmarshal(r.Raw, &ready)
+	if r.Status != 200 || ready.Checks["events"] != "ok" || ready.EventsLatestSeq == 0 {
 		t.Errorf("readyz: %d %s", r.Status, r.Raw)
 	}
 	resp, err := http.Get(s.URL + "/metrics")
@@ -483,13 +505,17 @@ func TestEventsOperations(t *testing.T) {
 	}
 
 	// A stream ends when its session or login does, before delivering anything more.
-	jc := s.guestConversation(t, john, "FRONTDESK", "bye soon", nil)
+	jc := johnApp.open(t, "FRONTDESK", "bye soon")
 	johnSt.wantSummaries(t, "john", "conversation.updated "+jc, "message.created "+jc+" Guest")
-	admin := s.staffLogin(t, "admin")
-	adminSt := s.openEvents(t, pathStaffEvents, bearer(admin))
-	s.post(t, pathLogout, map[string]any{"SessionToken": john}).content(t, "responseStatus")
-	s.staffPost(t, admin, "/api/v1/auth/logout", nil)
-	s.staffPost(t, fd, staffConvPath(jc, "/messages"), map[string]any{"type": "Staff", "content": "after logout"}).wantOK(t, 201)
+	admin := s.loggedIn(t, "admin")
+	adminSt := s.openEvents(t, pathStaffEvents, bearer(admin.Token()))
+	if err := johnApp.Logout(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.Logout(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fdApp.reply(t, jc, "Staff", "after logout")
 	for who, st := range map[string]*sseStream{"guest": johnSt, "staff": adminSt} {
 		select {
 		case <-st.done:
@@ -523,12 +549,14 @@ func TestEventsOperations(t *testing.T) {
 // TestEventsWebSocket: the staff WebSocket carries the same events as the staff SSE stream,
 // resumes with lastEventId, and closes on shutdown.
 func TestEventsWebSocket(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOptions{demo: true, env: noLimits})
-	ana := s.loginRoom(t, "101", "Garcia")
-	fd := s.staffLogin(t, "frontdesk")
-	a := s.guestConversation(t, ana, "FRONTDESK", "towels", nil)
-	s.guestConversation(t, ana, "ROOMSERVICE", "breakfast", nil) // not frontdesk's
-	s.staffPost(t, fd, staffConvPath(a, "/messages"), map[string]any{"type": "Note", "content": "note"}).wantOK(t, 201)
+	ana := s.roomGuest(t, "101", "Garcia")
+	fdApp := s.loggedIn(t, "frontdesk")
+	fd := fdApp.Token()
+	a := ana.open(t, "FRONTDESK", "towels")
+	ana.open(t, "ROOMSERVICE", "breakfast") // not frontdesk's
+	fdApp.reply(t, a, "Note", "note")
 
 	dial := func(query string) *websocket.Conn {
 		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
@@ -562,7 +590,7 @@ func TestEventsWebSocket(t *testing.T) {
 
 	ws := dial("?lastEventId=0")
 	sse := s.openEvents(t, pathStaffEvents+"?lastEventId=0", bearer(fd))
-	s.staffPost(t, fd, staffConvPath(a, "/messages"), map[string]any{"type": "Staff", "content": "coming"}).wantOK(t, 201)
+	fdApp.reply(t, a, "Staff", "coming")
 	var wsEvents []wsEvent
 	for range 4 {
 		want := sse.next(t)

@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"concierge/api"
+	"concierge/client"
 )
 
 // keyed returns the header map of a request sent with an Idempotency-Key (and a bearer token
@@ -18,14 +21,10 @@ func keyed(key, token string) map[string]string {
 	return h
 }
 
-// staffError returns the error object of a staff API answer.
-func staffError(t *testing.T, r response) map[string]any {
+// staffError returns the error of a staff API answer, decoded strictly.
+func staffError(t *testing.T, r response) api.ErrorDetail {
 	t.Helper()
-	e, ok := r.Body["error"].(map[string]any)
-	if !ok {
-		t.Fatalf("no error object: %s", r.Raw)
-	}
-	return e
+	return strictDecode[api.ErrorBody](t, string(r.Raw)).Error
 }
 
 // wantNotStored fails when any of the secrets is anywhere in the database.
@@ -36,6 +35,9 @@ func wantNotStored(t *testing.T, s *server, what string, secrets ...string) {
 	}
 }
 
+// The calls with an Idempotency-Key of the test's choosing are sent raw: the client chooses
+// its own keys (and sends none with a login), and these tests are about what a repeated key does.
+
 // TestIdempotentAnswersKeepNoSecret sends every write that issues a secret with an
 // Idempotency-Key and checks that the secret is nowhere in the database, and what the replay
 // answers: the same working session for a guest session start, a clear 409 for staff logins,
@@ -43,33 +45,38 @@ func wantNotStored(t *testing.T, s *server, what string, secrets ...string) {
 func TestIdempotentAnswersKeepNoSecret(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, serverOptions{demo: true})
-	admin := s.staffLogin(t, "admin")
+	admin := s.loggedIn(t, "admin").Token()
 
 	// A staff login.
 	login, _ := json.Marshal(map[string]any{"username": "frontdesk", "password": demoPassword})
 	first := s.do(t, http.MethodPost, pathStaffLogin, login, keyed("login-1", ""))
-	staffTok, _ := first.wantStatus(t, http.StatusOK).Body["token"].(string)
+	staffTok := strictDecode[api.Login](t, string(first.wantStatus(t, http.StatusOK).Raw)).Token
 	wantNotStored(t, s, "staff login", staffTok)
 	again := s.do(t, http.MethodPost, pathStaffLogin, login, keyed("login-1", ""))
-	if staffError(t, again.wantStatus(t, http.StatusConflict))["code"] != "IdempotencyKeyReused" || strings.Contains(string(again.Raw), staffTok) {
+	if staffError(t, again.wantStatus(t, http.StatusConflict)).Code != "IdempotencyKeyReused" || strings.Contains(string(again.Raw), staffTok) {
 		t.Fatalf("replayed login: %s", again.Raw)
 	}
-	s.staffGet(t, staffTok, "/api/v1/me").wantOK(t, http.StatusOK) // the first login still works
+	orFail(s.staffWithToken(t, staffTok).Me(t.Context()))(t) // the first login still works
 
 	// An API key and an interface token.
-	for _, c := range []struct{ path, key string }{
-		{"/api/v1/api-keys", `{"name":"PMS","role":"manager","properties":["DEMO"]}`},
-		{"/api/v1/interface-tokens", `{"name":"Kiosk","properties":["DEMO"]}`},
+	for _, c := range []struct {
+		path, key string
+		secret    func(raw string) string
+	}{
+		{"/api/v1/api-keys", `{"name":"PMS","role":"manager","properties":["DEMO"]}`,
+			func(raw string) string { return strictDecode[api.CreatedAPIKey](t, raw).Secret }},
+		{"/api/v1/interface-tokens", `{"name":"Kiosk","properties":["DEMO"]}`,
+			func(raw string) string { return strictDecode[api.CreatedInterfaceToken](t, raw).Secret }},
 	} {
-		created := s.do(t, http.MethodPost, c.path, []byte(c.key), keyed("create-"+c.path, admin)).wantOK(t, http.StatusCreated)
-		secret, _ := created["secret"].(string)
+		created := s.do(t, http.MethodPost, c.path, []byte(c.key), keyed("create-"+c.path, admin)).wantStatus(t, http.StatusCreated)
+		secret := c.secret(string(created.Raw))
 		if secret == "" {
-			t.Fatalf("%s: no secret in %v", c.path, created)
+			t.Fatalf("%s: no secret in %s", c.path, created.Raw)
 		}
 		wantNotStored(t, s, c.path, secret, admin)
 		replay := s.do(t, http.MethodPost, c.path, []byte(c.key), keyed("create-"+c.path, admin))
 		replay.wantStatus(t, http.StatusConflict)
-		if e := staffError(t, replay); e["code"] != "IdempotencyKeyReused" || !strings.Contains(e["message"].(string), "revoke") ||
+		if e := staffError(t, replay); e.Code != "IdempotencyKeyReused" || !strings.Contains(e.Message, "revoke") ||
 			strings.Contains(string(replay.Raw), secret) {
 			t.Fatalf("%s replayed: %s", c.path, replay.Raw)
 		}
@@ -86,7 +93,7 @@ func TestIdempotentAnswersKeepNoSecret(t *testing.T) {
 	if restart.Header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(restart.Raw, start.Raw) {
 		t.Fatalf("replayed session start:\n%s\nfirst:\n%s", restart.Raw, start.Raw)
 	}
-	s.get(t, pathMessages+"?SessionToken="+restart.token()).content(t, "getMessagesResponse")
+	orFail(s.guestWithToken(t, restart.token()).Messages(t.Context(), client.Page{}))(t)
 
 	// A guest write echoes the caller's token: the remembered answer holds none, the replay
 	// gives the first answer byte for byte.
@@ -100,7 +107,9 @@ func TestIdempotentAnswersKeepNoSecret(t *testing.T) {
 	}
 
 	// After a logout, the replay of the session start says the session has ended.
-	s.post(t, pathLogout, map[string]any{"SessionToken": guestTok}).content(t, "responseStatus")
+	if err := s.guestWithToken(t, guestTok).Logout(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	ended := s.do(t, http.MethodPost, pathInitRoom, init, keyed("start-1", ""))
 	if ended.Status != http.StatusUnauthorized || ended.Body["status"] != "Failure" ||
 		!strings.Contains(string(ended.Raw), `"areaError":"IdentityTokenExpired"`) {
@@ -115,14 +124,15 @@ func TestIdempotentAnswersKeepNoSecret(t *testing.T) {
 func TestErasureForgetsRememberedAnswersByOwner(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, serverOptions{demo: true})
-	admin := s.staffLogin(t, "admin")
-	s.do(t, http.MethodPut, "/api/v1/properties/DEMO/stays/BK-OWN-1", []byte(`{"roomNumber":"301","firstName":"Ona",
-		"lastName":"Ownerova","languageCode":"en","arrival":"2026-11-24","departure":"2026-11-27"}`), bearer(admin)).
-		wantStatus(t, http.StatusCreated)
-	tok := s.loginRoom(t, "301", "Ownerova")
-	other := s.loginRoom(t, "102", "Smith")
-	code := s.guestConversation(t, tok, "FRONTDESK", "Hello", nil)
-	otherCode := s.guestConversation(t, other, "FRONTDESK", "Hi", nil)
+	ctx := t.Context()
+	admin := s.loggedIn(t, "admin")
+	orFail(admin.PutStay(ctx, "DEMO", "BK-OWN-1", api.StayRequest{RoomNumber: "301", FirstName: "Ona",
+		LastName: "Ownerova", LanguageCode: "en", Arrival: "2026-11-24", Departure: "2026-11-27"}))(t)
+	admin.wantStatus(t, http.StatusCreated)
+	owner, otherGuest := s.roomGuest(t, "301", "Ownerova"), s.roomGuest(t, "102", "Smith")
+	tok, other := owner.Token(), otherGuest.Token()
+	code := owner.open(t, "FRONTDESK", "Hello")
+	otherCode := otherGuest.open(t, "FRONTDESK", "Hi")
 
 	read, _ := json.Marshal(map[string]any{"SessionToken": tok})
 	readPath := convPath(code, "/Read")
@@ -134,8 +144,7 @@ func TestErasureForgetsRememberedAnswersByOwner(t *testing.T) {
 		t.Fatalf("before erasure, the retry is not replayed: %s", r.Raw)
 	}
 
-	s.do(t, http.MethodPost, "/api/v1/properties/DEMO/guest-data/erase", []byte(`{"bookingReference":"BK-OWN-1"}`),
-		bearer(admin)).wantOK(t, http.StatusOK)
+	orFail(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "BK-OWN-1"}))(t)
 
 	r := s.do(t, http.MethodPost, readPath, read, keyed("read-1", ""))
 	if r.Header.Get("Idempotent-Replayed") == "true" {

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"concierge/api"
+	"concierge/client"
 	"concierge/internal/concierge"
 )
 
@@ -54,57 +56,61 @@ func convPath(code, suffix string) string {
 }
 
 func TestGuestReadAndReply(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOptions{demo: true})
+	ctx := t.Context()
 	staff := openStaffWrites(t, s)
-	ana := s.loginRoom(t, "101", "Garcia")
-	john := s.loginRoom(t, "102", "Smith")
+	ana := s.roomGuest(t, "101", "Garcia")
+	john := s.roomGuest(t, "102", "Smith")
 
-	conv := s.post(t, pathCreate, map[string]any{"SessionToken": ana, "Message": "¿Hay toallas?", "ConversationType": "guest"}).
-		content(t, "createConversationResponse")["conversation"].(map[string]any)
-	code := conv["code"].(string)
+	code := ana.open(t, "", "¿Hay toallas?")
 	s.Clock.Advance(time.Minute)
 	reply := staff.add(code, concierge.MessageStaff, "Yes, on their way.", s.Clock.Now())
 	staff.add(code, concierge.MessageNote, "internal: room 101 is a VIP", s.Clock.Now())
 	s.Clock.Advance(time.Minute)
+	unread := func(g *guestApp) int {
+		t.Helper()
+		return orFail(g.Conversations(ctx, "", client.Page{}))(t).Conversations[0].UnreadCount
+	}
 
 	t.Run("list with unread count, never notes", func(t *testing.T) {
-		r := s.get(t, "/API/V40/Interactive/Messages/Conversations?SessionToken="+ana)
-		c := r.content(t, "getConversationsResponse")
-		if c["totalCount"] != float64(1) {
-			t.Fatalf("%v", c)
+		c := orFail(ana.Conversations(ctx, "", client.Page{}))(t)
+		r := ana.answer()
+		if c.TotalCount != 1 {
+			t.Fatalf("%+v", c)
 		}
-		got := keysOf(t, rawPath(t, r.Raw, "responses", 0, "getConversationsResponse", "content", "conversations", 0))
+		got := keysOf(t, rawPath(t, r.Raw, "responses", 0, api.ItemGetConversations, "content", "conversations", 0))
 		want := "code,subject,outletCode,orderCode,outletName,propertyCode,roomNumber,guestFirstName,guestLastName,guestLanguageCode,conversationStatus,conversationType,unreadCount,lastMessageDate"
 		if strings.Join(got, ",") != want {
 			t.Fatalf("keys %v", got)
 		}
-		item := c["conversations"].([]any)[0].(map[string]any)
-		if item["unreadCount"] != float64(1) || item["lastMessageDate"] != "2026-11-25T11:01:00.0000000+00:00" {
-			t.Fatalf("summary %v", item)
+		item := c.Conversations[0]
+		if item.UnreadCount != 1 || item.LastMessageDate != "2026-11-25T11:01:00.0000000+00:00" {
+			t.Fatalf("summary %+v", item)
 		}
 		if strings.Contains(string(r.Raw), "is a VIP") { // not just "VIP": the session token echoed may hold those letters
 			t.Fatal("a note reached the guest")
 		}
 	})
 	t.Run("get one: guest and staff messages, no notes, isRead both ways", func(t *testing.T) {
-		r := s.get(t, convPath(code, "?SessionToken="+ana))
-		msgs := r.content(t, "getConversationResponse")["conversation"].(map[string]any)["messages"].([]any)
-		if len(msgs) != 2 || strings.Contains(string(r.Raw), "is a VIP") {
-			t.Fatalf("messages %v", msgs)
+		msgs := ana.messagesOf(t, code)
+		if len(msgs) != 2 || strings.Contains(string(ana.answer().Raw), "is a VIP") {
+			t.Fatalf("messages %+v", msgs)
 		}
-		first, second := msgs[0].(map[string]any), msgs[1].(map[string]any)
-		if first["messageType"] != "Guest" || first["isRead"] != false || second["messageType"] != "Staff" ||
-			second["isRead"] != false || second["firstName"] != "Front" || second["serviceCenterName"] != "Front Office" {
-			t.Fatalf("messages %v", msgs)
+		first, second := msgs[0], msgs[1]
+		if first.MessageType != "Guest" || first.IsRead || second.MessageType != "Staff" ||
+			second.IsRead || second.FirstName != "Front" || second.ServiceCenterName != "Front Office" {
+			t.Fatalf("messages %+v", msgs)
 		}
 		staff.readGuestMessages(code, s.Clock.Now())
-		s.post(t, convPath(code, "/Read"), map[string]any{"SessionToken": ana, "UpToMessageCode": reply}).content(t, "responseStatus")
-		msgs = s.get(t, convPath(strings.ToLower(code), "?SessionToken="+ana)).content(t, "getConversationResponse")["conversation"].(map[string]any)["messages"].([]any)
-		if msgs[0].(map[string]any)["isRead"] != true || msgs[1].(map[string]any)["isRead"] != true {
-			t.Fatalf("read receipts not shown: %v", msgs)
+		if err := ana.MarkRead(ctx, code, reply); err != nil {
+			t.Fatal(err)
 		}
-		c := s.get(t, "/API/V40/Interactive/Messages/Conversations?SessionToken="+ana).content(t, "getConversationsResponse")
-		if n := c["conversations"].([]any)[0].(map[string]any)["unreadCount"]; n != float64(0) {
+		msgs = ana.messagesOf(t, strings.ToLower(code))
+		if !msgs[0].IsRead || !msgs[1].IsRead {
+			t.Fatalf("read receipts not shown: %+v", msgs)
+		}
+		if n := unread(ana); n != 0 {
 			t.Fatalf("unreadCount after reading: %v", n)
 		}
 	})
@@ -112,76 +118,88 @@ func TestGuestReadAndReply(t *testing.T) {
 		s.Clock.Advance(time.Minute)
 		m1 := staff.add(code, concierge.MessageStaff, "one", s.Clock.Now())
 		staff.add(code, concierge.MessageSystem, "two", s.Clock.Now())
-		s.post(t, convPath(code, "/Read"), map[string]any{"SessionToken": ana, "UpToMessageCode": m1}).content(t, "responseStatus")
-		c := s.get(t, "/API/V40/Interactive/Messages/Conversations?SessionToken="+ana).content(t, "getConversationsResponse")
-		if n := c["conversations"].([]any)[0].(map[string]any)["unreadCount"]; n != float64(1) {
+		if err := ana.MarkRead(ctx, code, m1); err != nil {
+			t.Fatal(err)
+		}
+		if n := unread(ana); n != 1 {
 			t.Fatalf("unreadCount %v, want 1", n)
 		}
-		s.post(t, convPath(code, "/Read"), map[string]any{"SessionToken": ana, "UpToMessageCode": "MNOPE"}).
-			wantFailure(t, 400, "responseStatus", "ValidationFailed")
-		s.post(t, convPath(code, "/Read"), map[string]any{"SessionToken": ana}).content(t, "responseStatus")
+		ana.wantFailure(t, ana.MarkRead(ctx, code, "MNOPE"), 400, api.ItemResponseStatus, "ValidationFailed")
+		if err := ana.MarkRead(ctx, code, ""); err != nil {
+			t.Fatal(err)
+		}
 	})
 	t.Run("another guest never reaches it", func(t *testing.T) {
-		s.get(t, convPath(code, "?SessionToken="+john)).wantFailure(t, 404, "getConversationResponse", "ConversationNotFound")
-		s.get(t, convPath("CNOSUCHCODE", "?SessionToken="+john)).wantFailure(t, 404, "getConversationResponse", "ConversationNotFound")
-		s.post(t, convPath(code, "/Messages"), map[string]any{"SessionToken": john, "Message": "hi"}).
-			wantFailure(t, 404, "addMessageResponse", "ConversationNotFound")
-		s.post(t, convPath(code, "/Read"), map[string]any{"SessionToken": john}).wantFailure(t, 404, "responseStatus", "ConversationNotFound")
-		s.post(t, convPath(code, "/Close"), map[string]any{"SessionToken": john}).wantFailure(t, 404, "responseStatus", "ConversationNotFound")
-		c := s.get(t, "/API/V40/Interactive/Messages/Conversations?SessionToken="+john).content(t, "getConversationsResponse")
-		if c["totalCount"] != float64(0) {
-			t.Fatalf("John lists Ana's conversation: %v", c)
+		_, err := john.Conversation(ctx, code)
+		john.wantFailure(t, err, 404, api.ItemGetConversation, "ConversationNotFound")
+		_, err = john.Conversation(ctx, "CNOSUCHCODE")
+		john.wantFailure(t, err, 404, api.ItemGetConversation, "ConversationNotFound")
+		_, err = john.AddMessage(ctx, code, "hi", "")
+		john.wantFailure(t, err, 404, api.ItemAddMessage, "ConversationNotFound")
+		john.wantFailure(t, john.MarkRead(ctx, code, ""), 404, api.ItemResponseStatus, "ConversationNotFound")
+		john.wantFailure(t, john.Close(ctx, code), 404, api.ItemResponseStatus, "ConversationNotFound")
+		if c := orFail(john.Conversations(ctx, "", client.Page{}))(t); c.TotalCount != 0 {
+			t.Fatalf("John lists Ana's conversation: %+v", c)
 		}
 	})
 	t.Run("close, filter by status, reply reopens", func(t *testing.T) {
-		s.post(t, convPath(code, "/Close"), map[string]any{"SessionToken": ana}).content(t, "responseStatus")
-		s.post(t, convPath(code, "/Close"), map[string]any{"SessionToken": ana}).content(t, "responseStatus")
-		list := func(status string) float64 {
-			return s.get(t, "/API/V40/Interactive/Messages/Conversations?SessionToken="+ana+"&Status="+status).
-				content(t, "getConversationsResponse")["totalCount"].(float64)
+		for range 2 {
+			if err := ana.Close(ctx, code); err != nil {
+				t.Fatal(err)
+			}
+		}
+		list := func(status string) int {
+			t.Helper()
+			return orFail(ana.Conversations(ctx, status, client.Page{}))(t).TotalCount
 		}
 		if list("Closed") != 1 || list("open") != 0 {
 			t.Fatal("status filter")
 		}
-		s.get(t, "/API/V40/Interactive/Messages/Conversations?SessionToken="+ana+"&Status=Pending").
-			wantFailure(t, 400, "getConversationsResponse", "ValidationFailed")
-		r := s.post(t, convPath(code, "/Messages"), map[string]any{"SessionToken": ana, "Message": "  one more thing  "})
-		msg := r.content(t, "addMessageResponse")["message"].(map[string]any)
-		if msg["content"] != "one more thing" || msg["messageType"] != "Guest" || msg["firstName"] != "Ana" || msg["languageCode"] != "es" {
-			t.Fatalf("added %v", msg)
+		_, err := ana.Conversations(ctx, "Pending", client.Page{})
+		ana.wantFailure(t, err, 400, api.ItemGetConversations, "ValidationFailed")
+		msg := orFail(ana.AddMessage(ctx, code, "  one more thing  ", ""))(t)
+		if msg.Content != "one more thing" || msg.MessageType != "Guest" || msg.FirstName != "Ana" || msg.LanguageCode != "es" {
+			t.Fatalf("added %+v", msg)
 		}
 		if list("Open") != 1 {
 			t.Fatal("a guest reply did not reopen the conversation")
 		}
-		msg = s.post(t, convPath(code, "/Messages"), map[string]any{"SessionToken": ana, "Message": "anon", "ConversationType": ""}).
-			content(t, "addMessageResponse")["message"].(map[string]any)
-		if msg["firstName"] != "" {
-			t.Fatalf("anonymous reply carries a name: %v", msg)
+		// An empty ConversationType (anonymous), which the client's AddMessage does not send: raw.
+		anon := typedContent[api.GuestMessageContent](t, s.post(t, convPath(code, "/Messages"),
+			map[string]any{"SessionToken": ana.Token(), "Message": "anon", "ConversationType": ""}), api.ItemAddMessage)
+		if anon.Message.FirstName != "" {
+			t.Fatalf("anonymous reply carries a name: %+v", anon.Message)
 		}
-		s.post(t, convPath(code, "/Messages"), map[string]any{"SessionToken": ana, "Message": "  "}).
-			wantFailure(t, 400, "addMessageResponse", "ValidationFailed")
+		_, err = ana.AddMessage(ctx, code, "  ", "")
+		ana.wantFailure(t, err, 400, api.ItemAddMessage, "ValidationFailed")
 	})
 }
 
 func TestIdempotency(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOptions{demo: true})
-	tok := s.loginRoom(t, "104", "Dubois")
-	body := []byte(`{"SessionToken":"` + tok + `","Message":"Un taxi à 8h, s'il vous plaît"}`)
-	send := func(key string, b []byte) response {
-		return s.do(t, http.MethodPost, pathCreate, b, map[string]string{"Idempotency-Key": key})
+	ctx := t.Context()
+	g := s.roomGuest(t, "104", "Dubois")
+	tok := g.Token()
+	req := api.GuestCreateConversationRequest{Message: "Un taxi à 8h, s'il vous plaît"}
+	send := func(g *guestApp, key string, req api.GuestCreateConversationRequest) (response, error) {
+		_, err := g.CreateConversation(ctx, req, key)
+		return g.answer(), err
 	}
-	first := send("key-1", body)
-	first.content(t, "createConversationResponse")
-	again := send("key-1", body)
-	if string(again.Raw) != string(first.Raw) || again.Status != first.Status || again.Header.Get("Idempotent-Replayed") != "true" {
-		t.Fatalf("retry not replayed:\n%s\n%s", first.Raw, again.Raw)
+	first, err := send(g, "key-1", req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := send(g, "key-1", req)
+	if err != nil || string(again.Raw) != string(first.Raw) || again.Status != first.Status || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("retry not replayed (%v):\n%s\n%s", err, first.Raw, again.Raw)
 	}
 	// Failures of the key keep the call's item name and the session token (SPEC §3.3).
-	reused := send("key-1", []byte(`{"SessionToken":"`+tok+`","Message":"something else"}`))
-	reused.wantFailure(t, http.StatusConflict, "createConversationResponse", "IdempotencyKeyReused")
-	badKey := send(strings.Repeat("k", 256), body)
-	badKey.wantFailure(t, http.StatusBadRequest, "createConversationResponse", "ValidationFailed")
-	if reused.token() != tok || badKey.token() != tok {
+	reused, err := send(g, "key-1", api.GuestCreateConversationRequest{Message: "something else"})
+	g.wantFailure(t, err, http.StatusConflict, api.ItemCreateConversation, "IdempotencyKeyReused")
+	badKey, err := send(g, strings.Repeat("k", 256), req)
+	g.wantFailure(t, err, http.StatusBadRequest, api.ItemCreateConversation, "ValidationFailed")
+	if reused.token() != tok || badKey.token() != tok || g.Token() != tok {
 		t.Fatalf("a failure of the key lost the session token:\n%s\n%s", reused.Raw, badKey.Raw)
 	}
 
@@ -192,7 +210,8 @@ func TestIdempotency(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			answers[i] = string(send("key-2", []byte(`{"SessionToken":"`+tok+`","Message":"burst"}`)).Raw)
+			r, _ := send(s.guestWithToken(t, tok), "key-2", api.GuestCreateConversationRequest{Message: "burst"})
+			answers[i] = string(r.Raw)
 		}(i)
 	}
 	wg.Wait()
@@ -201,17 +220,16 @@ func TestIdempotency(t *testing.T) {
 			t.Fatalf("duplicates got different answers:\n%s\n%s", answers[0], a)
 		}
 	}
-	c := s.get(t, pathMessages+"?SessionToken="+tok).content(t, "getMessagesResponse")
-	if c["totalCount"] != float64(2) {
-		t.Fatalf("%v messages written, want 2 (one per key)", c["totalCount"])
+	if c := orFail(g.Messages(ctx, client.Page{}))(t); c.TotalCount != 2 {
+		t.Fatalf("%v messages written, want 2 (one per key)", c.TotalCount)
 	}
 	// Another guest's identical key is theirs alone.
-	other := s.loginRoom(t, "103", "Müller")
-	r := send("key-1", []byte(`{"SessionToken":"`+other+`","Message":"Hallo"}`))
-	r.content(t, "createConversationResponse")
+	if _, err := send(s.roomGuest(t, "103", "Müller"), "key-1", api.GuestCreateConversationRequest{Message: "Hallo"}); err != nil {
+		t.Fatal(err)
+	}
 	// Keys are kept 24 h at least: a retry a day later still replays.
 	s.Clock.Advance(25 * time.Hour)
-	if again := send("key-1", body); string(again.Raw) != string(first.Raw) {
-		t.Fatalf("retry after 25 h not replayed: %s", again.Raw)
+	if again, err := send(g, "key-1", req); err != nil || string(again.Raw) != string(first.Raw) {
+		t.Fatalf("retry after 25 h not replayed (%v): %s", err, again.Raw)
 	}
 }

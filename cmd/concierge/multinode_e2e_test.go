@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"concierge/api"
+	"concierge/client"
 	"concierge/internal/pgtest"
 )
 
@@ -106,37 +109,37 @@ func TestMultiNode(t *testing.T) {
 	b := startNode(t, bin, db, multiNodeEnv, "--demo") // finds the demo data loaded and loads nothing
 	nodes := map[string]*server{"A": a, "B": b}
 
+	ctx := t.Context()
 	t.Run("StreamOnBReceivesReplyPostedOnA", func(t *testing.T) {
-		ana := a.loginRoom(t, "101", "Garcia")
-		fd := b.staffLogin(t, "frontdesk")
-		conv := a.guestConversation(t, ana, "FRONTDESK", "Towels, please", nil)
-		guest := b.openEvents(t, guestEventsPath(ana), nil)
-		staff := b.openEvents(t, pathStaffEvents, bearer(fd))
+		ana := a.roomGuest(t, "101", "Garcia")
+		fd := b.loggedIn(t, "frontdesk")
+		conv := ana.open(t, "FRONTDESK", "Towels, please")
+		guest := b.openEvents(t, guestEventsPath(ana.Token()), nil)
+		staff := b.openEvents(t, pathStaffEvents, bearer(fd.Token()))
 
-		reply := a.staffPost(t, fd, staffConvPath(conv, "/messages"), map[string]any{"type": "Staff", "content": "On their way"})
-		reply.wantOK(t, http.StatusCreated)
+		a.staffWithToken(t, fd.Token()).reply(t, conv, "Staff", "On their way")
 		ev := nextMessage(t, guest)
-		if !strings.Contains(ev.Raw, "On their way") || ev.Data["conversationCode"] != conv {
+		if !strings.Contains(ev.Raw, "On their way") || ev.guestEvent(t).ConversationCode != conv {
 			t.Fatalf("guest stream on B: %s %s", ev.Event, ev.Raw)
 		}
 		if ev := nextMessage(t, staff); !strings.Contains(ev.Raw, "On their way") {
 			t.Fatalf("staff stream on B: %s %s", ev.Event, ev.Raw)
 		}
 		// And the other way round: a guest message posted on B reaches a stream on A.
-		onA := a.openEvents(t, pathStaffEvents, bearer(fd))
-		b.post(t, pathCreate+"/"+conv+"/Messages", map[string]any{"SessionToken": ana, "Message": "Thank you"}).
-			content(t, "addMessageResponse")
+		onA := a.openEvents(t, pathStaffEvents, bearer(fd.Token()))
+		orFail(b.guestWithToken(t, ana.Token()).AddMessage(ctx, conv, "Thank you", ""))(t)
 		if ev := nextMessage(t, onA); !strings.Contains(ev.Raw, "Thank you") {
 			t.Fatalf("staff stream on A: %s %s", ev.Event, ev.Raw)
 		}
 	})
 
 	t.Run("ResumeOnBAfterWritesOnAMissesNothing", func(t *testing.T) {
-		ana := a.loginRoom(t, "102", "Smith")
-		fd := a.staffLogin(t, "frontdesk")
-		conv := a.guestConversation(t, ana, "FRONTDESK", "start", nil)
+		anaApp := a.roomGuest(t, "102", "Smith")
+		ana := anaApp.Token()
+		fd := a.loggedIn(t, "frontdesk").Token()
+		conv := anaApp.open(t, "FRONTDESK", "start")
 		st := b.openEvents(t, guestEventsPath(ana), nil)
-		a.staffPost(t, fd, staffConvPath(conv, "/messages"), map[string]any{"type": "Staff", "content": "first"}).wantOK(t, http.StatusCreated)
+		a.staffWithToken(t, fd).reply(t, conv, "Staff", "first")
 		last := nextMessage(t, st).ID
 		st.close()
 
@@ -145,10 +148,12 @@ func TestMultiNode(t *testing.T) {
 		const each = 30
 		for name, s := range nodes {
 			wg.Go(func() {
+				c := s.staffWithToken(t, fd)
 				for i := range each {
-					a := s.staffPost(t, fd, staffConvPath(conv, "/messages"), map[string]any{"type": "Staff", "content": fmt.Sprintf("%s %d", name, i)})
-					if a.Status != http.StatusCreated {
-						t.Errorf("reply on %s: HTTP %d %s", name, a.Status, a.Raw)
+					if _, err := c.AddMessage(ctx, conv, api.AddMessageRequest{Type: "Staff", Content: fmt.Sprintf("%s %d", name, i)}, ""); err != nil {
+						t.Errorf("reply on %s: %v", name, err)
+					} else if r := c.answer(); r.Status != http.StatusCreated {
+						t.Errorf("reply on %s: HTTP %d %s", name, r.Status, r.Raw)
 					}
 				}
 			})
@@ -161,8 +166,7 @@ func TestMultiNode(t *testing.T) {
 			for len(texts) < 2*each {
 				ev := nextMessage(t, st)
 				resumed[name] = append(resumed[name], ev.ID)
-				m, _ := ev.Data["message"].(map[string]any)
-				texts = append(texts, fmt.Sprint(m["text"], m["content"], m["message"]))
+				texts = append(texts, ev.guestEvent(t).Message.Content)
 			}
 			st.close()
 			for n := range nodes {
@@ -183,23 +187,29 @@ func TestMultiNode(t *testing.T) {
 	})
 
 	t.Run("IdempotencyKeyWritesOnce", func(t *testing.T) {
-		tok := a.loginRoom(t, "104", "Dubois")
-		body := []byte(`{"SessionToken":"` + tok + `","Message":"Un taxi à 8h"}`)
-		send := func(s *server, key string) response {
-			return s.do(t, http.MethodPost, pathCreate, body, map[string]string{"Idempotency-Key": key})
+		tok := a.roomGuest(t, "104", "Dubois").Token()
+		send := func(s *server, key string) (response, error) {
+			g := s.guestWithToken(t, tok)
+			_, err := g.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "Un taxi à 8h"}, key)
+			return g.answer(), err
 		}
-		first := send(a, "multi-1")
-		first.content(t, "createConversationResponse")
-		again := send(b, "multi-1")
-		if string(again.Raw) != string(first.Raw) || again.Header.Get("Idempotent-Replayed") != "true" {
-			t.Fatalf("retry on the other node not replayed:\n%s\n%s", first.Raw, again.Raw)
+		first, err := send(a, "multi-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := send(b, "multi-1")
+		if err != nil || string(again.Raw) != string(first.Raw) || again.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("retry on the other node not replayed (%v):\n%s\n%s", err, first.Raw, again.Raw)
 		}
 		// Concurrent duplicates on both nodes: one write, one answer.
 		var wg sync.WaitGroup
 		answers := make([]string, 20)
 		for i := range answers {
 			s := []*server{a, b}[i%2]
-			wg.Go(func() { answers[i] = string(send(s, "multi-2").Raw) })
+			wg.Go(func() {
+				r, _ := send(s, "multi-2")
+				answers[i] = string(r.Raw)
+			})
 		}
 		wg.Wait()
 		for _, ans := range answers[1:] {
@@ -207,39 +217,50 @@ func TestMultiNode(t *testing.T) {
 				t.Fatalf("duplicates got different answers:\n%s\n%s", answers[0], ans)
 			}
 		}
-		c := b.get(t, pathMessages+"?SessionToken="+tok).content(t, "getMessagesResponse")
-		if c["totalCount"] != float64(2) {
-			t.Fatalf("%v messages written, want 2 (one per key)", c["totalCount"])
+		if c := orFail(b.guestWithToken(t, tok).Messages(ctx, client.Page{}))(t); c.TotalCount != 2 {
+			t.Fatalf("%v messages written, want 2 (one per key)", c.TotalCount)
 		}
 	})
 
 	t.Run("RevocationOnOneNodeHoldsOnTheOther", func(t *testing.T) {
-		guest := b.loginRoom(t, "103", "Müller")
-		b.get(t, pathMessages+"?SessionToken="+guest).content(t, "getMessagesResponse")
-		if r := a.post(t, pathLogout, map[string]any{"SessionToken": guest}); r.Status != http.StatusOK || r.Body["status"] != "Success" {
+		onB := b.roomGuest(t, "103", "Müller")
+		orFail(onB.Messages(ctx, client.Page{}))(t)
+		onA := a.guestWithToken(t, onB.Token())
+		if err := onA.Logout(ctx); err != nil {
+			t.Fatalf("logout on A: %v", err)
+		}
+		if r := onA.answer(); r.Status != http.StatusOK || r.Body["status"] != "Success" {
 			t.Fatalf("logout on A: HTTP %d %s", r.Status, r.Raw)
 		}
-		b.get(t, pathMessages+"?SessionToken="+guest).
-			wantFailure(t, http.StatusUnauthorized, "getMessagesResponse", "IdentityTokenExpired")
+		_, err := onB.Messages(ctx, client.Page{})
+		onB.wantFailure(t, err, http.StatusUnauthorized, api.ItemGetMessages, "IdentityTokenExpired")
 
-		staff := a.staffLogin(t, "roomservice")
-		b.staffGet(t, staff, pathMe).wantOK(t, http.StatusOK)
-		if r := b.do(t, http.MethodPost, pathStaffLogout, nil, bearer(staff)); r.Status != http.StatusNoContent {
-			t.Fatalf("logout on B: HTTP %d %s", r.Status, r.Raw)
+		staff := a.loggedIn(t, "roomservice").Token()
+		staffB := b.staffWithToken(t, staff)
+		orFail(staffB.Me(ctx))(t)
+		if err := staffB.Logout(ctx); err != nil {
+			t.Fatalf("logout on B: %v", err)
 		}
-		a.staffGet(t, staff, pathMe).wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
+		staffB.wantStatus(t, http.StatusNoContent)
+		staffA := a.staffWithToken(t, staff)
+		_, err = staffA.Me(ctx)
+		staffA.wantStaffFailure(t, err, http.StatusUnauthorized, "AuthenticationFailed")
 	})
 
 	t.Run("RateLimitShared", func(t *testing.T) {
-		tok := a.loginRoom(t, "101", "Garcia") // a new session: a bucket of its own
+		tok := a.roomGuest(t, "101", "Garcia").Token() // a new session: a bucket of its own
+		onNode := map[*server]*guestApp{a: a.guestWithToken(t, tok), b: b.guestWithToken(t, tok)}
 		allowed := 0
 		for i := 0; ; i++ {
-			r := []*server{a, b}[i%2].get(t, pathMessages+"?SessionToken="+tok)
-			if r.Status == http.StatusTooManyRequests {
-				r.wantFailure(t, http.StatusTooManyRequests, "getMessagesResponse", "RateLimited")
+			g := onNode[[]*server{a, b}[i%2]]
+			_, err := g.Messages(ctx, client.Page{})
+			if client.CodeOf(err) == "RateLimited" {
+				g.wantFailure(t, err, http.StatusTooManyRequests, api.ItemGetMessages, "RateLimited")
 				break
 			}
-			r.content(t, "getMessagesResponse")
+			if err != nil {
+				t.Fatal(err)
+			}
 			if allowed++; allowed > 40 {
 				t.Fatal("more than the burst of 40 allowed across the two nodes")
 			}
@@ -248,18 +269,20 @@ func TestMultiNode(t *testing.T) {
 			t.Fatalf("%d requests allowed across the two nodes, want the burst of 40", allowed)
 		}
 		for name, s := range nodes {
-			if r := s.get(t, pathMessages+"?SessionToken="+tok); r.Status != http.StatusTooManyRequests {
-				t.Fatalf("node %s answers HTTP %d past the shared burst", name, r.Status)
+			g := onNode[s]
+			if _, err := g.Messages(ctx, client.Page{}); g.answer().Status != http.StatusTooManyRequests {
+				t.Fatalf("node %s answers HTTP %d past the shared burst (%v)", name, g.answer().Status, err)
 			}
 		}
 	})
 
 	t.Run("LoginBackOffShared", func(t *testing.T) {
 		for i := range 6 {
-			s := []*server{a, b}[i%2]
-			r := s.post(t, pathStaffLogin, map[string]any{"username": "admin", "password": "wrong"})
-			if r.Status != http.StatusUnauthorized && r.Status != http.StatusTooManyRequests {
-				t.Fatalf("bad password %d: HTTP %d %s", i, r.Status, r.Raw)
+			c := []*server{a, b}[i%2].staffApp(t)
+			_, err := c.Login(ctx, "admin", "wrong")
+			var ce *client.Error
+			if !errors.As(err, &ce) || (ce.StatusCode != http.StatusUnauthorized && ce.StatusCode != http.StatusTooManyRequests) {
+				t.Fatalf("bad password %d: %v %s", i, err, c.answer().Raw)
 			}
 		}
 		// Both nodes counted into one row per key (the username, the address).
@@ -281,8 +304,8 @@ func TestMultiNode(t *testing.T) {
 
 	t.Run("OneSigningKey", func(t *testing.T) {
 		// A token issued by one node works on the other (the key is in the database).
-		tok := b.loginRoom(t, "102", "Smith")
-		a.get(t, pathMessages+"?SessionToken="+tok).content(t, "getMessagesResponse")
+		tok := b.roomGuest(t, "102", "Smith").Token()
+		orFail(a.guestWithToken(t, tok).Messages(ctx, client.Page{}))(t)
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"concierge/api"
+	"concierge/client"
 	"concierge/internal/storetest"
 	"concierge/internal/translate/apytest"
 )
@@ -46,7 +47,7 @@ func findInDatabase(t testing.TB, path string, needles []string) []string {
 // privacyFixture is a stay with a translated conversation, a staff reply, an order, a
 // remembered answer and webhook deliveries, and a non-verified guest's conversation.
 type privacyFixture struct {
-	admin, agent       string
+	admin, agent       *staffApp
 	stayConv, heldConv string
 	guestConv          string
 	needles            []string // what must be gone once both are erased
@@ -56,29 +57,31 @@ type privacyFixture struct {
 
 func newPrivacyFixture(t *testing.T, s *server) privacyFixture {
 	t.Helper()
-	f := privacyFixture{admin: s.staffLogin(t, "admin"), agent: s.staffLogin(t, "roomservice")}
+	ctx := t.Context()
+	f := privacyFixture{admin: s.loggedIn(t, "admin"), agent: s.loggedIn(t, "roomservice")}
 	f.rc = newReceiver(t, nil)
-	s.admin(t, f.admin, http.MethodPost, "/api/v1/properties/DEMO/webhooks", map[string]any{"url": f.rc.srv.URL,
-		"kinds": []string{"message.created", "message.translated", "conversation.updated"}}).wantStatus(t, http.StatusCreated)
-	s.do(t, http.MethodPut, "/api/v1/properties/DEMO/stays/BK-ZQ-9001", []byte(`{"roomNumber":"208","firstName":"Zebulon",
-		"lastName":"Quixotefarb","languageCode":"es","arrival":"2026-11-24","departure":"2026-11-26"}`), bearer(f.admin)).
-		wantStatus(t, http.StatusCreated)
-	s.do(t, http.MethodPut, "/api/v1/properties/DEMO/orders/ORD-ZQ-1", []byte(`{"bookingReference":"BK-ZQ-9001",
-		"outletCode":"ROOMSERVICE","status":"Pending"}`), bearer(f.admin)).wantStatus(t, http.StatusCreated)
-	tok := s.loginRoom(t, "208", "quixotefarb")
-	body, _ := json.Marshal(map[string]any{"SessionToken": tok, "OutletCode": "ROOMSERVICE", "OrderCode": "ORD-ZQ-1",
-		"ConversationType": "guest", "Message": "Necesito un unicornio violeta"})
-	r := s.do(t, http.MethodPost, pathCreate, body, map[string]string{"Idempotency-Key": "zq-1"})
-	f.stayConv = r.content(t, "createConversationResponse")["conversation"].(map[string]any)["code"].(string)
-	f.heldConv = s.guestConversation(t, tok, "FRONTDESK", "Guardad esta queja formal", nil)
-	s.do(t, http.MethodPost, staffConvPath(f.stayConv, "/messages"), []byte(`{"type":"Staff","content":"We have blue hippopotamuses"}`),
-		map[string]string{"Authorization": "Bearer " + f.agent, "Idempotency-Key": "zq-reply"}).wantStatus(t, http.StatusCreated)
+	orFail(f.admin.CreateWebhook(ctx, "DEMO", api.WebhookRequest{URL: ptr(f.rc.srv.URL),
+		Kinds: &[]string{"message.created", "message.translated", "conversation.updated"}}))(t)
+	f.admin.wantStatus(t, http.StatusCreated)
+	orFail(f.admin.PutStay(ctx, "DEMO", "BK-ZQ-9001", api.StayRequest{RoomNumber: "208", FirstName: "Zebulon",
+		LastName: "Quixotefarb", LanguageCode: "es", Arrival: "2026-11-24", Departure: "2026-11-26"}))(t)
+	f.admin.wantStatus(t, http.StatusCreated)
+	orFail(f.admin.PutOrder(ctx, "DEMO", "ORD-ZQ-1", api.OrderRequest{BookingReference: "BK-ZQ-9001",
+		OutletCode: "ROOMSERVICE", Status: "Pending"}))(t)
+	f.admin.wantStatus(t, http.StatusCreated)
+	zq := s.roomGuest(t, "208", "quixotefarb")
+	f.stayConv = orFail(zq.CreateConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "ROOMSERVICE", OrderCode: "ORD-ZQ-1",
+		ConversationType: "guest", Message: "Necesito un unicornio violeta"}, "zq-1"))(t).Code
+	f.heldConv = zq.open(t, "FRONTDESK", "Guardad esta queja formal")
+	orFail(f.agent.AddMessage(ctx, f.stayConv, api.AddMessageRequest{Type: "Staff", Content: "We have blue hippopotamuses"}, "zq-reply"))(t)
+	f.agent.wantStatus(t, http.StatusCreated)
 
-	nv := s.guestSession(t, "DEMO", demoToken, "guest-zq-periquito").token()
-	c := s.post(t, pathCreateNV, map[string]any{"SessionToken": nv, "OutletCode": "FRONTDESK",
-		"Message": "Soy anónimo con un periquito parlanchín", "GuestFirstName": "Ofelia", "GuestLastName": "Nonverifiedsky"}).
-		content(t, "createConversationResponse")
-	f.guestConv = c["conversation"].(map[string]any)["code"].(string)
+	// Name fields the non-verified create call does not have, sent raw: the server stores none.
+	nv := s.identifiedGuest(t, "guest-zq-periquito", "")
+	c := typedContent[api.GuestConversationContent](t, s.post(t, pathCreateNV, map[string]any{"SessionToken": nv.Token(), "OutletCode": "FRONTDESK",
+		"Message": "Soy anónimo con un periquito parlanchín", "GuestFirstName": "Ofelia", "GuestLastName": "Nonverifiedsky"}),
+		api.ItemCreateConversation)
+	f.guestConv = c.Conversation.Code
 
 	// Wait for the translations (Spanish guest, English staff; English reply to the guest).
 	translated := map[string][]string{}
@@ -86,9 +89,9 @@ func newPrivacyFixture(t *testing.T, s *server) privacyFixture {
 		n := 0
 		for _, code := range []string{f.stayConv, f.heldConv, f.guestConv} {
 			translated[code] = nil
-			for _, m := range s.staffMessagesOf(t, f.admin, code) {
-				for _, v := range m["translations"].(map[string]any) {
-					translated[code] = append(translated[code], v.(string))
+			for _, m := range f.admin.messages(t, code) {
+				for _, v := range m.Translations {
+					translated[code] = append(translated[code], v)
 					n++
 				}
 			}
@@ -124,72 +127,82 @@ func newPrivacyFixture(t *testing.T, s *server) privacyFixture {
 // table of the database holds the guests' names, identifier or texts (nor their
 // translations), and the audit log says what happened without them.
 func TestGuestDataExportAndErase(t *testing.T) {
+	t.Parallel()
 	apy := apytest.Start(t)
 	s := startServer(t, serverOptions{demo: true, env: noLimits, args: []string{"--translator", "apertium",
 		"--translator-url", apy.URL, "--webhook-allow-cidr", "127.0.0.1/32"}})
 	f := newPrivacyFixture(t, s)
-	const base = "/api/v1/properties/DEMO/guest-data"
+	ctx := t.Context()
+	admin, agent := f.admin, f.agent
 
-	exp := s.admin(t, f.admin, http.MethodPost, base+"/export", map[string]any{"bookingReference": "bk-zq-9001"}).wantStatus(t, http.StatusOK)
-	if cd := exp.Header.Get("Content-Disposition"); !strings.Contains(cd, "attachment") {
+	exp := orFail(admin.ExportGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "bk-zq-9001"}))(t)
+	admin.wantStatus(t, http.StatusOK)
+	raw := admin.answer()
+	if cd := raw.Header.Get("Content-Disposition"); !strings.Contains(cd, "attachment") {
 		t.Errorf("Content-Disposition %q", cd)
 	}
 	for _, want := range []string{`"firstName":"Zebulon"`, "Necesito un unicornio violeta", "We have blue hippopotamuses",
 		`"code":"ORD-ZQ-1"`, f.stayConv, f.heldConv, `"translations":{"en":`} {
-		if !strings.Contains(string(exp.Raw), want) {
-			t.Errorf("export lacks %s: %s", want, exp.Raw)
+		if !strings.Contains(string(raw.Raw), want) {
+			t.Errorf("export lacks %s: %s", want, raw.Raw)
 		}
 	}
-	if strings.Contains(string(exp.Raw), "periquito") || len(exp.Body["sessions"].([]any)) == 0 {
-		t.Errorf("stay export: %s", exp.Raw)
+	if strings.Contains(string(raw.Raw), "periquito") || len(exp.Sessions) == 0 {
+		t.Errorf("stay export: %s", raw.Raw)
 	}
-	gexp := s.admin(t, f.admin, http.MethodPost, base+"/export", map[string]any{"guestIdentifier": "guest-zq-periquito"}).wantStatus(t, http.StatusOK)
-	if !strings.Contains(string(gexp.Raw), "periquito parlanchín") || gexp.Body["stay"] != nil || strings.Contains(string(gexp.Raw), "Zebulon") {
-		t.Errorf("guest export: %s", gexp.Raw)
+	gexp := orFail(admin.ExportGuestData(ctx, "DEMO", api.GuestRef{GuestIdentifier: "guest-zq-periquito"}))(t)
+	admin.wantStatus(t, http.StatusOK)
+	if raw := admin.answer().Raw; !strings.Contains(string(raw), "periquito parlanchín") || gexp.Stay != nil || strings.Contains(string(raw), "Zebulon") {
+		t.Errorf("guest export: %s", raw)
 	}
-	for name, body := range map[string]map[string]any{
-		"neither": {}, "both": {"bookingReference": "BK-ZQ-9001", "guestIdentifier": "guest-zq-periquito"},
-	} {
-		s.admin(t, f.admin, http.MethodPost, base+"/export", body).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-		_ = name
+	for _, ref := range []api.GuestRef{{}, {BookingReference: "BK-ZQ-9001", GuestIdentifier: "guest-zq-periquito"}} {
+		_, err := admin.ExportGuestData(ctx, "DEMO", ref)
+		admin.wantStaffFailure(t, err, http.StatusBadRequest, "ValidationFailed")
 	}
-	s.admin(t, f.admin, http.MethodPost, base+"/export", map[string]any{"bookingReference": "BK-NONE"}).wantStaffError(t, http.StatusNotFound, "StayNotFound")
-	s.admin(t, f.admin, http.MethodPost, base+"/erase", map[string]any{"guestIdentifier": "nobody"}).wantStaffError(t, http.StatusNotFound, "GuestNotFound")
-	s.admin(t, f.agent, http.MethodPost, base+"/export", map[string]any{"bookingReference": "BK-ZQ-9001"}).wantStaffError(t, http.StatusForbidden, "Forbidden")
-	s.admin(t, f.agent, http.MethodPut, staffConvPath(f.heldConv, "/legal-hold"), map[string]any{"reason": "x"}).
-		wantStaffError(t, http.StatusForbidden, "Forbidden")
+	_, err := admin.ExportGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "BK-NONE"})
+	admin.wantStaffFailure(t, err, http.StatusNotFound, "StayNotFound")
+	_, err = admin.EraseGuestData(ctx, "DEMO", api.GuestRef{GuestIdentifier: "nobody"})
+	admin.wantStaffFailure(t, err, http.StatusNotFound, "GuestNotFound")
+	_, err = agent.ExportGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "BK-ZQ-9001"})
+	agent.wantStaffFailure(t, err, http.StatusForbidden, "Forbidden")
+	_, err = agent.SetLegalHold(ctx, f.heldConv, "x")
+	agent.wantStaffFailure(t, err, http.StatusForbidden, "Forbidden")
 
 	// A legal hold keeps its conversation (and so the stay) through an erasure.
-	hold := s.admin(t, f.admin, http.MethodPut, staffConvPath(f.heldConv, "/legal-hold"), map[string]any{"reason": "Claim 2026-17"}).
-		wantStatus(t, http.StatusOK)
-	if hold.Body["held"] != true || hold.Body["setBy"] != "admin" {
-		t.Errorf("hold: %s", hold.Raw)
+	hold := orFail(admin.SetLegalHold(ctx, f.heldConv, "Claim 2026-17"))(t)
+	admin.wantStatus(t, http.StatusOK)
+	if !hold.Held || hold.SetBy != "admin" {
+		t.Errorf("hold: %+v", hold)
 	}
-	s.admin(t, f.admin, http.MethodPut, staffConvPath(f.heldConv, "/legal-hold"), map[string]any{"reason": " "}).
-		wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-	er := s.admin(t, f.admin, http.MethodPost, base+"/erase", map[string]any{"bookingReference": "BK-ZQ-9001"}).wantStatus(t, http.StatusOK)
-	if er.Body["conversationsErased"] != 1.0 || er.Body["conversationsHeld"] != 1.0 || er.Body["guestErased"] != false {
-		t.Errorf("erasure under a hold: %s", er.Raw)
+	_, err = admin.SetLegalHold(ctx, f.heldConv, " ")
+	admin.wantStaffFailure(t, err, http.StatusBadRequest, "ValidationFailed")
+	er := orFail(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "BK-ZQ-9001"}))(t)
+	admin.wantStatus(t, http.StatusOK)
+	if er.Conversations != 1 || er.Held != 1 || er.OwnerErased {
+		t.Errorf("erasure under a hold: %+v", er)
 	}
-	s.staffGet(t, f.admin, staffConvPath(f.stayConv, "")).wantStaffError(t, http.StatusNotFound, "ConversationNotFound")
-	s.staffGet(t, f.admin, staffConvPath(f.heldConv, "")).wantStatus(t, http.StatusOK)
-	s.do(t, http.MethodDelete, staffConvPath(f.heldConv, "/legal-hold"), nil, bearer(f.admin)).wantStatus(t, http.StatusOK)
-	if g := s.staffGet(t, f.admin, staffConvPath(f.heldConv, "/legal-hold")).wantStatus(t, http.StatusOK); g.Body["held"] != false {
-		t.Errorf("hold after clearing: %s", g.Raw)
+	_, err = admin.Conversation(ctx, f.stayConv)
+	admin.wantStaffFailure(t, err, http.StatusNotFound, "ConversationNotFound")
+	orFail(admin.Conversation(ctx, f.heldConv))(t)
+	orFail(admin.ReleaseLegalHold(ctx, f.heldConv))(t)
+	admin.wantStatus(t, http.StatusOK)
+	if g := orFail(admin.LegalHold(ctx, f.heldConv))(t); g.Held {
+		t.Errorf("hold after clearing: %+v", g)
 	}
-	er = s.admin(t, f.admin, http.MethodPost, base+"/erase", map[string]any{"bookingReference": "BK-ZQ-9001"}).wantStatus(t, http.StatusOK)
-	if er.Body["conversationsErased"] != 1.0 || er.Body["guestErased"] != true {
-		t.Errorf("erasure after the hold: %s", er.Raw)
+	er = orFail(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "BK-ZQ-9001"}))(t)
+	if er.Conversations != 1 || !er.OwnerErased {
+		t.Errorf("erasure after the hold: %+v", er)
 	}
-	s.admin(t, f.admin, http.MethodPost, base+"/erase", map[string]any{"guestIdentifier": "guest-zq-periquito"}).wantStatus(t, http.StatusOK)
-	s.admin(t, f.admin, http.MethodPost, base+"/erase", map[string]any{"bookingReference": "BK-ZQ-9001"}).wantStaffError(t, http.StatusNotFound, "StayNotFound")
+	orFail(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{GuestIdentifier: "guest-zq-periquito"}))(t)
+	_, err = admin.EraseGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "BK-ZQ-9001"})
+	admin.wantStaffFailure(t, err, http.StatusNotFound, "StayNotFound")
 
 	if found := findInDatabase(t, s.DB, f.needles); len(found) > 0 {
 		t.Errorf("erased data is still in the database:\n%s", strings.Join(found, "\n"))
 	}
 	var actions []string
-	for _, e := range s.auditEntries(t, f.admin) {
-		if a := e["action"].(string); strings.HasPrefix(a, "guest_data.") || strings.HasPrefix(a, "legal_hold.") {
+	for _, e := range admin.auditTrail(t) {
+		if a := e.Action; strings.HasPrefix(a, "guest_data.") || strings.HasPrefix(a, "legal_hold.") {
 			actions = append(actions, a)
 		}
 	}
@@ -203,59 +216,62 @@ func TestGuestDataExportAndErase(t *testing.T) {
 // stay's and an inactive guest's data once the days have passed, keeps a conversation under a
 // legal hold, and leaves nothing of the erased data in any table.
 func TestRetention(t *testing.T) {
+	t.Parallel()
 	apy := apytest.Start(t)
 	s := startServer(t, serverOptions{demo: true, env: noLimits, args: []string{"--translator", "apertium",
 		"--translator-url", apy.URL, "--webhook-allow-cidr", "127.0.0.1/32", "--retention-interval", "50ms"}})
 	f := newPrivacyFixture(t, s)
-	r := s.admin(t, f.admin, http.MethodPut, "/api/v1/properties/DEMO/retention", map[string]any{"stayDays": 1, "guestDays": 1}).
-		wantStatus(t, http.StatusOK)
-	if r.Body["stayDays"] != 1.0 || r.Body["guestDays"] != 1.0 {
-		t.Fatalf("retention: %s", r.Raw)
+	ctx := t.Context()
+	r := orFail(f.admin.SetRetention(ctx, "DEMO", api.RetentionRequest{StayDays: ptr(1), GuestDays: ptr(1)}))(t)
+	if r.StayDays != 1 || r.GuestDays != 1 {
+		t.Fatalf("retention: %+v", r)
 	}
-	s.admin(t, f.admin, http.MethodPut, "/api/v1/properties/DEMO/retention", map[string]any{"stayDays": 0}).
-		wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-	s.admin(t, f.agent, http.MethodGet, "/api/v1/properties/DEMO/retention", nil).wantStaffError(t, http.StatusForbidden, "Forbidden")
-	s.admin(t, f.admin, http.MethodPut, staffConvPath(f.heldConv, "/legal-hold"), map[string]any{"reason": "Claim"}).wantStatus(t, http.StatusOK)
+	_, err := f.admin.SetRetention(ctx, "DEMO", api.RetentionRequest{StayDays: ptr(0)})
+	f.admin.wantStaffFailure(t, err, http.StatusBadRequest, "ValidationFailed")
+	_, err = f.agent.Retention(ctx, "DEMO")
+	f.agent.wantStaffFailure(t, err, http.StatusForbidden, "Forbidden")
+	orFail(f.admin.SetLegalHold(ctx, f.heldConv, "Claim"))(t)
 
 	// Nothing is due yet: the stay departs tomorrow.
 	time.Sleep(200 * time.Millisecond) // several runs of the job (a condition, not a duration, is asserted)
-	s.staffGet(t, f.admin, staffConvPath(f.stayConv, "")).wantStatus(t, http.StatusOK)
+	orFail(f.admin.Conversation(ctx, f.stayConv))(t)
 
 	s.Clock.Advance(3 * 24 * time.Hour) // departure + 2 days, and 3 days without the guest
-	admin := s.staffLogin(t, "admin")
+	admin := s.loggedIn(t, "admin")
+	gone := func(code string) bool {
+		_, err := admin.Conversation(ctx, code)
+		return client.CodeOf(err) == "ConversationNotFound"
+	}
 	waitUntil(t, "retention erased the stay's and the guest's conversations", func() bool {
-		return s.staffGet(t, admin, staffConvPath(f.stayConv, "")).Status == http.StatusNotFound &&
-			s.staffGet(t, admin, staffConvPath(f.guestConv, "")).Status == http.StatusNotFound
+		return gone(f.stayConv) && gone(f.guestConv)
 	})
-	s.staffGet(t, admin, staffConvPath(f.heldConv, "")).wantStatus(t, http.StatusOK)
-	var gone []string
+	orFail(admin.Conversation(ctx, f.heldConv))(t)
+	var erased []string
 	for _, n := range f.needles {
 		if !slices.Contains(f.heldNeedles, n) {
-			gone = append(gone, n) // the held conversation keeps its texts and the stay its names
+			erased = append(erased, n) // the held conversation keeps its texts and the stay its names
 		}
 	}
 	for _, n := range []string{"unicornio", "periquito", "guest-zq-periquito", f.stayConv, f.guestConv} {
-		if !strings.Contains(strings.Join(gone, "\x00"), n) {
+		if !strings.Contains(strings.Join(erased, "\x00"), n) {
 			t.Fatalf("needle %s not checked", n)
 		}
 	}
-	if found := findInDatabase(t, s.DB, gone); len(found) > 0 {
+	if found := findInDatabase(t, s.DB, erased); len(found) > 0 {
 		t.Errorf("data erased by retention is still in the database:\n%s", strings.Join(found, "\n"))
 	}
 	// Lifting the hold lets the next run take the rest, stay included.
-	s.do(t, http.MethodDelete, staffConvPath(f.heldConv, "/legal-hold"), nil, bearer(admin)).wantStatus(t, http.StatusOK)
-	waitUntil(t, "retention erased the formerly held conversation", func() bool {
-		return s.staffGet(t, admin, staffConvPath(f.heldConv, "")).Status == http.StatusNotFound
-	})
+	orFail(admin.ReleaseLegalHold(ctx, f.heldConv))(t)
+	waitUntil(t, "retention erased the formerly held conversation", func() bool { return gone(f.heldConv) })
 	if found := findInDatabase(t, s.DB, f.needles); len(found) > 0 {
 		t.Errorf("erased data is still in the database:\n%s", strings.Join(found, "\n"))
 	}
 	retained := 0
-	for _, e := range s.auditEntries(t, admin) {
-		if e["action"] == "retention.erased" {
+	for _, e := range admin.auditTrail(t) {
+		if e.Action == "retention.erased" {
 			retained++
-			if e["actorKind"] != "system" {
-				t.Errorf("retention entry %v", e)
+			if e.ActorKind != "system" {
+				t.Errorf("retention entry %+v", e)
 			}
 		}
 	}
@@ -266,13 +282,13 @@ func TestRetention(t *testing.T) {
 
 // TestPrivacyCLI: concierge privacy export|erase on a stopped server's database.
 func TestPrivacyCLI(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOptions{demo: true})
-	admin := s.staffLogin(t, "admin")
-	s.do(t, http.MethodPut, "/api/v1/properties/DEMO/stays/BK-CLI-1", []byte(`{"roomNumber":"209","firstName":"Cleo",
-		"lastName":"Clitestova","languageCode":"en","arrival":"2026-11-24","departure":"2026-11-26"}`), bearer(admin)).
-		wantStatus(t, http.StatusCreated)
-	tok := s.loginRoom(t, "209", "Clitestova")
-	code := s.guestConversation(t, tok, "FRONTDESK", "Please export my llama", nil)
+	admin := s.loggedIn(t, "admin")
+	orFail(admin.PutStay(t.Context(), "DEMO", "BK-CLI-1", api.StayRequest{RoomNumber: "209", FirstName: "Cleo",
+		LastName: "Clitestova", LanguageCode: "en", Arrival: "2026-11-24", Departure: "2026-11-26"}))(t)
+	admin.wantStatus(t, http.StatusCreated)
+	code := s.roomGuest(t, "209", "Clitestova").open(t, "FRONTDESK", "Please export my llama")
 	if err := s.stop(); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"concierge/api"
 	"concierge/internal/pgtest"
 )
 
@@ -116,136 +117,147 @@ func wantStaffEnded(t *testing.T, watch *server, credential string, st *sseStrea
 // endsOnGuestLogout: a guest logout ends that session's stream; another session of the same
 // stay goes on.
 func endsOnGuestLogout(t *testing.T, act, watch *server) {
-	tok, other := watch.loginRoom(t, "101", "Garcia"), watch.loginRoom(t, "101", "Garcia")
+	tok, other := watch.roomGuest(t, "101", "Garcia").Token(), watch.roomGuest(t, "101", "Garcia").Token()
 	st, bystander := watch.openEvents(t, guestEventsPath(tok), nil), watch.openEvents(t, guestEventsPath(other), nil)
-	act.post(t, pathLogout, map[string]any{"SessionToken": tok}).content(t, "responseStatus")
+	if err := act.guestWithToken(t, tok).Logout(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	st.waitEnded(t, "logged-out session")
-	watch.get(t, guestEventsPath(tok)).wantFailure(t, 401, "getEventsResponse", "IdentityTokenExpired")
-	bystander.stillDelivers(t, "the stay's other session", func() { act.guestConversation(t, other, "FRONTDESK", "still here", nil) })
+	g := watch.guestWithToken(t, tok)
+	_, err := g.Events(t.Context(), "")
+	wantCode(t, "logged-out session", err, "IdentityTokenExpired", 401)
+	watch.get(t, guestEventsPath(tok)).wantFailure(t, 401, api.ItemGetEvents, "IdentityTokenExpired")
+	bystander.stillDelivers(t, "the stay's other session", func() { act.guestWithToken(t, other).open(t, "FRONTDESK", "still here") })
 }
 
 // endsOnDepartureMoved: the PMS moves the stay's departure into the past: its session's
 // stream ends (REST already refuses the session).
 func endsOnDepartureMoved(t *testing.T, act, watch *server) {
-	tok := watch.loginRoom(t, "102", "Smith")
+	tok := watch.roomGuest(t, "102", "Smith").Token()
 	st := watch.openEvents(t, guestEventsPath(tok), nil)
-	bystanderTok := watch.loginRoom(t, "101", "Garcia")
+	bystanderTok := watch.roomGuest(t, "101", "Garcia").Token()
 	bystander := watch.openEvents(t, guestEventsPath(bystanderTok), nil)
-	admin := act.staffLogin(t, "admin")
-	act.admin(t, admin, http.MethodPut, pathProperties+"/DEMO/stays/DEMO-102", map[string]any{
-		"roomNumber": "102", "firstName": "John", "lastName": "Smith", "languageCode": "en",
-		"arrival": "2020-01-01", "departure": "2020-01-05"}).wantStatus(t, http.StatusOK)
+	admin := act.loggedIn(t, "admin")
+	orFail(admin.PutStay(t.Context(), "DEMO", "DEMO-102", api.StayRequest{RoomNumber: "102", FirstName: "John", LastName: "Smith",
+		LanguageCode: "en", Arrival: "2020-01-01", Departure: "2020-01-05"}))(t)
+	admin.wantStatus(t, http.StatusOK)
 	st.waitEnded(t, "session of a stay that departed")
-	watch.get(t, guestEventsPath(tok)).wantFailure(t, 401, "getEventsResponse", "IdentityTokenExpired")
-	bystander.stillDelivers(t, "another stay's session", func() { act.guestConversation(t, bystanderTok, "FRONTDESK", "hello", nil) })
+	watch.get(t, guestEventsPath(tok)).wantFailure(t, 401, api.ItemGetEvents, "IdentityTokenExpired")
+	bystander.stillDelivers(t, "another stay's session", func() { act.guestWithToken(t, bystanderTok).open(t, "FRONTDESK", "hello") })
 }
 
 // endsOnErasure: erasing a non-verified guest, and a stay, ends their sessions' streams.
 func endsOnErasure(t *testing.T, act, watch *server) {
+	ctx := t.Context()
 	ident := fmt.Sprintf("erased-guest-%d", time.Now().UnixNano())
-	r := watch.post(t, pathInitGuest, map[string]any{"PropertyCode": "DEMO", "InterfaceToken": demoToken, "GuestUniqueIdentifier": ident})
-	r.content(t, "initialiseSessionResponse")
-	guestTok := r.token()
-	watch.post(t, pathCreateNV, map[string]any{"SessionToken": guestTok, "OutletCode": "FRONTDESK", "Message": "hi"}).
-		content(t, "createConversationResponse")
-	stayTok := watch.loginRoom(t, "103", "Müller")
+	g := watch.identifiedGuest(t, ident, "")
+	guestTok := g.Token()
+	orFail(g.CreateNonVerifiedConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "FRONTDESK", Message: "hi"}, ""))(t)
+	stayTok := watch.roomGuest(t, "103", "Müller").Token()
 	guestSt, staySt := watch.openEvents(t, guestEventsPath(guestTok), nil), watch.openEvents(t, guestEventsPath(stayTok), nil)
-	admin := act.staffLogin(t, "admin")
-	act.admin(t, admin, http.MethodPost, pathProperties+"/DEMO/guest-data/erase", map[string]any{"guestIdentifier": ident}).
-		wantStatus(t, http.StatusOK)
+	admin := act.loggedIn(t, "admin")
+	orFail(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{GuestIdentifier: ident}))(t)
 	guestSt.waitEnded(t, "erased guest")
-	act.admin(t, admin, http.MethodPost, pathProperties+"/DEMO/guest-data/erase", map[string]any{"bookingReference": "DEMO-103"}).
-		wantStatus(t, http.StatusOK)
+	orFail(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "DEMO-103"}))(t)
 	staySt.waitEnded(t, "erased stay")
-	watch.get(t, guestEventsPath(stayTok)).wantFailure(t, 401, "getEventsResponse", "IdentityTokenInvalid")
+	watch.get(t, guestEventsPath(stayTok)).wantFailure(t, 401, api.ItemGetEvents, "IdentityTokenInvalid")
 }
 
 // endsOnStaffLogout: a staff logout ends that login's SSE stream and WebSocket; another login
 // of the same user goes on.
 func endsOnStaffLogout(t *testing.T, act, watch *server) {
-	tok, other := watch.staffLogin(t, "frontdesk"), watch.staffLogin(t, "frontdesk")
+	tok, other := watch.loggedIn(t, "frontdesk").Token(), watch.loggedIn(t, "frontdesk").Token()
 	st, ws := watch.openEvents(t, pathStaffEvents, bearer(tok)), watch.openStaffWS(t, tok)
 	bystander := watch.openEvents(t, pathStaffEvents, bearer(other))
-	act.staffPost(t, tok, "/api/v1/auth/logout", nil).wantStatus(t, http.StatusNoContent)
+	c := act.staffWithToken(t, tok)
+	if err := c.Logout(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	c.wantStatus(t, http.StatusNoContent)
 	wantStaffEnded(t, watch, tok, st, ws, "logged-out login")
-	guest := watch.loginRoom(t, "101", "Garcia")
-	bystander.stillDelivers(t, "the user's other login", func() { act.guestConversation(t, guest, "FRONTDESK", "towels", nil) })
+	guest := watch.roomGuest(t, "101", "Garcia").Token()
+	bystander.stillDelivers(t, "the user's other login", func() { act.guestWithToken(t, guest).open(t, "FRONTDESK", "towels") })
 }
 
 // endsOnAPIKeyRevoked: revoking an API key ends the streams opened with it.
 func endsOnAPIKeyRevoked(t *testing.T, act, watch *server) {
-	admin := act.staffLogin(t, "admin")
-	r := act.admin(t, admin, http.MethodPost, pathAPIKeys, map[string]any{"name": "PMS", "role": "manager", "properties": []string{"DEMO"}}).
-		wantStatus(t, http.StatusCreated)
-	secret, id := r.Body["secret"].(string), r.Body["id"]
+	admin := act.loggedIn(t, "admin")
+	key := orFail(admin.CreateAPIKey(t.Context(), api.APIKeyRequest{Name: "PMS", Role: "manager", Properties: []string{"DEMO"}}))(t)
+	admin.wantStatus(t, http.StatusCreated)
+	secret := key.Secret
 	st, ws := watch.openEvents(t, pathStaffEvents, bearer(secret)), watch.openStaffWS(t, secret)
-	bystander := watch.openEvents(t, pathStaffEvents, bearer(admin))
-	act.admin(t, admin, http.MethodPost, fmt.Sprintf("%s/%v/revoke", pathAPIKeys, id), nil).wantStatus(t, http.StatusOK)
+	bystander := watch.openEvents(t, pathStaffEvents, bearer(admin.Token()))
+	orFail(admin.RevokeAPIKey(t.Context(), key.ID))(t)
 	wantStaffEnded(t, watch, secret, st, ws, "revoked API key")
-	guest := watch.loginRoom(t, "101", "Garcia")
-	bystander.stillDelivers(t, "the admin's login", func() { act.guestConversation(t, guest, "FRONTDESK", "hello", nil) })
+	guest := watch.roomGuest(t, "101", "Garcia").Token()
+	bystander.stillDelivers(t, "the admin's login", func() { act.guestWithToken(t, guest).open(t, "FRONTDESK", "hello") })
 }
 
 // endsOnLostGrant: a staff user moved from the front office to room service loses the front
 // office's conversations: their streams end (and a new one sees what the user now may).
 func endsOnLostGrant(t *testing.T, act, watch *server) {
-	tok := watch.staffLogin(t, "frontdesk")
+	tok := watch.loggedIn(t, "frontdesk").Token()
 	st, ws := watch.openEvents(t, pathStaffEvents, bearer(tok)), watch.openStaffWS(t, tok)
-	admin := act.staffLogin(t, "admin")
-	act.admin(t, admin, http.MethodPatch, pathStaffUsers+"/frontdesk",
-		map[string]any{"serviceCenters": []map[string]string{{"property": "DEMO", "code": "RS"}}}).wantStatus(t, http.StatusOK)
+	admin := act.loggedIn(t, "admin")
+	orFail(admin.UpdateStaffUser(t.Context(), "frontdesk", api.StaffUserRequest{
+		ServiceCenters: &[]api.CenterRef{{Property: "DEMO", Code: "RS"}}}))(t)
 	st.waitEnded(t, "login that lost its service center")
 	ws.waitEnded(t, "login that lost its service center")
 	again := watch.openEvents(t, pathStaffEvents, bearer(tok))
-	guest := watch.loginRoom(t, "101", "Garcia")
-	act.guestConversation(t, guest, "FRONTDESK", "front office only", nil)
-	rs := act.guestConversation(t, guest, "ROOMSERVICE", "room service", nil)
-	if ev := again.next(t); ev.Data["conversationCode"] != rs {
+	guest := act.guestWithToken(t, watch.roomGuest(t, "101", "Garcia").Token())
+	guest.open(t, "FRONTDESK", "front office only")
+	rs := guest.open(t, "ROOMSERVICE", "room service")
+	if ev := again.next(t); ev.staffEvent(t).ConversationCode != rs {
 		t.Errorf("the reconnected stream got %s %s, want the room service conversation %s", ev.Event, ev.Raw, rs)
 	}
 }
 
 // endsOnDisabledUser: disabling a staff user ends all their streams.
 func endsOnDisabledUser(t *testing.T, act, watch *server) {
-	tok := watch.staffLogin(t, "roomservice")
+	tok := watch.loggedIn(t, "roomservice").Token()
 	st, ws := watch.openEvents(t, pathStaffEvents, bearer(tok)), watch.openStaffWS(t, tok)
-	admin := act.staffLogin(t, "admin")
-	bystander := watch.openEvents(t, pathStaffEvents, bearer(admin))
-	act.admin(t, admin, http.MethodPost, pathStaffUsers+"/roomservice/disable", nil).wantStatus(t, http.StatusOK)
+	admin := act.loggedIn(t, "admin")
+	bystander := watch.openEvents(t, pathStaffEvents, bearer(admin.Token()))
+	orFail(admin.DisableStaffUser(t.Context(), "roomservice"))(t)
 	wantStaffEnded(t, watch, tok, st, ws, "disabled user")
-	guest := watch.loginRoom(t, "101", "Garcia")
-	bystander.stillDelivers(t, "the admin's login", func() { act.guestConversation(t, guest, "ROOMSERVICE", "hello", nil) })
+	guest := watch.roomGuest(t, "101", "Garcia").Token()
+	bystander.stillDelivers(t, "the admin's login", func() { act.guestWithToken(t, guest).open(t, "ROOMSERVICE", "hello") })
 }
 
 // endsOnInterfaceTokenRevoked (item 6): revoking an interface token ends the sessions opened
 // with it — their requests are refused and their streams end — and opens nothing new; the
 // sessions of other tokens go on.
 func endsOnInterfaceTokenRevoked(t *testing.T, act, watch *server) {
-	admin := act.staffLogin(t, "admin")
-	r := act.admin(t, admin, http.MethodPost, pathInterfaceTokens, map[string]any{"name": "Leaked app", "properties": []string{"DEMO"}}).
-		wantStatus(t, http.StatusCreated)
-	secret, id := r.Body["secret"].(string), r.Body["id"]
-	init := func(token string) response {
-		return watch.post(t, pathInitRoom, map[string]any{"PropertyCode": "DEMO", "InterfaceToken": token,
-			"RoomNumber": "104", "LastName": "Dubois"})
+	ctx := t.Context()
+	admin := act.loggedIn(t, "admin")
+	created := orFail(admin.CreateInterfaceToken(ctx, api.InterfaceTokenRequest{Name: "Leaked app", Properties: []string{"DEMO"}}))(t)
+	admin.wantStatus(t, http.StatusCreated)
+	secret := created.Secret
+	init := func(token string) (*guestApp, error) {
+		g := watch.guestApp(t)
+		_, err := g.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: token,
+			RoomNumber: "104", LastName: "Dubois"})
+		return g, err
 	}
-	r = init(secret)
-	r.content(t, "initialiseSessionResponse")
-	tok := r.token()
-	anon := watch.post(t, pathInit, map[string]any{"PropertyCode": "DEMO", "InterfaceToken": secret}).token()
+	leaked := orFail(init(secret))(t)
+	tok := leaked.Token()
+	anon := watch.guestApp(t)
+	orFail(anon.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: secret}))(t)
 	st := watch.openEvents(t, guestEventsPath(tok), nil)
-	other := init(demoToken).token()
+	other := orFail(init(demoToken))(t).Token()
 	bystander := watch.openEvents(t, guestEventsPath(other), nil)
 
-	act.admin(t, admin, http.MethodPost, fmt.Sprintf("%s/%v/revoke", pathInterfaceTokens, id), nil).wantStatus(t, http.StatusOK)
+	orFail(admin.RevokeInterfaceToken(ctx, created.ID))(t)
+	admin.wantStatus(t, http.StatusOK)
 	st.waitEnded(t, "session of a revoked interface token")
-	watch.get(t, guestEventsPath(tok)).wantFailure(t, 401, "getEventsResponse", "IdentityTokenExpired")
-	watch.get(t, pathOutlets+"?SessionToken="+tok).wantFailure(t, 401, "getOutletSettingsResponse", "IdentityTokenExpired")
+	watch.get(t, guestEventsPath(tok)).wantFailure(t, 401, api.ItemGetEvents, "IdentityTokenExpired")
+	_, err := leaked.Outlets(ctx, "")
+	leaked.wantFailure(t, err, 401, api.ItemOutletSettings, "IdentityTokenExpired")
 	// An anonymous session of the token cannot become a verified one.
-	watch.post(t, pathLogin, map[string]any{"SessionToken": anon, "RoomNumber": "104", "LastName": "Dubois"}).
-		wantFailure(t, 401, "responseStatus", "IdentityTokenExpired")
-	init(secret).wantFailure(t, 401, "initialiseSessionResponse", "InterfaceTokenInvalid")
-	bystander.stillDelivers(t, "a session of another token", func() { act.guestConversation(t, other, "FRONTDESK", "hello", nil) })
+	anon.wantFailure(t, anon.LoginByRoom(ctx, "104", "Dubois"), 401, api.ItemResponseStatus, "IdentityTokenExpired")
+	g, err := init(secret)
+	g.wantFailure(t, err, 401, api.ItemInitialiseSession, "InterfaceTokenInvalid")
+	bystander.stillDelivers(t, "a session of another token", func() { act.guestWithToken(t, other).open(t, "FRONTDESK", "hello") })
 }
 
 // rightScenarios are the scenarios in the order they may share a database.

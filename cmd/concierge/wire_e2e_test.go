@@ -3,15 +3,25 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"concierge/api"
+	"concierge/client"
 )
 
+// The wire conventions are tested on the raw wire (paths in other cases, wrong methods and
+// content types, malformed bodies, headers); what a typed client can send goes through it.
 func TestWireConventions(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOptions{demo: true})
-	tok := s.loginRoom(t, "101", "Garcia")
+	ctx := t.Context()
+	g := s.roomGuest(t, "101", "Garcia")
+	tok := g.Token()
 
 	t.Run("paths are case-insensitive", func(t *testing.T) {
 		r := s.post(t, "/api/v40/interactive/messages/conversations", map[string]any{"sessiontoken": tok, "MESSAGE": "hi"})
@@ -60,17 +70,16 @@ func TestWireConventions(t *testing.T) {
 	})
 	t.Run("validation of message content", func(t *testing.T) {
 		long := strings.Repeat("é", 4001)
-		r := s.post(t, pathCreate, map[string]any{"SessionToken": tok, "Message": long})
-		r.wantFailure(t, http.StatusBadRequest, "createConversationResponse", "ValidationFailed")
-		errs := r.item(t, "createConversationResponse")["errors"].([]any)
-		if f := errs[0].(map[string]any); f["field"] != "Message" || f["message"] == "" {
-			t.Fatalf("errors %v", errs)
+		_, err := g.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: long}, "")
+		g.wantFailure(t, err, http.StatusBadRequest, api.ItemCreateConversation, "ValidationFailed")
+		var ce *client.Error
+		if !errors.As(err, &ce) || len(ce.Fields) == 0 || ce.Fields[0].Field != "Message" || ce.Fields[0].Message == "" {
+			t.Fatalf("errors %+v", err)
 		}
 		// 4,000 characters plus surrounding spaces is fine (limit after trimming, in characters).
-		s.post(t, pathCreate, map[string]any{"SessionToken": tok, "Message": "  " + strings.Repeat("é", 4000) + "\n"}).
-			content(t, "createConversationResponse")
-		s.post(t, pathCreate, map[string]any{"SessionToken": tok, "Message": "a\u0000b"}).
-			wantFailure(t, http.StatusBadRequest, "createConversationResponse", "ValidationFailed")
+		orFail(g.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "  " + strings.Repeat("é", 4000) + "\n"}, ""))(t)
+		_, err = g.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "a\u0000b"}, "")
+		g.wantFailure(t, err, http.StatusBadRequest, api.ItemCreateConversation, "ValidationFailed")
 		bad := []byte(`{"SessionToken":"` + tok + `","Message":"caf` + "\xe9" + `"}`)
 		s.do(t, http.MethodPost, pathCreate, bad, nil).wantFailure(t, http.StatusBadRequest, "createConversationResponse", "ValidationFailed")
 	})
@@ -90,19 +99,20 @@ func TestWireConventions(t *testing.T) {
 		}
 	})
 	t.Run("every failure names an item and keeps the envelope key order", func(t *testing.T) {
-		r := s.post(t, pathCreate, map[string]any{"SessionToken": tok, "OutletCode": "SPAA"})
-		r.wantFailure(t, http.StatusNotFound, "createConversationResponse", "OutletNotFound")
+		_, err := g.CreateConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "SPAA"}, "")
+		g.wantFailure(t, err, http.StatusNotFound, api.ItemCreateConversation, "OutletNotFound")
+		r := g.answer()
 		if got := strings.Join(keysOf(t, r.Raw), ","); got != "sessionToken,responsesIncluded,responses,status" {
 			t.Fatalf("keys %s", got)
 		}
 		if got := strings.Join(keysOf(t, rawPath(t, r.Raw, "responses", 0, "createConversationResponse")), ","); got != "succeeded,areaError,message" {
 			t.Fatalf("failure item keys %s", got)
 		}
-		if msg := r.item(t, "createConversationResponse")["message"]; msg != "There is no outlet 'SPAA' at this property." {
+		if msg := err.(*client.Error).Message; msg != "There is no outlet 'SPAA' at this property." {
 			t.Fatalf("message %q", msg)
 		}
 		// The session stays usable: the envelope hands back the token that was sent.
-		if r.token() != tok {
+		if r.token() != tok || g.Token() != tok {
 			t.Fatalf("failure envelope token %q", r.token())
 		}
 	})
@@ -133,58 +143,70 @@ func TestWireConventions(t *testing.T) {
 	})
 }
 
+// wantRetryAfter fails unless err is a RateLimited refusal (429) of item that asks to wait.
+func (g *guestApp) wantRetryAfter(t *testing.T, err error, item string) {
+	t.Helper()
+	g.wantFailure(t, err, http.StatusTooManyRequests, item, "RateLimited")
+	if secs, e := strconv.Atoi(g.answer().Header.Get("Retry-After")); e != nil || secs < 1 || err.(*client.Error).RetryAfter < time.Second {
+		t.Fatalf("Retry-After %q", g.answer().Header.Get("Retry-After"))
+	}
+}
+
 func TestRateLimits(t *testing.T) {
+	t.Parallel()
 	t.Run("per session", func(t *testing.T) {
+		t.Parallel()
 		s := startServer(t, serverOptions{demo: true, env: map[string]string{
 			"CONCIERGE_RATE_SESSION": "0.001", "CONCIERGE_RATE_SESSION_BURST": "3"}})
-		tok := s.loginRoom(t, "101", "Garcia")
-		other := s.loginRoom(t, "102", "Smith")
-		for i := 0; i < 3; i++ {
-			s.get(t, pathMessages+"?SessionToken="+tok).content(t, "getMessagesResponse")
+		ctx := t.Context()
+		g, other := s.roomGuest(t, "101", "Garcia"), s.roomGuest(t, "102", "Smith")
+		for range 3 {
+			orFail(g.Messages(ctx, client.Page{}))(t)
 		}
-		r := s.get(t, pathMessages+"?SessionToken="+tok)
-		r.wantFailure(t, http.StatusTooManyRequests, "getMessagesResponse", "RateLimited")
-		if secs, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || secs < 1 {
-			t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
-		}
-		s.get(t, pathMessages+"?SessionToken="+other).content(t, "getMessagesResponse")
+		_, err := g.Messages(ctx, client.Page{})
+		g.wantRetryAfter(t, err, api.ItemGetMessages)
+		orFail(other.Messages(ctx, client.Page{}))(t)
 	})
 	t.Run("per address", func(t *testing.T) {
+		t.Parallel()
 		s := startServer(t, serverOptions{demo: true, env: map[string]string{
 			"CONCIERGE_RATE_ADDRESS": "0.001", "CONCIERGE_RATE_ADDRESS_BURST": "2"}})
-		s.get(t, pathMessages)
-		s.get(t, pathMessages)
-		r := s.get(t, pathMessages)
-		r.wantFailure(t, http.StatusTooManyRequests, "getMessagesResponse", "RateLimited") // the call's own item
-		if r.Header.Get("Retry-After") == "" {
-			t.Fatal("no Retry-After")
+		g := s.guestApp(t)
+		for range 2 {
+			_, err := g.Messages(t.Context(), client.Page{})
+			g.wantFailure(t, err, http.StatusUnauthorized, api.ItemGetMessages, "IdentityTokenInvalid")
 		}
+		_, err := g.Messages(t.Context(), client.Page{})
+		g.wantRetryAfter(t, err, api.ItemGetMessages) // the call's own item
 		if h := s.get(t, "/healthz"); h.Status != 200 {
 			t.Fatalf("health checks must not be rate limited: %d", h.Status)
 		}
 	})
 	t.Run("per interface token", func(t *testing.T) {
+		t.Parallel()
 		s := startServer(t, serverOptions{demo: true, args: []string{"--rate-interface-token", "0.001", "--rate-interface-token-burst", "1"}})
-		s.loginRoom(t, "101", "Garcia")
-		s.post(t, pathInit, map[string]any{"PropertyCode": "DEMO", "InterfaceToken": demoToken}).
-			wantFailure(t, http.StatusTooManyRequests, "initialiseSessionResponse", "RateLimited")
+		s.roomGuest(t, "101", "Garcia")
+		g := s.guestApp(t)
+		_, err := g.Initialise(t.Context(), api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken})
+		g.wantFailure(t, err, http.StatusTooManyRequests, api.ItemInitialiseSession, "RateLimited")
 	})
 	t.Run("failed room verifications slow down per room", func(t *testing.T) {
+		t.Parallel()
 		s := startServer(t, serverOptions{demo: true})
-		try := func(room, name string) response {
-			return s.post(t, pathInitRoom, map[string]any{"PropertyCode": "DEMO", "InterfaceToken": demoToken, "RoomNumber": room, "LastName": name})
+		try := func(room, name string) (*guestApp, error) {
+			g := s.guestApp(t)
+			_, err := g.Initialise(t.Context(), api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken, RoomNumber: room, LastName: name})
+			return g, err
 		}
-		for i := 0; i < 6; i++ {
-			try("101", "Wrong").wantFailure(t, http.StatusUnauthorized, "initialiseSessionResponse", "GuestVerificationFailed")
+		for range 6 {
+			g, err := try("101", "Wrong")
+			g.wantFailure(t, err, http.StatusUnauthorized, api.ItemInitialiseSession, "GuestVerificationFailed")
 		}
 		// Even the right name must wait now; another room is not affected.
-		r := try("101", "Garcia")
-		r.wantFailure(t, http.StatusTooManyRequests, "initialiseSessionResponse", "RateLimited")
-		if r.Header.Get("Retry-After") == "" {
-			t.Fatal("no Retry-After")
-		}
-		try("102", "Smith").content(t, "initialiseSessionResponse")
+		g, err := try("101", "Garcia")
+		g.wantRetryAfter(t, err, api.ItemInitialiseSession)
+		orFail(try("102", "Smith"))(t)
 		s.Clock.Advance(10 * 60e9)
-		try("101", "Garcia").content(t, "initialiseSessionResponse")
+		orFail(try("101", "Garcia"))(t)
 	})
 }
