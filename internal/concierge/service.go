@@ -98,6 +98,7 @@ type Service struct {
 	erasures      Erasures      // erasure_writes.go
 	sessions      GuestSessions // session_writes.go
 	credentials   Credentials   // credential_writes.go
+	configuration Configuration // configuration_writes.go
 	tokens        SessionTokens
 	verifications VerificationGuard
 	verifyAddrs   VerificationGuard
@@ -164,6 +165,7 @@ func NewService(cfg Config) (*Service, error) {
 	s.erasures = NewErasures(cfg.Store, s.now)
 	s.sessions = NewGuestSessions(cfg.Store)
 	s.credentials = NewCredentials(cfg.Store, s.now)
+	s.configuration = NewConfiguration(cfg.Store)
 	s.staff = newStaffAuth(cfg)
 	s.webhookTargets = cfg.WebhookTargets
 	s.quotas = cfg.GuestQuotas

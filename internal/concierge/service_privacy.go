@@ -177,7 +177,7 @@ func (s *Service) SetRetentionSettings(ctx context.Context, p *Principal, proper
 	rs.UpdatedAt = s.now()
 	audit := s.auditEntry(ctx, p, AuditRetentionChanged, "property", prop.Code, prop.ID,
 		fmt.Sprintf("stayDays=%d guestDays=%d", rs.StayDays, rs.GuestDays))
-	if err := s.store.SetRetentionSettings(ctx, rs, audit); err != nil {
+	if err := s.configuration.SetRetentionSettings(ctx, rs, audit); err != nil {
 		return RetentionSettings{}, s.internal(ctx, "set retention settings", err)
 	}
 	return rs, nil
@@ -238,7 +238,7 @@ func (s *Service) SetLegalHold(ctx context.Context, p *Principal, conversationCo
 		h.SetBy = p.APIKey.Name
 	}
 	audit := s.auditEntry(ctx, p, AuditLegalHoldSet, "conversation", "conversation:"+idRef(c.ID), c.PropertyID, "")
-	if err := s.store.SetLegalHold(ctx, h, audit); err != nil {
+	if err := s.configuration.SetLegalHold(ctx, h, audit); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return LegalHold{}, conversationNotFound(conversationCode)
 		}
@@ -255,7 +255,7 @@ func (s *Service) ClearLegalHold(ctx context.Context, p *Principal, conversation
 		return err
 	}
 	audit := s.auditEntry(ctx, p, AuditLegalHoldCleared, "conversation", "conversation:"+idRef(c.ID), c.PropertyID, "")
-	err = s.store.ClearLegalHold(ctx, c.ID, audit)
+	err = s.configuration.ClearLegalHold(ctx, c.ID, audit)
 	if errors.Is(err, ErrNotFound) {
 		return nil
 	}

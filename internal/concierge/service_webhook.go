@@ -145,7 +145,7 @@ func (s *Service) CreateWebhook(ctx context.Context, p *Principal, propertyCode 
 		return Webhook{}, v.Err()
 	}
 	audit := s.auditEntry(ctx, p, AuditWebhookCreated, "webhook", "", prop.ID, "url="+w.URL)
-	if err := s.store.CreateWebhook(ctx, &w, audit); err != nil {
+	if err := s.configuration.CreateWebhook(ctx, &w, audit); err != nil {
 		return Webhook{}, s.internal(ctx, "create webhook", err)
 	}
 	s.logger.InfoContext(ctx, "webhook created", "webhook_id", w.ID, "property_id", prop.ID, "by", p.String())
@@ -211,7 +211,7 @@ func (s *Service) UpdateWebhook(ctx context.Context, p *Principal, propertyCode 
 	}
 	w.UpdatedAt = s.now()
 	audit := s.auditEntry(ctx, p, AuditWebhookUpdated, "webhook", idRef(w.ID), prop.ID, strings.Join(changed, " "))
-	if err := s.store.UpdateWebhook(ctx, w, audit); err != nil {
+	if err := s.configuration.UpdateWebhook(ctx, w, audit); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return Webhook{}, Errorf(CodeWebhookNotFound, "There is no webhook %d at this property.", id)
 		}
@@ -232,7 +232,7 @@ func (s *Service) DeleteWebhook(ctx context.Context, p *Principal, propertyCode 
 		return err
 	}
 	audit := s.auditEntry(ctx, p, AuditWebhookDeleted, "webhook", idRef(w.ID), prop.ID, "url="+w.URL)
-	if err := s.store.DeleteWebhook(ctx, w.ID, audit); err != nil {
+	if err := s.configuration.DeleteWebhook(ctx, w.ID, audit); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return Errorf(CodeWebhookNotFound, "There is no webhook %d at this property.", id)
 		}

@@ -61,13 +61,6 @@ type Erasure struct {
 type RetentionStore interface {
 	// RetentionSettings returns a property's settings; ErrNotFound when none were stored.
 	RetentionSettings(ctx context.Context, propertyID int64) (RetentionSettings, error)
-	// SetRetentionSettings stores a property's settings, replacing any.
-	SetRetentionSettings(ctx context.Context, rs RetentionSettings, audit *AuditEntry) error
-	// SetLegalHold puts a conversation under a legal hold (replacing any); ErrNotFound when
-	// the conversation does not exist.
-	SetLegalHold(ctx context.Context, h LegalHold, audit *AuditEntry) error
-	// ClearLegalHold lifts a conversation's legal hold; ErrNotFound when it has none.
-	ClearLegalHold(ctx context.Context, conversationID int64, audit *AuditEntry) error
 	// LegalHoldOf returns a conversation's legal hold; ErrNotFound when it has none.
 	LegalHoldOf(ctx context.Context, conversationID int64) (LegalHold, error)
 

@@ -70,16 +70,6 @@ type Redelivery struct {
 // WebhookStore persists webhooks and their deliveries. It is part of Store. Writes that an
 // admin makes take an audit entry and append it in their transaction.
 type WebhookStore interface {
-	// CreateWebhook stores w with Cursor at the newest event seq (it delivers only events
-	// appended after its creation; the given Cursor is ignored) and sets w.ID and w.Cursor, and
-	// appends audit (nil: none; its ObjectRef prefixed with the new id, see AuditStore) in the
-	// same transaction.
-	CreateWebhook(ctx context.Context, w *Webhook, audit *AuditEntry) error
-	// UpdateWebhook stores w's URL, Kinds, Secret, Enabled and UpdatedAt; ErrNotFound when no
-	// webhook has w.ID.
-	UpdateWebhook(ctx context.Context, w Webhook, audit *AuditEntry) error
-	// DeleteWebhook deletes a webhook and its deliveries; ErrNotFound when none has id.
-	DeleteWebhook(ctx context.Context, id int64, audit *AuditEntry) error
 	// WebhookByID finds a webhook; ErrNotFound when none.
 	WebhookByID(ctx context.Context, id int64) (Webhook, error)
 	// ListWebhooks lists the webhooks of a property (0: of every property), ascending by id.

@@ -42,6 +42,7 @@ type Tx interface {
 	GuestDataTx
 	SessionTx
 	CredentialTx
+	ConfigurationTx
 	EventTx
 	AuditTx
 }
@@ -177,6 +178,27 @@ type CredentialTx interface {
 	// UpdateStaffUser stores the display name, password hash, role and disabled time of u and
 	// replaces their service center and property grants; ErrNotFound when no user has u.ID.
 	UpdateStaffUser(ctx context.Context, u *StaffUser) error
+}
+
+// ConfigurationTx is the webhook, retention settings and legal hold operations of a write
+// transaction.
+type ConfigurationTx interface {
+	// InsertWebhook stores w (its ID and Cursor are ignored) with its cursor at the newest
+	// event seq, and returns its new id and that cursor.
+	InsertWebhook(ctx context.Context, w *Webhook) (id, cursor int64, err error)
+	// UpdateWebhook stores w's URL, Kinds, Secret, Enabled and UpdatedAt; ErrNotFound when no
+	// webhook has w.ID.
+	UpdateWebhook(ctx context.Context, w *Webhook) error
+	// DeleteWebhook deletes a webhook and (by cascade) its deliveries; ErrNotFound when none
+	// has id.
+	DeleteWebhook(ctx context.Context, id int64) error
+	// UpsertRetentionSettings stores a property's retention settings, replacing any.
+	UpsertRetentionSettings(ctx context.Context, rs RetentionSettings) error
+	// UpsertLegalHold stores a conversation's legal hold, replacing any; ErrNotFound when the
+	// conversation does not exist.
+	UpsertLegalHold(ctx context.Context, h LegalHold) error
+	// DeleteLegalHold deletes a conversation's legal hold; ErrNotFound when it has none.
+	DeleteLegalHold(ctx context.Context, conversationID int64) error
 }
 
 // AuditTx appends to the audit log in a write transaction.

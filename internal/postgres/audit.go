@@ -2,22 +2,9 @@ package postgres
 
 import (
 	"context"
-	"strconv"
 
 	"concierge/internal/concierge"
 )
-
-// createdAudit returns a copy of e (nil for nil) for an object created with this id: its
-// ObjectRef is the id followed by e's ObjectRef (see concierge.AuditStore). A copy, so that a
-// transaction that runs again appends the same entry and the caller's entry is not written to.
-func createdAudit(e *concierge.AuditEntry, id int64) *concierge.AuditEntry {
-	if e == nil {
-		return nil
-	}
-	cp := *e
-	cp.ObjectRef = strconv.FormatInt(id, 10) + e.ObjectRef
-	return &cp
-}
 
 // appendAudit inserts e in tx and sets its ID; a nil e is nothing to do.
 func appendAudit(ctx context.Context, tx *wtx, e *concierge.AuditEntry) error {

@@ -18,54 +18,6 @@ func (db *DB) RetentionSettings(ctx context.Context, propertyID int64) (concierg
 	return rs, storeErr(err, "retention settings")
 }
 
-// SetRetentionSettings stores a property's settings, replacing any, with audit.
-func (db *DB) SetRetentionSettings(ctx context.Context, rs concierge.RetentionSettings, audit *concierge.AuditEntry) error {
-	err := db.write(ctx, func(tx *wtx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO retention_settings (property_id, stay_days, guest_days, updated_at)
-			VALUES ($1, $2, $3, $4) ON CONFLICT (property_id) DO UPDATE SET stay_days = excluded.stay_days,
-			guest_days = excluded.guest_days, updated_at = excluded.updated_at`,
-			rs.PropertyID, rs.StayDays, rs.GuestDays, rs.UpdatedAt); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, copyAudit(audit))
-	})
-	return storeErr(err, "set retention settings")
-}
-
-// SetLegalHold puts a conversation under a legal hold, replacing any; ErrNotFound when the
-// conversation does not exist.
-func (db *DB) SetLegalHold(ctx context.Context, h concierge.LegalHold, audit *concierge.AuditEntry) error {
-	err := db.write(ctx, func(tx *wtx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO legal_holds (conversation_id, reason, set_by, set_at)
-			SELECT id, $1, $2, $3 FROM conversations WHERE id = $4
-			ON CONFLICT (conversation_id) DO UPDATE SET reason = excluded.reason, set_by = excluded.set_by,
-			set_at = excluded.set_at`, h.Reason, h.SetBy, h.SetAt, h.ConversationID)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(tag); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, copyAudit(audit))
-	})
-	return storeErr(err, "set legal hold")
-}
-
-// ClearLegalHold lifts a conversation's legal hold; ErrNotFound when it has none.
-func (db *DB) ClearLegalHold(ctx context.Context, conversationID int64, audit *concierge.AuditEntry) error {
-	err := db.write(ctx, func(tx *wtx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM legal_holds WHERE conversation_id = $1`, conversationID)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(tag); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, copyAudit(audit))
-	})
-	return storeErr(err, "clear legal hold")
-}
-
 // LegalHoldOf returns a conversation's legal hold; ErrNotFound when it has none.
 func (db *DB) LegalHoldOf(ctx context.Context, conversationID int64) (concierge.LegalHold, error) {
 	h, err := scanHold(db.pool.QueryRow(ctx, `SELECT conversation_id, reason, set_by, set_at

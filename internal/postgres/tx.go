@@ -423,3 +423,60 @@ func (w writeTx) InsertInterfaceToken(ctx context.Context, t *concierge.Interfac
 	}
 	return id, storeErr(err, fmt.Sprintf("create interface token %q", t.Name))
 }
+
+// InsertWebhook stores a webhook with its cursor at the event counter's committed value (every
+// event up to it is committed, see appendEvents) and returns its id and cursor.
+func (w writeTx) InsertWebhook(ctx context.Context, wh *concierge.Webhook) (int64, int64, error) {
+	var id, cursor int64
+	err := w.tx.QueryRow(ctx, `INSERT INTO webhooks (property_id, url, kinds, secret, enabled, cursor_seq,
+		created_at, updated_at) SELECT $1, $2, $3, $4, $5, seq, $6, $7 FROM event_counter
+		RETURNING id, cursor_seq`, wh.PropertyID, wh.URL, kindsArg(wh.Kinds), wh.Secret, wh.Enabled,
+		wh.CreatedAt, wh.UpdatedAt).Scan(&id, &cursor)
+	return id, cursor, storeErr(err, "create webhook")
+}
+
+// UpdateWebhook stores a webhook's URL, kinds, secret, enabled flag and updated time;
+// concierge.ErrNotFound when there is none.
+func (w writeTx) UpdateWebhook(ctx context.Context, wh *concierge.Webhook) error {
+	return w.execOne(ctx, "update webhook", `UPDATE webhooks SET url = $1, kinds = $2, secret = $3, enabled = $4,
+		updated_at = $5 WHERE id = $6`, wh.URL, kindsArg(wh.Kinds), wh.Secret, wh.Enabled, wh.UpdatedAt, wh.ID)
+}
+
+// DeleteWebhook deletes a webhook and (by cascade) its deliveries; concierge.ErrNotFound when
+// there is none.
+func (w writeTx) DeleteWebhook(ctx context.Context, id int64) error {
+	return w.execOne(ctx, "delete webhook", `DELETE FROM webhooks WHERE id = $1`, id)
+}
+
+// UpsertRetentionSettings stores a property's retention settings, replacing any.
+func (w writeTx) UpsertRetentionSettings(ctx context.Context, rs concierge.RetentionSettings) error {
+	_, err := w.tx.Exec(ctx, `INSERT INTO retention_settings (property_id, stay_days, guest_days, updated_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (property_id) DO UPDATE SET stay_days = excluded.stay_days,
+		guest_days = excluded.guest_days, updated_at = excluded.updated_at`,
+		rs.PropertyID, rs.StayDays, rs.GuestDays, rs.UpdatedAt)
+	return storeErr(err, "set retention settings")
+}
+
+// UpsertLegalHold stores a conversation's legal hold, replacing any; concierge.ErrNotFound
+// when the conversation does not exist.
+func (w writeTx) UpsertLegalHold(ctx context.Context, h concierge.LegalHold) error {
+	return w.execOne(ctx, "set legal hold", `INSERT INTO legal_holds (conversation_id, reason, set_by, set_at)
+		SELECT id, $1, $2, $3 FROM conversations WHERE id = $4
+		ON CONFLICT (conversation_id) DO UPDATE SET reason = excluded.reason, set_by = excluded.set_by,
+		set_at = excluded.set_at`, h.Reason, h.SetBy, h.SetAt, h.ConversationID)
+}
+
+// DeleteLegalHold deletes a conversation's legal hold; concierge.ErrNotFound when it has none.
+func (w writeTx) DeleteLegalHold(ctx context.Context, conversationID int64) error {
+	return w.execOne(ctx, "clear legal hold", `DELETE FROM legal_holds WHERE conversation_id = $1`, conversationID)
+}
+
+// execOne runs a statement that must change exactly one row; concierge.ErrNotFound when it
+// changed none. what names the change in errors.
+func (w writeTx) execOne(ctx context.Context, what, query string, args ...any) error {
+	tag, err := w.tx.Exec(ctx, query, args...)
+	if err == nil {
+		err = notFoundUnlessOne(tag)
+	}
+	return storeErr(err, what)
+}

@@ -35,61 +35,6 @@ func scanWebhook(r rowScanner) (concierge.Webhook, error) {
 	return w, nil
 }
 
-// CreateWebhook stores w with its cursor at the newest committed event and sets w.ID and
-// w.Cursor. It errors only when the database fails (or the property does not exist).
-func (db *DB) CreateWebhook(ctx context.Context, w *concierge.Webhook, audit *concierge.AuditEntry) error {
-	var id, cursor int64
-	err := db.write(ctx, func(tx *wtx) error {
-		// The counter's committed value: every event up to it is committed (see appendEvents).
-		err := tx.QueryRow(ctx, `INSERT INTO webhooks (property_id, url, kinds, secret, enabled, cursor_seq,
-			created_at, updated_at) SELECT $1, $2, $3, $4, $5, seq, $6, $7 FROM event_counter
-			RETURNING id, cursor_seq`, w.PropertyID, w.URL, kindsArg(w.Kinds), w.Secret, w.Enabled,
-			w.CreatedAt, w.UpdatedAt).Scan(&id, &cursor)
-		if err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, createdAudit(audit, id))
-	})
-	if err != nil {
-		return storeErr(err, "create webhook")
-	}
-	w.ID, w.Cursor = id, cursor
-	return nil
-}
-
-// UpdateWebhook stores w's URL, kinds, secret, enabled flag and updated time; ErrNotFound when
-// no webhook has w.ID.
-func (db *DB) UpdateWebhook(ctx context.Context, w concierge.Webhook, audit *concierge.AuditEntry) error {
-	err := db.write(ctx, func(tx *wtx) error {
-		tag, err := tx.Exec(ctx, `UPDATE webhooks SET url = $1, kinds = $2, secret = $3, enabled = $4,
-			updated_at = $5 WHERE id = $6`, w.URL, kindsArg(w.Kinds), w.Secret, w.Enabled, w.UpdatedAt, w.ID)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(tag); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, copyAudit(audit))
-	})
-	return storeErr(err, "update webhook")
-}
-
-// DeleteWebhook deletes a webhook and (by cascade) its deliveries; ErrNotFound when none has
-// id.
-func (db *DB) DeleteWebhook(ctx context.Context, id int64, audit *concierge.AuditEntry) error {
-	err := db.write(ctx, func(tx *wtx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM webhooks WHERE id = $1`, id)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(tag); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, copyAudit(audit))
-	})
-	return storeErr(err, "delete webhook")
-}
-
 // WebhookByID finds a webhook; ErrNotFound when none.
 func (db *DB) WebhookByID(ctx context.Context, id int64) (concierge.Webhook, error) {
 	w, err := scanWebhook(db.pool.QueryRow(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id = $1`, id))

@@ -21,53 +21,6 @@ func (db *DB) RetentionSettings(ctx context.Context, propertyID int64) (concierg
 	return rs, storeErr(err, "retention settings")
 }
 
-// SetRetentionSettings stores a property's settings, replacing any.
-func (db *DB) SetRetentionSettings(ctx context.Context, rs concierge.RetentionSettings, audit *concierge.AuditEntry) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO retention_settings (property_id, stay_days, guest_days, updated_at)
-			VALUES (?, ?, ?, ?) ON CONFLICT (property_id) DO UPDATE SET stay_days = excluded.stay_days,
-			guest_days = excluded.guest_days, updated_at = excluded.updated_at`,
-			rs.PropertyID, rs.StayDays, rs.GuestDays, timeArg(rs.UpdatedAt)); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, copyAudit(audit))
-	})
-	return storeErr(err, "set retention settings")
-}
-
-// SetLegalHold puts a conversation under a legal hold, replacing any.
-func (db *DB) SetLegalHold(ctx context.Context, h concierge.LegalHold, audit *concierge.AuditEntry) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO legal_holds (conversation_id, reason, set_by, set_at)
-			SELECT id, ?, ?, ? FROM conversations WHERE id = ?
-			ON CONFLICT (conversation_id) DO UPDATE SET reason = excluded.reason, set_by = excluded.set_by,
-			set_at = excluded.set_at`, h.Reason, h.SetBy, timeArg(h.SetAt), h.ConversationID)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(res); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, copyAudit(audit))
-	})
-	return storeErr(err, "set legal hold")
-}
-
-// ClearLegalHold lifts a conversation's legal hold.
-func (db *DB) ClearLegalHold(ctx context.Context, conversationID int64, audit *concierge.AuditEntry) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM legal_holds WHERE conversation_id = ?`, conversationID)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(res); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, copyAudit(audit))
-	})
-	return storeErr(err, "clear legal hold")
-}
-
 // LegalHoldOf returns a conversation's legal hold.
 func (db *DB) LegalHoldOf(ctx context.Context, conversationID int64) (concierge.LegalHold, error) {
 	h, err := scanHold(db.readers.QueryRowContext(ctx, `SELECT conversation_id, reason, set_by, set_at

@@ -98,7 +98,7 @@ func TestEraseLeavesNothing(t *testing.T) {
 	w := concierge.Webhook{PropertyID: prop.ID, URL: "https://example.com/h", Kinds: []concierge.EventKind{concierge.EventMessageCreated},
 		Secret: "whsec_0123456789abcdef", Enabled: true, CreatedAt: now, UpdatedAt: now}
 	w.Cursor = 0
-	must(t, db.CreateWebhook(ctx, &w, nil))
+	must(t, concierge.NewConfiguration(db).CreateWebhook(ctx, &w, nil))
 	_, err = db.AdvanceWebhook(ctx, w.ID, w.Cursor, w.Cursor+1, []concierge.WebhookDelivery{{ID: "whd_zq", WebhookID: w.ID,
 		EventSeq: w.Cursor + 1, Kind: concierge.EventMessageCreated, ConversationID: c1.ID,
 		Body: []byte(`{"message":{"content":"Necesito un unicornio violeta"}}`), Status: concierge.DeliveryPending,

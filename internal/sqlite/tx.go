@@ -443,3 +443,64 @@ func (w *writeTx) insertGrants(ctx context.Context, grant string, id int64, prop
 	}
 	return nil
 }
+
+// InsertWebhook stores a webhook with its cursor at the newest event seq and returns its id
+// and cursor.
+func (w *writeTx) InsertWebhook(ctx context.Context, wh *concierge.Webhook) (int64, int64, error) {
+	var cursor int64
+	err := w.tx.QueryRowContext(ctx,
+		`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)`).Scan(&cursor)
+	if err != nil {
+		return 0, 0, storeErr(err, "create webhook")
+	}
+	id, err := insert(ctx, w.tx, `INSERT INTO webhooks (property_id, url, kinds, secret, enabled, cursor_seq,
+		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, wh.PropertyID, wh.URL, kindsArg(wh.Kinds),
+		wh.Secret, wh.Enabled, cursor, timeArg(wh.CreatedAt), timeArg(wh.UpdatedAt))
+	return id, cursor, storeErr(err, "create webhook")
+}
+
+// UpdateWebhook stores a webhook's URL, kinds, secret, enabled flag and updated time;
+// concierge.ErrNotFound when there is none.
+func (w *writeTx) UpdateWebhook(ctx context.Context, wh *concierge.Webhook) error {
+	return w.execOne(ctx, "update webhook", `UPDATE webhooks SET url = ?, kinds = ?, secret = ?, enabled = ?,
+		updated_at = ? WHERE id = ?`, wh.URL, kindsArg(wh.Kinds), wh.Secret, wh.Enabled, timeArg(wh.UpdatedAt), wh.ID)
+}
+
+// DeleteWebhook deletes a webhook and (by cascade) its deliveries; concierge.ErrNotFound when
+// there is none.
+func (w *writeTx) DeleteWebhook(ctx context.Context, id int64) error {
+	return w.execOne(ctx, "delete webhook", `DELETE FROM webhooks WHERE id = ?`, id)
+}
+
+// UpsertRetentionSettings stores a property's retention settings, replacing any.
+func (w *writeTx) UpsertRetentionSettings(ctx context.Context, rs concierge.RetentionSettings) error {
+	_, err := w.tx.ExecContext(ctx, `INSERT INTO retention_settings (property_id, stay_days, guest_days, updated_at)
+		VALUES (?, ?, ?, ?) ON CONFLICT (property_id) DO UPDATE SET stay_days = excluded.stay_days,
+		guest_days = excluded.guest_days, updated_at = excluded.updated_at`,
+		rs.PropertyID, rs.StayDays, rs.GuestDays, timeArg(rs.UpdatedAt))
+	return storeErr(err, "set retention settings")
+}
+
+// UpsertLegalHold stores a conversation's legal hold, replacing any; concierge.ErrNotFound
+// when the conversation does not exist.
+func (w *writeTx) UpsertLegalHold(ctx context.Context, h concierge.LegalHold) error {
+	return w.execOne(ctx, "set legal hold", `INSERT INTO legal_holds (conversation_id, reason, set_by, set_at)
+		SELECT id, ?, ?, ? FROM conversations WHERE id = ?
+		ON CONFLICT (conversation_id) DO UPDATE SET reason = excluded.reason, set_by = excluded.set_by,
+		set_at = excluded.set_at`, h.Reason, h.SetBy, timeArg(h.SetAt), h.ConversationID)
+}
+
+// DeleteLegalHold deletes a conversation's legal hold; concierge.ErrNotFound when it has none.
+func (w *writeTx) DeleteLegalHold(ctx context.Context, conversationID int64) error {
+	return w.execOne(ctx, "clear legal hold", `DELETE FROM legal_holds WHERE conversation_id = ?`, conversationID)
+}
+
+// execOne runs a statement that must change exactly one row; concierge.ErrNotFound when it
+// changed none. what names the change in errors.
+func (w *writeTx) execOne(ctx context.Context, what, query string, args ...any) error {
+	res, err := w.tx.ExecContext(ctx, query, args...)
+	if err == nil {
+		err = notFoundUnlessOne(res)
+	}
+	return storeErr(err, what)
+}

@@ -38,63 +38,6 @@ func scanWebhook(row rowScanner) (concierge.Webhook, error) {
 	return w, nil
 }
 
-// CreateWebhook stores w with its cursor at the newest event and sets w.ID and w.Cursor.
-func (db *DB) CreateWebhook(ctx context.Context, w *concierge.Webhook, audit *concierge.AuditEntry) error {
-	var id, cursor int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx,
-			`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)`).Scan(&cursor); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO webhooks (property_id, url, kinds, secret, enabled, cursor_seq,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, w.PropertyID, w.URL, kindsArg(w.Kinds),
-			w.Secret, w.Enabled, cursor, timeArg(w.CreatedAt), timeArg(w.UpdatedAt))
-		if err != nil {
-			return err
-		}
-		if id, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, createdAudit(audit, id))
-	})
-	if err != nil {
-		return storeErr(err, "create webhook")
-	}
-	w.ID, w.Cursor = id, cursor
-	return nil
-}
-
-// UpdateWebhook stores w's URL, kinds, secret, enabled flag and updated time.
-func (db *DB) UpdateWebhook(ctx context.Context, w concierge.Webhook, audit *concierge.AuditEntry) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE webhooks SET url = ?, kinds = ?, secret = ?, enabled = ?,
-			updated_at = ? WHERE id = ?`, w.URL, kindsArg(w.Kinds), w.Secret, w.Enabled, timeArg(w.UpdatedAt), w.ID)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(res); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, copyAudit(audit))
-	})
-	return storeErr(err, "update webhook")
-}
-
-// DeleteWebhook deletes a webhook and (by cascade) its deliveries.
-func (db *DB) DeleteWebhook(ctx context.Context, id int64, audit *concierge.AuditEntry) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM webhooks WHERE id = ?`, id)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(res); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, copyAudit(audit))
-	})
-	return storeErr(err, "delete webhook")
-}
-
 // WebhookByID finds a webhook.
 func (db *DB) WebhookByID(ctx context.Context, id int64) (concierge.Webhook, error) {
 	w, err := scanWebhook(db.readers.QueryRowContext(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id = ?`, id))

@@ -12,9 +12,9 @@ func testRetention(t *testing.T, s concierge.Store) {
 	_, err := s.RetentionSettings(ctx, pl.Property.ID)
 	wantErr(t, "RetentionSettings before any", err, concierge.ErrNotFound)
 	rs := concierge.RetentionSettings{PropertyID: pl.Property.ID, StayDays: 30, GuestDays: 7, UpdatedAt: t0}
-	noErr(t, "SetRetentionSettings", s.SetRetentionSettings(ctx, rs, nil))
+	noErr(t, "SetRetentionSettings", concierge.NewConfiguration(s).SetRetentionSettings(ctx, rs, nil))
 	rs.StayDays, rs.UpdatedAt = 31, at(1)
-	noErr(t, "SetRetentionSettings again", s.SetRetentionSettings(ctx, rs, nil))
+	noErr(t, "SetRetentionSettings again", concierge.NewConfiguration(s).SetRetentionSettings(ctx, rs, nil))
 	got, err := s.RetentionSettings(ctx, pl.Property.ID)
 	noErr(t, "RetentionSettings", err)
 	wantEqual(t, "RetentionSettings", got, rs)
@@ -24,15 +24,15 @@ func testRetention(t *testing.T, s concierge.Store) {
 	_, err = s.LegalHoldOf(ctx, c.ID)
 	wantErr(t, "LegalHoldOf before any", err, concierge.ErrNotFound)
 	h := concierge.LegalHold{ConversationID: c.ID, Reason: "claim 42", SetBy: "boss", SetAt: at(2)}
-	noErr(t, "SetLegalHold", s.SetLegalHold(ctx, h, nil))
+	noErr(t, "SetLegalHold", concierge.NewConfiguration(s).SetLegalHold(ctx, h, nil))
 	h.Reason = "claim 43"
-	noErr(t, "SetLegalHold again", s.SetLegalHold(ctx, h, nil))
+	noErr(t, "SetLegalHold again", concierge.NewConfiguration(s).SetLegalHold(ctx, h, nil))
 	gotH, err := s.LegalHoldOf(ctx, c.ID)
 	noErr(t, "LegalHoldOf", err)
 	wantEqual(t, "LegalHoldOf", gotH, h)
-	wantErr(t, "SetLegalHold of nothing", s.SetLegalHold(ctx, concierge.LegalHold{ConversationID: 1 << 40}, nil), concierge.ErrNotFound)
-	noErr(t, "ClearLegalHold", s.ClearLegalHold(ctx, c.ID, nil))
-	wantErr(t, "ClearLegalHold twice", s.ClearLegalHold(ctx, c.ID, nil), concierge.ErrNotFound)
+	wantErr(t, "SetLegalHold of nothing", concierge.NewConfiguration(s).SetLegalHold(ctx, concierge.LegalHold{ConversationID: 1 << 40}, nil), concierge.ErrNotFound)
+	noErr(t, "ClearLegalHold", concierge.NewConfiguration(s).ClearLegalHold(ctx, c.ID, nil))
+	wantErr(t, "ClearLegalHold twice", concierge.NewConfiguration(s).ClearLegalHold(ctx, c.ID, nil), concierge.ErrNotFound)
 
 	// Expired stays and inactive guests.
 	old := mustStay(t, s, pl.Property.ID, "101", "2025-01-01", "2025-01-05")
@@ -40,7 +40,7 @@ func testRetention(t *testing.T, s concierge.Store) {
 	heldStay := mustStay(t, s, pl.Property.ID, "103", "2025-01-01", "2025-01-04")
 	hc := conversation(pl.Outlet, &heldStay.ID, nil)
 	noErr(t, "CreateConversation", concierge.NewConversations(s).Create(ctx, &hc, nil))
-	noErr(t, "SetLegalHold", s.SetLegalHold(ctx, concierge.LegalHold{ConversationID: hc.ID, Reason: "r", SetBy: "b", SetAt: t0}, nil))
+	noErr(t, "SetLegalHold", concierge.NewConfiguration(s).SetLegalHold(ctx, concierge.LegalHold{ConversationID: hc.ID, Reason: "r", SetBy: "b", SetAt: t0}, nil))
 	stays, err := s.ExpiredStays(ctx, pl.Property.ID, "2025-02-01", 10)
 	noErr(t, "ExpiredStays", err)
 	wantEqual(t, "expired stays (not the current one, not the one whose only conversation is held)", stays, []concierge.Stay{old})
@@ -106,7 +106,7 @@ func testGuestErasure(t *testing.T, s concierge.Store) {
 	wantErr(t, "GuestData of nothing", err, concierge.ErrNotFound)
 
 	// A held conversation stays, and so does the stay.
-	noErr(t, "SetLegalHold", s.SetLegalHold(ctx, concierge.LegalHold{ConversationID: c2.ID, Reason: "r", SetBy: "b", SetAt: t0}, nil))
+	noErr(t, "SetLegalHold", concierge.NewConfiguration(s).SetLegalHold(ctx, concierge.LegalHold{ConversationID: c2.ID, Reason: "r", SetBy: "b", SetAt: t0}, nil))
 	audit := &concierge.AuditEntry{At: at(9), ActorKind: concierge.ActorSystem, Action: concierge.AuditGuestDataErased,
 		ObjectKind: "stay", ObjectRef: "x"}
 	e, err := concierge.NewErasures(s, nil).Erase(ctx, concierge.Owner{PropertyID: pl.Property.ID, StayID: &st.ID}, audit)
@@ -142,7 +142,7 @@ func testGuestErasure(t *testing.T, s concierge.Store) {
 		t.Errorf("audit after erasure: %+v", entries)
 	}
 
-	noErr(t, "ClearLegalHold", s.ClearLegalHold(ctx, c2.ID, nil))
+	noErr(t, "ClearLegalHold", concierge.NewConfiguration(s).ClearLegalHold(ctx, c2.ID, nil))
 	e, err = concierge.NewErasures(s, nil).Erase(ctx, concierge.Owner{PropertyID: pl.Property.ID, StayID: &st.ID}, nil)
 	noErr(t, "EraseGuestData after the hold", err)
 	wantEqual(t, "erasure", e, concierge.Erasure{Conversations: 1, Messages: 1, OwnerErased: true})

@@ -14,7 +14,7 @@ func mustWebhook(t *testing.T, s concierge.Store, propertyID int64) concierge.We
 	w := concierge.Webhook{PropertyID: propertyID, URL: "https://hooks.example.com/" + code("W"),
 		Kinds:  []concierge.EventKind{concierge.EventConversationUpdated, concierge.EventMessageCreated},
 		Secret: "s3cret", Enabled: true, Cursor: 999, CreatedAt: t0, UpdatedAt: t0}
-	noErr(t, "CreateWebhook", s.CreateWebhook(t.Context(), &w, nil))
+	noErr(t, "CreateWebhook", concierge.NewConfiguration(s).CreateWebhook(t.Context(), &w, nil))
 	return w
 }
 
@@ -31,7 +31,7 @@ func testWebhooks(t *testing.T, s concierge.Store) {
 		ObjectKind: "webhook", PropertyID: &pl.Property.ID}
 	w := concierge.Webhook{PropertyID: pl.Property.ID, URL: "https://a.example/hook",
 		Kinds: []concierge.EventKind{concierge.EventMessageCreated}, Secret: "k", Enabled: true, CreatedAt: t0, UpdatedAt: t0}
-	noErr(t, "CreateWebhook", s.CreateWebhook(ctx, &w, audit))
+	noErr(t, "CreateWebhook", concierge.NewConfiguration(s).CreateWebhook(ctx, &w, audit))
 	if w.ID <= 0 || w.Cursor != latest {
 		t.Fatalf("CreateWebhook: id %d cursor %d, want a positive id and cursor %d (the newest event)", w.ID, w.Cursor, latest)
 	}
@@ -53,16 +53,16 @@ func testWebhooks(t *testing.T, s concierge.Store) {
 	wantEqual(t, "ListWebhooks of every property", all, []concierge.Webhook{w, w2})
 
 	w.URL, w.Kinds, w.Secret, w.Enabled, w.UpdatedAt = "https://b.example/x", []concierge.EventKind{concierge.EventOrderUpdated}, "k2", false, at(5)
-	noErr(t, "UpdateWebhook", s.UpdateWebhook(ctx, w, nil))
+	noErr(t, "UpdateWebhook", concierge.NewConfiguration(s).UpdateWebhook(ctx, w, nil))
 	got, err = s.WebhookByID(ctx, w.ID)
 	noErr(t, "WebhookByID after update", err)
 	wantEqual(t, "updated webhook", got, w)
-	wantErr(t, "UpdateWebhook of nothing", s.UpdateWebhook(ctx, concierge.Webhook{ID: 1 << 40}, nil), concierge.ErrNotFound)
+	wantErr(t, "UpdateWebhook of nothing", concierge.NewConfiguration(s).UpdateWebhook(ctx, concierge.Webhook{ID: 1 << 40}, nil), concierge.ErrNotFound)
 
-	noErr(t, "DeleteWebhook", s.DeleteWebhook(ctx, w.ID, nil))
+	noErr(t, "DeleteWebhook", concierge.NewConfiguration(s).DeleteWebhook(ctx, w.ID, nil))
 	_, err = s.WebhookByID(ctx, w.ID)
 	wantErr(t, "WebhookByID after delete", err, concierge.ErrNotFound)
-	wantErr(t, "DeleteWebhook twice", s.DeleteWebhook(ctx, w.ID, nil), concierge.ErrNotFound)
+	wantErr(t, "DeleteWebhook twice", concierge.NewConfiguration(s).DeleteWebhook(ctx, w.ID, nil), concierge.ErrNotFound)
 }
 
 // delivery returns a pending delivery of event seq.
@@ -223,7 +223,7 @@ func testDeliveries(t *testing.T, s concierge.Store) {
 	noErr(t, "NextWebhookDelivery after redelivery", err)
 	wantEqual(t, "next is the lowest seq again", next.ID, d1.ID)
 
-	noErr(t, "DeleteWebhook", s.DeleteWebhook(ctx, w.ID, nil))
+	noErr(t, "DeleteWebhook", concierge.NewConfiguration(s).DeleteWebhook(ctx, w.ID, nil))
 	_, err = s.WebhookDeliveryByID(ctx, w.ID, d1.ID)
 	wantErr(t, "deliveries of a deleted webhook", err, concierge.ErrNotFound)
 }
