@@ -50,7 +50,10 @@ func (w writeTx) InsertConversation(ctx context.Context, c *concierge.Conversati
 		c.Code, c.PropertyID, c.OutletID, c.OrderID, c.StayID, c.GuestID, c.Subject,
 		string(c.Status), c.Type, c.AssigneeID, c.GuestFirstName, c.GuestLastName,
 		c.GuestLanguage, orderFormArg(c.OrderForm), c.CreatedAt, c.UpdatedAt)
-	return id, storeErr(err, fmt.Sprintf("create conversation %q", c.Code))
+	if err != nil {
+		return id, storeErr(err, fmt.Sprintf("create conversation %q", c.Code))
+	}
+	return id, nil
 }
 
 // UpdateConversationStatus sets a conversation's status and updated time;
@@ -87,14 +90,20 @@ func (w writeTx) updateConversation(ctx context.Context, id int64, update string
 	if err == nil {
 		err = notFoundUnlessOne(tag)
 	}
-	return storeErr(err, fmt.Sprintf("conversation %d", id))
+	if err != nil {
+		return storeErr(err, fmt.Sprintf("conversation %d", id))
+	}
+	return nil
 }
 
 // InsertMessage stores m as the next message of conversation convID (see concierge.MessageTx)
 // and returns its id and sequence number; concierge.ErrConflict when its code is taken.
 func (w writeTx) InsertMessage(ctx context.Context, convID int64, m *concierge.Message) (id, seq int64, err error) {
 	id, seq, err = insertMessage(ctx, w.tx, convID, m)
-	return id, seq, storeErr(err, fmt.Sprintf("add message to conversation %d", convID))
+	if err != nil {
+		return id, seq, storeErr(err, fmt.Sprintf("add message to conversation %d", convID))
+	}
+	return id, seq, nil
 }
 
 // MarkMessagesRead sets the read time of a conversation's unread messages of the given types up
@@ -130,7 +139,10 @@ func (w writeTx) AppendEvent(_ context.Context, e concierge.Event) error {
 // ConversationsByOrder lists the conversations linked to an order, ascending by id.
 func (w writeTx) ConversationsByOrder(ctx context.Context, orderID int64) ([]concierge.Conversation, error) {
 	convs, err := conversationsByOrder(ctx, w.tx, orderID)
-	return convs, storeErr(err, fmt.Sprintf("conversations of order %d", orderID))
+	if err != nil {
+		return convs, storeErr(err, fmt.Sprintf("conversations of order %d", orderID))
+	}
+	return convs, nil
 }
 
 // OrderByCodeForUpdate finds an order by code at a property, case-insensitively, and locks it
@@ -139,14 +151,20 @@ func (w writeTx) ConversationsByOrder(ctx context.Context, orderID int64) ([]con
 func (w writeTx) OrderByCodeForUpdate(ctx context.Context, propertyID int64, code string) (concierge.Order, error) {
 	o, err := scanOrder(w.tx.QueryRow(ctx, `SELECT `+orderColumns+`
 		FROM orders WHERE property_id = $1 AND lower(code) = lower($2) FOR NO KEY UPDATE`, propertyID, code))
-	return o, storeErr(err, fmt.Sprintf("order %q", code))
+	if err != nil {
+		return o, storeErr(err, fmt.Sprintf("order %q", code))
+	}
+	return o, nil
 }
 
 // InsertOrder stores o and returns its id; concierge.ErrConflict when its code is taken at its
 // property.
 func (w writeTx) InsertOrder(ctx context.Context, o *concierge.Order) (int64, error) {
 	id, err := insertOrder(ctx, w.tx, o)
-	return id, storeErr(err, fmt.Sprintf("create order %q", o.Code))
+	if err != nil {
+		return id, storeErr(err, fmt.Sprintf("create order %q", o.Code))
+	}
+	return id, nil
 }
 
 // UpdateOrder sets an order's stay, outlet, status and updated time; concierge.ErrNotFound
@@ -157,7 +175,10 @@ func (w writeTx) UpdateOrder(ctx context.Context, o *concierge.Order) error {
 	if err == nil {
 		err = notFoundUnlessOne(tag)
 	}
-	return storeErr(err, fmt.Sprintf("order %d", o.ID))
+	if err != nil {
+		return storeErr(err, fmt.Sprintf("order %d", o.ID))
+	}
+	return nil
 }
 
 // AppendAccessEnded records an access.ended event about subject for the commit.
@@ -306,7 +327,10 @@ func (w writeTx) LockInterfaceToken(ctx context.Context, id int64) (bool, error)
 	var revoked bool
 	err := w.tx.QueryRow(ctx, `SELECT revoked_at IS NOT NULL FROM interface_tokens WHERE id = $1 FOR SHARE`,
 		id).Scan(&revoked)
-	return revoked, storeErr(err, fmt.Sprintf("interface token %d", id))
+	if err != nil {
+		return revoked, storeErr(err, fmt.Sprintf("interface token %d", id))
+	}
+	return revoked, nil
 }
 
 // InsertSession stores s under a fresh random id and returns it.
@@ -321,7 +345,10 @@ func (w writeTx) RevokeSession(ctx context.Context, id int64, at time.Time) erro
 	if err == nil {
 		err = notFoundUnlessOne(tag)
 	}
-	return storeErr(err, fmt.Sprintf("revoke session %d", id))
+	if err != nil {
+		return storeErr(err, fmt.Sprintf("revoke session %d", id))
+	}
+	return nil
 }
 
 // credentialTable returns the table of a kind of credential RevokeCredential revokes.
@@ -347,14 +374,20 @@ func (w writeTx) RevokeCredential(ctx context.Context, kind concierge.Credential
 	if err == nil {
 		err = notFoundUnlessOne(tag)
 	}
-	return storeErr(err, fmt.Sprintf("revoke %s %d", kind, id))
+	if err != nil {
+		return storeErr(err, fmt.Sprintf("revoke %s %d", kind, id))
+	}
+	return nil
 }
 
 // RevokeSessionsOfToken marks the live guest sessions opened with an interface token revoked.
 func (w writeTx) RevokeSessionsOfToken(ctx context.Context, tokenID int64, at time.Time) error {
 	_, err := w.tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1
 		WHERE interface_token_id = $2 AND revoked_at IS NULL`, at, tokenID)
-	return storeErr(err, fmt.Sprintf("revoke sessions of interface token %d", tokenID))
+	if err != nil {
+		return storeErr(err, fmt.Sprintf("revoke sessions of interface token %d", tokenID))
+	}
+	return nil
 }
 
 // RevokeStaffSessionsOfUser marks a user's live staff logins revoked and returns how many.
@@ -385,7 +418,10 @@ func (w writeTx) UpdateStaffUser(ctx context.Context, u *concierge.StaffUser) er
 	if err == nil {
 		err = insertStaffGrants(ctx, w.tx, u.ID, u.ServiceCenterIDs, u.PropertyIDs)
 	}
-	return storeErr(err, fmt.Sprintf("update staff user %d", u.ID))
+	if err != nil {
+		return storeErr(err, fmt.Sprintf("update staff user %d", u.ID))
+	}
+	return nil
 }
 
 // InsertStaffUser stores a staff user with their grants and returns the new id;
@@ -397,7 +433,10 @@ func (w writeTx) InsertStaffUser(ctx context.Context, u *concierge.StaffUser) (i
 	if err == nil {
 		err = insertStaffGrants(ctx, w.tx, id, u.ServiceCenterIDs, u.PropertyIDs)
 	}
-	return id, storeErr(err, fmt.Sprintf("create staff user %q", u.Username))
+	if err != nil {
+		return id, storeErr(err, fmt.Sprintf("create staff user %q", u.Username))
+	}
+	return id, nil
 }
 
 // InsertAPIKey stores an API key with its property grants and returns the new id;
@@ -409,7 +448,10 @@ func (w writeTx) InsertAPIKey(ctx context.Context, k *concierge.APIKey) (int64, 
 		_, err = w.tx.Exec(ctx, `INSERT INTO api_key_properties (api_key_id, property_id)
 			SELECT $1, p FROM unnest($2::bigint[]) AS p ON CONFLICT DO NOTHING`, id, nonNil(k.PropertyIDs))
 	}
-	return id, storeErr(err, fmt.Sprintf("create api key %q", k.Name))
+	if err != nil {
+		return id, storeErr(err, fmt.Sprintf("create api key %q", k.Name))
+	}
+	return id, nil
 }
 
 // InsertInterfaceToken stores an interface token with its property grants and returns the new
@@ -421,7 +463,10 @@ func (w writeTx) InsertInterfaceToken(ctx context.Context, t *concierge.Interfac
 		_, err = w.tx.Exec(ctx, `INSERT INTO interface_token_properties (token_id, property_id)
 			SELECT $1, p FROM unnest($2::bigint[]) AS p ON CONFLICT DO NOTHING`, id, nonNil(t.PropertyIDs))
 	}
-	return id, storeErr(err, fmt.Sprintf("create interface token %q", t.Name))
+	if err != nil {
+		return id, storeErr(err, fmt.Sprintf("create interface token %q", t.Name))
+	}
+	return id, nil
 }
 
 // InsertWebhook stores a webhook with its cursor at the event counter's committed value (every

@@ -28,6 +28,22 @@ func (db *DB) insertMessage(ctx context.Context, tx *sql.Tx, convID int64, m *co
 	return id, seq, queueTranslation(ctx, tx, id, m) // translation.go
 }
 
+// insertMessageSeq is insertMessage for a caller that knows the message's sequence number
+// (writeTx, which read it with the conversation): a plain INSERT, cheaper than one returning
+// rows.
+func (db *DB) insertMessageSeq(ctx context.Context, tx *sql.Tx, convID, seq int64, m *concierge.Message) (int64, error) {
+	id, err := db.insert(ctx, tx, `INSERT INTO messages (code, conversation_id, seq, type,
+		author_first_name, author_last_name, staff_user_id, content, language, created_at, read_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.Code, convID, seq, string(m.Type), m.AuthorFirstName, m.AuthorLastName,
+		nullIDArg(m.StaffUserID), m.Content, m.Language, timeArg(m.CreatedAt), nullTimeArg(m.ReadAt))
+	if err != nil {
+		return 0, err
+	}
+	db.insertedMessage(id)
+	return id, queueTranslation(ctx, tx, id, m) // translation.go
+}
+
 // guestMessageFilter selects the messages a guest owner may see: Guest, Staff and System
 // messages (never Notes) of the conversations at the owner's property that belong to the
 // owner's stay or to the owner's non-verified identity. Its arguments are property, stay and

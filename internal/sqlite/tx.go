@@ -19,6 +19,10 @@ type writeTx struct {
 	// erased is set by the operations that delete a guest's data: Write then empties the WAL
 	// after the commit, so that the erased pages survive in no file.
 	erased bool
+	// seqConv's next message sequence number is nextSeq (0: unknown), read with the
+	// conversation by ConversationForUpdate or known after an insert, so that InsertMessage
+	// inserts with it instead of numbering in its statement.
+	seqConv, nextSeq int64
 }
 
 // Write runs fn in a write transaction of the group commit (writer.go) under the domain's write
@@ -28,7 +32,7 @@ type writeTx struct {
 func (db *DB) Write(ctx context.Context, fn func(concierge.Tx) error) error {
 	w := &writeTx{db: db}
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		w.tx = tx
+		w.tx, w.seqConv, w.nextSeq = tx, 0, 0 // a run again starts afresh
 		return fn(w)
 	})
 	if err == nil && w.erased {
@@ -42,11 +46,14 @@ func (db *DB) Write(ctx context.Context, fn func(concierge.Tx) error) error {
 func (w *writeTx) ConversationForUpdate(ctx context.Context, id int64) (concierge.ConversationState, error) {
 	var st concierge.ConversationState
 	var status string
-	err := w.db.writeStmts.queryRow(ctx, w.tx, `SELECT property_id, status FROM conversations WHERE id = ?`,
-		id).Scan(&st.PropertyID, &status)
+	var next int64
+	err := w.db.writeStmts.queryRow(ctx, w.tx, `SELECT property_id, status,
+		(SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = ?1)
+		FROM conversations WHERE id = ?1`, id).Scan(&st.PropertyID, &status, &next)
 	if err != nil {
 		return concierge.ConversationState{}, storeErr(err, fmt.Sprintf("conversation %d", id))
 	}
+	w.seqConv, w.nextSeq = id, next
 	st.Status = concierge.ConversationStatus(status)
 	return st, nil
 }
@@ -61,7 +68,13 @@ func (w *writeTx) InsertConversation(ctx context.Context, c *concierge.Conversat
 		nullIDArg(c.GuestID), c.Subject, string(c.Status), c.Type, nullIDArg(c.AssigneeID),
 		c.GuestFirstName, c.GuestLastName, c.GuestLanguage, orderFormArg(c.OrderForm),
 		timeArg(c.CreatedAt), timeArg(c.UpdatedAt))
-	return id, storeErr(err, fmt.Sprintf("create conversation %q", c.Code))
+	if err == nil {
+		w.seqConv, w.nextSeq = id, 1
+	}
+	if err != nil {
+		return id, storeErr(err, fmt.Sprintf("create conversation %q", c.Code))
+	}
+	return id, nil
 }
 
 // UpdateConversationStatus sets a conversation's status and updated time;
@@ -98,14 +111,28 @@ func (w *writeTx) updateConversation(ctx context.Context, id int64, update strin
 	if err == nil {
 		err = notFoundUnlessOne(res)
 	}
-	return storeErr(err, fmt.Sprintf("conversation %d", id))
+	if err != nil {
+		return storeErr(err, fmt.Sprintf("conversation %d", id))
+	}
+	return nil
 }
 
 // InsertMessage stores m as the next message of conversation convID (see concierge.MessageTx)
 // and returns its id and sequence number; concierge.ErrConflict when its code is taken.
 func (w *writeTx) InsertMessage(ctx context.Context, convID int64, m *concierge.Message) (id, seq int64, err error) {
-	id, seq, err = w.db.insertMessage(ctx, w.tx, convID, m)
-	return id, seq, storeErr(err, fmt.Sprintf("add message to conversation %d", convID))
+	if w.seqConv == convID && w.nextSeq > 0 {
+		seq = w.nextSeq
+		id, err = w.db.insertMessageSeq(ctx, w.tx, convID, seq, m)
+	} else {
+		id, seq, err = w.db.insertMessage(ctx, w.tx, convID, m)
+	}
+	if err == nil {
+		w.seqConv, w.nextSeq = convID, seq+1
+	}
+	if err != nil {
+		return id, seq, storeErr(err, fmt.Sprintf("add message to conversation %d", convID))
+	}
+	return id, seq, nil
 }
 
 // MarkMessagesRead sets the read time of a conversation's unread messages of the given types up
@@ -136,13 +163,19 @@ func (w *writeTx) AppendEvent(ctx context.Context, e concierge.Event) error {
 		msgID = *e.MessageID
 	}
 	err := w.db.appendPropertyEvent(ctx, w.tx, e.Kind, e.ConversationID, e.PropertyID, msgID, e.CreatedAt)
-	return storeErr(err, fmt.Sprintf("append %s of conversation %d", e.Kind, e.ConversationID))
+	if err != nil {
+		return storeErr(err, fmt.Sprintf("append %s of conversation %d", e.Kind, e.ConversationID))
+	}
+	return nil
 }
 
 // ConversationsByOrder lists the conversations linked to an order, ascending by id.
 func (w *writeTx) ConversationsByOrder(ctx context.Context, orderID int64) ([]concierge.Conversation, error) {
 	convs, err := conversationsByOrder(ctx, w.tx, orderID)
-	return convs, storeErr(err, fmt.Sprintf("conversations of order %d", orderID))
+	if err != nil {
+		return convs, storeErr(err, fmt.Sprintf("conversations of order %d", orderID))
+	}
+	return convs, nil
 }
 
 // OrderByCodeForUpdate finds an order by code at a property, case-insensitively (the single
@@ -150,7 +183,10 @@ func (w *writeTx) ConversationsByOrder(ctx context.Context, orderID int64) ([]co
 func (w *writeTx) OrderByCodeForUpdate(ctx context.Context, propertyID int64, code string) (concierge.Order, error) {
 	o, err := scanOrder(w.tx.QueryRowContext(ctx, `SELECT `+orderColumns+`
 		FROM orders WHERE property_id = ? AND code = ?`, propertyID, code))
-	return o, storeErr(err, fmt.Sprintf("order %q", code))
+	if err != nil {
+		return o, storeErr(err, fmt.Sprintf("order %q", code))
+	}
+	return o, nil
 }
 
 // InsertOrder stores o and returns its id; concierge.ErrConflict when its code is taken at its
@@ -160,7 +196,10 @@ func (w *writeTx) InsertOrder(ctx context.Context, o *concierge.Order) (int64, e
 		status, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		o.PropertyID, o.Code, nullIDArg(o.StayID), nullIDArg(o.OutletID), string(o.Status),
 		timeArg(o.UpdatedAt))
-	return id, storeErr(err, fmt.Sprintf("create order %q", o.Code))
+	if err != nil {
+		return id, storeErr(err, fmt.Sprintf("create order %q", o.Code))
+	}
+	return id, nil
 }
 
 // UpdateOrder sets an order's stay, outlet, status and updated time; concierge.ErrNotFound
@@ -172,7 +211,10 @@ func (w *writeTx) UpdateOrder(ctx context.Context, o *concierge.Order) error {
 	if err == nil {
 		err = notFoundUnlessOne(res)
 	}
-	return storeErr(err, fmt.Sprintf("order %d", o.ID))
+	if err != nil {
+		return storeErr(err, fmt.Sprintf("order %d", o.ID))
+	}
+	return nil
 }
 
 // AppendAccessEnded appends an access.ended event about subject.
@@ -312,7 +354,10 @@ func ownerTable(owner concierge.Owner) (string, int64, error) {
 func (w *writeTx) LockInterfaceToken(ctx context.Context, id int64) (bool, error) {
 	var revoked bool
 	err := w.tx.QueryRowContext(ctx, `SELECT revoked_at IS NOT NULL FROM interface_tokens WHERE id = ?`, id).Scan(&revoked)
-	return revoked, storeErr(err, fmt.Sprintf("interface token %d", id))
+	if err != nil {
+		return revoked, storeErr(err, fmt.Sprintf("interface token %d", id))
+	}
+	return revoked, nil
 }
 
 // InsertSession stores s under a fresh random id and returns it.
@@ -328,7 +373,10 @@ func (w *writeTx) RevokeSession(ctx context.Context, id int64, at time.Time) err
 	if err == nil {
 		err = notFoundUnlessOne(res)
 	}
-	return storeErr(err, fmt.Sprintf("revoke session %d", id))
+	if err != nil {
+		return storeErr(err, fmt.Sprintf("revoke session %d", id))
+	}
+	return nil
 }
 
 // credentialTable returns the table of a kind of credential RevokeCredential revokes.
@@ -355,14 +403,20 @@ func (w *writeTx) RevokeCredential(ctx context.Context, kind concierge.Credentia
 	if err == nil {
 		err = notFoundUnlessOne(res)
 	}
-	return storeErr(err, fmt.Sprintf("revoke %s %d", kind, id))
+	if err != nil {
+		return storeErr(err, fmt.Sprintf("revoke %s %d", kind, id))
+	}
+	return nil
 }
 
 // RevokeSessionsOfToken marks the live guest sessions opened with an interface token revoked.
 func (w *writeTx) RevokeSessionsOfToken(ctx context.Context, tokenID int64, at time.Time) error {
 	_, err := w.tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ?
 		WHERE interface_token_id = ? AND revoked_at IS NULL`, timeArg(at), tokenID)
-	return storeErr(err, fmt.Sprintf("revoke sessions of interface token %d", tokenID))
+	if err != nil {
+		return storeErr(err, fmt.Sprintf("revoke sessions of interface token %d", tokenID))
+	}
+	return nil
 }
 
 // RevokeStaffSessionsOfUser marks a user's live staff logins revoked and returns how many.
@@ -373,7 +427,10 @@ func (w *writeTx) RevokeStaffSessionsOfUser(ctx context.Context, userID int64, a
 		return 0, storeErr(err, fmt.Sprintf("revoke staff sessions of user %d", userID))
 	}
 	n, err := res.RowsAffected()
-	return int(n), storeErr(err, fmt.Sprintf("revoke staff sessions of user %d", userID))
+	if err != nil {
+		return int(n), storeErr(err, fmt.Sprintf("revoke staff sessions of user %d", userID))
+	}
+	return int(n), nil
 }
 
 // UpdateStaffUser stores a staff user's fields and replaces their grants;
@@ -394,7 +451,10 @@ func (w *writeTx) UpdateStaffUser(ctx context.Context, u *concierge.StaffUser) e
 	if err == nil {
 		err = insertStaffGrants(ctx, w.tx, u.ID, u.ServiceCenterIDs, u.PropertyIDs)
 	}
-	return storeErr(err, fmt.Sprintf("update staff user %d", u.ID))
+	if err != nil {
+		return storeErr(err, fmt.Sprintf("update staff user %d", u.ID))
+	}
+	return nil
 }
 
 // InsertStaffUser stores a staff user with their grants and returns the new id;
@@ -407,7 +467,10 @@ func (w *writeTx) InsertStaffUser(ctx context.Context, u *concierge.StaffUser) (
 	if err == nil {
 		err = insertStaffGrants(ctx, w.tx, id, u.ServiceCenterIDs, u.PropertyIDs)
 	}
-	return id, storeErr(err, fmt.Sprintf("create staff user %q", u.Username))
+	if err != nil {
+		return id, storeErr(err, fmt.Sprintf("create staff user %q", u.Username))
+	}
+	return id, nil
 }
 
 // InsertAPIKey stores an API key with its property grants and returns the new id;
@@ -419,7 +482,10 @@ func (w *writeTx) InsertAPIKey(ctx context.Context, k *concierge.APIKey) (int64,
 		err = w.insertGrants(ctx, `INSERT INTO api_key_properties (api_key_id, property_id)
 			VALUES (?, ?) ON CONFLICT DO NOTHING`, id, k.PropertyIDs)
 	}
-	return id, storeErr(err, fmt.Sprintf("create api key %q", k.Name))
+	if err != nil {
+		return id, storeErr(err, fmt.Sprintf("create api key %q", k.Name))
+	}
+	return id, nil
 }
 
 // InsertInterfaceToken stores an interface token with its property grants and returns the new
@@ -431,7 +497,10 @@ func (w *writeTx) InsertInterfaceToken(ctx context.Context, t *concierge.Interfa
 		err = w.insertGrants(ctx, `INSERT INTO interface_token_properties (token_id, property_id)
 			VALUES (?, ?) ON CONFLICT DO NOTHING`, id, t.PropertyIDs)
 	}
-	return id, storeErr(err, fmt.Sprintf("create interface token %q", t.Name))
+	if err != nil {
+		return id, storeErr(err, fmt.Sprintf("create interface token %q", t.Name))
+	}
+	return id, nil
 }
 
 // insertGrants runs grant, an insert of (id, property id), for each property.
