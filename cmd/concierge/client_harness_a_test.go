@@ -107,9 +107,9 @@ func (s *server) staffAPI(t testing.TB, token string, opts ...client.Option) *st
 }
 
 // staffAs returns a staff client logged in as a demo user.
-func (s *server) staffAs(t testing.TB, username string) *staffAPI {
+func (s *server) staffAs(t testing.TB, username string, opts ...client.Option) *staffAPI {
 	t.Helper()
-	c := s.staffAPI(t, "")
+	c := s.staffAPI(t, "", opts...)
 	if _, err := c.Login(t.Context(), username, demoPassword); err != nil {
 		t.Fatalf("login %s: %v", username, err)
 	}
