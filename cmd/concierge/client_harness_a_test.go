@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -84,9 +85,13 @@ func (w *wireCheck) Last() exchange {
 	return w.last
 }
 
-// testClientOptions are the options of a test client that reports to w.
+// testClientOptions are the options of a test client that reports to w (which sends through
+// http.DefaultTransport unless it has a transport already).
 func testClientOptions(t testing.TB, w *wireCheck, extra []client.Option) []client.Option {
-	w.t, w.next = t, http.DefaultTransport
+	w.t = t
+	if w.next == nil {
+		w.next = http.DefaultTransport
+	}
 	return append([]client.Option{client.WithHTTPClient(&http.Client{Transport: w}), client.WithStrictDecoding(),
 		client.WithRetries(0)}, extra...)
 }
@@ -104,6 +109,16 @@ func (s *server) staffAPI(t testing.TB, token string, opts ...client.Option) *st
 	c := &staffAPI{Staff: client.NewStaff(s.URL, testClientOptions(t, w, opts)...), wire: w}
 	c.SetToken(token)
 	return c
+}
+
+// staffAPIFrom returns a staff client without a token that connects from the local address ip
+// (any 127.0.0.0/8 address reaches the server on loopback), as server.doFrom does.
+func (s *server) staffAPIFrom(t testing.TB, ip string) *staffAPI {
+	t.Helper()
+	tr := &http.Transport{DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}).DialContext}
+	t.Cleanup(tr.CloseIdleConnections)
+	w := &wireCheck{next: tr}
+	return &staffAPI{Staff: client.NewStaff(s.URL, testClientOptions(t, w, nil)...), wire: w}
 }
 
 // staffAs returns a staff client logged in as a demo user.
@@ -215,5 +230,16 @@ func auditLog(t testing.TB, c *staffAPI) []api.AuditEntry {
 		if l.Cursor = page.NextCursor; l.Cursor == "" {
 			return out
 		}
+	}
+}
+
+// strictJSON decodes raw into dst, failing t on a field dst does not know: the client's
+// strict decoding for an answer a test read raw.
+func strictJSON(t testing.TB, raw []byte, dst any) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		t.Fatalf("%T: %v\n%s", dst, err, raw)
 	}
 }
