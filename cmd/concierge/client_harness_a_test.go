@@ -243,3 +243,12 @@ func strictJSON(t testing.TB, raw []byte, dst any) {
 		t.Fatalf("%T: %v\n%s", dst, err, raw)
 	}
 }
+
+// collect returns one field of each item.
+func collect[T any](items []T, field func(T) string) []string {
+	out := []string{}
+	for _, it := range items {
+		out = append(out, field(it))
+	}
+	return out
+}

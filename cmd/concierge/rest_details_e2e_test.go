@@ -40,7 +40,7 @@ func TestConfigurationETagsAndLocation(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name, collection string
-		create           any // the api request that creates the object
+		create           any    // the api request that creates the object
 		update, method   string // the field an update changes, and the update's method
 		disable          string // for staff users: an action that changes the object too
 	}{
