@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"concierge/api"
+	"concierge/client"
 	"concierge/internal/concierge"
 	"concierge/internal/password"
 )
@@ -85,6 +87,9 @@ type inboxDemo struct {
 	cAna, cJohn, cLena string
 	cVisitor           string
 	admin, fo, rs      string // staff tokens
+	// The same guests and staff as clients.
+	gAna, gJohn, gLena, gVisitor *guestAPI
+	sAdmin, sFO, sRS             *staffAPI
 }
 
 func newInboxDemo(t *testing.T) *inboxDemo {
@@ -96,32 +101,41 @@ func newInboxDemo(t *testing.T) *inboxDemo {
 func newInboxDemoOn(t *testing.T, opts serverOptions) *inboxDemo {
 	t.Helper()
 	s := startServer(t, opts)
+	ctx := t.Context()
 	d := &inboxDemo{s: s}
-	d.ana = s.loginRoom(t, "101", "Garcia")
-	d.john = s.loginRoom(t, "102", "Smith")
-	d.lena = s.loginRoom(t, "103", "Müller")
-	d.cAna = s.guestConversation(t, d.ana, "FRONTDESK", "¿Hay más toallas? Gracias", nil)
+	d.gAna, d.gJohn, d.gLena = s.guestAt(t, "101", "Garcia"), s.guestAt(t, "102", "Smith"), s.guestAt(t, "103", "Müller")
+	d.ana, d.john, d.lena = d.gAna.Token(), d.gJohn.Token(), d.gLena.Token()
+	open := func(g *guestAPI, req api.GuestCreateConversationRequest) string {
+		t.Helper()
+		req.ConversationType = "guest"
+		return need(g.CreateConversation(ctx, req, ""))(t).Code
+	}
+	d.cAna = open(d.gAna, api.GuestCreateConversationRequest{OutletCode: "FRONTDESK", Message: "¿Hay más toallas? Gracias"})
 	s.Clock.Advance(time.Minute)
-	d.cJohn = s.guestConversation(t, d.john, "ROOMSERVICE", "Can I add a club sandwich to my order?", map[string]any{"OrderCode": "ORD-1002"})
+	d.cJohn = open(d.gJohn, api.GuestCreateConversationRequest{OutletCode: "ROOMSERVICE", Message: "Can I add a club sandwich to my order?", OrderCode: "ORD-1002"})
 	s.Clock.Advance(time.Minute)
-	d.cLena = s.guestConversation(t, d.lena, "SPA", "Massage um fünf Uhr, bitte", nil)
+	d.cLena = open(d.gLena, api.GuestCreateConversationRequest{OutletCode: "SPA", Message: "Massage um fünf Uhr, bitte"})
 	s.Clock.Advance(time.Minute)
-	d.visitor = s.post(t, pathInitGuest, map[string]any{"PropertyCode": "DEMO", "InterfaceToken": demoToken,
-		"GuestUniqueIdentifier": "web-visitor-9", "LanguageCode": "fr"}).token()
-	r := s.post(t, pathCreateNV, map[string]any{"SessionToken": d.visitor, "Message": "Une table pour deux ?",
-		"ConversationType": "guest", "OrderFormDetailsDictionary": map[string]any{"firstName": "Zoé", "lastName": "Martin", "partySize": 2}})
-	d.cVisitor = r.content(t, "createConversationResponse")["conversation"].(map[string]any)["code"].(string)
+	d.gVisitor = s.guestAPI(t, "")
+	need(d.gVisitor.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken,
+		GuestUniqueIdentifier: "web-visitor-9", LanguageCode: "fr"}))(t)
+	d.visitor = d.gVisitor.Token()
+	d.cVisitor = need(d.gVisitor.CreateNonVerifiedConversation(ctx, api.GuestCreateConversationRequest{Message: "Une table pour deux ?",
+		ConversationType: "guest", OrderFormDetailsDictionary: []byte(`{"firstName":"Zoé","lastName":"Martin","partySize":2}`)}, ""))(t).Code
 	s.Clock.Advance(time.Minute)
-	d.admin, d.fo, d.rs = s.staffLogin(t, "admin"), s.staffLogin(t, "frontdesk"), s.staffLogin(t, "roomservice")
+	d.sAdmin, d.sFO, d.sRS = s.staffAs(t, "admin"), s.staffAs(t, "frontdesk"), s.staffAs(t, "roomservice")
+	d.admin, d.fo, d.rs = d.sAdmin.Token(), d.sFO.Token(), d.sRS.Token()
 	return d
 }
 
 func TestInboxListAndFilters(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	d := newInboxDemo(t)
 	s := d.s
-	list := func(token, query string) []string {
+	list := func(c *staffAPI, q client.InboxQuery) []string {
 		t.Helper()
-		return inboxCodes(t, s.staffGet(t, token, pathConversations+query).wantOK(t, http.StatusOK))
+		return summaryCodes(need(c.Conversations(ctx, q))(t).Conversations)
 	}
 	want := func(what string, got, want []string) {
 		t.Helper()
@@ -130,71 +144,72 @@ func TestInboxListAndFilters(t *testing.T) {
 		}
 	}
 	all := []string{d.cVisitor, d.cLena, d.cJohn, d.cAna}
-	want("admin", list(d.admin, ""), all)
-	want("frontdesk sees the front office's", list(d.fo, ""), []string{d.cVisitor, d.cAna})
-	want("roomservice sees room service's", list(d.rs, ""), []string{d.cJohn})
+	want("admin", list(d.sAdmin, client.InboxQuery{}), all)
+	want("frontdesk sees the front office's", list(d.sFO, client.InboxQuery{}), []string{d.cVisitor, d.cAna})
+	want("roomservice sees room service's", list(d.sRS, client.InboxQuery{}), []string{d.cJohn})
 
 	// The item's shape.
-	r := s.staffGet(t, d.admin, pathConversations+"?outlet=ROOMSERVICE")
-	item := rawPath(t, r.Raw, "conversations", 0)
+	page := need(d.sAdmin.Conversations(ctx, client.InboxQuery{Outlet: "ROOMSERVICE"}))(t)
+	item := rawPath(t, d.sAdmin.last(t).Raw, "conversations", 0)
 	if got := strings.Join(keysOf(t, item), ","); got != "code,id,status,type,subject,propertyCode,serviceCenterCode,outletCode,outletName,roomNumber,guestFirstName,guestLastName,guestLanguageCode,assignee,unreadCount,lastMessageAt,lastMessage,createdAt,updatedAt" {
 		t.Fatalf("item keys %s", got)
 	}
 	if got := strings.Join(keysOf(t, rawPath(t, item, "lastMessage")), ","); got != "code,type,content,languageCode,createdAt,author" {
 		t.Fatalf("lastMessage keys %s", got)
 	}
-	it := r.Body["conversations"].([]any)[0].(map[string]any)
-	if it["code"] != d.cJohn || it["status"] != "Open" || it["outletCode"] != "ROOMSERVICE" || it["serviceCenterCode"] != "RS" ||
-		it["propertyCode"] != "DEMO" || it["roomNumber"] != "102" || it["guestLanguageCode"] != "en" || it["unreadCount"] != float64(1) ||
-		it["assignee"] != nil || it["subject"] != "In-Room Dining – Order ORD-1002" || it["guestLastName"] != "Smith" ||
-		it["lastMessageAt"] != "2026-11-25T11:01:00.000000000Z" || it["type"] != "guest" || it["outletName"] != "In-Room Dining" {
-		t.Fatalf("item %v", it)
+	it := page.Conversations[0]
+	if it.Code != d.cJohn || it.Status != "Open" || it.OutletCode != "ROOMSERVICE" || it.ServiceCenterCode != "RS" ||
+		it.PropertyCode != "DEMO" || it.RoomNumber != "102" || it.GuestLanguageCode != "en" || it.UnreadCount != 1 ||
+		it.Assignee != nil || it.Subject != "In-Room Dining – Order ORD-1002" || it.GuestLastName != "Smith" ||
+		it.LastMessageAt == nil || *it.LastMessageAt != "2026-11-25T11:01:00.000000000Z" || it.Type != "guest" || it.OutletName != "In-Room Dining" {
+		t.Fatalf("item %+v", it)
 	}
-	if lm := it["lastMessage"].(map[string]any); lm["type"] != "Guest" || lm["content"] != "Can I add a club sandwich to my order?" ||
-		lm["languageCode"] != "en" || lm["createdAt"] != "2026-11-25T11:01:00.000000000Z" || lm["author"].(map[string]any)["username"] != nil {
-		t.Fatalf("lastMessage %v", lm)
+	if lm := it.LastMessage; lm == nil || lm.Type != "Guest" || lm.Content != "Can I add a club sandwich to my order?" ||
+		lm.LanguageCode != "en" || lm.CreatedAt != "2026-11-25T11:01:00.000000000Z" || lm.Author.Username != nil {
+		t.Fatalf("lastMessage %+v", lm)
 	}
-	if id, _ := it["id"].(float64); id <= 0 {
-		t.Fatalf("id %v", it["id"])
+	if it.ID <= 0 {
+		t.Fatalf("id %v", it.ID)
 	}
-	if r.Body["nextCursor"] != "" {
-		t.Fatalf("nextCursor %v on the only page", r.Body["nextCursor"])
+	if page.NextCursor != "" {
+		t.Fatalf("nextCursor %v on the only page", page.NextCursor)
 	}
 
 	// Filters.
-	want("property", list(d.admin, "?property=demo"), all)
-	want("unknown property", list(d.admin, "?property=NOPE"), []string{})
-	want("service center", list(d.admin, "?serviceCenter=FO"), []string{d.cVisitor, d.cAna})
-	want("another's service center", list(d.fo, "?serviceCenter=RS"), []string{})
-	want("outlet", list(d.admin, "?outlet=SPA"), []string{d.cLena})
-	want("search: accents and case ignored", list(d.admin, "?q="+url.QueryEscape("MAS toallas")), []string{d.cAna})
-	want("search: accented query", list(d.admin, "?q="+url.QueryEscape("fünf")), []string{d.cLena})
-	want("search: word prefix", list(d.admin, "?q=sandw"), []string{d.cJohn})
-	want("search: every word", list(d.admin, "?q="+url.QueryEscape("sandwich massage")), []string{})
-	want("search: scoped", list(d.fo, "?q=sandwich"), []string{})
-	want("search: punctuation", list(d.admin, "?q="+url.QueryEscape(`"table" OR *deux*`)), []string{})
-	want("search: punctuation ignored", list(d.admin, "?q="+url.QueryEscape(`"table", deux?`)), []string{d.cVisitor})
+	want("property", list(d.sAdmin, client.InboxQuery{Property: "demo"}), all)
+	want("unknown property", list(d.sAdmin, client.InboxQuery{Property: "NOPE"}), []string{})
+	want("service center", list(d.sAdmin, client.InboxQuery{ServiceCenter: "FO"}), []string{d.cVisitor, d.cAna})
+	want("another's service center", list(d.sFO, client.InboxQuery{ServiceCenter: "RS"}), []string{})
+	want("outlet", list(d.sAdmin, client.InboxQuery{Outlet: "SPA"}), []string{d.cLena})
+	want("search: accents and case ignored", list(d.sAdmin, client.InboxQuery{Q: "MAS toallas"}), []string{d.cAna})
+	want("search: accented query", list(d.sAdmin, client.InboxQuery{Q: "fünf"}), []string{d.cLena})
+	want("search: word prefix", list(d.sAdmin, client.InboxQuery{Q: "sandw"}), []string{d.cJohn})
+	want("search: every word", list(d.sAdmin, client.InboxQuery{Q: "sandwich massage"}), []string{})
+	want("search: scoped", list(d.sFO, client.InboxQuery{Q: "sandwich"}), []string{})
+	want("search: punctuation", list(d.sAdmin, client.InboxQuery{Q: `"table" OR *deux*`}), []string{})
+	want("search: punctuation ignored", list(d.sAdmin, client.InboxQuery{Q: `"table", deux?`}), []string{d.cVisitor})
 
-	s.staffPost(t, d.admin, staffConvPath(d.cLena, "/close"), nil).wantOK(t, http.StatusOK)
+	need(d.sAdmin.Close(ctx, d.cLena))(t)
 	s.Clock.Advance(time.Second)
-	s.staffPost(t, d.fo, staffConvPath(d.cAna, "/read"), nil).wantOK(t, http.StatusOK)
+	need(d.sFO.MarkRead(ctx, d.cAna, ""))(t)
 	s.Clock.Advance(time.Second)
-	s.staffPost(t, d.fo, staffConvPath(d.cVisitor, "/assign"), map[string]any{"username": "frontdesk"}).wantOK(t, http.StatusOK)
+	need(d.sFO.Assign(ctx, d.cVisitor, "frontdesk"))(t)
 	// Closing and assigning are activity, reading is not: cVisitor (assigned last), cLena
 	// (closed), then cJohn and cAna as before.
-	want("after acts", list(d.admin, ""), []string{d.cVisitor, d.cLena, d.cJohn, d.cAna})
-	want("status", list(d.admin, "?status=Closed"), []string{d.cLena})
+	want("after acts", list(d.sAdmin, client.InboxQuery{}), []string{d.cVisitor, d.cLena, d.cJohn, d.cAna})
+	want("status", list(d.sAdmin, client.InboxQuery{Status: "Closed"}), []string{d.cLena})
 	want("status, any case", s.lenientCodes(t, d.admin, "?status=open"), []string{d.cVisitor, d.cJohn, d.cAna})
-	want("unread", list(d.admin, "?unread=true"), []string{d.cVisitor, d.cLena, d.cJohn})
-	want("read", list(d.admin, "?unread=false"), []string{d.cAna})
-	want("assigned to me", list(d.fo, "?assignee=me"), []string{d.cVisitor})
-	want("assigned to the admin", list(d.admin, "?assignee=me"), []string{})
-	want("unassigned", list(d.fo, "?assignee=nobody"), []string{d.cAna})
-	want("anyone", list(d.fo, "?assignee=anyone"), []string{d.cVisitor, d.cAna})
-	want("filters combine", list(d.admin, "?serviceCenter=FO&unread=true&assignee=me&status=Open"), []string{})
-	want("filters combine", list(d.admin, "?serviceCenter=FO&unread=true&status=Open&q=deux"), []string{d.cVisitor})
-	if a := s.staffGet(t, d.fo, pathConversations+"?assignee=me").Body["conversations"].([]any)[0].(map[string]any)["assignee"]; !reflect.DeepEqual(a, map[string]any{"username": "frontdesk", "displayName": "Front Desk Agent"}) {
-		t.Fatalf("assignee %v", a)
+	want("unread", list(d.sAdmin, client.InboxQuery{Unread: true}), []string{d.cVisitor, d.cLena, d.cJohn})
+	want("read", s.inboxCodesOf(t, d.admin, "?unread=false"), []string{d.cAna}) // client.InboxQuery sends no unread=false
+	want("assigned to me", list(d.sFO, client.InboxQuery{Assignee: "me"}), []string{d.cVisitor})
+	want("assigned to the admin", list(d.sAdmin, client.InboxQuery{Assignee: "me"}), []string{})
+	want("unassigned", list(d.sFO, client.InboxQuery{Assignee: "nobody"}), []string{d.cAna})
+	want("anyone", list(d.sFO, client.InboxQuery{Assignee: "anyone"}), []string{d.cVisitor, d.cAna})
+	want("filters combine", list(d.sAdmin, client.InboxQuery{ServiceCenter: "FO", Unread: true, Assignee: "me", Status: "Open"}), []string{})
+	want("filters combine", list(d.sAdmin, client.InboxQuery{ServiceCenter: "FO", Unread: true, Status: "Open", Q: "deux"}), []string{d.cVisitor})
+	if a := need(d.sFO.Conversations(ctx, client.InboxQuery{Assignee: "me"}))(t).Conversations[0].Assignee; a == nil ||
+		*a != (api.StaffRef{Username: "frontdesk", DisplayName: "Front Desk Agent"}) {
+		t.Fatalf("assignee %+v", a)
 	}
 
 	// Bad filters.
@@ -210,7 +225,9 @@ func TestInboxListAndFilters(t *testing.T) {
 			t.Errorf("%s: fields %v, want [%s]", q, got, field)
 		}
 	}
-	s.do(t, http.MethodGet, pathConversations, nil, nil).wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
+	anon := s.staffAPI(t, "")
+	_, err := anon.Conversations(ctx, client.InboxQuery{})
+	anon.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
 	s.noSecretsLogged(t, d.admin, d.fo, d.rs)
 }
 
@@ -219,57 +236,59 @@ func TestInboxListAndFilters(t *testing.T) {
 // shortens while the conversation keeps it whole; and checks the page is one query's worth:
 // every item carries its last message.
 func TestInboxLastMessage(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	d := newInboxDemo(t)
-	s := d.s
-	last := func(token string) map[string]any {
+	last := func(c *staffAPI) api.LastMessage {
 		t.Helper()
-		body := s.staffGet(t, token, pathConversations+"?outlet=ROOMSERVICE").wantOK(t, http.StatusOK)
-		list := body["conversations"].([]any)
+		list := need(c.Conversations(ctx, client.InboxQuery{Outlet: "ROOMSERVICE"}))(t).Conversations
 		if len(list) != 1 {
 			t.Fatalf("%d conversations", len(list))
 		}
-		lm, ok := list[0].(map[string]any)["lastMessage"].(map[string]any)
-		if !ok {
-			t.Fatalf("no lastMessage in %v", list[0])
+		if list[0].LastMessage == nil {
+			t.Fatalf("no lastMessage in %+v", list[0])
 		}
-		return lm
+		return *list[0].LastMessage
 	}
-	for _, it := range s.staffGet(t, d.admin, pathConversations).wantOK(t, http.StatusOK)["conversations"].([]any) {
-		if it.(map[string]any)["lastMessage"] == nil {
-			t.Errorf("no last message for %v", it.(map[string]any)["code"])
+	for _, it := range need(d.sAdmin.Conversations(ctx, client.InboxQuery{}))(t).Conversations {
+		if it.LastMessage == nil {
+			t.Errorf("no last message for %v", it.Code)
 		}
 	}
 
-	s.Clock.Advance(time.Minute)
-	reply := s.staffPost(t, d.rs, staffConvPath(d.cJohn, "/messages"), map[string]any{"content": "Of course, on its way.", "type": "Staff"}).
-		wantOK(t, http.StatusCreated)
-	lm := last(d.rs)
-	author := lm["author"].(map[string]any)
-	if lm["code"] != reply["code"] || lm["type"] != "Staff" || lm["content"] != "Of course, on its way." ||
-		author["username"] != "roomservice" || author["firstName"] != reply["author"].(map[string]any)["firstName"] ||
-		lm["createdAt"] != reply["createdAt"] || lm["languageCode"] != reply["languageCode"] {
-		t.Fatalf("after a reply: %v (reply %v)", lm, reply)
+	d.s.Clock.Advance(time.Minute)
+	reply := need(d.sRS.AddMessage(ctx, d.cJohn, api.AddMessageRequest{Content: "Of course, on its way.", Type: "Staff"}, ""))(t)
+	if st := d.sRS.last(t).Status; st != http.StatusCreated {
+		t.Fatalf("reply: HTTP %d", st)
+	}
+	lm := last(d.sRS)
+	if lm.Code != reply.Code || lm.Type != "Staff" || lm.Content != "Of course, on its way." ||
+		lm.Author.Username == nil || *lm.Author.Username != "roomservice" || lm.Author.FirstName != reply.Author.FirstName ||
+		lm.CreatedAt != reply.CreatedAt || lm.LanguageCode != reply.LanguageCode {
+		t.Fatalf("after a reply: %+v (reply %+v)", lm, reply)
 	}
 
-	s.Clock.Advance(time.Minute)
-	note := s.staffPost(t, d.rs, staffConvPath(d.cJohn, "/messages"), map[string]any{"content": "Kitchen closes at 11", "type": "Note"}).
-		wantOK(t, http.StatusCreated)
-	if lm := last(d.admin); lm["code"] != note["code"] || lm["type"] != "Note" || lm["content"] != "Kitchen closes at 11" ||
-		lm["author"].(map[string]any)["username"] != "roomservice" {
-		t.Fatalf("after a note: %v", lm)
+	d.s.Clock.Advance(time.Minute)
+	note := need(d.sRS.AddMessage(ctx, d.cJohn, api.AddMessageRequest{Content: "Kitchen closes at 11", Type: "Note"}, ""))(t)
+	if st := d.sRS.last(t).Status; st != http.StatusCreated {
+		t.Fatalf("note: HTTP %d", st)
+	}
+	if lm := last(d.sAdmin); lm.Code != note.Code || lm.Type != "Note" || lm.Content != "Kitchen closes at 11" ||
+		lm.Author.Username == nil || *lm.Author.Username != "roomservice" {
+		t.Fatalf("after a note: %+v", lm)
 	}
 
-	s.Clock.Advance(time.Minute)
+	d.s.Clock.Advance(time.Minute)
 	long := strings.Repeat("ü", 150) + strings.Repeat("🙂", 100) // 250 characters, multi-byte
-	s.post(t, convPath(d.cJohn, "/Messages"), map[string]any{"SessionToken": d.john, "Message": long}).content(t, "addMessageResponse")
-	lm = last(d.rs)
+	need(d.gJohn.AddMessage(ctx, d.cJohn, long, ""))(t)
+	lm = last(d.sRS)
 	want := strings.Repeat("ü", 150) + strings.Repeat("🙂", 50) + "…"
-	if lm["type"] != "Guest" || lm["content"] != want || lm["author"].(map[string]any)["username"] != nil {
-		t.Fatalf("after a long guest message: %v", lm)
+	if lm.Type != "Guest" || lm.Content != want || lm.Author.Username != nil {
+		t.Fatalf("after a long guest message: %+v", lm)
 	}
-	msgs := s.staffGet(t, d.rs, staffConvPath(d.cJohn, "")).wantOK(t, http.StatusOK)["messages"].([]any)
-	if whole := msgs[len(msgs)-1].(map[string]any); whole["content"] != long || whole["code"] != lm["code"] {
-		t.Fatalf("the conversation's last message %v", whole)
+	msgs := need(d.sRS.Conversation(ctx, d.cJohn))(t).Messages
+	if whole := msgs[len(msgs)-1]; whole.Content != long || whole.Code != lm.Code {
+		t.Fatalf("the conversation's last message %+v", whole)
 	}
 }
 
@@ -278,17 +297,35 @@ func (s *server) lenientCodes(t testing.TB, token, query string) []string {
 	t.Helper()
 	h := bearer(token)
 	h[lenientHeader] = "1"
-	return inboxCodes(t, s.do(t, http.MethodGet, pathConversations+query, nil, h).wantOK(t, http.StatusOK))
+	var page api.ConversationList
+	strictJSON(t, s.do(t, http.MethodGet, pathConversations+query, nil, h).wantStatus(t, http.StatusOK).Raw, &page)
+	return summaryCodes(page.Conversations)
+}
+
+// inboxCodesOf lists the inbox with a query client.InboxQuery cannot send.
+func (s *server) inboxCodesOf(t testing.TB, token, query string) []string {
+	t.Helper()
+	var page api.ConversationList
+	strictJSON(t, s.staffGet(t, token, pathConversations+query).wantStatus(t, http.StatusOK).Raw, &page)
+	return summaryCodes(page.Conversations)
+}
+
+// summaryCodes lists the codes of inbox items.
+func summaryCodes(items []api.ConversationSummary) []string {
+	return collect(items, func(c api.ConversationSummary) string { return c.Code })
 }
 
 func TestInboxPaging(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	s := startServer(t, serverOptions{demo: true})
-	admin := s.staffLogin(t, "admin")
+	admin := s.staffAs(t, "admin")
 	var want []string
 	for i, room := range []string{"101", "102", "103", "104"} {
-		tok := s.loginRoom(t, room, map[string]string{"101": "Garcia", "102": "Smith", "103": "Muller", "104": "Dubois"}[room])
+		g := s.guestAt(t, room, map[string]string{"101": "Garcia", "102": "Smith", "103": "Muller", "104": "Dubois"}[room])
 		for j := range 3 {
-			code := s.guestConversation(t, tok, "FRONTDESK", fmt.Sprintf("guest %d message %d", i, j), nil)
+			code := need(g.CreateConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "FRONTDESK",
+				Message: fmt.Sprintf("guest %d message %d", i, j), ConversationType: "guest"}, ""))(t).Code
 			want = append([]string{code}, want...)
 			if j != 1 { // some conversations share their last activity: the id orders them
 				s.Clock.Advance(time.Second)
@@ -299,14 +336,13 @@ func TestInboxPaging(t *testing.T) {
 		var got []string
 		cursor := ""
 		for page := 0; ; page++ {
-			r := s.staffGet(t, admin, fmt.Sprintf("%s?limit=%d&cursor=%s", pathConversations, limit, cursor))
-			body := r.wantOK(t, http.StatusOK)
-			codes := inboxCodes(t, body)
+			body := need(admin.Conversations(ctx, client.InboxQuery{Limit: limit, Cursor: cursor}))(t)
+			codes := summaryCodes(body.Conversations)
 			if len(codes) > limit {
 				t.Fatalf("limit %d: %d items", limit, len(codes))
 			}
 			got = append(got, codes...)
-			cursor, _ = body["nextCursor"].(string)
+			cursor = body.NextCursor
 			if cursor == "" {
 				break
 			}
@@ -319,55 +355,54 @@ func TestInboxPaging(t *testing.T) {
 		}
 	}
 	// The default page length is 50; a conversation that becomes active moves to the front.
-	if n := len(inboxCodes(t, s.staffGet(t, admin, pathConversations).wantOK(t, http.StatusOK))); n != 12 {
+	if n := len(need(admin.Conversations(ctx, client.InboxQuery{}))(t).Conversations); n != 12 {
 		t.Fatalf("default page: %d items", n)
 	}
-	first := s.staffGet(t, admin, pathConversations+"?limit=3").wantOK(t, http.StatusOK)
-	s.staffPost(t, admin, staffConvPath(want[11], "/close"), nil).wantOK(t, http.StatusOK)
-	next := inboxCodes(t, s.staffGet(t, admin, pathConversations+"?limit=3&cursor="+first["nextCursor"].(string)).wantOK(t, http.StatusOK))
+	first := need(admin.Conversations(ctx, client.InboxQuery{Limit: 3}))(t)
+	need(admin.Close(ctx, want[11]))(t)
+	next := summaryCodes(need(admin.Conversations(ctx, client.InboxQuery{Limit: 3, Cursor: first.NextCursor}))(t).Conversations)
 	if !reflect.DeepEqual(next, want[3:6]) {
 		t.Fatalf("second page %v, want %v", next, want[3:6])
 	}
-	if codes := inboxCodes(t, s.staffGet(t, admin, pathConversations+"?limit=1").wantOK(t, http.StatusOK)); codes[0] != want[11] {
+	if codes := summaryCodes(need(admin.Conversations(ctx, client.InboxQuery{Limit: 1}))(t).Conversations); codes[0] != want[11] {
 		t.Fatalf("the closed conversation is not first: %v", codes)
 	}
 }
 
 func TestInboxCounts(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	d := newInboxDemo(t)
-	s := d.s
-	counts := func(token string) string {
+	counts := func(c *staffAPI) string {
 		t.Helper()
-		r := s.staffGet(t, token, "/api/v1/inbox/counts")
-		body := r.wantOK(t, http.StatusOK)
 		var rows []string
-		for _, sc := range body["serviceCenters"].([]any) {
-			m := sc.(map[string]any)
-			rows = append(rows, fmt.Sprintf("%s/%s %s unread=%v convs=%v open=%v", m["propertyCode"], m["code"], m["name"],
-				m["unread"], m["unreadConversations"], m["open"]))
+		for _, m := range need(c.InboxCounts(ctx))(t).ServiceCenters {
+			rows = append(rows, fmt.Sprintf("%s/%s %s unread=%v convs=%v open=%v", m.PropertyCode, m.Code, m.Name,
+				m.Unread, m.UnreadConversations, m.Open))
 		}
 		return strings.Join(rows, "; ")
 	}
-	s.post(t, convPath(d.cAna, "/Messages"), map[string]any{"SessionToken": d.ana, "Message": "¿Y jabón?"}).content(t, "addMessageResponse")
-	if got, want := counts(d.admin), "DEMO/FO Front Office unread=3 convs=2 open=2; DEMO/RS Room Service unread=1 convs=1 open=1; DEMO/SPA Spa unread=1 convs=1 open=1"; got != want {
+	need(d.gAna.AddMessage(ctx, d.cAna, "¿Y jabón?", ""))(t)
+	if got, want := counts(d.sAdmin), "DEMO/FO Front Office unread=3 convs=2 open=2; DEMO/RS Room Service unread=1 convs=1 open=1; DEMO/SPA Spa unread=1 convs=1 open=1"; got != want {
 		t.Fatalf("admin counts:\n got %s\nwant %s", got, want)
 	}
-	if got, want := counts(d.fo), "DEMO/FO Front Office unread=3 convs=2 open=2"; got != want {
+	if got, want := counts(d.sFO), "DEMO/FO Front Office unread=3 convs=2 open=2"; got != want {
 		t.Fatalf("frontdesk counts: %s", got)
 	}
-	s.staffPost(t, d.fo, staffConvPath(d.cAna, "/read"), nil).wantOK(t, http.StatusOK)
-	s.staffPost(t, d.fo, staffConvPath(d.cVisitor, "/close"), nil).wantOK(t, http.StatusOK)
-	if got, want := counts(d.fo), "DEMO/FO Front Office unread=1 convs=1 open=1"; got != want {
+	need(d.sFO.MarkRead(ctx, d.cAna, ""))(t)
+	need(d.sFO.Close(ctx, d.cVisitor))(t)
+	if got, want := counts(d.sFO), "DEMO/FO Front Office unread=1 convs=1 open=1"; got != want {
 		t.Fatalf("frontdesk counts after reading and closing: %s", got)
 	}
-	if got, want := counts(d.rs), "DEMO/RS Room Service unread=1 convs=1 open=1"; got != want {
+	if got, want := counts(d.sRS), "DEMO/RS Room Service unread=1 convs=1 open=1"; got != want {
 		t.Fatalf("roomservice counts: %s", got)
 	}
-	r := s.staffGet(t, d.rs, "/api/v1/inbox/counts")
-	if got := keysOf(t, rawPath(t, r.Raw, "serviceCenters", 0)); strings.Join(got, ",") != "code,name,propertyCode,unread,unreadConversations,open" {
+	if got := keysOf(t, rawPath(t, d.sRS.last(t).Raw, "serviceCenters", 0)); strings.Join(got, ",") != "code,name,propertyCode,unread,unreadConversations,open" {
 		t.Fatalf("keys %v", got)
 	}
-	s.do(t, http.MethodGet, "/api/v1/inbox/counts", nil, nil).wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
+	anon := d.s.staffAPI(t, "")
+	_, err := anon.InboxCounts(ctx)
+	anon.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
 }
 
 // guestView returns the conversation as the guest sees it and the raw answer.
