@@ -364,7 +364,7 @@ func TestAdminAuthorisationMatrix(t *testing.T) {
 		return need(adminAPI.CreateAPIKey(ctx, body))(t).Secret
 	}
 	keyManager := key(api.APIKeyRequest{Name: "PMS", Role: "manager", Properties: []string{"DEMO"}})
-	keyAdmin := key(api.APIKeyRequest{Name: "Backoffice", Role: "admin"})
+	keyAdmin := key(api.APIKeyRequest{Name: "Backoffice", Role: "admin", Properties: []string{}}) // api.APIKeyRequest sends a nil list as null, which the document refuses
 	tokenID := func(prop string) string {
 		return fmt.Sprint(need(adminAPI.CreateInterfaceToken(ctx, api.InterfaceTokenRequest{Name: "app", Properties: []string{prop}}))(t).ID)
 	}
