@@ -405,120 +405,119 @@ func TestInboxCounts(t *testing.T) {
 	anon.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
 }
 
-// guestView returns the conversation as the guest sees it and the raw answer.
-func (s *server) guestView(t testing.TB, token, code string) (map[string]any, []byte) {
-	t.Helper()
-	r := s.get(t, convPath(code, "?SessionToken="+token))
-	return r.content(t, "getConversationResponse")["conversation"].(map[string]any), r.Raw
-}
-
 func TestConversationDetailAndActs(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	d := newInboxDemo(t)
 	s := d.s
 
 	t.Run("detail of a verified guest's conversation with an order", func(t *testing.T) {
-		r := s.staffGet(t, d.rs, staffConvPath(strings.ToLower(d.cJohn), ""))
-		body := r.wantOK(t, http.StatusOK)
-		if got := keysOf(t, r.Raw); !reflect.DeepEqual(got, []string{"conversation", "messages"}) {
+		body := need(d.sRS.Conversation(ctx, strings.ToLower(d.cJohn)))(t)
+		raw := d.sRS.last(t).Raw
+		if got := keysOf(t, raw); !reflect.DeepEqual(got, []string{"conversation", "messages"}) {
 			t.Fatalf("keys %v", got)
 		}
-		conv := rawPath(t, r.Raw, "conversation")
+		conv := rawPath(t, raw, "conversation")
 		if got := strings.Join(keysOf(t, conv), ","); got != "code,id,status,type,subject,propertyCode,serviceCenterCode,outletCode,outlet,serviceCenter,roomNumber,guestFirstName,guestLastName,guestLanguageCode,stay,guestIdentifier,order,orderForm,assignee,unreadCount,lastMessageAt,createdAt,updatedAt" {
 			t.Fatalf("conversation keys %s", got)
 		}
-		c := body["conversation"].(map[string]any)
+		c := body.Conversation
 		today := concierge.DateOf(s.Clock.Now(), time.UTC)
-		wantStay := map[string]any{"roomNumber": "102", "firstName": "John", "lastName": "Smith", "languageCode": "en",
-			"arrival": string(today.AddDays(-1)), "departure": string(today.AddDays(3)), "bookingReference": "DEMO-102"}
-		if c["code"] != d.cJohn || !reflect.DeepEqual(c["stay"], wantStay) || c["guestIdentifier"] != nil ||
-			!reflect.DeepEqual(c["order"], map[string]any{"code": "ORD-1002", "status": "Acknowledged"}) || c["orderForm"] != nil ||
-			!reflect.DeepEqual(c["outlet"], map[string]any{"code": "ROOMSERVICE", "name": "In-Room Dining"}) ||
-			!reflect.DeepEqual(c["serviceCenter"], map[string]any{"code": "RS", "name": "Room Service", "staffLanguageCode": "en"}) ||
-			c["assignee"] != nil || c["unreadCount"] != float64(1) || c["roomNumber"] != "102" {
-			t.Fatalf("conversation %v", c)
+		wantStay := api.ConversationStay{RoomNumber: "102", FirstName: "John", LastName: "Smith", LanguageCode: "en",
+			Arrival: string(today.AddDays(-1)), Departure: string(today.AddDays(3)), BookingReference: "DEMO-102"}
+		if c.Code != d.cJohn || c.Stay == nil || *c.Stay != wantStay || c.GuestIdentifier != nil ||
+			c.Order == nil || *c.Order != (api.OrderRef{Code: "ORD-1002", Status: "Acknowledged"}) || string(rawPath(t, conv, "orderForm")) != "null" ||
+			c.Outlet != (api.CodeName{Code: "ROOMSERVICE", Name: "In-Room Dining"}) ||
+			c.ServiceCenter != (api.ConversationCenter{Code: "RS", Name: "Room Service", StaffLanguageCode: "en"}) ||
+			c.Assignee != nil || c.UnreadCount != 1 || c.RoomNumber != "102" {
+			t.Fatalf("conversation %+v", c)
 		}
-		msgs := body["messages"].([]any)
+		msgs := body.Messages
 		if len(msgs) != 1 {
-			t.Fatalf("messages %v", msgs)
+			t.Fatalf("messages %+v", msgs)
 		}
-		m := rawPath(t, r.Raw, "messages", 0)
+		m := rawPath(t, raw, "messages", 0)
 		if got := strings.Join(keysOf(t, m), ","); got != "code,conversationCode,seq,type,content,languageCode,translations,createdAt,author,isRead,readAt,translationStates" {
 			t.Fatalf("message keys %s", got)
 		}
-		m0 := msgs[0].(map[string]any)
-		if m0["type"] != "Guest" || m0["content"] != "Can I add a club sandwich to my order?" || m0["languageCode"] != "en" ||
-			!reflect.DeepEqual(m0["translations"], map[string]any{}) || m0["isRead"] != false || m0["readAt"] != nil ||
-			!reflect.DeepEqual(m0["author"], map[string]any{"firstName": "John", "lastName": "Smith", "username": nil}) ||
-			m0["seq"] != float64(1) || m0["conversationCode"] != d.cJohn || !staffTime.MatchString(m0["createdAt"].(string)) {
-			t.Fatalf("message %v", m0)
+		m0 := msgs[0]
+		if m0.Type != "Guest" || m0.Content != "Can I add a club sandwich to my order?" || m0.LanguageCode != "en" ||
+			!reflect.DeepEqual(m0.Translations, map[string]string{}) || m0.IsRead || m0.ReadAt != nil ||
+			!reflect.DeepEqual(m0.Author, api.Author{FirstName: "John", LastName: "Smith"}) ||
+			m0.Seq != 1 || m0.ConversationCode != d.cJohn || !staffTime.MatchString(m0.CreatedAt) {
+			t.Fatalf("message %+v", m0)
 		}
 	})
 
 	t.Run("detail of a non-verified guest's conversation with order-form details", func(t *testing.T) {
-		c := s.staffGet(t, d.fo, staffConvPath(d.cVisitor, "")).wantOK(t, http.StatusOK)["conversation"].(map[string]any)
-		if c["stay"] != nil || c["guestIdentifier"] != "web-visitor-9" || c["order"] != nil || c["roomNumber"] != "" ||
-			!reflect.DeepEqual(c["orderForm"], map[string]any{"firstName": "Zoé", "lastName": "Martin", "partySize": float64(2)}) ||
-			c["guestFirstName"] != "Zoé" || c["guestLanguageCode"] != "fr" {
-			t.Fatalf("conversation %v", c)
+		c := need(d.sFO.Conversation(ctx, d.cVisitor))(t).Conversation
+		var form struct {
+			FirstName string `json:"firstName"`
+			LastName  string `json:"lastName"`
+			PartySize int    `json:"partySize"`
+		}
+		strictJSON(t, c.OrderForm, &form)
+		if c.Stay != nil || c.GuestIdentifier == nil || *c.GuestIdentifier != "web-visitor-9" || c.Order != nil || c.RoomNumber != "" ||
+			form.FirstName != "Zoé" || form.LastName != "Martin" || form.PartySize != 2 || len(keysOf(t, c.OrderForm)) != 3 ||
+			c.GuestFirstName != "Zoé" || c.GuestLanguageCode != "fr" {
+			t.Fatalf("conversation %+v", c)
 		}
 	})
 
 	var reply string
 	t.Run("reply reaches the guest with the staff name; read receipts both ways", func(t *testing.T) {
 		s.Clock.Advance(time.Minute)
-		r := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/messages"), map[string]any{"content": "  Yes, on their way.  ", "type": "Staff"})
-		m := r.wantOK(t, http.StatusCreated)
-		reply, _ = m["code"].(string)
-		if m["type"] != "Staff" || m["content"] != "Yes, on their way." || m["languageCode"] != "en" || m["seq"] != float64(2) ||
-			!reflect.DeepEqual(m["author"], map[string]any{"firstName": "Front", "lastName": "Desk Agent", "username": "frontdesk"}) ||
-			m["isRead"] != false || m["conversationCode"] != d.cAna {
-			t.Fatalf("reply %v", m)
+		m := need(d.sFO.AddMessage(ctx, d.cAna, api.AddMessageRequest{Content: "  Yes, on their way.  ", Type: "Staff"}, ""))(t)
+		reply = m.Code
+		if d.sFO.last(t).Status != http.StatusCreated || m.Type != "Staff" || m.Content != "Yes, on their way." || m.LanguageCode != "en" || m.Seq != 2 ||
+			!reflect.DeepEqual(m.Author, api.Author{FirstName: "Front", LastName: "Desk Agent", Username: ptr("frontdesk")}) ||
+			m.IsRead || m.ConversationCode != d.cAna {
+			t.Fatalf("reply %+v", m)
 		}
-		conv, _ := s.guestView(t, d.ana, d.cAna)
-		msgs := conv["messages"].([]any)
-		gm, sm := msgs[0].(map[string]any), msgs[1].(map[string]any)
-		if len(msgs) != 2 || sm["code"] != reply || sm["messageType"] != "Staff" || sm["content"] != "Yes, on their way." ||
-			sm["firstName"] != "Front" || sm["lastName"] != "Desk Agent" || sm["isRead"] != false || gm["isRead"] != false ||
-			sm["serviceCenterName"] != "Front Office" {
-			t.Fatalf("guest sees %v", msgs)
+		msgs := need(d.gAna.Conversation(ctx, d.cAna))(t).Messages
+		if len(msgs) != 2 {
+			t.Fatalf("guest sees %+v", msgs)
+		}
+		gm, sm := msgs[0], msgs[1]
+		if sm.Code != reply || sm.MessageType != "Staff" || sm.Content != "Yes, on their way." ||
+			sm.FirstName != "Front" || sm.LastName != "Desk Agent" || sm.IsRead || gm.IsRead ||
+			sm.ServiceCenterName != "Front Office" {
+			t.Fatalf("guest sees %+v", msgs)
 		}
 		// The guest reads the reply: staff see it read.
-		s.post(t, convPath(d.cAna, "/Read"), map[string]any{"SessionToken": d.ana}).content(t, "responseStatus")
-		staffMsgs := s.staffGet(t, d.fo, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)["messages"].([]any)
-		if sm := staffMsgs[1].(map[string]any); sm["isRead"] != true || !staffTime.MatchString(fmt.Sprint(sm["readAt"])) {
-			t.Fatalf("staff do not see the guest's read receipt: %v", sm)
+		if err := d.gAna.MarkRead(ctx, d.cAna, ""); err != nil {
+			t.Fatal(err)
 		}
-		if gm := staffMsgs[0].(map[string]any); gm["isRead"] != false {
-			t.Fatalf("the guest's own message is read: %v", gm)
+		staffMsgs := need(d.sFO.Conversation(ctx, d.cAna))(t).Messages
+		if sm := staffMsgs[1]; !sm.IsRead || sm.ReadAt == nil || !staffTime.MatchString(*sm.ReadAt) {
+			t.Fatalf("staff do not see the guest's read receipt: %+v", sm)
+		}
+		if gm := staffMsgs[0]; gm.IsRead {
+			t.Fatalf("the guest's own message is read: %+v", gm)
 		}
 		// Staff read the guest's message: the guest sees it read.
-		c := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/read"), nil).wantOK(t, http.StatusOK)
-		if c["unreadCount"] != float64(0) || c["code"] != d.cAna {
-			t.Fatalf("after read: %v", c)
+		if c := need(d.sFO.MarkRead(ctx, d.cAna, ""))(t); c.UnreadCount != 0 || c.Code != d.cAna {
+			t.Fatalf("after read: %+v", c)
 		}
-		conv, _ = s.guestView(t, d.ana, d.cAna)
-		if gm := conv["messages"].([]any)[0].(map[string]any); gm["isRead"] != true {
-			t.Fatalf("the guest does not see staff's read receipt: %v", gm)
+		if gm := need(d.gAna.Conversation(ctx, d.cAna))(t).Messages[0]; !gm.IsRead {
+			t.Fatalf("the guest does not see staff's read receipt: %+v", gm)
 		}
 	})
 
 	t.Run("read up to a message", func(t *testing.T) {
-		first := s.post(t, convPath(d.cJohn, "/Messages"), map[string]any{"SessionToken": d.john, "Message": "And a cola"}).
-			content(t, "addMessageResponse")["message"].(map[string]any)["code"].(string)
-		s.post(t, convPath(d.cJohn, "/Messages"), map[string]any{"SessionToken": d.john, "Message": "No ice"}).content(t, "addMessageResponse")
-		c := s.staffPost(t, d.rs, staffConvPath(d.cJohn, "/read"), map[string]any{"upToMessageCode": strings.ToLower(first)}).wantOK(t, http.StatusOK)
-		if c["unreadCount"] != float64(1) {
-			t.Fatalf("unreadCount %v, want 1", c["unreadCount"])
+		first := need(d.gJohn.AddMessage(ctx, d.cJohn, "And a cola", ""))(t).Code
+		need(d.gJohn.AddMessage(ctx, d.cJohn, "No ice", ""))(t)
+		c := need(d.sRS.MarkRead(ctx, d.cJohn, strings.ToLower(first)))(t)
+		if c.UnreadCount != 1 {
+			t.Fatalf("unreadCount %v, want 1", c.UnreadCount)
 		}
 		// An act answers with the conversation as the detail shows it: room, order, property.
-		if c["roomNumber"] != "102" || c["propertyCode"] != "DEMO" ||
-			!reflect.DeepEqual(c["order"], map[string]any{"code": "ORD-1002", "status": "Acknowledged"}) ||
-			c["stay"].(map[string]any)["roomNumber"] != "102" {
-			t.Fatalf("read answers %v", c)
+		if c.RoomNumber != "102" || c.PropertyCode != "DEMO" || c.Order == nil ||
+			*c.Order != (api.OrderRef{Code: "ORD-1002", Status: "Acknowledged"}) || c.Stay == nil || c.Stay.RoomNumber != "102" {
+			t.Fatalf("read answers %+v", c)
 		}
-		e := s.staffPost(t, d.rs, staffConvPath(d.cJohn, "/read"), map[string]any{"upToMessageCode": reply}).
-			wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-		if got := fieldsOf(e); !reflect.DeepEqual(got, []string{"upToMessageCode"}) {
+		_, err := d.sRS.MarkRead(ctx, d.cJohn, reply)
+		if got := fieldNames(d.sRS.fail(t, err, http.StatusBadRequest, "ValidationFailed")); !reflect.DeepEqual(got, []string{"upToMessageCode"}) {
 			t.Fatalf("fields %v", got)
 		}
 		s.do(t, http.MethodPost, staffConvPath(d.cJohn, "/read"), []byte(`{"upToMessageCode":5}`), bearer(d.rs)).
@@ -526,106 +525,108 @@ func TestConversationDetailAndActs(t *testing.T) {
 	})
 
 	t.Run("note: staff see it, the guest never", func(t *testing.T) {
-		m := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/messages"), map[string]any{"content": "VIP: upgrade if possible", "type": "Note"}).
-			wantOK(t, http.StatusCreated)
-		if m["type"] != "Note" || m["author"].(map[string]any)["username"] != "frontdesk" {
-			t.Fatalf("note %v", m)
+		m := need(d.sFO.AddMessage(ctx, d.cAna, api.AddMessageRequest{Content: "VIP: upgrade if possible", Type: "Note"}, ""))(t)
+		if d.sFO.last(t).Status != http.StatusCreated || m.Type != "Note" || m.Author.Username == nil || *m.Author.Username != "frontdesk" {
+			t.Fatalf("note %+v", m)
 		}
-		staffMsgs := s.staffGet(t, d.admin, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)["messages"].([]any)
-		if last := staffMsgs[len(staffMsgs)-1].(map[string]any); last["type"] != "Note" || last["content"] != "VIP: upgrade if possible" {
-			t.Fatalf("staff do not see the note: %v", last)
+		staffMsgs := need(d.sAdmin.Conversation(ctx, d.cAna))(t).Messages
+		if last := staffMsgs[len(staffMsgs)-1]; last.Type != "Note" || last.Content != "VIP: upgrade if possible" {
+			t.Fatalf("staff do not see the note: %+v", last)
 		}
 		d.noNoteForGuest(t, "VIP: upgrade if possible") // not just "VIP": a random session token may hold those letters
 	})
 
 	t.Run("close, reopen, a staff reply reopens, a note does not", func(t *testing.T) {
-		c := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/close"), nil).wantOK(t, http.StatusOK)
-		if c["status"] != "Closed" {
-			t.Fatalf("close: %v", c)
+		c := need(d.sFO.Close(ctx, d.cAna))(t)
+		if c.Status != "Closed" {
+			t.Fatalf("close: %+v", c)
 		}
-		updated := c["updatedAt"]
+		updated := c.UpdatedAt
 		s.Clock.Advance(time.Minute)
-		if c := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/close"), nil).wantOK(t, http.StatusOK); c["status"] != "Closed" || c["updatedAt"] != updated {
-			t.Fatalf("closing again changed it: %v", c)
+		if c := need(d.sFO.Close(ctx, d.cAna))(t); c.Status != "Closed" || c.UpdatedAt != updated {
+			t.Fatalf("closing again changed it: %+v", c)
 		}
-		gc, _ := s.guestView(t, d.ana, d.cAna)
-		if gc["conversationStatus"] != "Closed" {
-			t.Fatalf("the guest sees %v", gc["conversationStatus"])
+		if gc := need(d.gAna.Conversation(ctx, d.cAna))(t); gc.ConversationStatus != "Closed" {
+			t.Fatalf("the guest sees %v", gc.ConversationStatus)
 		}
-		if c := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/reopen"), nil).wantOK(t, http.StatusOK); c["status"] != "Open" {
-			t.Fatalf("reopen: %v", c)
+		if c := need(d.sFO.Reopen(ctx, d.cAna))(t); c.Status != "Open" {
+			t.Fatalf("reopen: %+v", c)
 		}
-		s.staffPost(t, d.fo, staffConvPath(d.cAna, "/close"), nil).wantOK(t, http.StatusOK)
-		s.staffPost(t, d.fo, staffConvPath(d.cAna, "/messages"), map[string]any{"content": "closed note", "type": "Note"}).wantOK(t, http.StatusCreated)
-		if c := s.staffGet(t, d.fo, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)["conversation"].(map[string]any); c["status"] != "Closed" {
-			t.Fatalf("a note reopened it: %v", c["status"])
+		need(d.sFO.Close(ctx, d.cAna))(t)
+		need(d.sFO.AddMessage(ctx, d.cAna, api.AddMessageRequest{Content: "closed note", Type: "Note"}, ""))(t)
+		if c := need(d.sFO.Conversation(ctx, d.cAna))(t).Conversation; c.Status != "Closed" {
+			t.Fatalf("a note reopened it: %v", c.Status)
 		}
-		s.staffPost(t, d.fo, staffConvPath(d.cAna, "/messages"), map[string]any{"content": "Anything else?", "type": "Staff"}).wantOK(t, http.StatusCreated)
-		if c := s.staffGet(t, d.fo, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)["conversation"].(map[string]any); c["status"] != "Open" {
-			t.Fatalf("a reply did not reopen it: %v", c["status"])
+		need(d.sFO.AddMessage(ctx, d.cAna, api.AddMessageRequest{Content: "Anything else?", Type: "Staff"}, ""))(t)
+		if c := need(d.sFO.Conversation(ctx, d.cAna))(t).Conversation; c.Status != "Open" {
+			t.Fatalf("a reply did not reopen it: %v", c.Status)
 		}
 	})
 
 	t.Run("assign and unassign", func(t *testing.T) {
-		c := s.staffPost(t, d.admin, staffConvPath(d.cAna, "/assign"), map[string]any{"username": "FrontDesk"}).wantOK(t, http.StatusOK)
-		if !reflect.DeepEqual(c["assignee"], map[string]any{"username": "frontdesk", "displayName": "Front Desk Agent"}) {
-			t.Fatalf("assign: %v", c)
+		c := need(d.sAdmin.Assign(ctx, d.cAna, "FrontDesk"))(t)
+		if c.Assignee == nil || *c.Assignee != (api.StaffRef{Username: "frontdesk", DisplayName: "Front Desk Agent"}) {
+			t.Fatalf("assign: %+v", c)
 		}
 		for _, who := range []string{"roomservice", "nobody-at-all", strings.Repeat("u", 201)} {
-			e := s.staffPost(t, d.admin, staffConvPath(d.cAna, "/assign"), map[string]any{"username": who}).
-				wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-			if got := fieldsOf(e); !reflect.DeepEqual(got, []string{"username"}) {
+			_, err := d.sAdmin.Assign(ctx, d.cAna, who)
+			if got := fieldNames(d.sAdmin.fail(t, err, http.StatusBadRequest, "ValidationFailed")); !reflect.DeepEqual(got, []string{"username"}) {
 				t.Fatalf("%s: fields %v", who, got)
 			}
 		}
 		s.do(t, http.MethodPost, staffConvPath(d.cAna, "/assign"), []byte(`{"username":5}`), bearer(d.admin)).
 			wantStaffError(t, http.StatusBadRequest, "MalformedRequest")
-		if c := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/unassign"), nil).wantOK(t, http.StatusOK); c["assignee"] != nil {
-			t.Fatalf("unassign: %v", c)
+		if c := need(d.sFO.Unassign(ctx, d.cAna))(t); c.Assignee != nil {
+			t.Fatalf("unassign: %+v", c)
 		}
-		s.staffPost(t, d.fo, staffConvPath(d.cAna, "/assign"), map[string]any{"username": "admin"}).wantOK(t, http.StatusOK)
-		if c := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/assign"), map[string]any{"username": nil}).wantOK(t, http.StatusOK); c["assignee"] != nil {
-			t.Fatalf("assign null: %v", c)
+		need(d.sFO.Assign(ctx, d.cAna, "admin"))(t)
+		// A null username unassigns (client.Assign sends a string).
+		var null api.Conversation
+		strictJSON(t, s.staffPost(t, d.fo, staffConvPath(d.cAna, "/assign"), api.AssignRequest{Username: nil}).wantStatus(t, http.StatusOK).Raw, &null)
+		if null.Assignee != nil {
+			t.Fatalf("assign null: %+v", null)
 		}
-		s.staffPost(t, d.fo, staffConvPath(d.cAna, "/assign"), map[string]any{"username": "frontdesk"}).wantOK(t, http.StatusOK)
-		if c := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/assign"), map[string]any{"username": ""}).wantOK(t, http.StatusOK); c["assignee"] != nil {
-			t.Fatalf("assign empty: %v", c)
+		need(d.sFO.Assign(ctx, d.cAna, "frontdesk"))(t)
+		if c := need(d.sFO.Assign(ctx, d.cAna, ""))(t); c.Assignee != nil {
+			t.Fatalf("assign empty: %+v", c)
 		}
 	})
 
 	t.Run("move to another outlet", func(t *testing.T) {
-		s.staffPost(t, d.fo, staffConvPath(d.cAna, "/assign"), map[string]any{"username": "frontdesk"}).wantOK(t, http.StatusOK)
+		need(d.sFO.Assign(ctx, d.cAna, "frontdesk"))(t)
 		// Within the front office: the assignee can still see it and stays.
-		c := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/move"), map[string]any{"outletCode": "giftshop"}).wantOK(t, http.StatusOK)
-		if c["outletCode"] != "GIFTSHOP" || c["serviceCenterCode"] != "FO" || c["assignee"] == nil || c["subject"] != "Front Desk" {
-			t.Fatalf("move within FO: %v", c)
+		c := need(d.sFO.Move(ctx, d.cAna, "giftshop"))(t)
+		if c.OutletCode != "GIFTSHOP" || c.ServiceCenterCode != "FO" || c.Assignee == nil || c.Subject != "Front Desk" {
+			t.Fatalf("move within FO: %+v", c)
 		}
 		// An agent cannot send it to another team's outlet, nor to an unknown one.
-		s.staffPost(t, d.fo, staffConvPath(d.cAna, "/move"), map[string]any{"outletCode": "ROOMSERVICE"}).wantStaffError(t, http.StatusForbidden, "Forbidden")
-		s.staffPost(t, d.fo, staffConvPath(d.cAna, "/move"), map[string]any{"outletCode": "NOPE"}).wantStaffError(t, http.StatusNotFound, "OutletNotFound")
-		e := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/move"), map[string]any{"outletCode": " "}).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-		if got := fieldsOf(e); !reflect.DeepEqual(got, []string{"outletCode"}) {
+		_, err := d.sFO.Move(ctx, d.cAna, "ROOMSERVICE")
+		d.sFO.fail(t, err, http.StatusForbidden, "Forbidden")
+		_, err = d.sFO.Move(ctx, d.cAna, "NOPE")
+		d.sFO.fail(t, err, http.StatusNotFound, "OutletNotFound")
+		_, err = d.sFO.Move(ctx, d.cAna, " ")
+		if got := fieldNames(d.sFO.fail(t, err, http.StatusBadRequest, "ValidationFailed")); !reflect.DeepEqual(got, []string{"outletCode"}) {
 			t.Fatalf("fields %v", got)
 		}
 		s.do(t, http.MethodPost, staffConvPath(d.cAna, "/move"), []byte(`{"outletCode":["SPA"]}`), bearer(d.fo)).
 			wantStaffError(t, http.StatusBadRequest, "MalformedRequest")
 		// The admin sends it to room service: frontdesk loses it, roomservice gets it unassigned.
-		c = s.staffPost(t, d.admin, staffConvPath(d.cAna, "/move"), map[string]any{"outletCode": "ROOMSERVICE"}).wantOK(t, http.StatusOK)
-		if c["outletCode"] != "ROOMSERVICE" || c["serviceCenterCode"] != "RS" || c["assignee"] != nil {
-			t.Fatalf("move to RS: %v", c)
+		c = need(d.sAdmin.Move(ctx, d.cAna, "ROOMSERVICE"))(t)
+		if c.OutletCode != "ROOMSERVICE" || c.ServiceCenterCode != "RS" || c.Assignee != nil {
+			t.Fatalf("move to RS: %+v", c)
 		}
-		s.staffGet(t, d.fo, staffConvPath(d.cAna, "")).wantStaffError(t, http.StatusNotFound, "ConversationNotFound")
-		s.staffGet(t, d.rs, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)
+		_, err = d.sFO.Conversation(ctx, d.cAna)
+		d.sFO.fail(t, err, http.StatusNotFound, "ConversationNotFound")
+		need(d.sRS.Conversation(ctx, d.cAna))(t)
 		// The guest sees the new outlet and service center.
-		gc, _ := s.guestView(t, d.ana, d.cAna)
-		if gc["outletCode"] != "ROOMSERVICE" || gc["messages"].([]any)[0].(map[string]any)["serviceCenterName"] != "Room Service" {
-			t.Fatalf("the guest sees %v", gc)
+		if gc := need(d.gAna.Conversation(ctx, d.cAna))(t); gc.OutletCode != "ROOMSERVICE" || gc.Messages[0].ServiceCenterName != "Room Service" {
+			t.Fatalf("the guest sees %+v", gc)
 		}
 		// Moving to where it is changes nothing.
-		updated := c["updatedAt"]
+		updated := c.UpdatedAt
 		s.Clock.Advance(time.Minute)
-		if c := s.staffPost(t, d.rs, staffConvPath(d.cAna, "/move"), map[string]any{"outletCode": "ROOMSERVICE"}).wantOK(t, http.StatusOK); c["updatedAt"] != updated {
-			t.Fatalf("a move to the same outlet changed it: %v", c)
+		if c := need(d.sRS.Move(ctx, d.cAna, "ROOMSERVICE"))(t); c.UpdatedAt != updated {
+			t.Fatalf("a move to the same outlet changed it: %+v", c)
 		}
 	})
 	s.noSecretsLogged(t, d.admin, d.fo, d.rs)
@@ -952,15 +953,17 @@ func TestStaffReplyIdempotency(t *testing.T) {
 	// Another staff user's identical key is theirs alone.
 	other := send(d.admin, "reply-1", body)
 	other.wantOK(t, http.StatusCreated)
-	if other.Body["code"] == first.Body["code"] {
+	var firstMsg, otherMsg api.Message
+	strictJSON(t, first.Raw, &firstMsg)
+	strictJSON(t, other.Raw, &otherMsg)
+	if otherMsg.Code == firstMsg.Code {
 		t.Fatal("another caller's key replayed the first caller's answer")
 	}
-	msgs := s.staffGet(t, d.fo, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)["messages"].([]any)
+	msgs := need(d.sFO.Conversation(t.Context(), d.cAna))(t).Messages
 	if len(msgs) != 3 {
 		t.Fatalf("%d messages, want 3 (the guest's and one reply per caller)", len(msgs))
 	}
-	conv, _ := s.guestView(t, d.ana, d.cAna)
-	if n := len(conv["messages"].([]any)); n != 3 {
+	if n := len(need(d.gAna.Conversation(t.Context(), d.cAna))(t).Messages); n != 3 {
 		t.Fatalf("the guest sees %d messages, want 3", n)
 	}
 	// Concurrent duplicates write once and all get the same answer.
@@ -979,7 +982,7 @@ func TestStaffReplyIdempotency(t *testing.T) {
 			t.Fatalf("duplicates got different answers:\n%s\n%s", answers[0], a)
 		}
 	}
-	msgs = s.staffGet(t, d.fo, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)["messages"].([]any)
+	msgs = need(d.sFO.Conversation(t.Context(), d.cAna))(t).Messages
 	if len(msgs) != 4 {
 		t.Fatalf("%d messages after the burst, want 4", len(msgs))
 	}
@@ -991,12 +994,12 @@ func TestStaffReplyIdempotency(t *testing.T) {
 	}
 	c1 := closeWith("close-1")
 	c1.wantOK(t, http.StatusOK)
-	s.staffPost(t, d.fo, staffConvPath(d.cAna, "/reopen"), nil).wantOK(t, http.StatusOK)
+	need(d.sFO.Reopen(t.Context(), d.cAna))(t)
 	if c2 := closeWith("close-1"); string(c2.Raw) != string(c1.Raw) {
 		t.Fatalf("close not replayed: %s", c2.Raw)
 	}
-	if c := s.staffGet(t, d.fo, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)["conversation"].(map[string]any); c["status"] != "Open" {
-		t.Fatalf("the replayed close closed it again: %v", c["status"])
+	if c := need(d.sFO.Conversation(t.Context(), d.cAna))(t).Conversation; c.Status != "Open" {
+		t.Fatalf("the replayed close closed it again: %v", c.Status)
 	}
 }
 
