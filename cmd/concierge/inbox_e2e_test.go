@@ -654,27 +654,33 @@ func (d *inboxDemo) noNoteForGuest(t *testing.T, text string) {
 }
 
 func TestNotesNeverReachGuests(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	d := newInboxDemo(t)
-	s := d.s
-	for _, c := range []struct{ token, code string }{{d.fo, d.cAna}, {d.rs, d.cJohn}, {d.admin, d.cLena}, {d.fo, d.cVisitor}} {
-		s.staffPost(t, c.token, staffConvPath(c.code, "/messages"), map[string]any{"content": "SECRET-NOTE about " + c.code, "type": "Note"}).
-			wantOK(t, http.StatusCreated)
+	for _, c := range []struct {
+		staff *staffAPI
+		code  string
+	}{{d.sFO, d.cAna}, {d.sRS, d.cJohn}, {d.sAdmin, d.cLena}, {d.sFO, d.cVisitor}} {
+		need(c.staff.AddMessage(ctx, c.code, api.AddMessageRequest{Content: "SECRET-NOTE about " + c.code, Type: "Note"}, ""))(t)
+		if st := c.staff.last(t).Status; st != http.StatusCreated {
+			t.Fatalf("note: HTTP %d", st)
+		}
 	}
 	d.noNoteForGuest(t, "SECRET-NOTE")
 	// A guest's unread count ignores notes; the guest's Read call does not mark them.
-	c := s.get(t, "/API/V40/Interactive/Messages/Conversations?SessionToken="+d.ana).content(t, "getConversationsResponse")
-	if n := c["conversations"].([]any)[0].(map[string]any)["unreadCount"]; n != float64(0) {
+	if n := need(d.gAna.Conversations(ctx, "", client.Page{}))(t).Conversations[0].UnreadCount; n != 0 {
 		t.Fatalf("unreadCount %v counts the note", n)
 	}
-	s.post(t, convPath(d.cAna, "/Read"), map[string]any{"SessionToken": d.ana}).content(t, "responseStatus")
-	msgs := s.staffGet(t, d.fo, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)["messages"].([]any)
-	if note := msgs[1].(map[string]any); note["type"] != "Note" || note["isRead"] != false {
-		t.Fatalf("note %v", note)
+	if err := d.gAna.MarkRead(ctx, d.cAna, ""); err != nil {
+		t.Fatal(err)
+	}
+	msgs := need(d.sFO.Conversation(ctx, d.cAna))(t).Messages
+	if note := msgs[1]; note.Type != "Note" || note.IsRead {
+		t.Fatalf("note %+v", note)
 	}
 	// The guest's paging totals do not count notes either.
-	m := s.get(t, pathMessages+"?SessionToken="+d.ana).content(t, "getMessagesResponse")
-	if m["totalCount"] != float64(1) {
-		t.Fatalf("totalCount %v", m["totalCount"])
+	if m := need(d.gAna.Messages(ctx, client.Page{}))(t); m.TotalCount != 1 {
+		t.Fatalf("totalCount %v", m.TotalCount)
 	}
 }
 
@@ -721,14 +727,23 @@ func addManagerAndOtherProperty(t *testing.T, s *server) string {
 }
 
 func TestConversationAuthorisation(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	d := newInboxDemo(t)
 	s := d.s
 	cOther := addManagerAndOtherProperty(t, s)
-	manager := s.staffLogin(t, "manager")
-	key := s.staffPost(t, d.admin, pathAPIKeys, map[string]any{"name": "PMS", "role": "manager", "properties": []string{"DEMO"}}).
-		wantOK(t, http.StatusCreated)["secret"].(string)
-	adminKey := s.staffPost(t, d.admin, pathAPIKeys, map[string]any{"name": "Ops", "role": "admin"}).
-		wantOK(t, http.StatusCreated)["secret"].(string)
+	mgr := s.staffAs(t, "manager")
+	manager := mgr.Token()
+	newKey := func(req api.APIKeyRequest) string {
+		t.Helper()
+		k := need(d.sAdmin.CreateAPIKey(ctx, req))(t)
+		if st := d.sAdmin.last(t).Status; st != http.StatusCreated {
+			t.Fatalf("key: HTTP %d", st)
+		}
+		return k.Secret
+	}
+	key := newKey(api.APIKeyRequest{Name: "PMS", Role: "manager", Properties: []string{"DEMO"}})
+	adminKey := newKey(api.APIKeyRequest{Name: "Ops", Role: "admin", Properties: []string{}})
 
 	// The objects: the front office's conversation (Ana, FRONTDESK), room service's (John),
 	// another property's, and a code that names nothing. Each holds a secret the body must not
@@ -750,14 +765,14 @@ func TestConversationAuthorisation(t *testing.T) {
 	}
 	routes := []route{
 		{"detail", http.MethodGet, "", nil, http.StatusOK},
-		{"reply", http.MethodPost, "/messages", func(object) any { return map[string]any{"content": "Hello", "type": "Staff"} }, http.StatusCreated},
-		{"note", http.MethodPost, "/messages", func(object) any { return map[string]any{"content": "psst", "type": "Note"} }, http.StatusCreated},
+		{"reply", http.MethodPost, "/messages", func(object) any { return api.AddMessageRequest{Content: "Hello", Type: "Staff"} }, http.StatusCreated},
+		{"note", http.MethodPost, "/messages", func(object) any { return api.AddMessageRequest{Content: "psst", Type: "Note"} }, http.StatusCreated},
 		{"close", http.MethodPost, "/close", nil, http.StatusOK},
 		{"reopen", http.MethodPost, "/reopen", nil, http.StatusOK},
-		{"read", http.MethodPost, "/read", func(object) any { return map[string]any{} }, http.StatusOK},
-		{"assign", http.MethodPost, "/assign", func(object) any { return map[string]any{"username": nil} }, http.StatusOK},
+		{"read", http.MethodPost, "/read", func(object) any { return api.ReadRequest{} }, http.StatusOK},
+		{"assign", http.MethodPost, "/assign", func(object) any { return api.AssignRequest{Username: nil} }, http.StatusOK},
 		{"unassign", http.MethodPost, "/unassign", nil, http.StatusOK},
-		{"move", http.MethodPost, "/move", func(o object) any { return map[string]any{"outletCode": o.outlet} }, http.StatusOK},
+		{"move", http.MethodPost, "/move", func(o object) any { return api.MoveRequest{OutletCode: o.outlet} }, http.StatusOK},
 	}
 	type caller struct {
 		name    string
@@ -809,9 +824,10 @@ func TestConversationAuthorisation(t *testing.T) {
 						t.Errorf("%s: HTTP %d, want 404: %s", cell, r.Status, r.Raw)
 						continue
 					}
-					e := r.wantStaffError(t, http.StatusNotFound, "ConversationNotFound")
-					if e["message"] != unknownMessage(o.code) || e["fields"] != nil {
-						t.Errorf("%s: the error tells the conversation exists: %v", cell, e)
+					r.wantStaffError(t, http.StatusNotFound, "ConversationNotFound")
+					var e api.ErrorBody
+					if strictJSON(t, r.Raw, &e); e.Error.Message != unknownMessage(o.code) || e.Error.Fields != nil {
+						t.Errorf("%s: the error tells the conversation exists: %+v", cell, e)
 					}
 				}
 				if o.secret != "" && strings.Contains(strings.ToLower(string(r.Raw)), strings.ToLower(o.secret)) {
@@ -840,9 +856,9 @@ func TestConversationAuthorisation(t *testing.T) {
 		t.Fatalf("fields %v", got)
 	}
 	// A manager's reply carries the display name split at the first word.
-	m := s.staffPost(t, manager, staffConvPath(d.cJohn, "/messages"), map[string]any{"content": "Done", "type": "Staff"}).wantOK(t, http.StatusCreated)
-	if a := m["author"].(map[string]any); a["firstName"] != "Maria" || a["lastName"] != "Lopez Diaz" {
-		t.Fatalf("author %v", a)
+	m := need(mgr.AddMessage(ctx, d.cJohn, api.AddMessageRequest{Content: "Done", Type: "Staff"}, ""))(t)
+	if a := m.Author; mgr.last(t).Status != http.StatusCreated || a.FirstName != "Maria" || a.LastName != "Lopez Diaz" {
+		t.Fatalf("author %+v", a)
 	}
 	// Without credentials, every route is AuthenticationFailed.
 	for _, rt := range routes {
@@ -852,6 +868,7 @@ func TestConversationAuthorisation(t *testing.T) {
 }
 
 func TestStaffWriteValidation(t *testing.T) {
+	t.Parallel()
 	d := newInboxDemo(t)
 	s := d.s
 	path := staffConvPath(d.cAna, "/messages")
@@ -861,14 +878,14 @@ func TestStaffWriteValidation(t *testing.T) {
 		body   any
 		fields []string
 	}{
-		{"empty", map[string]any{}, []string{"type", "content"}},
-		{"no type", map[string]any{"content": "x"}, []string{"type"}},
-		{"no content", map[string]any{"type": "Staff"}, []string{"content"}},
-		{"blank", map[string]any{"content": " \n\t ", "type": "Staff"}, []string{"content"}},
-		{"a guest's type", map[string]any{"content": "x", "type": "Guest"}, []string{"type"}},
-		{"a system type", map[string]any{"content": "x", "type": "System"}, []string{"type"}},
-		{"too long", map[string]any{"content": strings.Repeat("é", 4001), "type": "Staff"}, []string{"content"}},
-		{"NUL", map[string]any{"content": "a\x00b", "type": "Note"}, []string{"content"}},
+		{"empty", map[string]string{}, []string{"type", "content"}},
+		{"no type", map[string]string{"content": "x"}, []string{"type"}},
+		{"no content", map[string]string{"type": "Staff"}, []string{"content"}},
+		{"blank", map[string]string{"content": " \n\t ", "type": "Staff"}, []string{"content"}},
+		{"a guest's type", map[string]string{"content": "x", "type": "Guest"}, []string{"type"}},
+		{"a system type", map[string]string{"content": "x", "type": "System"}, []string{"type"}},
+		{"too long", map[string]string{"content": strings.Repeat("é", 4001), "type": "Staff"}, []string{"content"}},
+		{"NUL", map[string]string{"content": "a\x00b", "type": "Note"}, []string{"content"}},
 	} {
 		e := s.staffPost(t, d.fo, path, c.body).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
 		if got := fieldsOf(e); !reflect.DeepEqual(got, c.fields) {
@@ -888,9 +905,9 @@ func TestStaffWriteValidation(t *testing.T) {
 	s.do(t, http.MethodPost, path, []byte("content=x"), map[string]string{"Authorization": "Bearer " + d.fo, "Content-Type": "text/plain"}).
 		wantStaffError(t, http.StatusUnsupportedMediaType, "UnsupportedMediaType")
 	// Exactly 4000 characters after trimming is accepted; nothing was written before.
-	m := s.staffPost(t, d.fo, path, map[string]any{"content": "  " + strings.Repeat("é", 4000) + "  ", "type": "Staff"}).wantOK(t, http.StatusCreated)
-	if m["seq"] != float64(2) {
-		t.Fatalf("the refused messages were written: seq %v", m["seq"])
+	m := need(d.sFO.AddMessage(t.Context(), d.cAna, api.AddMessageRequest{Content: "  " + strings.Repeat("é", 4000) + "  ", Type: "Staff"}, ""))(t)
+	if d.sFO.last(t).Status != http.StatusCreated || m.Seq != 2 {
+		t.Fatalf("the refused messages were written: seq %v", m.Seq)
 	}
 	// Other acts' bodies.
 	for _, c := range []struct{ suffix, raw string }{
@@ -905,10 +922,10 @@ func TestStaffWriteValidation(t *testing.T) {
 		body   any
 		field  string
 	}{
-		{"/assign", map[string]any{"username": "a\x00b"}, "username"},
-		{"/move", map[string]any{"outletCode": strings.Repeat("X", 201)}, "outletCode"},
-		{"/move", map[string]any{}, "outletCode"},
-		{"/read", map[string]any{"upToMessageCode": "MNOPE"}, "upToMessageCode"},
+		{"/assign", map[string]string{"username": "a\x00b"}, "username"},
+		{"/move", map[string]string{"outletCode": strings.Repeat("X", 201)}, "outletCode"},
+		{"/move", map[string]string{}, "outletCode"},
+		{"/read", map[string]string{"upToMessageCode": "MNOPE"}, "upToMessageCode"},
 	} {
 		e := s.staffPost(t, d.fo, staffConvPath(d.cAna, c.suffix), c.body).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
 		if got := fieldsOf(e); !reflect.DeepEqual(got, []string{c.field}) {
@@ -933,6 +950,7 @@ func TestStaffWriteValidation(t *testing.T) {
 }
 
 func TestStaffReplyIdempotency(t *testing.T) {
+	t.Parallel()
 	d := newInboxDemo(t)
 	s := d.s
 	path := staffConvPath(d.cAna, "/messages")
@@ -1004,15 +1022,15 @@ func TestStaffReplyIdempotency(t *testing.T) {
 }
 
 func TestAssignToDisabledUser(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	d := newInboxDemo(t)
-	s := d.s
-	s.staffPost(t, d.admin, staffConvPath(d.cAna, "/assign"), map[string]any{"username": "frontdesk"}).wantOK(t, http.StatusOK)
+	need(d.sAdmin.Assign(ctx, d.cAna, "frontdesk"))(t)
 	// Disabled staff users (admin API) cannot be given conversations.
-	s.staffPost(t, d.admin, "/api/v1/staff-users/frontdesk/disable", nil).wantOK(t, http.StatusOK)
-	s.staffPost(t, d.admin, staffConvPath(d.cAna, "/unassign"), nil).wantOK(t, http.StatusOK)
-	e := s.staffPost(t, d.admin, staffConvPath(d.cAna, "/assign"), map[string]any{"username": "frontdesk"}).
-		wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-	if got := fieldsOf(e); !reflect.DeepEqual(got, []string{"username"}) {
+	need(d.sAdmin.DisableStaffUser(ctx, "frontdesk"))(t)
+	need(d.sAdmin.Unassign(ctx, d.cAna))(t)
+	_, err := d.sAdmin.Assign(ctx, d.cAna, "frontdesk")
+	if got := fieldNames(d.sAdmin.fail(t, err, http.StatusBadRequest, "ValidationFailed")); !reflect.DeepEqual(got, []string{"username"}) {
 		t.Fatalf("fields %v", got)
 	}
 }
@@ -1022,51 +1040,52 @@ func TestAssignToDisabledUser(t *testing.T) {
 // carries an earlier time than the one before it (two nodes' clocks): the staff conversation,
 // the inbox item (with its lastMessage) and the guest's conversation list agree.
 func TestLastMessageTimeFollowsSequence(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	// Without rate limits: with PostgreSQL they are kept in the database by the clock's time,
 	// which this test turns back.
 	d := newInboxDemoOn(t, serverOptions{demo: true, env: noLimits})
 	s := d.s
 	stream := s.openEvents(t, guestEventsPath(d.ana), nil)
 	defer stream.close()
-	reply := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/messages"), map[string]any{"content": "Ahora mismo", "type": "Staff"}).
-		wantOK(t, http.StatusCreated)
+	reply := need(d.sFO.AddMessage(ctx, d.cAna, api.AddMessageRequest{Content: "Ahora mismo", Type: "Staff"}, ""))(t)
+	if st := d.sFO.last(t).Status; st != http.StatusCreated {
+		t.Fatalf("reply: HTTP %d", st)
+	}
 	s.Clock.Advance(-time.Minute) // the guest's message is written after the reply, one minute "earlier"
-	late := s.post(t, convPath(d.cAna, "/Messages"), map[string]any{"SessionToken": d.ana, "Message": "¿Y el desayuno?"}).
-		content(t, "addMessageResponse")["message"].(map[string]any)
+	late := need(d.gAna.AddMessage(ctx, d.cAna, "¿Y el desayuno?", ""))(t)
 	s.Clock.Advance(time.Minute)
 
-	detail := s.staffGet(t, d.admin, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)
-	msgs := detail["messages"].([]any)
-	lastMsg := msgs[len(msgs)-1].(map[string]any)
-	if lastMsg["content"] != "¿Y el desayuno?" || lastMsg["createdAt"] == reply["createdAt"] {
-		t.Fatalf("last message %v (the reply %v)", lastMsg, reply)
+	detail := need(d.sAdmin.Conversation(ctx, d.cAna))(t)
+	lastMsg := detail.Messages[len(detail.Messages)-1]
+	if lastMsg.Content != "¿Y el desayuno?" || lastMsg.CreatedAt == reply.CreatedAt {
+		t.Fatalf("last message %+v (the reply %+v)", lastMsg, reply)
 	}
-	want := lastMsg["createdAt"]
-	if got := detail["conversation"].(map[string]any)["lastMessageAt"]; got != want {
+	want := lastMsg.CreatedAt
+	if got := detail.Conversation.LastMessageAt; got == nil || *got != want {
 		t.Errorf("staff conversation lastMessageAt %v, want the last message's %v", got, want)
 	}
-	var item map[string]any
-	for _, c := range s.staffGet(t, d.admin, pathConversations).wantOK(t, http.StatusOK)["conversations"].([]any) {
-		if c := c.(map[string]any); c["code"] == d.cAna {
-			item = c
+	var item *api.ConversationSummary
+	for _, c := range need(d.sAdmin.Conversations(ctx, client.InboxQuery{}))(t).Conversations {
+		if c.Code == d.cAna {
+			item = &c
 		}
 	}
-	if item == nil || item["lastMessageAt"] != want || item["lastMessage"].(map[string]any)["createdAt"] != want {
-		t.Errorf("inbox item %v, want lastMessageAt and lastMessage.createdAt %v", item, want)
+	if item == nil || item.LastMessageAt == nil || *item.LastMessageAt != want || item.LastMessage == nil || item.LastMessage.CreatedAt != want {
+		t.Errorf("inbox item %+v, want lastMessageAt and lastMessage.createdAt %v", item, want)
 	}
-	list := s.get(t, "/API/V40/Interactive/Messages/Conversations?SessionToken="+d.ana).content(t, "getConversationsResponse")
-	if got := list["conversations"].([]any)[0].(map[string]any)["lastMessageDate"]; got != late["createDate"] {
-		t.Errorf("guest list lastMessageDate %v, want the late message's %v", got, late["createDate"])
+	if got := need(d.gAna.Conversations(ctx, "", client.Page{}))(t).Conversations[0].LastMessageDate; got != late.CreateDate {
+		t.Errorf("guest list lastMessageDate %v, want the late message's %v", got, late.CreateDate)
 	}
 	// The guest's live events: closing the conversation sends its summary.
-	s.staffPost(t, d.fo, staffConvPath(d.cAna, "/close"), nil).wantOK(t, http.StatusOK)
+	need(d.sFO.Close(ctx, d.cAna))(t)
 	for range 10 {
 		ev := stream.next(t)
 		if ev.Event != "conversation.updated" || ev.Data["conversationCode"] != d.cAna {
 			continue
 		}
-		if got := ev.Data["conversation"].(map[string]any)["lastMessageDate"]; got != late["createDate"] {
-			t.Errorf("guest event lastMessageDate %v, want the late message's %v", got, late["createDate"])
+		if got := ev.Data["conversation"].(map[string]any)["lastMessageDate"]; got != late.CreateDate {
+			t.Errorf("guest event lastMessageDate %v, want the late message's %v", got, late.CreateDate)
 		}
 		return
 	}
