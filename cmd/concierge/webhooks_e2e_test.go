@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -127,11 +125,7 @@ func waitUntil(t testing.TB, what string, cond func() bool) {
 func decodeHook(t testing.TB, b []byte) api.WebhookBody {
 	t.Helper()
 	var h api.WebhookBody
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&h); err != nil {
-		t.Fatalf("delivery body %s: %v", b, err)
-	}
+	strictJSON(t, b, &h)
 	return h
 }
 
