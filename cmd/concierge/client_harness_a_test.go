@@ -85,15 +85,17 @@ func (w *wireCheck) Last() exchange {
 	return w.last
 }
 
-// testClientOptions are the options of a test client that reports to w (which sends through
-// http.DefaultTransport unless it has a transport already).
-func testClientOptions(t testing.TB, w *wireCheck, extra []client.Option) []client.Option {
+// testClient makes with newClient (client.NewStaff or client.NewGuest) a client of the server
+// at url that reports to w, which sends through http.DefaultTransport unless it has a
+// transport already.
+func testClient[C any](t testing.TB, url string, newClient func(string, ...client.Option) C, w *wireCheck, extra []client.Option) C {
 	w.t = t
 	if w.next == nil {
 		w.next = http.DefaultTransport
 	}
-	return append([]client.Option{client.WithHTTPClient(&http.Client{Transport: w}), client.WithStrictDecoding(),
+	opts := append([]client.Option{client.WithHTTPClient(&http.Client{Transport: w}), client.WithStrictDecoding(),
 		client.WithRetries(0)}, extra...)
+	return newClient(url, opts...)
 }
 
 // staffAPI is a staff client of a test server with its wire.
@@ -106,7 +108,7 @@ type staffAPI struct {
 func (s *server) staffAPI(t testing.TB, token string, opts ...client.Option) *staffAPI {
 	t.Helper()
 	w := &wireCheck{}
-	c := &staffAPI{Staff: client.NewStaff(s.URL, testClientOptions(t, w, opts)...), wire: w}
+	c := &staffAPI{Staff: testClient(t, s.URL, client.NewStaff, w, opts), wire: w}
 	c.SetToken(token)
 	return c
 }
@@ -118,7 +120,7 @@ func (s *server) staffAPIFrom(t testing.TB, ip string) *staffAPI {
 	tr := &http.Transport{DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}).DialContext}
 	t.Cleanup(tr.CloseIdleConnections)
 	w := &wireCheck{next: tr}
-	return &staffAPI{Staff: client.NewStaff(s.URL, testClientOptions(t, w, nil)...), wire: w}
+	return &staffAPI{Staff: testClient(t, s.URL, client.NewStaff, w, nil), wire: w}
 }
 
 // staffAs returns a staff client logged in as a demo user.
@@ -155,10 +157,10 @@ type guestAPI struct {
 // guestAPI returns a guest client using token ("" for none).
 func (s *server) guestAPI(t testing.TB, token string, opts ...client.Option) *guestAPI {
 	t.Helper()
-	w := &wireCheck{}
-	c := &guestAPI{Guest: client.NewGuest(s.URL, testClientOptions(t, w, opts)...), wire: w}
-	c.SetToken(token)
-	return c
+	g := &guestAPI{wire: &wireCheck{}}
+	g.Guest = testClient(t, s.URL, client.NewGuest, g.wire, opts)
+	g.SetToken(token)
+	return g
 }
 
 // guestAt returns a guest client with a verified demo session of the room.
