@@ -7,8 +7,12 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"concierge/api"
+	"concierge/client"
 )
 
 const (
@@ -59,168 +63,181 @@ func (s *server) guestSession(t testing.TB, property, token, id string) response
 // center, outlet with opening hours, interface token, agent — and guests and staff use it; then
 // the token is revoked and the agent disabled.
 func TestAdminTour(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	s := startServer(t, serverOptions{demo: true}) // Wednesday noon in Madrid, 11:00 in the Canaries
-	admin := s.staffLogin(t, "admin")
+	admin := s.staffAs(t, "admin")
+	created := func() exchange {
+		t.Helper()
+		x := admin.wire.Last()
+		if x.Status != http.StatusCreated {
+			t.Fatalf("HTTP %d, want 201: %s", x.Status, x.Raw)
+		}
+		return x
+	}
 
-	r := s.admin(t, admin, http.MethodPost, pathProperties, map[string]any{"code": "SEASIDE", "name": " Seaside Resort ",
-		"brandCode": "SEA", "groupCode": "DEMOGROUP", "timeZone": "Atlantic/Canary", "defaultLanguage": "es-MX"}).
-		wantStatus(t, http.StatusCreated)
-	if got := keysOf(t, r.Raw); !reflect.DeepEqual(got, []string{"code", "name", "brandCode", "groupCode", "timeZone",
+	p := need(admin.CreateProperty(ctx, api.PropertyRequest{Code: ptr("SEASIDE"), Name: ptr(" Seaside Resort "),
+		BrandCode: ptr("SEA"), GroupCode: ptr("DEMOGROUP"), TimeZone: ptr("Atlantic/Canary"), DefaultLanguage: ptr("es-MX")}))(t)
+	if got := keysOf(t, created().Raw); !reflect.DeepEqual(got, []string{"code", "name", "brandCode", "groupCode", "timeZone",
 		"defaultLanguage", "hideStaffNames", "createdAt"}) {
 		t.Fatalf("property keys %v", got)
 	}
-	if r.Body["name"] != "Seaside Resort" || r.Body["defaultLanguage"] != "es" || r.Body["hideStaffNames"] != false ||
-		!staffTime.MatchString(r.Body["createdAt"].(string)) {
-		t.Fatalf("property %s", r.Raw)
+	if p.Name != "Seaside Resort" || p.DefaultLanguage != "es" || p.HideStaffNames || !staffTime.MatchString(p.CreatedAt) {
+		t.Fatalf("property %+v", p)
 	}
-	s.admin(t, admin, http.MethodGet, pathProperties+"/seaside", nil).wantStatus(t, http.StatusOK)
+	need(admin.Property(ctx, "seaside"))(t)
 
-	r = s.admin(t, admin, http.MethodPost, pathProperties+"/SEASIDE/service-centers",
-		map[string]any{"code": "FO", "name": "Recepción", "staffLanguage": "en-GB"}).wantStatus(t, http.StatusCreated)
-	if want := `{"code":"FO","name":"Recepción","staffLanguage":"en"}`; strings.TrimSpace(string(r.Raw)) != want {
-		t.Fatalf("service center %s, want %s", r.Raw, want)
+	need(admin.CreateServiceCenter(ctx, "SEASIDE", api.ServiceCenterRequest{Code: ptr("FO"), Name: ptr("Recepción"), StaffLanguage: ptr("en-GB")}))(t)
+	if raw, want := created().Raw, `{"code":"FO","name":"Recepción","staffLanguage":"en"}`; strings.TrimSpace(string(raw)) != want {
+		t.Fatalf("service center %s, want %s", raw, want)
 	}
 
-	bar := map[string]any{"code": "BAR", "name": "Pool Bar", "description": "Drinks by the pool.", "serviceCenter": "fo",
-		"allowGuestMessages": true, "allowNonVerifiedGuests": true, "sortOrder": 20,
-		"openingHours": []map[string]string{{"day": "Wednesday", "open": "10:00", "close": "14:00"},
-			{"day": "sat", "open": "22:00", "close": "02:00"}, {"day": "SUNDAY", "open": "00:00", "close": "24:00"}}}
-	r = s.admin(t, admin, http.MethodPost, pathProperties+"/SEASIDE/outlets", bar).wantStatus(t, http.StatusCreated)
-	if got := keysOf(t, r.Raw); !reflect.DeepEqual(got, []string{"code", "name", "description", "serviceCenter",
+	bar := api.OutletRequest{Code: ptr("BAR"), Name: ptr("Pool Bar"), Description: ptr("Drinks by the pool."), ServiceCenter: ptr("fo"),
+		AllowGuestMessages: ptr(true), AllowNonVerifiedGuests: ptr(true), SortOrder: ptr(20),
+		OpeningHours: &[]api.OpeningHours{{Day: "Wednesday", Open: "10:00", Close: "14:00"},
+			{Day: "sat", Open: "22:00", Close: "02:00"}, {Day: "SUNDAY", Open: "00:00", Close: "24:00"}}}
+	o := need(admin.CreateOutlet(ctx, "SEASIDE", bar))(t)
+	raw := created().Raw
+	if got := keysOf(t, raw); !reflect.DeepEqual(got, []string{"code", "name", "description", "serviceCenter",
 		"allowGuestMessages", "allowNonVerifiedGuests", "sortOrder", "openingHours"}) {
 		t.Fatalf("outlet keys %v", got)
 	}
-	wantHours := `[{"day":"Wednesday","open":"10:00","close":"14:00"},{"day":"Saturday","open":"22:00","close":"02:00"},{"day":"Sunday","open":"00:00","close":"24:00"}]`
-	if r.Body["serviceCenter"] != "FO" || string(rawPath(t, r.Raw, "openingHours")) != wantHours {
-		t.Fatalf("outlet %s", r.Raw)
+	wantHours := []api.OpeningHours{{Day: "Wednesday", Open: "10:00", Close: "14:00"}, {Day: "Saturday", Open: "22:00", Close: "02:00"},
+		{Day: "Sunday", Open: "00:00", Close: "24:00"}}
+	if o.ServiceCenter != "FO" || !reflect.DeepEqual(o.OpeningHours, wantHours) ||
+		string(rawPath(t, raw, "openingHours")) != `[{"day":"Wednesday","open":"10:00","close":"14:00"},{"day":"Saturday","open":"22:00","close":"02:00"},{"day":"Sunday","open":"00:00","close":"24:00"}]` {
+		t.Fatalf("outlet %s", raw)
 	}
-	s.admin(t, admin, http.MethodPost, pathProperties+"/SEASIDE/outlets", map[string]any{"code": "SPA", "name": "Spa",
-		"serviceCenter": "FO", "allowGuestMessages": true, "sortOrder": 10,
-		"openingHours": []map[string]string{{"day": "Monday", "open": "09:00", "close": "18:00"}}}).wantStatus(t, http.StatusCreated)
+	need(admin.CreateOutlet(ctx, "SEASIDE", api.OutletRequest{Code: ptr("SPA"), Name: ptr("Spa"), ServiceCenter: ptr("FO"),
+		AllowGuestMessages: ptr(true), SortOrder: ptr(10), OpeningHours: &[]api.OpeningHours{{Day: "Monday", Open: "09:00", Close: "18:00"}}}))(t)
+	created()
 
-	r = s.admin(t, admin, http.MethodPost, pathInterfaceTokens, map[string]any{"name": "Seaside app", "properties": []string{"seaside"}}).
-		wantStatus(t, http.StatusCreated)
-	if got := keysOf(t, r.Raw); !reflect.DeepEqual(got, []string{"id", "name", "properties", "createdAt", "revokedAt", "secret"}) {
+	tok := need(admin.CreateInterfaceToken(ctx, api.InterfaceTokenRequest{Name: "Seaside app", Properties: []string{"seaside"}}))(t)
+	if got := keysOf(t, created().Raw); !reflect.DeepEqual(got, []string{"id", "name", "properties", "createdAt", "revokedAt", "secret"}) {
 		t.Fatalf("token keys %v", got)
 	}
-	secret, _ := r.Body["secret"].(string)
-	if !regexp.MustCompile(`^cit_[A-Za-z0-9_-]{43}$`).MatchString(secret) || !reflect.DeepEqual(r.Body["properties"], []any{"SEASIDE"}) {
-		t.Fatalf("token %s", r.Raw)
+	secret := tok.Secret
+	if !regexp.MustCompile(`^cit_[A-Za-z0-9_-]{43}$`).MatchString(secret) || !reflect.DeepEqual(tok.Properties, []string{"SEASIDE"}) {
+		t.Fatalf("token %+v", tok)
 	}
-	tokenID := int64(r.Body["id"].(float64))
 
 	const agentPassword = "seaside-password-1"
-	r = s.admin(t, admin, http.MethodPost, pathStaffUsers, map[string]any{"username": "sea.agent", "displayName": "Sea Agent",
-		"password": agentPassword, "role": "agent", "serviceCenters": []map[string]string{{"property": "seaside", "code": "fo"}}}).
-		wantStatus(t, http.StatusCreated)
-	r.noLeak(t, agentPassword)
-	if got := keysOf(t, r.Raw); !reflect.DeepEqual(got, []string{"id", "username", "displayName", "role", "properties",
+	u := need(admin.CreateStaffUser(ctx, api.StaffUserRequest{Username: ptr("sea.agent"), DisplayName: ptr("Sea Agent"),
+		Password: ptr(agentPassword), Role: ptr("agent"), ServiceCenters: &[]api.CenterRef{{Property: "seaside", Code: "fo"}}}))(t)
+	raw = created().Raw
+	admin.last(t).noLeak(t, agentPassword)
+	if got := keysOf(t, raw); !reflect.DeepEqual(got, []string{"id", "username", "displayName", "role", "properties",
 		"serviceCenters", "disabled", "createdAt", "disabledAt"}) {
 		t.Fatalf("staff user keys %v", got)
 	}
-	if string(rawPath(t, r.Raw, "serviceCenters")) != `[{"property":"SEASIDE","code":"FO"}]` || r.Body["disabled"] != false || r.Body["disabledAt"] != nil {
-		t.Fatalf("staff user %s", r.Raw)
+	if !reflect.DeepEqual(u.ServiceCenters, []api.CenterRef{{Property: "SEASIDE", Code: "FO"}}) || u.Disabled || u.DisabledAt != nil {
+		t.Fatalf("staff user %s", raw)
 	}
 
 	// The new token opens guest sessions at SEASIDE, and only there; the demo token not at SEASIDE.
-	r = s.guestSession(t, "SEASIDE", secret, "sunbed-7")
-	c := r.content(t, "initialiseSessionResponse")
-	if c["propertyCode"] != "SEASIDE" || c["brandCode"] != "SEA" || c["languageCode"] != "es" {
-		t.Fatalf("session %v", c)
+	guest := s.guestAPI(t, "")
+	sess, err := guest.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "SEASIDE", InterfaceToken: secret, GuestUniqueIdentifier: "sunbed-7"})
+	if err != nil || sess.PropertyCode != "SEASIDE" || sess.BrandCode != "SEA" || sess.LanguageCode != "es" {
+		t.Fatalf("session %+v %v", sess, err)
 	}
-	guest := r.token()
-	s.guestSession(t, "DEMO", secret, "sunbed-7").wantFailure(t, http.StatusUnauthorized, "initialiseSessionResponse", "InterfaceTokenInvalid")
-	s.guestSession(t, "SEASIDE", demoToken, "sunbed-7").wantFailure(t, http.StatusUnauthorized, "initialiseSessionResponse", "InterfaceTokenInvalid")
+	for _, c := range []struct{ property, token string }{{"DEMO", secret}, {"SEASIDE", demoToken}} {
+		g := s.guestAPI(t, "")
+		_, err := g.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: c.property, InterfaceToken: c.token, GuestUniqueIdentifier: "sunbed-7"})
+		g.fail(t, err, http.StatusUnauthorized, "initialiseSessionResponse", "InterfaceTokenInvalid")
+	}
 
 	// Guests see the outlets in sort order with their hours, open or not now (11:00 on a Wednesday).
-	outlets := s.get(t, pathOutlets+"?SessionToken="+guest).content(t, "getOutletSettingsResponse")["outlets"].([]any)
+	outlets := need(guest.Outlets(ctx, ""))(t)
 	if len(outlets) != 2 {
-		t.Fatalf("outlets %v", outlets)
+		t.Fatalf("outlets %+v", outlets)
 	}
-	spa, barSeen := outlets[0].(map[string]any), outlets[1].(map[string]any)
-	if spa["code"] != "SPA" || spa["isOpen"] != false || barSeen["code"] != "BAR" || barSeen["isOpen"] != true {
-		t.Fatalf("outlets %v", outlets)
+	spa, barSeen := outlets[0], outlets[1]
+	if spa.Code != "SPA" || spa.IsOpen || barSeen.Code != "BAR" || !barSeen.IsOpen {
+		t.Fatalf("outlets %+v", outlets)
 	}
-	var want any
-	if err := json.Unmarshal([]byte(wantHours), &want); err != nil || !reflect.DeepEqual(barSeen["openingHours"], want) {
-		t.Fatalf("guest hours %v, want %s", barSeen["openingHours"], wantHours)
+	if !reflect.DeepEqual(barSeen.OpeningHours, wantHours) {
+		t.Fatalf("guest hours %+v, want %+v", barSeen.OpeningHours, wantHours)
 	}
 
 	// A conversation at the new outlet.
-	conv := s.post(t, pathCreateNV, map[string]any{"SessionToken": guest, "OutletCode": "bar", "Message": "¿Abren hoy?"}).
-		content(t, "createConversationResponse")["conversation"].(map[string]any)
-	if conv["outletCode"] != "BAR" || conv["propertyCode"] != "SEASIDE" || conv["subject"] != "Pool Bar" {
-		t.Fatalf("conversation %v", conv)
+	conv := need(guest.CreateNonVerifiedConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "bar", Message: "¿Abren hoy?"}, ""))(t)
+	if conv.OutletCode != "BAR" || conv.PropertyCode != "SEASIDE" || conv.Subject != "Pool Bar" {
+		t.Fatalf("conversation %+v", conv)
 	}
 
 	// New hours replace the old ones as a whole; guests see them at once.
-	r = s.admin(t, admin, http.MethodPatch, pathProperties+"/SEASIDE/outlets/BAR",
-		map[string]any{"openingHours": []map[string]string{{"day": "Friday", "open": "18:00", "close": "23:30"}}}).wantStatus(t, http.StatusOK)
-	if string(rawPath(t, r.Raw, "openingHours")) != `[{"day":"Friday","open":"18:00","close":"23:30"}]` || r.Body["name"] != "Pool Bar" {
-		t.Fatalf("patched outlet %s", r.Raw)
+	o = need(admin.UpdateOutlet(ctx, "SEASIDE", "BAR", api.OutletRequest{OpeningHours: &[]api.OpeningHours{{Day: "Friday", Open: "18:00", Close: "23:30"}}}))(t)
+	if string(rawPath(t, admin.last(t).Raw, "openingHours")) != `[{"day":"Friday","open":"18:00","close":"23:30"}]` || o.Name != "Pool Bar" {
+		t.Fatalf("patched outlet %+v", o)
 	}
-	barNow := s.get(t, pathOutlets+"?Code=BAR&SessionToken="+guest).content(t, "getOutletSettingsResponse")["outlets"].([]any)[0].(map[string]any)
-	if barNow["isOpen"] != false || len(barNow["openingHours"].([]any)) != 1 {
-		t.Fatalf("outlet after patch %v", barNow)
+	barNow := need(guest.Outlets(ctx, "BAR"))(t)[0]
+	if barNow.IsOpen || len(barNow.OpeningHours) != 1 {
+		t.Fatalf("outlet after patch %+v", barNow)
 	}
 
 	// The agent logs in with the password the admin set.
-	r = s.post(t, pathStaffLogin, map[string]any{"username": "SEA.AGENT", "password": agentPassword}).wantStatus(t, http.StatusOK)
-	agent := r.Body["token"].(string)
-	if u := r.Body["user"].(map[string]any); !reflect.DeepEqual(u["serviceCenters"], []any{"FO"}) || !reflect.DeepEqual(u["properties"], []any{}) {
-		t.Fatalf("agent %v", u)
+	agent := s.staffAPI(t, "")
+	login := need(agent.Login(ctx, "SEA.AGENT", agentPassword))(t)
+	if u := login.User; !reflect.DeepEqual(u.ServiceCenters, []string{"FO"}) || !reflect.DeepEqual(u.Properties, []string{}) {
+		t.Fatalf("agent %+v", u)
 	}
-	s.admin(t, agent, http.MethodGet, pathMe, nil).wantStatus(t, http.StatusOK)
+	need(agent.Me(ctx))(t)
 
 	// Revoking the token stops new sessions and ends those opened with it (issue 17).
-	r = s.admin(t, admin, http.MethodPost, fmt.Sprintf("%s/%d/revoke", pathInterfaceTokens, tokenID), nil).wantStatus(t, http.StatusOK)
-	if r.Body["revokedAt"] == nil || r.Body["secret"] != nil {
-		t.Fatalf("revoked token %s", r.Raw)
+	revoked := need(admin.RevokeInterfaceToken(ctx, tok.ID))(t)
+	if revoked.RevokedAt == nil || strings.Contains(string(admin.last(t).Raw), `"secret"`) {
+		t.Fatalf("revoked token %+v", revoked)
 	}
-	r.noLeak(t, secret)
-	s.guestSession(t, "SEASIDE", secret, "sunbed-8").wantFailure(t, http.StatusUnauthorized, "initialiseSessionResponse", "InterfaceTokenInvalid")
-	s.get(t, pathOutlets+"?SessionToken="+guest).wantFailure(t, http.StatusUnauthorized, "getOutletSettingsResponse", "IdentityTokenExpired")
+	admin.last(t).noLeak(t, secret)
+	late := s.guestAPI(t, "")
+	_, err = late.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "SEASIDE", InterfaceToken: secret, GuestUniqueIdentifier: "sunbed-8"})
+	late.fail(t, err, http.StatusUnauthorized, "initialiseSessionResponse", "InterfaceTokenInvalid")
+	_, err = guest.Outlets(ctx, "")
+	guest.fail(t, err, http.StatusUnauthorized, "getOutletSettingsResponse", "IdentityTokenExpired")
 	// A second revocation changes nothing.
-	again := s.admin(t, admin, http.MethodPost, fmt.Sprintf("%s/%d/revoke", pathInterfaceTokens, tokenID), nil).wantStatus(t, http.StatusOK)
-	if again.Body["revokedAt"] != r.Body["revokedAt"] {
-		t.Fatalf("revokedAt changed: %v then %v", r.Body["revokedAt"], again.Body["revokedAt"])
+	if again := need(admin.RevokeInterfaceToken(ctx, tok.ID))(t); again.RevokedAt == nil || *again.RevokedAt != *revoked.RevokedAt {
+		t.Fatalf("revokedAt changed: %v then %v", *revoked.RevokedAt, again.RevokedAt)
 	}
-	list := s.admin(t, admin, http.MethodGet, pathInterfaceTokens, nil).wantStatus(t, http.StatusOK)
-	list.noLeak(t, secret, demoToken, `"secret"`)
-	if n := len(list.Body["interfaceTokens"].([]any)); n != 2 {
-		t.Fatalf("%d tokens listed: %s", n, list.Raw)
+	list := need(admin.InterfaceTokens(ctx, client.List{}))(t)
+	admin.last(t).noLeak(t, secret, demoToken, `"secret"`)
+	if n := len(list.InterfaceTokens); n != 2 {
+		t.Fatalf("%d tokens listed: %+v", n, list)
 	}
 
 	// Disabling the agent ends their session at once and refuses their logins; enabling lets them
 	// log in again (the old token stays dead).
-	r = s.admin(t, admin, http.MethodPost, pathStaffUsers+"/sea.agent/disable", nil).wantStatus(t, http.StatusOK)
-	if r.Body["disabled"] != true || !staffTime.MatchString(fmt.Sprint(r.Body["disabledAt"])) {
-		t.Fatalf("disabled user %s", r.Raw)
+	if d := need(admin.DisableStaffUser(ctx, "sea.agent"))(t); !d.Disabled || d.DisabledAt == nil || !staffTime.MatchString(*d.DisabledAt) {
+		t.Fatalf("disabled user %+v", d)
 	}
-	s.admin(t, agent, http.MethodGet, pathMe, nil).wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
-	s.post(t, pathStaffLogin, map[string]any{"username": "sea.agent", "password": agentPassword}).
-		wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
-	s.admin(t, admin, http.MethodPost, pathStaffUsers+"/sea.agent/enable", nil).wantStatus(t, http.StatusOK)
-	r = s.post(t, pathStaffLogin, map[string]any{"username": "sea.agent", "password": agentPassword}).wantStatus(t, http.StatusOK)
-	agent2 := r.Body["token"].(string)
-	s.admin(t, agent, http.MethodGet, pathMe, nil).wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
+	_, err = agent.Me(ctx)
+	agent.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
+	again := s.staffAPI(t, "")
+	_, err = again.Login(ctx, "sea.agent", agentPassword)
+	again.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
+	need(admin.EnableStaffUser(ctx, "sea.agent"))(t)
+	agent2 := need(again.Login(ctx, "sea.agent", agentPassword))(t).Token
+	_, err = agent.Me(ctx)
+	agent.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
 
 	// A new password ends the agent's sessions; the old password stops working.
 	const newPassword = "another-password-2"
-	s.admin(t, admin, http.MethodPut, pathStaffUsers+"/sea.agent/password", map[string]any{"password": newPassword}).
-		wantStatus(t, http.StatusOK).noLeak(t, newPassword)
-	s.admin(t, agent2, http.MethodGet, pathMe, nil).wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
-	s.post(t, pathStaffLogin, map[string]any{"username": "sea.agent", "password": agentPassword}).
-		wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
-	agent3 := s.post(t, pathStaffLogin, map[string]any{"username": "sea.agent", "password": newPassword}).wantStatus(t, http.StatusOK).Body["token"].(string)
+	need(admin.SetPassword(ctx, "sea.agent", newPassword))(t)
+	admin.last(t).noLeak(t, newPassword)
+	_, err = again.Me(ctx)
+	again.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
+	third := s.staffAPI(t, "")
+	_, err = third.Login(ctx, "sea.agent", agentPassword)
+	third.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
+	agent3 := need(third.Login(ctx, "sea.agent", newPassword))(t).Token
 
 	// An admin cannot lock themselves out.
-	s.admin(t, admin, http.MethodPost, pathStaffUsers+"/admin/disable", nil).wantStaffError(t, http.StatusForbidden, "Forbidden")
-	s.admin(t, admin, http.MethodPatch, pathStaffUsers+"/admin", map[string]any{"role": "agent", "serviceCenters": []map[string]string{{"property": "DEMO", "code": "FO"}}}).
-		wantStaffError(t, http.StatusForbidden, "Forbidden")
+	_, err = admin.DisableStaffUser(ctx, "admin")
+	admin.fail(t, err, http.StatusForbidden, "Forbidden")
+	_, err = admin.UpdateStaffUser(ctx, "admin", api.StaffUserRequest{Role: ptr("agent"), ServiceCenters: &[]api.CenterRef{{Property: "DEMO", Code: "FO"}}})
+	admin.fail(t, err, http.StatusForbidden, "Forbidden")
 
 	// Admin writes honour Idempotency-Key: a retry gets the first answer, nothing is written twice.
-	h := bearer(admin)
+	h := bearer(admin.Token())
 	h["Idempotency-Key"] = "create-harbour-1"
 	body := []byte(`{"code":"HARBOUR","name":"Harbour Inn","timeZone":"Europe/Lisbon","defaultLanguage":"pt-BR"}`)
 	first := s.do(t, http.MethodPost, pathProperties, body, h).wantStatus(t, http.StatusCreated)
@@ -230,35 +247,53 @@ func TestAdminTour(t *testing.T) {
 	}
 	s.do(t, http.MethodPost, pathProperties, []byte(`{"code":"HARBOUR2","name":"x","timeZone":"UTC","defaultLanguage":"en"}`), h).
 		wantStaffError(t, http.StatusConflict, "IdempotencyKeyReused")
-	if n := len(s.admin(t, admin, http.MethodGet, pathProperties, nil).Body["properties"].([]any)); n != 3 {
+	if n := len(need(admin.Properties(ctx, client.List{}))(t).Properties); n != 3 {
 		t.Fatalf("%d properties, want DEMO, SEASIDE, HARBOUR", n)
 	}
 
-	users := s.admin(t, admin, http.MethodGet, pathStaffUsers, nil).wantStatus(t, http.StatusOK)
-	users.noLeak(t, agentPassword, newPassword)
-	s.noSecretsLogged(t, secret, agentPassword, newPassword, agent, agent2, agent3, admin)
+	need(admin.StaffUsers(ctx, client.List{}))(t)
+	admin.last(t).noLeak(t, agentPassword, newPassword)
+	s.noSecretsLogged(t, secret, agentPassword, newPassword, login.Token, agent2, agent3, admin.Token())
 }
 
 // TestAdminPaging: every admin list pages by cursor, 1 to 200 items at a time.
 func TestAdminPaging(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	s := startServer(t, serverOptions{demo: true})
-	admin := s.staffLogin(t, "admin")
+	admin := s.staffAs(t, "admin")
 	for i := range 4 {
-		s.admin(t, admin, http.MethodPost, pathProperties, map[string]any{"code": fmt.Sprintf("P%d", i), "name": "Hotel",
-			"timeZone": "UTC", "defaultLanguage": "en"}).wantStatus(t, http.StatusCreated)
-		s.admin(t, admin, http.MethodPost, pathInterfaceTokens, map[string]any{"name": "t", "properties": []string{"DEMO"}}).
-			wantStatus(t, http.StatusCreated)
+		need(admin.CreateProperty(ctx, api.PropertyRequest{Code: ptr(fmt.Sprintf("P%d", i)), Name: ptr("Hotel"),
+			TimeZone: ptr("UTC"), DefaultLanguage: ptr("en")}))(t)
+		need(admin.CreateInterfaceToken(ctx, api.InterfaceTokenRequest{Name: "t", Properties: []string{"DEMO"}}))(t)
 	}
+	// page lists one page: a field of each item, and the next cursor.
+	type page func(l client.List) ([]string, string, error)
 	for _, c := range []struct {
-		path, key string
-		want      []string // a field of each item, in order
-		field     string
+		path string
+		want []string // a field of each item, in order
+		list page
 	}{
-		{pathProperties, "properties", []string{"DEMO", "P0", "P1", "P2", "P3"}, "code"},
-		{pathProperties + "/DEMO/service-centers", "serviceCenters", []string{"FO", "RS", "SPA"}, "code"},
-		{pathProperties + "/DEMO/outlets", "outlets", []string{"FRONTDESK", "ROOMSERVICE", "SPA", "GIFTSHOP"}, "code"},
-		{pathStaffUsers, "staffUsers", []string{"admin", "frontdesk", "roomservice"}, "username"},
-		{pathInterfaceTokens, "interfaceTokens", []string{"Demo integrator", "t", "t", "t", "t"}, "name"},
+		{pathProperties, []string{"DEMO", "P0", "P1", "P2", "P3"}, func(l client.List) ([]string, string, error) {
+			r, err := admin.Properties(ctx, l)
+			return collect(r.Properties, func(p api.Property) string { return p.Code }), r.NextCursor, err
+		}},
+		{pathProperties + "/DEMO/service-centers", []string{"FO", "RS", "SPA"}, func(l client.List) ([]string, string, error) {
+			r, err := admin.ServiceCenters(ctx, "DEMO", l)
+			return collect(r.ServiceCenters, func(c api.ServiceCenter) string { return c.Code }), r.NextCursor, err
+		}},
+		{pathProperties + "/DEMO/outlets", []string{"FRONTDESK", "ROOMSERVICE", "SPA", "GIFTSHOP"}, func(l client.List) ([]string, string, error) {
+			r, err := admin.Outlets(ctx, "DEMO", l)
+			return collect(r.Outlets, func(o api.Outlet) string { return o.Code }), r.NextCursor, err
+		}},
+		{pathStaffUsers, []string{"admin", "frontdesk", "roomservice"}, func(l client.List) ([]string, string, error) {
+			r, err := admin.StaffUsers(ctx, l)
+			return collect(r.StaffUsers, func(u api.StaffUser) string { return u.Username }), r.NextCursor, err
+		}},
+		{pathInterfaceTokens, []string{"Demo integrator", "t", "t", "t", "t"}, func(l client.List) ([]string, string, error) {
+			r, err := admin.InterfaceTokens(ctx, l)
+			return collect(r.InterfaceTokens, func(k api.InterfaceToken) string { return k.Name }), r.NextCursor, err
+		}},
 	} {
 		var got []string
 		cursor := ""
@@ -266,24 +301,29 @@ func TestAdminPaging(t *testing.T) {
 			if pages > 10 {
 				t.Fatalf("%s: paging does not end", c.path)
 			}
-			r := s.admin(t, admin, http.MethodGet, c.path+"?limit=2&cursor="+cursor, nil).wantStatus(t, http.StatusOK)
-			items := r.Body[c.key].([]any)
+			items, next, err := c.list(client.List{Limit: 2, Cursor: cursor})
+			if err != nil {
+				t.Fatalf("%s: %v", c.path, err)
+			}
 			if len(items) > 2 {
 				t.Fatalf("%s: %d items on a page of 2", c.path, len(items))
 			}
-			for _, it := range items {
-				got = append(got, it.(map[string]any)[c.field].(string))
-			}
-			cursor = r.Body["nextCursor"].(string)
-			if cursor == "" {
+			got = append(got, items...)
+			if cursor = next; cursor == "" {
 				break
 			}
 		}
 		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s: paged through %v, want %v", c.path, got, c.want)
 		}
-		for _, q := range []string{"?limit=0", "?limit=201", "?limit=x", "?cursor=nonsense", "?cursor=" + encodeTestCursor("zz:1")} {
-			e := s.admin(t, admin, http.MethodGet, c.path+q, nil).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
+		for _, l := range []client.List{{Limit: 201}, {Cursor: "nonsense"}, {Cursor: encodeTestCursor("zz:1")}} {
+			_, _, err := c.list(l)
+			if f := fieldNames(admin.fail(t, err, http.StatusBadRequest, "ValidationFailed")); len(f) != 1 || (f[0] != "limit" && f[0] != "cursor") {
+				t.Errorf("%s %+v: fields %v", c.path, l, f)
+			}
+		}
+		for _, q := range []string{"?limit=0", "?limit=x"} { // what client.List cannot send
+			e := s.admin(t, admin.Token(), http.MethodGet, c.path+q, nil).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
 			if f := fieldsOf(e); len(f) != 1 || (f[0] != "limit" && f[0] != "cursor") {
 				t.Errorf("%s%s: fields %v", c.path, q, f)
 			}
@@ -301,30 +341,32 @@ func encodeTestCursor(raw string) string {
 // × target (DEMO's object, another property's, an unknown one) answers exactly the status the
 // roles allow, never a secret or hash, and logs none.
 func TestAdminAuthorisationMatrix(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	s := startServer(t, serverOptions{demo: true})
-	admin := s.staffLogin(t, "admin")
+	adminAPI := s.staffAs(t, "admin")
+	admin := adminAPI.Token()
 
 	// Another property with the same layout as DEMO's, and an agent there.
-	s.admin(t, admin, http.MethodPost, pathProperties, map[string]any{"code": "OTHER", "name": "Other Hotel",
-		"timeZone": "Europe/Lisbon", "defaultLanguage": "pt"}).wantStatus(t, http.StatusCreated)
-	s.admin(t, admin, http.MethodPost, pathProperties+"/OTHER/service-centers", map[string]any{"code": "FO", "name": "Front Office",
-		"staffLanguage": "en"}).wantStatus(t, http.StatusCreated)
-	s.admin(t, admin, http.MethodPost, pathProperties+"/OTHER/outlets", map[string]any{"code": "FRONTDESK", "name": "Front Desk",
-		"serviceCenter": "FO", "allowGuestMessages": true, "sortOrder": 10}).wantStatus(t, http.StatusCreated)
+	need(adminAPI.CreateProperty(ctx, api.PropertyRequest{Code: ptr("OTHER"), Name: ptr("Other Hotel"),
+		TimeZone: ptr("Europe/Lisbon"), DefaultLanguage: ptr("pt")}))(t)
+	need(adminAPI.CreateServiceCenter(ctx, "OTHER", api.ServiceCenterRequest{Code: ptr("FO"), Name: ptr("Front Office"), StaffLanguage: ptr("en")}))(t)
+	need(adminAPI.CreateOutlet(ctx, "OTHER", api.OutletRequest{Code: ptr("FRONTDESK"), Name: ptr("Front Desk"),
+		ServiceCenter: ptr("FO"), AllowGuestMessages: ptr(true), SortOrder: ptr(10)}))(t)
 	const pw = "matrix-password-1"
-	s.admin(t, admin, http.MethodPost, pathStaffUsers, map[string]any{"username": "other-agent", "displayName": "Other Agent",
-		"password": pw, "role": "agent", "serviceCenters": []map[string]string{{"property": "OTHER", "code": "FO"}}}).wantStatus(t, http.StatusCreated)
-	s.admin(t, admin, http.MethodPost, pathStaffUsers, map[string]any{"username": "demo-manager", "displayName": "Demo Manager",
-		"password": pw, "role": "manager", "properties": []string{"DEMO"}}).wantStatus(t, http.StatusCreated)
-	manager := s.post(t, pathStaffLogin, map[string]any{"username": "demo-manager", "password": pw}).wantStatus(t, http.StatusOK).Body["token"].(string)
-	key := func(body map[string]any) string {
-		return s.admin(t, admin, http.MethodPost, pathAPIKeys, body).wantStatus(t, http.StatusCreated).Body["secret"].(string)
+	need(adminAPI.CreateStaffUser(ctx, api.StaffUserRequest{Username: ptr("other-agent"), DisplayName: ptr("Other Agent"),
+		Password: ptr(pw), Role: ptr("agent"), ServiceCenters: &[]api.CenterRef{{Property: "OTHER", Code: "FO"}}}))(t)
+	need(adminAPI.CreateStaffUser(ctx, api.StaffUserRequest{Username: ptr("demo-manager"), DisplayName: ptr("Demo Manager"),
+		Password: ptr(pw), Role: ptr("manager"), Properties: &[]string{"DEMO"}}))(t)
+	managerAPI := s.staffAPI(t, "")
+	manager := need(managerAPI.Login(ctx, "demo-manager", pw))(t).Token
+	key := func(body api.APIKeyRequest) string {
+		return need(adminAPI.CreateAPIKey(ctx, body))(t).Secret
 	}
-	keyManager := key(map[string]any{"name": "PMS", "role": "manager", "properties": []string{"DEMO"}})
-	keyAdmin := key(map[string]any{"name": "Backoffice", "role": "admin"})
+	keyManager := key(api.APIKeyRequest{Name: "PMS", Role: "manager", Properties: []string{"DEMO"}})
+	keyAdmin := key(api.APIKeyRequest{Name: "Backoffice", Role: "admin", Properties: []string{}}) // api.APIKeyRequest sends a nil list as null, which the document refuses
 	tokenID := func(prop string) string {
-		r := s.admin(t, admin, http.MethodPost, pathInterfaceTokens, map[string]any{"name": "app", "properties": []string{prop}})
-		return fmt.Sprint(int64(r.wantStatus(t, http.StatusCreated).Body["id"].(float64)))
+		return fmt.Sprint(need(adminAPI.CreateInterfaceToken(ctx, api.InterfaceTokenRequest{Name: "app", Properties: []string{prop}}))(t).ID)
 	}
 	tokens := map[string]string{"own": tokenID("DEMO"), "other": tokenID("OTHER"), "unknown": "999999"}
 	secrets := []string{manager, keyManager, keyAdmin, pw, admin}
@@ -365,35 +407,35 @@ func TestAdminAuthorisationMatrix(t *testing.T) {
 	routes := []route{
 		{http.MethodGet, pathProperties, nil, nil, 200, "all", ""},
 		{http.MethodPost, pathProperties, nil, func(n int, _ string) any {
-			return map[string]any{"code": unique(n), "name": "H", "timeZone": "UTC", "defaultLanguage": "en"}
+			return api.PropertyRequest{Code: ptr(unique(n)), Name: ptr("H"), TimeZone: ptr("UTC"), DefaultLanguage: ptr("en")}
 		}, 201, "", ""},
 		{http.MethodGet, "", prop(""), nil, 200, "own", "PropertyNotFound"},
-		{http.MethodPatch, "", prop(""), func(int, string) any { return map[string]any{"hideStaffNames": false} }, 200, "", "PropertyNotFound"},
+		{http.MethodPatch, "", prop(""), func(int, string) any { return api.PropertyRequest{HideStaffNames: ptr(false)} }, 200, "", "PropertyNotFound"},
 		{http.MethodGet, "", prop("/service-centers"), nil, 200, "own", "PropertyNotFound"},
 		{http.MethodPost, "", prop("/service-centers"), func(n int, _ string) any {
-			return map[string]any{"code": unique(n), "name": "Team", "staffLanguage": "en"}
+			return api.ServiceCenterRequest{Code: ptr(unique(n)), Name: ptr("Team"), StaffLanguage: ptr("en")}
 		}, 201, "own", "PropertyNotFound"},
 		{http.MethodGet, "", prop("/service-centers/FO"), nil, 200, "own", "PropertyNotFound"},
-		{http.MethodPatch, "", prop("/service-centers/FO"), func(int, string) any { return map[string]any{"staffLanguage": "en"} }, 200, "own", "PropertyNotFound"},
+		{http.MethodPatch, "", prop("/service-centers/FO"), func(int, string) any { return api.ServiceCenterRequest{StaffLanguage: ptr("en")} }, 200, "own", "PropertyNotFound"},
 		{http.MethodGet, "", prop("/outlets"), nil, 200, "own", "PropertyNotFound"},
 		{http.MethodPost, "", prop("/outlets"), func(n int, _ string) any {
-			return map[string]any{"code": unique(n), "name": "Kiosk", "serviceCenter": "FO"}
+			return api.OutletRequest{Code: ptr(unique(n)), Name: ptr("Kiosk"), ServiceCenter: ptr("FO")}
 		}, 201, "own", "PropertyNotFound"},
 		{http.MethodGet, "", prop("/outlets/FRONTDESK"), nil, 200, "own", "PropertyNotFound"},
-		{http.MethodPatch, "", prop("/outlets/FRONTDESK"), func(int, string) any { return map[string]any{"sortOrder": 10} }, 200, "own", "PropertyNotFound"},
+		{http.MethodPatch, "", prop("/outlets/FRONTDESK"), func(int, string) any { return api.OutletRequest{SortOrder: ptr(10)} }, 200, "own", "PropertyNotFound"},
 		{http.MethodGet, pathStaffUsers, nil, nil, 200, "all", ""},
 		{http.MethodPost, "", func(string) string { return pathStaffUsers }, func(n int, target string) any {
-			return map[string]any{"username": "u" + unique(n), "displayName": "U", "password": pw, "role": "agent",
-				"serviceCenters": []map[string]string{{"property": props[target], "code": "FO"}}}
+			return api.StaffUserRequest{Username: ptr("u" + unique(n)), DisplayName: ptr("U"), Password: ptr(pw), Role: ptr("agent"),
+				ServiceCenters: &[]api.CenterRef{{Property: props[target], Code: "FO"}}}
 		}, 201, "own", "PropertyNotFound"},
 		{http.MethodGet, "", user(""), nil, 200, "own", "StaffUserNotFound"},
-		{http.MethodPatch, "", user(""), func(int, string) any { return map[string]any{"displayName": "Renamed"} }, 200, "own", "StaffUserNotFound"},
-		{http.MethodPut, "", user("/password"), func(int, string) any { return map[string]any{"password": pw} }, 200, "own", "StaffUserNotFound"},
+		{http.MethodPatch, "", user(""), func(int, string) any { return api.StaffUserRequest{DisplayName: ptr("Renamed")} }, 200, "own", "StaffUserNotFound"},
+		{http.MethodPut, "", user("/password"), func(int, string) any { return api.PasswordRequest{Password: pw} }, 200, "own", "StaffUserNotFound"},
 		{http.MethodPost, "", user("/disable"), nil, 200, "own", "StaffUserNotFound"},
 		{http.MethodPost, "", user("/enable"), nil, 200, "own", "StaffUserNotFound"},
 		{http.MethodGet, pathInterfaceTokens, nil, nil, 200, "", ""},
 		{http.MethodPost, "", func(string) string { return pathInterfaceTokens }, func(_ int, target string) any {
-			return map[string]any{"name": "app", "properties": []string{props[target]}}
+			return api.InterfaceTokenRequest{Name: "app", Properties: []string{props[target]}}
 		}, 201, "", "PropertyNotFound"},
 		{http.MethodPost, "", func(target string) string { return pathInterfaceTokens + "/" + tokens[target] + "/revoke" }, nil, 200, "", "InterfaceTokenNotFound"},
 	}
@@ -438,25 +480,24 @@ func TestAdminAuthorisationMatrix(t *testing.T) {
 	}
 
 	// What a manager sees in lists: their properties, the agents of their properties.
-	r := s.admin(t, manager, http.MethodGet, pathProperties, nil).wantStatus(t, http.StatusOK)
-	if n := len(r.Body["properties"].([]any)); n != 1 {
-		t.Errorf("manager sees %d properties: %s", n, r.Raw)
+	if l := need(managerAPI.Properties(ctx, client.List{}))(t); len(l.Properties) != 1 {
+		t.Errorf("manager sees %d properties: %+v", len(l.Properties), l)
 	}
-	r = s.admin(t, manager, http.MethodGet, pathStaffUsers+"?limit=200", nil).wantStatus(t, http.StatusOK)
-	for _, u := range r.Body["staffUsers"].([]any) {
-		u := u.(map[string]any)
-		if u["role"] != "agent" || strings.Contains(fmt.Sprint(u["serviceCenters"]), "OTHER") {
-			t.Errorf("manager sees %v", u)
+	for _, u := range need(managerAPI.StaffUsers(ctx, client.List{Limit: 200}))(t).StaffUsers {
+		if u.Role != "agent" || slices.ContainsFunc(u.ServiceCenters, func(c api.CenterRef) bool { return strings.Contains(c.Property+c.Code, "OTHER") }) {
+			t.Errorf("manager sees %+v", u)
 		}
 	}
 	// A manager creates only agents, and promotes nobody.
-	s.admin(t, manager, http.MethodPost, pathStaffUsers, map[string]any{"username": "boss2", "displayName": "B", "password": pw,
-		"role": "manager", "properties": []string{"DEMO"}}).wantStaffError(t, http.StatusForbidden, "Forbidden")
-	s.admin(t, manager, http.MethodPatch, pathStaffUsers+"/roomservice", map[string]any{"role": "admin"}).
-		wantStaffError(t, http.StatusForbidden, "Forbidden")
-	s.admin(t, manager, http.MethodGet, pathStaffUsers+"/admin", nil).wantStaffError(t, http.StatusNotFound, "StaffUserNotFound")
-	s.admin(t, manager, http.MethodPatch, pathStaffUsers+"/roomservice", map[string]any{
-		"serviceCenters": []map[string]string{{"property": "OTHER", "code": "FO"}}}).wantStaffError(t, http.StatusNotFound, "PropertyNotFound")
+	_, err := managerAPI.CreateStaffUser(ctx, api.StaffUserRequest{Username: ptr("boss2"), DisplayName: ptr("B"), Password: ptr(pw),
+		Role: ptr("manager"), Properties: &[]string{"DEMO"}})
+	managerAPI.fail(t, err, http.StatusForbidden, "Forbidden")
+	_, err = managerAPI.UpdateStaffUser(ctx, "roomservice", api.StaffUserRequest{Role: ptr("admin")})
+	managerAPI.fail(t, err, http.StatusForbidden, "Forbidden")
+	_, err = managerAPI.StaffUser(ctx, "admin")
+	managerAPI.fail(t, err, http.StatusNotFound, "StaffUserNotFound")
+	_, err = managerAPI.UpdateStaffUser(ctx, "roomservice", api.StaffUserRequest{ServiceCenters: &[]api.CenterRef{{Property: "OTHER", Code: "FO"}}})
+	managerAPI.fail(t, err, http.StatusNotFound, "PropertyNotFound")
 
 	s.noSecretsLogged(t, secrets...)
 }
@@ -464,6 +505,7 @@ func TestAdminAuthorisationMatrix(t *testing.T) {
 // TestAdminBadInput: every admin write refuses wrong JSON types, missing and invalid fields,
 // oversize bodies, bad UTF-8 and taken codes, with the exact code and fields.
 func TestAdminBadInput(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOptions{demo: true})
 	admin := s.staffLogin(t, "admin")
 	raw := func(method, path, body string) response {
@@ -590,19 +632,21 @@ func TestAdminBadInput(t *testing.T) {
 	}
 
 	// Nothing above was written.
-	r := s.admin(t, admin, http.MethodGet, pathProperties+"/DEMO/outlets/SPA", nil).wantStatus(t, http.StatusOK)
-	if n := len(r.Body["openingHours"].([]any)); n != 7 {
-		t.Errorf("SPA has %d intervals after refused patches: %s", n, r.Raw)
+	ctx := t.Context()
+	c := s.staffAPI(t, admin)
+	if o := need(c.Outlet(ctx, "DEMO", "SPA"))(t); len(o.OpeningHours) != 7 {
+		t.Errorf("SPA has %d intervals after refused patches: %+v", len(o.OpeningHours), o)
 	}
-	r = s.admin(t, admin, http.MethodGet, pathProperties, nil).wantStatus(t, http.StatusOK)
-	if n := len(r.Body["properties"].([]any)); n != 1 {
+	if n := len(need(c.Properties(ctx, client.List{}))(t).Properties); n != 1 {
 		t.Errorf("%d properties after refused creations", n)
 	}
-	s.post(t, pathStaffLogin, map[string]any{"username": "frontdesk", "password": demoPassword}).wantStatus(t, http.StatusOK)
+	need(s.staffAPI(t, "").Login(ctx, "frontdesk", demoPassword))(t)
 
 	// Objects named by the path that do not exist.
-	s.admin(t, admin, http.MethodPatch, pathProperties+"/DEMO/outlets/NOPE", map[string]any{"name": "x"}).wantStaffError(t, http.StatusNotFound, "OutletNotFound")
-	s.admin(t, admin, http.MethodGet, pathProperties+"/DEMO/service-centers/NOPE", nil).wantStaffError(t, http.StatusNotFound, "ServiceCenterNotFound")
+	_, err := c.UpdateOutlet(ctx, "DEMO", "NOPE", api.OutletRequest{Name: ptr("x")})
+	c.fail(t, err, http.StatusNotFound, "OutletNotFound")
+	_, err = c.ServiceCenter(ctx, "DEMO", "NOPE")
+	c.fail(t, err, http.StatusNotFound, "ServiceCenterNotFound")
 	s.admin(t, admin, http.MethodPost, pathInterfaceTokens+"/abc/revoke", nil).wantStaffError(t, http.StatusNotFound, "InterfaceTokenNotFound")
 	s.admin(t, admin, http.MethodDelete, pathProperties+"/DEMO", nil).wantStaffError(t, http.StatusMethodNotAllowed, "MethodNotAllowed")
 }
@@ -611,20 +655,20 @@ func TestAdminBadInput(t *testing.T) {
 // node's own change is seen by the very next conversation: a renamed center is the name its
 // first message shows.
 func TestServiceCenterChangeSeenAtOnce(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	s := startServer(t, serverOptions{demo: true})
-	admin := s.staffLogin(t, "admin")
-	guest := s.loginRoom(t, "101", "Garcia")
-	centerOfNewConversation := func() any {
-		r := s.post(t, pathCreate, map[string]any{"SessionToken": guest, "Message": "Hola", "ConversationType": "guest",
-			"OutletCode": "FRONTDESK"})
-		conv := r.content(t, "createConversationResponse")["conversation"].(map[string]any)
-		return conv["messages"].([]any)[0].(map[string]any)["serviceCenterName"]
+	admin := s.staffAs(t, "admin")
+	guest := s.guestAt(t, "101", "Garcia")
+	centerOfNewConversation := func() string {
+		conv := need(guest.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "Hola", ConversationType: "guest",
+			OutletCode: "FRONTDESK"}, ""))(t)
+		return conv.Messages[0].ServiceCenterName
 	}
 	if got := centerOfNewConversation(); got != "Front Office" {
 		t.Fatalf("service center %v, want Front Office", got)
 	}
-	s.admin(t, admin, http.MethodPatch, pathProperties+"/DEMO/service-centers/FO", map[string]any{"name": "Reception"}).
-		wantStatus(t, http.StatusOK)
+	need(admin.UpdateServiceCenter(ctx, "DEMO", "FO", api.ServiceCenterRequest{Name: ptr("Reception")}))(t)
 	if got := centerOfNewConversation(); got != "Reception" {
 		t.Fatalf("service center after the rename %v, want Reception", got)
 	}

@@ -2,9 +2,11 @@ package main
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
+
+	"concierge/api"
+	"concierge/client"
 )
 
 const pathAudit = "/api/v1/audit"
@@ -29,25 +31,27 @@ func (s *server) auditEntries(t testing.TB, token string) []map[string]any {
 // TestAuditLog: logins (good and bad), API key and staff user changes are recorded with who,
 // what, when and from where; admins read them all, managers their properties', agents none.
 func TestAuditLog(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	s := startServer(t, serverOptions{demo: true})
-	s.post(t, pathStaffLogin, map[string]any{"username": "admin", "password": "wrong-password"}).wantStatus(t, http.StatusUnauthorized)
-	s.post(t, pathStaffLogin, map[string]any{"username": "my-secret-typed-here", "password": "x"}).wantStatus(t, http.StatusUnauthorized)
-	admin := s.staffLogin(t, "admin")
-	key := s.admin(t, admin, http.MethodPost, pathAPIKeys, map[string]any{"name": "PMS", "role": "manager", "properties": []string{"DEMO"}}).
-		wantStatus(t, http.StatusCreated)
-	id := int(key.Body["id"].(float64))
-	s.admin(t, admin, http.MethodPost, pathAPIKeys+"/"+strconv.Itoa(id)+"/revoke", nil).wantStatus(t, http.StatusOK)
-	s.admin(t, admin, http.MethodPost, pathStaffUsers, map[string]any{"username": "boss", "displayName": "Boss",
-		"password": "a-long-password", "role": "manager", "properties": []string{"DEMO"}}).wantStatus(t, http.StatusCreated)
-	s.admin(t, admin, http.MethodPatch, pathStaffUsers+"/frontdesk", map[string]any{"role": "manager", "properties": []string{"DEMO"}}).
-		wantStatus(t, http.StatusOK)
+	anon := s.staffAPI(t, "")
+	_, err := anon.Login(ctx, "admin", "wrong-password")
+	clientError(t, err, http.StatusUnauthorized, "AuthenticationFailed")
+	_, err = anon.Login(ctx, "my-secret-typed-here", "x")
+	clientError(t, err, http.StatusUnauthorized, "AuthenticationFailed")
+	admin := s.staffAs(t, "admin")
+	key := need(admin.CreateAPIKey(ctx, api.APIKeyRequest{Name: "PMS", Role: "manager", Properties: []string{"DEMO"}}))(t)
+	need(admin.RevokeAPIKey(ctx, key.ID))(t)
+	need(admin.CreateStaffUser(ctx, api.StaffUserRequest{Username: ptr("boss"), DisplayName: ptr("Boss"),
+		Password: ptr("a-long-password"), Role: ptr("manager"), Properties: &[]string{"DEMO"}}))(t)
+	need(admin.UpdateStaffUser(ctx, "frontdesk", api.StaffUserRequest{Role: ptr("manager"), Properties: &[]string{"DEMO"}}))(t)
 
-	entries := s.auditEntries(t, admin)
+	entries := auditLog(t, admin)
 	var actions []string
 	for _, e := range entries {
-		actions = append(actions, e["action"].(string))
-		if e["at"] == "" || !staffTime.MatchString(e["at"].(string)) {
-			t.Errorf("entry time %v", e["at"])
+		actions = append(actions, e.Action)
+		if !staffTime.MatchString(e.At) {
+			t.Errorf("entry time %v", e.At)
 		}
 	}
 	want := []string{"staff_user.updated", "staff_user.created", "api_key.revoked", "api_key.created",
@@ -56,47 +60,51 @@ func TestAuditLog(t *testing.T) {
 		t.Fatalf("audit actions %v, want %v", actions, want)
 	}
 	for _, e := range entries {
-		if e["client"] != "127.0.0.1" {
-			t.Errorf("%s: client %v, want 127.0.0.1", e["action"], e["client"])
+		if e.Client != "127.0.0.1" {
+			t.Errorf("%s: client %v, want 127.0.0.1", e.Action, e.Client)
 		}
 	}
-	if e := entries[0]; e["actorKind"] != "staff" || e["actorName"] != "admin" || e["objectKind"] != "staff_user" ||
-		!strings.HasSuffix(e["objectRef"].(string), ":frontdesk") || !strings.Contains(e["detail"].(string), "role=manager") {
-		t.Errorf("staff_user.updated entry: %v", e)
+	if e := entries[0]; e.ActorKind != "staff" || e.ActorName != "admin" || e.ObjectKind != "staff_user" ||
+		!strings.HasSuffix(e.ObjectRef, ":frontdesk") || !strings.Contains(e.Detail, "role=manager") {
+		t.Errorf("staff_user.updated entry: %+v", e)
 	}
-	if e := entries[6]; e["actorKind"] != "staff" || e["actorName"] != "admin" || e["detail"] != "wrong password" {
-		t.Errorf("failed login of a known user: %v", e)
+	if e := entries[6]; e.ActorKind != "staff" || e.ActorName != "admin" || e.Detail != "wrong password" {
+		t.Errorf("failed login of a known user: %+v", e)
 	}
-	if e := entries[5]; e["actorKind"] != "none" || e["actorName"] != "" || e["actorId"] != nil {
-		t.Errorf("failed login of an unknown username: %v", e)
+	if e := entries[5]; e.ActorKind != "none" || e.ActorName != "" || e.ActorID != nil {
+		t.Errorf("failed login of an unknown username: %+v", e)
 	}
-	raw := s.admin(t, admin, http.MethodGet, pathAudit+"?limit=200", nil).Raw
-	for _, secret := range []string{"my-secret-typed-here", "wrong-password", "a-long-password", key.Body["secret"].(string)} {
+	need(admin.Audit(ctx, client.List{Limit: 200}))(t)
+	raw := admin.last(t).Raw
+	for _, secret := range []string{"my-secret-typed-here", "wrong-password", "a-long-password", key.Secret} {
 		if strings.Contains(string(raw), secret) {
 			t.Errorf("the audit log holds %q", secret)
 		}
 	}
 
 	// Managers see their properties' entries (the manager created for DEMO); agents nothing.
-	boss := s.post(t, pathStaffLogin, map[string]any{"username": "boss", "password": "a-long-password"}).wantStatus(t, http.StatusOK).Body["token"].(string)
-	s.admin(t, boss, http.MethodPost, pathStaffUsers, map[string]any{"username": "newagent", "displayName": "New Agent",
-		"password": "a-long-password", "role": "agent", "serviceCenters": []map[string]string{{"property": "DEMO", "code": "RS"}}}).
-		wantStatus(t, http.StatusCreated)
+	boss := s.staffAPI(t, "")
+	need(boss.Login(ctx, "boss", "a-long-password"))(t)
+	need(boss.CreateStaffUser(ctx, api.StaffUserRequest{Username: ptr("newagent"), DisplayName: ptr("New Agent"),
+		Password: ptr("a-long-password"), Role: ptr("agent"), ServiceCenters: &[]api.CenterRef{{Property: "DEMO", Code: "RS"}}}))(t)
 	sawAgent := false
-	for _, e := range s.auditEntries(t, boss) {
-		if e["property"] != "DEMO" {
-			t.Errorf("a manager sees an entry of property %v: %v", e["property"], e)
+	for _, e := range auditLog(t, boss) {
+		if e.Property == nil || *e.Property != "DEMO" {
+			t.Errorf("a manager sees an entry of another property: %+v", e)
 		}
-		if e["action"] == "staff_user.created" && strings.HasSuffix(e["objectRef"].(string), ":newagent") && e["actorName"] == "boss" {
+		if e.Action == "staff_user.created" && strings.HasSuffix(e.ObjectRef, ":newagent") && e.ActorName == "boss" {
 			sawAgent = true
 		}
 	}
 	if !sawAgent {
 		t.Error("the manager does not see the creation of their agent")
 	}
-	agent := s.staffLogin(t, "roomservice")
-	s.admin(t, agent, http.MethodGet, pathAudit, nil).wantStaffError(t, http.StatusForbidden, "Forbidden")
-	s.admin(t, admin, http.MethodGet, pathAudit+"?cursor=bogus", nil).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-	s.admin(t, admin, http.MethodGet, pathAudit+"?limit=0", nil).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-	s.do(t, http.MethodGet, pathAudit, nil, nil).wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
+	agent := s.staffAs(t, "roomservice")
+	_, err = agent.Audit(ctx, client.List{})
+	agent.fail(t, err, http.StatusForbidden, "Forbidden")
+	_, err = admin.Audit(ctx, client.List{Cursor: "bogus"})
+	admin.fail(t, err, http.StatusBadRequest, "ValidationFailed")
+	s.admin(t, admin.Token(), http.MethodGet, pathAudit+"?limit=0", nil).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
+	_, err = anon.Audit(ctx, client.List{})
+	anon.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -16,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"concierge/api"
+	"concierge/client"
 	"concierge/internal/concierge"
 )
 
@@ -59,6 +60,7 @@ func staysCSV(n int, lastName func(i int) string) string {
 const pathDemoStays, pathDemoOrders = "/api/v1/properties/DEMO/stays", "/api/v1/properties/DEMO/orders"
 
 func TestImportStaysCLI(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOptions{demo: true})
 	file := writeFile(t, s, "stays.csv", staysCSV(10000, func(i int) string { return fmt.Sprintf("Family%d", i) }))
 
@@ -107,20 +109,19 @@ func TestImportStaysCLI(t *testing.T) {
 	if tok == "" {
 		t.Fatal("no session")
 	}
-	admin := s.staffLogin(t, "admin")
-	r := s.do(t, http.MethodGet, pathDemoStays+"/BK-00008", nil, bearer(admin))
-	want := map[string]any{"bookingReference": "BK-00008", "roomNumber": "2008", "firstName": "Guest8", "lastName": "Family8",
-		"languageCode": "es", "arrival": "2026-11-24", "departure": "2026-11-29"}
-	if r.Status != http.StatusOK || !reflect.DeepEqual(r.Body, want) {
-		t.Fatalf("stay: HTTP %d %s", r.Status, r.Raw)
+	admin := s.staffAs(t, "admin")
+	want := api.Stay{BookingReference: "BK-00008", RoomNumber: "2008", FirstName: "Guest8", LastName: "Family8",
+		LanguageCode: "es", Arrival: "2026-11-24", Departure: "2026-11-29"}
+	if st, err := admin.Stay(t.Context(), "DEMO", "BK-00008"); err != nil || *st != want {
+		t.Fatalf("stay: %+v %v", st, err)
 	}
-	r = s.do(t, http.MethodGet, pathDemoStays+"?room=1001", nil, bearer(admin))
-	if stays := r.Body["stays"].([]any); len(stays) != 1 || stays[0].(map[string]any)["languageCode"] != "en" {
-		t.Fatalf("room 1001 (en-GB served as en): %s", r.Raw)
+	if l, err := admin.Stays(t.Context(), "DEMO", client.StayFilter{Room: "1001"}, client.List{}); err != nil || len(l.Stays) != 1 || l.Stays[0].LanguageCode != "en" {
+		t.Fatalf("room 1001 (en-GB served as en): %+v %v", l, err)
 	}
 }
 
 func TestImportBadRowsCLI(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOptions{demo: true})
 	file := writeFile(t, s, "bad.csv", "bookingReference,roomNumber,firstName,lastName,languageCode,arrival,departure\n"+
 		"BK-G1,201,Ana,Good,es,2026-11-24,2026-11-28\n"+ // 2
@@ -152,14 +153,15 @@ func TestImportBadRowsCLI(t *testing.T) {
 	if tail != want {
 		t.Fatalf("summary:\n%s\nwant:\n%s", tail, want)
 	}
-	admin := s.staffLogin(t, "admin")
+	admin := s.staffAs(t, "admin")
 	for _, ref := range []string{"BK-G1", "BK-G2"} {
-		if r := s.do(t, http.MethodGet, pathDemoStays+"/"+ref, nil, bearer(admin)); r.Status != http.StatusOK {
-			t.Fatalf("%s: HTTP %d", ref, r.Status)
+		if _, err := admin.Stay(t.Context(), "DEMO", ref); err != nil {
+			t.Fatalf("%s: %v", ref, err)
 		}
 	}
 	for _, ref := range []string{"BK-B1", "BK-B2", "BK-B3", "BK-B4", "BK-B5", "BK-B6"} {
-		s.do(t, http.MethodGet, pathDemoStays+"/"+ref, nil, bearer(admin)).wantStaffError(t, http.StatusNotFound, "StayNotFound")
+		_, err := admin.Stay(t.Context(), "DEMO", ref)
+		admin.fail(t, err, http.StatusNotFound, "StayNotFound")
 	}
 
 	// Files that cannot be read at all import nothing.
@@ -193,6 +195,7 @@ func TestImportBadRowsCLI(t *testing.T) {
 }
 
 func TestImportOrdersCLI(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOptions{demo: true})
 	file := writeFile(t, s, "orders.json", `[
   {"code": "ORD-2001", "bookingReference": "DEMO-102", "outletCode": "roomservice", "status": "Pending"},
@@ -229,15 +232,13 @@ func TestImportOrdersCLI(t *testing.T) {
 	if err != nil || !strings.Contains(out, ": 1 created, 0 updated, 1 unchanged, 0 rejected.\n") {
 		t.Fatalf("CSV: %v\n%s", err, out)
 	}
-	admin := s.staffLogin(t, "admin")
-	r := s.do(t, http.MethodGet, pathDemoOrders+"/ord-1001", nil, bearer(admin))
-	if r.Status != http.StatusOK || r.Body["status"] != "Acknowledged" || r.Body["bookingReference"] != "DEMO-101" ||
-		r.Body["outletCode"] != "ROOMSERVICE" || r.Body["code"] != "ORD-1001" || !staffTime.MatchString(r.Body["updatedAt"].(string)) {
-		t.Fatalf("ORD-1001: %s", r.Raw)
+	admin := s.staffAs(t, "admin")
+	if o, err := admin.Order(t.Context(), "DEMO", "ord-1001"); err != nil || o.Status != "Acknowledged" || o.BookingReference != "DEMO-101" ||
+		o.OutletCode != "ROOMSERVICE" || o.Code != "ORD-1001" || !staffTime.MatchString(o.UpdatedAt) {
+		t.Fatalf("ORD-1001: %+v %v", o, err)
 	}
-	r = s.do(t, http.MethodGet, pathDemoOrders+"?status=Pending", nil, bearer(admin))
-	if orders := r.Body["orders"].([]any); r.Status != http.StatusOK || len(orders) != 1 || orders[0].(map[string]any)["code"] != "ORD-2001" {
-		t.Fatalf("pending orders: %s", r.Raw)
+	if l, err := admin.Orders(t.Context(), "DEMO", "Pending", client.List{}); err != nil || len(l.Orders) != 1 || l.Orders[0].Code != "ORD-2001" {
+		t.Fatalf("pending orders: %+v %v", l, err)
 	}
 }
 
@@ -254,21 +255,22 @@ func guestSession(t *testing.T, s *server, room, lastName, lang string) string {
 }
 
 // systemMessages returns the System messages the guest sees, oldest first.
-func systemMessages(t *testing.T, s *server, tok string) []map[string]any {
+func systemMessages(t *testing.T, s *server, tok string) []api.GuestMessage {
 	t.Helper()
-	r := s.get(t, pathMessages+"?SessionToken="+url.QueryEscape(tok))
-	var out []map[string]any
-	for _, m := range r.content(t, "getMessagesResponse")["messages"].([]any) {
-		if mm := m.(map[string]any); mm["messageType"] == "System" {
-			out = append(out, mm)
+	var out []api.GuestMessage
+	for _, m := range need(s.guestAPI(t, tok).Messages(t.Context(), client.Page{}))(t).Messages {
+		if m.MessageType == "System" {
+			out = append(out, m)
 		}
 	}
 	return out
 }
 
 func TestOrderStatusPostsSystemMessages(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	s := startServer(t, serverOptions{demo: true})
-	admin := s.staffLogin(t, "admin")
+	admin := s.staffAs(t, "admin", client.WithHeader(lenientHeader, "1")) // order statuses in any letter case
 	// Ana Garcia (es) opens two conversations about ORD-1001 and one about nothing; a second
 	// session of hers, in Italian (no built-in text), opens a third about ORD-1001; John Smith
 	// (room 102) has a conversation of his own.
@@ -278,27 +280,27 @@ func TestOrderStatusPostsSystemMessages(t *testing.T) {
 	for _, c := range []struct {
 		tok, outlet, order string
 	}{{es, "ROOMSERVICE", "ORD-1001"}, {es, "FRONTDESK", "ORD-1001"}, {es, "FRONTDESK", ""}, {it, "ROOMSERVICE", "ORD-1001"}, {smith, "ROOMSERVICE", "ORD-1002"}} {
-		body := map[string]any{"SessionToken": c.tok, "OutletCode": c.outlet, "Message": "Hola", "ConversationType": "guest"}
-		if c.order != "" {
-			body["OrderCode"] = c.order
-		}
-		s.post(t, pathCreate, body).content(t, "createConversationResponse")
+		need(s.guestAPI(t, c.tok).CreateConversation(ctx, api.GuestCreateConversationRequest{OutletCode: c.outlet, Message: "Hola",
+			ConversationType: "guest", OrderCode: c.order}, ""))(t)
 	}
 
-	put := func(status string) response {
-		b, _ := json.Marshal(map[string]any{"bookingReference": "DEMO-101", "outletCode": "ROOMSERVICE", "status": status})
-		h := bearer(admin)
-		h[lenientHeader] = "1" // the status in any letter case
-		return s.do(t, http.MethodPut, pathDemoOrders+"/ORD-1001", b, h)
+	put := func(status string) *api.OrderPut {
+		t.Helper()
+		o := need(admin.PutOrder(ctx, "DEMO", "ORD-1001", api.OrderRequest{BookingReference: "DEMO-101", OutletCode: "ROOMSERVICE", Status: status}))(t)
+		if st := admin.last(t).Status; st != http.StatusOK {
+			t.Fatalf("PUT: HTTP %d %+v", st, o)
+		}
+		return o
 	}
 	r := put("Delivering")
-	if r.Status != http.StatusOK || r.Body["result"] != "updated" || r.Body["messagesPosted"] != float64(3) {
-		t.Fatalf("PUT: HTTP %d %s", r.Status, r.Raw)
+	if r.Result != "updated" || r.MessagesPosted != 3 {
+		t.Fatalf("PUT: %+v", r)
 	}
-	if got := keysOf(t, r.Raw); !reflect.DeepEqual(got, []string{"result", "messagesPosted", "order"}) {
+	raw := admin.last(t).Raw
+	if got := keysOf(t, raw); !reflect.DeepEqual(got, []string{"result", "messagesPosted", "order"}) {
 		t.Fatalf("keys %v", got)
 	}
-	if got := keysOf(t, rawPath(t, r.Raw, "order")); !reflect.DeepEqual(got, []string{"code", "bookingReference", "outletCode", "status", "updatedAt"}) {
+	if got := keysOf(t, rawPath(t, raw, "order")); !reflect.DeepEqual(got, []string{"code", "bookingReference", "outletCode", "status", "updatedAt"}) {
 		t.Fatalf("order keys %v", got)
 	}
 	msgs := systemMessages(t, s, es)
@@ -307,9 +309,9 @@ func TestOrderStatusPostsSystemMessages(t *testing.T) {
 	}
 	var langs []string
 	for _, m := range msgs {
-		langs = append(langs, m["languageCode"].(string)+": "+m["content"].(string))
-		if m["isTranslated"] != false || m["firstName"] != "" || m["lastName"] != "" || m["isRead"] != false {
-			t.Errorf("System message %v", m)
+		langs = append(langs, m.LanguageCode+": "+m.Content)
+		if m.IsTranslated || m.FirstName != "" || m.LastName != "" || m.IsRead {
+			t.Errorf("System message %+v", m)
 		}
 	}
 	// The guest's two Spanish conversations get Spanish, the Italian one English.
@@ -322,67 +324,64 @@ func TestOrderStatusPostsSystemMessages(t *testing.T) {
 	}
 
 	// The same status again posts nothing.
-	r = put("delivering")
-	if r.Status != http.StatusOK || r.Body["result"] != "unchanged" || r.Body["messagesPosted"] != float64(0) {
-		t.Fatalf("PUT again: HTTP %d %s", r.Status, r.Raw)
+	if r = put("delivering"); r.Result != "unchanged" || r.MessagesPosted != 0 {
+		t.Fatalf("PUT again: %+v", r)
 	}
 	if n := len(systemMessages(t, s, es)); n != 3 {
 		t.Fatalf("%d System messages after an unchanged status, want 3", n)
 	}
 	// An import that changes the status posts too.
 	b := []byte(`[{"code":"ORD-1001","bookingReference":"DEMO-101","outletCode":"ROOMSERVICE","status":"Completed"}]`)
-	r = s.do(t, http.MethodPost, pathDemoOrders+"/import", b, bearer(admin))
-	if r.Status != http.StatusOK || r.Body["updated"] != float64(1) {
-		t.Fatalf("import: HTTP %d %s", r.Status, r.Raw)
+	if sum, err := admin.ImportOrders(ctx, "DEMO", "application/json", b); err != nil || admin.last(t).Status != http.StatusOK || sum.Updated != 1 {
+		t.Fatalf("import: %+v %v", sum, err)
 	}
 	msgs = systemMessages(t, s, es)
-	if len(msgs) != 6 || msgs[5]["content"] != "Your order ORD-1001 has been delivered." || msgs[3]["content"] != "Su pedido ORD-1001 ha sido entregado." {
-		t.Fatalf("after the import: %v", msgs)
+	if len(msgs) != 6 || msgs[5].Content != "Your order ORD-1001 has been delivered." || msgs[3].Content != "Su pedido ORD-1001 ha sido entregado." {
+		t.Fatalf("after the import: %+v", msgs)
 	}
 }
 
 func TestStaysOrdersAdminAPI(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	s := startServer(t, serverOptions{demo: true})
-	admin := s.staffLogin(t, "admin")
-	h := bearer(admin)
-	putStay := func(ref string, body any) response {
-		b, _ := json.Marshal(body)
-		return s.do(t, http.MethodPut, pathDemoStays+"/"+ref, b, h)
+	admin := s.staffAs(t, "admin")
+	putStay := func(ref string, body api.StayRequest) (*api.StayPut, int) {
+		t.Helper()
+		r := need(admin.PutStay(ctx, "DEMO", ref, body))(t)
+		return r, admin.last(t).Status
 	}
-	stay := map[string]any{"roomNumber": " 301 ", "firstName": "Zoë", "lastName": "Ñúñez", "languageCode": "es-MX",
-		"arrival": "2026-11-25", "departure": "2026-11-27"}
-	r := putStay("API-1", stay)
-	if r.Status != http.StatusCreated || r.Body["result"] != "created" {
-		t.Fatalf("create: HTTP %d %s", r.Status, r.Raw)
+	stay := api.StayRequest{RoomNumber: " 301 ", FirstName: "Zoë", LastName: "Ñúñez", LanguageCode: "es-MX",
+		Arrival: "2026-11-25", Departure: "2026-11-27"}
+	r, status := putStay("API-1", stay)
+	if status != http.StatusCreated || r.Result != "created" {
+		t.Fatalf("create: HTTP %d %+v", status, r)
 	}
-	wantStay := map[string]any{"bookingReference": "API-1", "roomNumber": "301", "firstName": "Zoë", "lastName": "Ñúñez",
-		"languageCode": "es", "arrival": "2026-11-25", "departure": "2026-11-27"}
-	if !reflect.DeepEqual(r.Body["stay"], wantStay) {
-		t.Fatalf("stay %v", r.Body["stay"])
+	wantStay := api.Stay{BookingReference: "API-1", RoomNumber: "301", FirstName: "Zoë", LastName: "Ñúñez",
+		LanguageCode: "es", Arrival: "2026-11-25", Departure: "2026-11-27"}
+	if r.Stay != wantStay {
+		t.Fatalf("stay %+v", r.Stay)
 	}
-	if got := keysOf(t, rawPath(t, r.Raw, "stay")); !reflect.DeepEqual(got, []string{"bookingReference", "roomNumber", "firstName", "lastName", "languageCode", "arrival", "departure"}) {
+	if got := keysOf(t, rawPath(t, admin.last(t).Raw, "stay")); !reflect.DeepEqual(got, []string{"bookingReference", "roomNumber", "firstName", "lastName", "languageCode", "arrival", "departure"}) {
 		t.Fatalf("stay keys %v", got)
 	}
-	if r = putStay("api-1", stay); r.Status != http.StatusOK || r.Body["result"] != "unchanged" {
-		t.Fatalf("again: HTTP %d %s", r.Status, r.Raw)
+	if r, status = putStay("api-1", stay); status != http.StatusOK || r.Result != "unchanged" {
+		t.Fatalf("again: HTTP %d %+v", status, r)
 	}
-	stay["departure"] = "2026-11-30"
-	if r = putStay("API-1", stay); r.Status != http.StatusOK || r.Body["result"] != "updated" {
-		t.Fatalf("update: HTTP %d %s", r.Status, r.Raw)
+	stay.Departure = "2026-11-30"
+	if r, status = putStay("API-1", stay); status != http.StatusOK || r.Result != "updated" {
+		t.Fatalf("update: HTTP %d %+v", status, r)
 	}
 
 	// Paging by cursor: 5 demo stays and API-1.
 	var refs []string
 	next := ""
 	for pages := 0; ; pages++ {
-		r = s.do(t, http.MethodGet, pathDemoStays+"?limit=4&cursor="+next, nil, h)
-		if r.Status != http.StatusOK {
-			t.Fatalf("list: HTTP %d %s", r.Status, r.Raw)
+		l := need(admin.Stays(ctx, "DEMO", client.StayFilter{}, client.List{Limit: 4, Cursor: next}))(t)
+		for _, st := range l.Stays {
+			refs = append(refs, st.BookingReference)
 		}
-		for _, st := range r.Body["stays"].([]any) {
-			refs = append(refs, st.(map[string]any)["bookingReference"].(string))
-		}
-		next = r.Body["nextCursor"].(string)
+		next = l.NextCursor
 		if next == "" || pages > 3 {
 			break
 		}
@@ -390,54 +389,49 @@ func TestStaysOrdersAdminAPI(t *testing.T) {
 	if want := []string{"DEMO-101", "DEMO-102", "DEMO-103", "DEMO-104", "DEMO-105", "API-1"}; !reflect.DeepEqual(refs, want) {
 		t.Fatalf("stays %v", refs)
 	}
-	r = s.do(t, http.MethodGet, pathDemoStays+"?currentOn=2026-11-29", nil, h)
-	if st := r.Body["stays"].([]any); len(st) != 1 || st[0].(map[string]any)["bookingReference"] != "API-1" {
-		t.Fatalf("current on 2026-11-29: %s", r.Raw)
+	if l := need(admin.Stays(ctx, "DEMO", client.StayFilter{CurrentOn: "2026-11-29"}, client.List{}))(t); len(l.Stays) != 1 || l.Stays[0].BookingReference != "API-1" {
+		t.Fatalf("current on 2026-11-29: %+v", l)
 	}
 
 	// Bulk, JSON and CSV.
-	r = s.do(t, http.MethodPost, pathDemoStays+"/import", []byte(`[
+	sum := need(admin.ImportStays(ctx, "DEMO", "application/json", []byte(`[
 {"bookingReference":"API-2","roomNumber":"302","lastName":"Two","arrival":"2026-11-25","departure":"2026-11-26"},
 {"bookingReference":"API-3","roomNumber":"303","lastName":"Three","arrival":"2026-11-25","departure":"2026-11-24"}
-]`), h)
-	if r.Status != http.StatusOK {
-		t.Fatalf("import: HTTP %d %s", r.Status, r.Raw)
+]`)))(t)
+	if st := admin.last(t).Status; st != http.StatusOK {
+		t.Fatalf("import: HTTP %d", st)
 	}
-	wantSum := map[string]any{"created": float64(1), "updated": float64(0), "unchanged": float64(0),
-		"rejected": []any{map[string]any{"line": float64(3), "reason": "departure: must not be before arrival"}}}
-	if !reflect.DeepEqual(r.Body, wantSum) {
-		t.Fatalf("summary %s", r.Raw)
+	wantSum := api.ImportSummary{Created: 1, Rejected: []api.Rejection{{Line: 3, Reason: "departure: must not be before arrival"}}}
+	if !reflect.DeepEqual(*sum, wantSum) {
+		t.Fatalf("summary %+v", sum)
 	}
-	if got := keysOf(t, r.Raw); !reflect.DeepEqual(got, []string{"created", "updated", "unchanged", "rejected"}) {
+	if got := keysOf(t, admin.last(t).Raw); !reflect.DeepEqual(got, []string{"created", "updated", "unchanged", "rejected"}) {
 		t.Fatalf("summary keys %v", got)
 	}
-	csvHeader := map[string]string{"Authorization": "Bearer " + admin, "Content-Type": "text/csv; charset=utf-8"}
-	r = s.do(t, http.MethodPost, pathDemoStays+"/import", []byte("bookingReference,roomNumber,lastName,arrival,departure\nAPI-2,302,Two,2026-11-25,2026-11-26\nAPI-4,304,Four,2026-11-25,2026-11-26\n"), csvHeader)
-	if r.Status != http.StatusOK || r.Body["created"] != float64(1) || r.Body["unchanged"] != float64(1) || len(r.Body["rejected"].([]any)) != 0 {
-		t.Fatalf("CSV import: HTTP %d %s", r.Status, r.Raw)
+	sum = need(admin.ImportStays(ctx, "DEMO", "text/csv; charset=utf-8",
+		[]byte("bookingReference,roomNumber,lastName,arrival,departure\nAPI-2,302,Two,2026-11-25,2026-11-26\nAPI-4,304,Four,2026-11-25,2026-11-26\n")))(t)
+	if admin.last(t).Status != http.StatusOK || sum.Created != 1 || sum.Unchanged != 1 || sum.Rejected == nil || len(sum.Rejected) != 0 {
+		t.Fatalf("CSV import: HTTP %d %+v", admin.last(t).Status, sum)
 	}
 	// The new stay's guest is default-language (en) when the file gives none.
-	r = s.do(t, http.MethodGet, pathDemoStays+"/API-4", nil, h)
-	if r.Body["languageCode"] != "en" {
-		t.Fatalf("API-4: %s", r.Raw)
+	if st := need(admin.Stay(ctx, "DEMO", "API-4"))(t); st.LanguageCode != "en" {
+		t.Fatalf("API-4: %+v", st)
 	}
 
 	// Orders: create, read.
-	b := []byte(`{"bookingReference":"api-1","outletCode":"spa","status":"Pending"}`)
-	r = s.do(t, http.MethodPut, pathDemoOrders+"/ORD-API-1", b, h)
-	if r.Status != http.StatusCreated || r.Body["result"] != "created" || r.Body["messagesPosted"] != float64(0) {
-		t.Fatalf("order: HTTP %d %s", r.Status, r.Raw)
+	o := need(admin.PutOrder(ctx, "DEMO", "ORD-API-1", api.OrderRequest{BookingReference: "api-1", OutletCode: "spa", Status: "Pending"}))(t)
+	if admin.last(t).Status != http.StatusCreated || o.Result != "created" || o.MessagesPosted != 0 {
+		t.Fatalf("order: HTTP %d %+v", admin.last(t).Status, o)
 	}
-	if o := r.Body["order"].(map[string]any); o["bookingReference"] != "API-1" || o["outletCode"] != "SPA" || o["code"] != "ORD-API-1" {
-		t.Fatalf("order %v", o)
+	if o := o.Order; o.BookingReference != "API-1" || o.OutletCode != "SPA" || o.Code != "ORD-API-1" {
+		t.Fatalf("order %+v", o)
 	}
-	r = s.do(t, http.MethodGet, pathDemoOrders+"?limit=2", nil, h)
-	if r.Status != http.StatusOK || len(r.Body["orders"].([]any)) != 2 || r.Body["nextCursor"] == "" {
-		t.Fatalf("orders page: %s", r.Raw)
+	l := need(admin.Orders(ctx, "DEMO", "", client.List{Limit: 2}))(t)
+	if len(l.Orders) != 2 || l.NextCursor == "" {
+		t.Fatalf("orders page: %+v", l)
 	}
-	r = s.do(t, http.MethodGet, pathDemoOrders+"?limit=2&cursor="+r.Body["nextCursor"].(string), nil, h)
-	if o := r.Body["orders"].([]any); len(o) != 1 || o[0].(map[string]any)["code"] != "ORD-API-1" || r.Body["nextCursor"] != "" {
-		t.Fatalf("orders page 2: %s", r.Raw)
+	if l = need(admin.Orders(ctx, "DEMO", "", client.List{Limit: 2, Cursor: l.NextCursor}))(t); len(l.Orders) != 1 || l.Orders[0].Code != "ORD-API-1" || l.NextCursor != "" {
+		t.Fatalf("orders page 2: %+v", l)
 	}
 }
 
@@ -507,6 +501,7 @@ func TestStaysOrdersBadInput(t *testing.T) {
 }
 
 func TestStaysOrdersAuthorisation(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOptions{demo: true})
 	admin := s.staffLogin(t, "admin")
 	agent := s.staffLogin(t, "frontdesk")
@@ -519,13 +514,13 @@ func TestStaysOrdersAuthorisation(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
+	admins := s.staffAPI(t, admin)
 	key := func(property string) string {
-		b, _ := json.Marshal(map[string]any{"name": "PMS " + property, "role": "manager", "properties": []string{property}})
-		r := s.do(t, http.MethodPost, pathAPIKeys, b, bearer(admin))
-		if r.Status != http.StatusCreated {
-			t.Fatalf("key: HTTP %d %s", r.Status, r.Raw)
+		k := need(admins.CreateAPIKey(t.Context(), api.APIKeyRequest{Name: "PMS " + property, Role: "manager", Properties: []string{property}}))(t)
+		if st := admins.last(t).Status; st != http.StatusCreated {
+			t.Fatalf("key: HTTP %d %+v", st, k)
 		}
-		return r.Body["secret"].(string)
+		return k.Secret
 	}
 	demoKey, otherKey := key("DEMO"), key("OTHER")
 
@@ -622,36 +617,36 @@ func TestImportProgress(t *testing.T) {
 // Concurrent status changes of one order: every change that answers "updated" posted its
 // messages, and no message was posted by a write that lost a race.
 func TestConcurrentOrderStatusChanges(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOptions{demo: true, env: map[string]string{"CONCIERGE_RATE_ADDRESS": "0"}})
-	admin := s.staffLogin(t, "admin")
-	es := guestSession(t, s, "101", "Garcia", "")
-	s.post(t, pathCreate, map[string]any{"SessionToken": es, "OutletCode": "ROOMSERVICE", "OrderCode": "ORD-1001"}).
-		content(t, "createConversationResponse")
+	admin := s.staffAs(t, "admin")
+	ana := s.guestAt(t, "101", "Garcia")
+	need(ana.CreateConversation(t.Context(), api.GuestCreateConversationRequest{OutletCode: "ROOMSERVICE", OrderCode: "ORD-1001"}, ""))(t)
 	statuses := []string{"Acknowledged", "Delivering", "Completed", "Cancelled"}
-	posted := make(chan float64, 40)
+	posted := make(chan int, 40)
 	var wg sync.WaitGroup
 	for i := range 40 {
 		wg.Go(func() {
-			b, _ := json.Marshal(map[string]any{"bookingReference": "DEMO-101", "outletCode": "ROOMSERVICE", "status": statuses[i%4]})
-			r := s.do(t, http.MethodPut, pathDemoOrders+"/ORD-1001", b, bearer(admin))
-			if r.Status != http.StatusOK {
-				t.Errorf("HTTP %d %s", r.Status, r.Raw)
+			// One client per writer: a client's last exchange is its own call's.
+			c := s.staffAPI(t, admin.Token())
+			r, err := c.PutOrder(t.Context(), "DEMO", "ORD-1001", api.OrderRequest{BookingReference: "DEMO-101", OutletCode: "ROOMSERVICE", Status: statuses[i%4]})
+			if err != nil || c.wire.Last().Status != http.StatusOK {
+				t.Errorf("HTTP %d %v", c.wire.Last().Status, err)
 				return
 			}
-			n := r.Body["messagesPosted"].(float64)
-			if (r.Body["result"] == "updated") != (n == 1) {
-				t.Errorf("result %v with %v messages", r.Body["result"], n)
+			if (r.Result == "updated") != (r.MessagesPosted == 1) {
+				t.Errorf("result %v with %v messages", r.Result, r.MessagesPosted)
 			}
-			posted <- n
+			posted <- r.MessagesPosted
 		})
 	}
 	wg.Wait()
 	close(posted)
-	total := 0.0
+	total := 0
 	for n := range posted {
 		total += n
 	}
-	if got := len(systemMessages(t, s, es)); float64(got) != total || got == 0 {
+	if got := len(systemMessages(t, s, ana.Token())); got != total || got == 0 {
 		t.Fatalf("%d System messages, the answers said %v", got, total)
 	}
 }

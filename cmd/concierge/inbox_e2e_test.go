@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"concierge/api"
+	"concierge/client"
 	"concierge/internal/concierge"
 	"concierge/internal/password"
 )
@@ -85,6 +87,9 @@ type inboxDemo struct {
 	cAna, cJohn, cLena string
 	cVisitor           string
 	admin, fo, rs      string // staff tokens
+	// The same guests and staff as clients.
+	gAna, gJohn, gLena, gVisitor *guestAPI
+	sAdmin, sFO, sRS             *staffAPI
 }
 
 func newInboxDemo(t *testing.T) *inboxDemo {
@@ -96,32 +101,41 @@ func newInboxDemo(t *testing.T) *inboxDemo {
 func newInboxDemoOn(t *testing.T, opts serverOptions) *inboxDemo {
 	t.Helper()
 	s := startServer(t, opts)
+	ctx := t.Context()
 	d := &inboxDemo{s: s}
-	d.ana = s.loginRoom(t, "101", "Garcia")
-	d.john = s.loginRoom(t, "102", "Smith")
-	d.lena = s.loginRoom(t, "103", "Müller")
-	d.cAna = s.guestConversation(t, d.ana, "FRONTDESK", "¿Hay más toallas? Gracias", nil)
+	d.gAna, d.gJohn, d.gLena = s.guestAt(t, "101", "Garcia"), s.guestAt(t, "102", "Smith"), s.guestAt(t, "103", "Müller")
+	d.ana, d.john, d.lena = d.gAna.Token(), d.gJohn.Token(), d.gLena.Token()
+	open := func(g *guestAPI, req api.GuestCreateConversationRequest) string {
+		t.Helper()
+		req.ConversationType = "guest"
+		return need(g.CreateConversation(ctx, req, ""))(t).Code
+	}
+	d.cAna = open(d.gAna, api.GuestCreateConversationRequest{OutletCode: "FRONTDESK", Message: "¿Hay más toallas? Gracias"})
 	s.Clock.Advance(time.Minute)
-	d.cJohn = s.guestConversation(t, d.john, "ROOMSERVICE", "Can I add a club sandwich to my order?", map[string]any{"OrderCode": "ORD-1002"})
+	d.cJohn = open(d.gJohn, api.GuestCreateConversationRequest{OutletCode: "ROOMSERVICE", Message: "Can I add a club sandwich to my order?", OrderCode: "ORD-1002"})
 	s.Clock.Advance(time.Minute)
-	d.cLena = s.guestConversation(t, d.lena, "SPA", "Massage um fünf Uhr, bitte", nil)
+	d.cLena = open(d.gLena, api.GuestCreateConversationRequest{OutletCode: "SPA", Message: "Massage um fünf Uhr, bitte"})
 	s.Clock.Advance(time.Minute)
-	d.visitor = s.post(t, pathInitGuest, map[string]any{"PropertyCode": "DEMO", "InterfaceToken": demoToken,
-		"GuestUniqueIdentifier": "web-visitor-9", "LanguageCode": "fr"}).token()
-	r := s.post(t, pathCreateNV, map[string]any{"SessionToken": d.visitor, "Message": "Une table pour deux ?",
-		"ConversationType": "guest", "OrderFormDetailsDictionary": map[string]any{"firstName": "Zoé", "lastName": "Martin", "partySize": 2}})
-	d.cVisitor = r.content(t, "createConversationResponse")["conversation"].(map[string]any)["code"].(string)
+	d.gVisitor = s.guestAPI(t, "")
+	need(d.gVisitor.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken,
+		GuestUniqueIdentifier: "web-visitor-9", LanguageCode: "fr"}))(t)
+	d.visitor = d.gVisitor.Token()
+	d.cVisitor = need(d.gVisitor.CreateNonVerifiedConversation(ctx, api.GuestCreateConversationRequest{Message: "Une table pour deux ?",
+		ConversationType: "guest", OrderFormDetailsDictionary: []byte(`{"firstName":"Zoé","lastName":"Martin","partySize":2}`)}, ""))(t).Code
 	s.Clock.Advance(time.Minute)
-	d.admin, d.fo, d.rs = s.staffLogin(t, "admin"), s.staffLogin(t, "frontdesk"), s.staffLogin(t, "roomservice")
+	d.sAdmin, d.sFO, d.sRS = s.staffAs(t, "admin"), s.staffAs(t, "frontdesk"), s.staffAs(t, "roomservice")
+	d.admin, d.fo, d.rs = d.sAdmin.Token(), d.sFO.Token(), d.sRS.Token()
 	return d
 }
 
 func TestInboxListAndFilters(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	d := newInboxDemo(t)
 	s := d.s
-	list := func(token, query string) []string {
+	list := func(c *staffAPI, q client.InboxQuery) []string {
 		t.Helper()
-		return inboxCodes(t, s.staffGet(t, token, pathConversations+query).wantOK(t, http.StatusOK))
+		return summaryCodes(need(c.Conversations(ctx, q))(t).Conversations)
 	}
 	want := func(what string, got, want []string) {
 		t.Helper()
@@ -130,71 +144,72 @@ func TestInboxListAndFilters(t *testing.T) {
 		}
 	}
 	all := []string{d.cVisitor, d.cLena, d.cJohn, d.cAna}
-	want("admin", list(d.admin, ""), all)
-	want("frontdesk sees the front office's", list(d.fo, ""), []string{d.cVisitor, d.cAna})
-	want("roomservice sees room service's", list(d.rs, ""), []string{d.cJohn})
+	want("admin", list(d.sAdmin, client.InboxQuery{}), all)
+	want("frontdesk sees the front office's", list(d.sFO, client.InboxQuery{}), []string{d.cVisitor, d.cAna})
+	want("roomservice sees room service's", list(d.sRS, client.InboxQuery{}), []string{d.cJohn})
 
 	// The item's shape.
-	r := s.staffGet(t, d.admin, pathConversations+"?outlet=ROOMSERVICE")
-	item := rawPath(t, r.Raw, "conversations", 0)
+	page := need(d.sAdmin.Conversations(ctx, client.InboxQuery{Outlet: "ROOMSERVICE"}))(t)
+	item := rawPath(t, d.sAdmin.last(t).Raw, "conversations", 0)
 	if got := strings.Join(keysOf(t, item), ","); got != "code,id,status,type,subject,propertyCode,serviceCenterCode,outletCode,outletName,roomNumber,guestFirstName,guestLastName,guestLanguageCode,assignee,unreadCount,lastMessageAt,lastMessage,createdAt,updatedAt" {
 		t.Fatalf("item keys %s", got)
 	}
 	if got := strings.Join(keysOf(t, rawPath(t, item, "lastMessage")), ","); got != "code,type,content,languageCode,createdAt,author" {
 		t.Fatalf("lastMessage keys %s", got)
 	}
-	it := r.Body["conversations"].([]any)[0].(map[string]any)
-	if it["code"] != d.cJohn || it["status"] != "Open" || it["outletCode"] != "ROOMSERVICE" || it["serviceCenterCode"] != "RS" ||
-		it["propertyCode"] != "DEMO" || it["roomNumber"] != "102" || it["guestLanguageCode"] != "en" || it["unreadCount"] != float64(1) ||
-		it["assignee"] != nil || it["subject"] != "In-Room Dining – Order ORD-1002" || it["guestLastName"] != "Smith" ||
-		it["lastMessageAt"] != "2026-11-25T11:01:00.000000000Z" || it["type"] != "guest" || it["outletName"] != "In-Room Dining" {
-		t.Fatalf("item %v", it)
+	it := page.Conversations[0]
+	if it.Code != d.cJohn || it.Status != "Open" || it.OutletCode != "ROOMSERVICE" || it.ServiceCenterCode != "RS" ||
+		it.PropertyCode != "DEMO" || it.RoomNumber != "102" || it.GuestLanguageCode != "en" || it.UnreadCount != 1 ||
+		it.Assignee != nil || it.Subject != "In-Room Dining – Order ORD-1002" || it.GuestLastName != "Smith" ||
+		it.LastMessageAt == nil || *it.LastMessageAt != "2026-11-25T11:01:00.000000000Z" || it.Type != "guest" || it.OutletName != "In-Room Dining" {
+		t.Fatalf("item %+v", it)
 	}
-	if lm := it["lastMessage"].(map[string]any); lm["type"] != "Guest" || lm["content"] != "Can I add a club sandwich to my order?" ||
-		lm["languageCode"] != "en" || lm["createdAt"] != "2026-11-25T11:01:00.000000000Z" || lm["author"].(map[string]any)["username"] != nil {
-		t.Fatalf("lastMessage %v", lm)
+	if lm := it.LastMessage; lm == nil || lm.Type != "Guest" || lm.Content != "Can I add a club sandwich to my order?" ||
+		lm.LanguageCode != "en" || lm.CreatedAt != "2026-11-25T11:01:00.000000000Z" || lm.Author.Username != nil {
+		t.Fatalf("lastMessage %+v", lm)
 	}
-	if id, _ := it["id"].(float64); id <= 0 {
-		t.Fatalf("id %v", it["id"])
+	if it.ID <= 0 {
+		t.Fatalf("id %v", it.ID)
 	}
-	if r.Body["nextCursor"] != "" {
-		t.Fatalf("nextCursor %v on the only page", r.Body["nextCursor"])
+	if page.NextCursor != "" {
+		t.Fatalf("nextCursor %v on the only page", page.NextCursor)
 	}
 
 	// Filters.
-	want("property", list(d.admin, "?property=demo"), all)
-	want("unknown property", list(d.admin, "?property=NOPE"), []string{})
-	want("service center", list(d.admin, "?serviceCenter=FO"), []string{d.cVisitor, d.cAna})
-	want("another's service center", list(d.fo, "?serviceCenter=RS"), []string{})
-	want("outlet", list(d.admin, "?outlet=SPA"), []string{d.cLena})
-	want("search: accents and case ignored", list(d.admin, "?q="+url.QueryEscape("MAS toallas")), []string{d.cAna})
-	want("search: accented query", list(d.admin, "?q="+url.QueryEscape("fünf")), []string{d.cLena})
-	want("search: word prefix", list(d.admin, "?q=sandw"), []string{d.cJohn})
-	want("search: every word", list(d.admin, "?q="+url.QueryEscape("sandwich massage")), []string{})
-	want("search: scoped", list(d.fo, "?q=sandwich"), []string{})
-	want("search: punctuation", list(d.admin, "?q="+url.QueryEscape(`"table" OR *deux*`)), []string{})
-	want("search: punctuation ignored", list(d.admin, "?q="+url.QueryEscape(`"table", deux?`)), []string{d.cVisitor})
+	want("property", list(d.sAdmin, client.InboxQuery{Property: "demo"}), all)
+	want("unknown property", list(d.sAdmin, client.InboxQuery{Property: "NOPE"}), []string{})
+	want("service center", list(d.sAdmin, client.InboxQuery{ServiceCenter: "FO"}), []string{d.cVisitor, d.cAna})
+	want("another's service center", list(d.sFO, client.InboxQuery{ServiceCenter: "RS"}), []string{})
+	want("outlet", list(d.sAdmin, client.InboxQuery{Outlet: "SPA"}), []string{d.cLena})
+	want("search: accents and case ignored", list(d.sAdmin, client.InboxQuery{Q: "MAS toallas"}), []string{d.cAna})
+	want("search: accented query", list(d.sAdmin, client.InboxQuery{Q: "fünf"}), []string{d.cLena})
+	want("search: word prefix", list(d.sAdmin, client.InboxQuery{Q: "sandw"}), []string{d.cJohn})
+	want("search: every word", list(d.sAdmin, client.InboxQuery{Q: "sandwich massage"}), []string{})
+	want("search: scoped", list(d.sFO, client.InboxQuery{Q: "sandwich"}), []string{})
+	want("search: punctuation", list(d.sAdmin, client.InboxQuery{Q: `"table" OR *deux*`}), []string{})
+	want("search: punctuation ignored", list(d.sAdmin, client.InboxQuery{Q: `"table", deux?`}), []string{d.cVisitor})
 
-	s.staffPost(t, d.admin, staffConvPath(d.cLena, "/close"), nil).wantOK(t, http.StatusOK)
+	need(d.sAdmin.Close(ctx, d.cLena))(t)
 	s.Clock.Advance(time.Second)
-	s.staffPost(t, d.fo, staffConvPath(d.cAna, "/read"), nil).wantOK(t, http.StatusOK)
+	need(d.sFO.MarkRead(ctx, d.cAna, ""))(t)
 	s.Clock.Advance(time.Second)
-	s.staffPost(t, d.fo, staffConvPath(d.cVisitor, "/assign"), map[string]any{"username": "frontdesk"}).wantOK(t, http.StatusOK)
+	need(d.sFO.Assign(ctx, d.cVisitor, "frontdesk"))(t)
 	// Closing and assigning are activity, reading is not: cVisitor (assigned last), cLena
 	// (closed), then cJohn and cAna as before.
-	want("after acts", list(d.admin, ""), []string{d.cVisitor, d.cLena, d.cJohn, d.cAna})
-	want("status", list(d.admin, "?status=Closed"), []string{d.cLena})
+	want("after acts", list(d.sAdmin, client.InboxQuery{}), []string{d.cVisitor, d.cLena, d.cJohn, d.cAna})
+	want("status", list(d.sAdmin, client.InboxQuery{Status: "Closed"}), []string{d.cLena})
 	want("status, any case", s.lenientCodes(t, d.admin, "?status=open"), []string{d.cVisitor, d.cJohn, d.cAna})
-	want("unread", list(d.admin, "?unread=true"), []string{d.cVisitor, d.cLena, d.cJohn})
-	want("read", list(d.admin, "?unread=false"), []string{d.cAna})
-	want("assigned to me", list(d.fo, "?assignee=me"), []string{d.cVisitor})
-	want("assigned to the admin", list(d.admin, "?assignee=me"), []string{})
-	want("unassigned", list(d.fo, "?assignee=nobody"), []string{d.cAna})
-	want("anyone", list(d.fo, "?assignee=anyone"), []string{d.cVisitor, d.cAna})
-	want("filters combine", list(d.admin, "?serviceCenter=FO&unread=true&assignee=me&status=Open"), []string{})
-	want("filters combine", list(d.admin, "?serviceCenter=FO&unread=true&status=Open&q=deux"), []string{d.cVisitor})
-	if a := s.staffGet(t, d.fo, pathConversations+"?assignee=me").Body["conversations"].([]any)[0].(map[string]any)["assignee"]; !reflect.DeepEqual(a, map[string]any{"username": "frontdesk", "displayName": "Front Desk Agent"}) {
-		t.Fatalf("assignee %v", a)
+	want("unread", list(d.sAdmin, client.InboxQuery{Unread: true}), []string{d.cVisitor, d.cLena, d.cJohn})
+	want("read", s.inboxCodesOf(t, d.admin, "?unread=false"), []string{d.cAna}) // client.InboxQuery sends no unread=false
+	want("assigned to me", list(d.sFO, client.InboxQuery{Assignee: "me"}), []string{d.cVisitor})
+	want("assigned to the admin", list(d.sAdmin, client.InboxQuery{Assignee: "me"}), []string{})
+	want("unassigned", list(d.sFO, client.InboxQuery{Assignee: "nobody"}), []string{d.cAna})
+	want("anyone", list(d.sFO, client.InboxQuery{Assignee: "anyone"}), []string{d.cVisitor, d.cAna})
+	want("filters combine", list(d.sAdmin, client.InboxQuery{ServiceCenter: "FO", Unread: true, Assignee: "me", Status: "Open"}), []string{})
+	want("filters combine", list(d.sAdmin, client.InboxQuery{ServiceCenter: "FO", Unread: true, Status: "Open", Q: "deux"}), []string{d.cVisitor})
+	if a := need(d.sFO.Conversations(ctx, client.InboxQuery{Assignee: "me"}))(t).Conversations[0].Assignee; a == nil ||
+		*a != (api.StaffRef{Username: "frontdesk", DisplayName: "Front Desk Agent"}) {
+		t.Fatalf("assignee %+v", a)
 	}
 
 	// Bad filters.
@@ -210,7 +225,9 @@ func TestInboxListAndFilters(t *testing.T) {
 			t.Errorf("%s: fields %v, want [%s]", q, got, field)
 		}
 	}
-	s.do(t, http.MethodGet, pathConversations, nil, nil).wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
+	anon := s.staffAPI(t, "")
+	_, err := anon.Conversations(ctx, client.InboxQuery{})
+	anon.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
 	s.noSecretsLogged(t, d.admin, d.fo, d.rs)
 }
 
@@ -219,57 +236,59 @@ func TestInboxListAndFilters(t *testing.T) {
 // shortens while the conversation keeps it whole; and checks the page is one query's worth:
 // every item carries its last message.
 func TestInboxLastMessage(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	d := newInboxDemo(t)
-	s := d.s
-	last := func(token string) map[string]any {
+	last := func(c *staffAPI) api.LastMessage {
 		t.Helper()
-		body := s.staffGet(t, token, pathConversations+"?outlet=ROOMSERVICE").wantOK(t, http.StatusOK)
-		list := body["conversations"].([]any)
+		list := need(c.Conversations(ctx, client.InboxQuery{Outlet: "ROOMSERVICE"}))(t).Conversations
 		if len(list) != 1 {
 			t.Fatalf("%d conversations", len(list))
 		}
-		lm, ok := list[0].(map[string]any)["lastMessage"].(map[string]any)
-		if !ok {
-			t.Fatalf("no lastMessage in %v", list[0])
+		if list[0].LastMessage == nil {
+			t.Fatalf("no lastMessage in %+v", list[0])
 		}
-		return lm
+		return *list[0].LastMessage
 	}
-	for _, it := range s.staffGet(t, d.admin, pathConversations).wantOK(t, http.StatusOK)["conversations"].([]any) {
-		if it.(map[string]any)["lastMessage"] == nil {
-			t.Errorf("no last message for %v", it.(map[string]any)["code"])
+	for _, it := range need(d.sAdmin.Conversations(ctx, client.InboxQuery{}))(t).Conversations {
+		if it.LastMessage == nil {
+			t.Errorf("no last message for %v", it.Code)
 		}
 	}
 
-	s.Clock.Advance(time.Minute)
-	reply := s.staffPost(t, d.rs, staffConvPath(d.cJohn, "/messages"), map[string]any{"content": "Of course, on its way.", "type": "Staff"}).
-		wantOK(t, http.StatusCreated)
-	lm := last(d.rs)
-	author := lm["author"].(map[string]any)
-	if lm["code"] != reply["code"] || lm["type"] != "Staff" || lm["content"] != "Of course, on its way." ||
-		author["username"] != "roomservice" || author["firstName"] != reply["author"].(map[string]any)["firstName"] ||
-		lm["createdAt"] != reply["createdAt"] || lm["languageCode"] != reply["languageCode"] {
-		t.Fatalf("after a reply: %v (reply %v)", lm, reply)
+	d.s.Clock.Advance(time.Minute)
+	reply := need(d.sRS.AddMessage(ctx, d.cJohn, api.AddMessageRequest{Content: "Of course, on its way.", Type: "Staff"}, ""))(t)
+	if st := d.sRS.last(t).Status; st != http.StatusCreated {
+		t.Fatalf("reply: HTTP %d", st)
+	}
+	lm := last(d.sRS)
+	if lm.Code != reply.Code || lm.Type != "Staff" || lm.Content != "Of course, on its way." ||
+		lm.Author.Username == nil || *lm.Author.Username != "roomservice" || lm.Author.FirstName != reply.Author.FirstName ||
+		lm.CreatedAt != reply.CreatedAt || lm.LanguageCode != reply.LanguageCode {
+		t.Fatalf("after a reply: %+v (reply %+v)", lm, reply)
 	}
 
-	s.Clock.Advance(time.Minute)
-	note := s.staffPost(t, d.rs, staffConvPath(d.cJohn, "/messages"), map[string]any{"content": "Kitchen closes at 11", "type": "Note"}).
-		wantOK(t, http.StatusCreated)
-	if lm := last(d.admin); lm["code"] != note["code"] || lm["type"] != "Note" || lm["content"] != "Kitchen closes at 11" ||
-		lm["author"].(map[string]any)["username"] != "roomservice" {
-		t.Fatalf("after a note: %v", lm)
+	d.s.Clock.Advance(time.Minute)
+	note := need(d.sRS.AddMessage(ctx, d.cJohn, api.AddMessageRequest{Content: "Kitchen closes at 11", Type: "Note"}, ""))(t)
+	if st := d.sRS.last(t).Status; st != http.StatusCreated {
+		t.Fatalf("note: HTTP %d", st)
+	}
+	if lm := last(d.sAdmin); lm.Code != note.Code || lm.Type != "Note" || lm.Content != "Kitchen closes at 11" ||
+		lm.Author.Username == nil || *lm.Author.Username != "roomservice" {
+		t.Fatalf("after a note: %+v", lm)
 	}
 
-	s.Clock.Advance(time.Minute)
+	d.s.Clock.Advance(time.Minute)
 	long := strings.Repeat("ü", 150) + strings.Repeat("🙂", 100) // 250 characters, multi-byte
-	s.post(t, convPath(d.cJohn, "/Messages"), map[string]any{"SessionToken": d.john, "Message": long}).content(t, "addMessageResponse")
-	lm = last(d.rs)
+	need(d.gJohn.AddMessage(ctx, d.cJohn, long, ""))(t)
+	lm = last(d.sRS)
 	want := strings.Repeat("ü", 150) + strings.Repeat("🙂", 50) + "…"
-	if lm["type"] != "Guest" || lm["content"] != want || lm["author"].(map[string]any)["username"] != nil {
-		t.Fatalf("after a long guest message: %v", lm)
+	if lm.Type != "Guest" || lm.Content != want || lm.Author.Username != nil {
+		t.Fatalf("after a long guest message: %+v", lm)
 	}
-	msgs := s.staffGet(t, d.rs, staffConvPath(d.cJohn, "")).wantOK(t, http.StatusOK)["messages"].([]any)
-	if whole := msgs[len(msgs)-1].(map[string]any); whole["content"] != long || whole["code"] != lm["code"] {
-		t.Fatalf("the conversation's last message %v", whole)
+	msgs := need(d.sRS.Conversation(ctx, d.cJohn))(t).Messages
+	if whole := msgs[len(msgs)-1]; whole.Content != long || whole.Code != lm.Code {
+		t.Fatalf("the conversation's last message %+v", whole)
 	}
 }
 
@@ -278,17 +297,35 @@ func (s *server) lenientCodes(t testing.TB, token, query string) []string {
 	t.Helper()
 	h := bearer(token)
 	h[lenientHeader] = "1"
-	return inboxCodes(t, s.do(t, http.MethodGet, pathConversations+query, nil, h).wantOK(t, http.StatusOK))
+	var page api.ConversationList
+	strictJSON(t, s.do(t, http.MethodGet, pathConversations+query, nil, h).wantStatus(t, http.StatusOK).Raw, &page)
+	return summaryCodes(page.Conversations)
+}
+
+// inboxCodesOf lists the inbox with a query client.InboxQuery cannot send.
+func (s *server) inboxCodesOf(t testing.TB, token, query string) []string {
+	t.Helper()
+	var page api.ConversationList
+	strictJSON(t, s.staffGet(t, token, pathConversations+query).wantStatus(t, http.StatusOK).Raw, &page)
+	return summaryCodes(page.Conversations)
+}
+
+// summaryCodes lists the codes of inbox items.
+func summaryCodes(items []api.ConversationSummary) []string {
+	return collect(items, func(c api.ConversationSummary) string { return c.Code })
 }
 
 func TestInboxPaging(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	s := startServer(t, serverOptions{demo: true})
-	admin := s.staffLogin(t, "admin")
+	admin := s.staffAs(t, "admin")
 	var want []string
 	for i, room := range []string{"101", "102", "103", "104"} {
-		tok := s.loginRoom(t, room, map[string]string{"101": "Garcia", "102": "Smith", "103": "Muller", "104": "Dubois"}[room])
+		g := s.guestAt(t, room, map[string]string{"101": "Garcia", "102": "Smith", "103": "Muller", "104": "Dubois"}[room])
 		for j := range 3 {
-			code := s.guestConversation(t, tok, "FRONTDESK", fmt.Sprintf("guest %d message %d", i, j), nil)
+			code := need(g.CreateConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "FRONTDESK",
+				Message: fmt.Sprintf("guest %d message %d", i, j), ConversationType: "guest"}, ""))(t).Code
 			want = append([]string{code}, want...)
 			if j != 1 { // some conversations share their last activity: the id orders them
 				s.Clock.Advance(time.Second)
@@ -299,14 +336,13 @@ func TestInboxPaging(t *testing.T) {
 		var got []string
 		cursor := ""
 		for page := 0; ; page++ {
-			r := s.staffGet(t, admin, fmt.Sprintf("%s?limit=%d&cursor=%s", pathConversations, limit, cursor))
-			body := r.wantOK(t, http.StatusOK)
-			codes := inboxCodes(t, body)
+			body := need(admin.Conversations(ctx, client.InboxQuery{Limit: limit, Cursor: cursor}))(t)
+			codes := summaryCodes(body.Conversations)
 			if len(codes) > limit {
 				t.Fatalf("limit %d: %d items", limit, len(codes))
 			}
 			got = append(got, codes...)
-			cursor, _ = body["nextCursor"].(string)
+			cursor = body.NextCursor
 			if cursor == "" {
 				break
 			}
@@ -319,171 +355,169 @@ func TestInboxPaging(t *testing.T) {
 		}
 	}
 	// The default page length is 50; a conversation that becomes active moves to the front.
-	if n := len(inboxCodes(t, s.staffGet(t, admin, pathConversations).wantOK(t, http.StatusOK))); n != 12 {
+	if n := len(need(admin.Conversations(ctx, client.InboxQuery{}))(t).Conversations); n != 12 {
 		t.Fatalf("default page: %d items", n)
 	}
-	first := s.staffGet(t, admin, pathConversations+"?limit=3").wantOK(t, http.StatusOK)
-	s.staffPost(t, admin, staffConvPath(want[11], "/close"), nil).wantOK(t, http.StatusOK)
-	next := inboxCodes(t, s.staffGet(t, admin, pathConversations+"?limit=3&cursor="+first["nextCursor"].(string)).wantOK(t, http.StatusOK))
+	first := need(admin.Conversations(ctx, client.InboxQuery{Limit: 3}))(t)
+	need(admin.Close(ctx, want[11]))(t)
+	next := summaryCodes(need(admin.Conversations(ctx, client.InboxQuery{Limit: 3, Cursor: first.NextCursor}))(t).Conversations)
 	if !reflect.DeepEqual(next, want[3:6]) {
 		t.Fatalf("second page %v, want %v", next, want[3:6])
 	}
-	if codes := inboxCodes(t, s.staffGet(t, admin, pathConversations+"?limit=1").wantOK(t, http.StatusOK)); codes[0] != want[11] {
+	if codes := summaryCodes(need(admin.Conversations(ctx, client.InboxQuery{Limit: 1}))(t).Conversations); codes[0] != want[11] {
 		t.Fatalf("the closed conversation is not first: %v", codes)
 	}
 }
 
 func TestInboxCounts(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	d := newInboxDemo(t)
-	s := d.s
-	counts := func(token string) string {
+	counts := func(c *staffAPI) string {
 		t.Helper()
-		r := s.staffGet(t, token, "/api/v1/inbox/counts")
-		body := r.wantOK(t, http.StatusOK)
 		var rows []string
-		for _, sc := range body["serviceCenters"].([]any) {
-			m := sc.(map[string]any)
-			rows = append(rows, fmt.Sprintf("%s/%s %s unread=%v convs=%v open=%v", m["propertyCode"], m["code"], m["name"],
-				m["unread"], m["unreadConversations"], m["open"]))
+		for _, m := range need(c.InboxCounts(ctx))(t).ServiceCenters {
+			rows = append(rows, fmt.Sprintf("%s/%s %s unread=%v convs=%v open=%v", m.PropertyCode, m.Code, m.Name,
+				m.Unread, m.UnreadConversations, m.Open))
 		}
 		return strings.Join(rows, "; ")
 	}
-	s.post(t, convPath(d.cAna, "/Messages"), map[string]any{"SessionToken": d.ana, "Message": "¿Y jabón?"}).content(t, "addMessageResponse")
-	if got, want := counts(d.admin), "DEMO/FO Front Office unread=3 convs=2 open=2; DEMO/RS Room Service unread=1 convs=1 open=1; DEMO/SPA Spa unread=1 convs=1 open=1"; got != want {
+	need(d.gAna.AddMessage(ctx, d.cAna, "¿Y jabón?", ""))(t)
+	if got, want := counts(d.sAdmin), "DEMO/FO Front Office unread=3 convs=2 open=2; DEMO/RS Room Service unread=1 convs=1 open=1; DEMO/SPA Spa unread=1 convs=1 open=1"; got != want {
 		t.Fatalf("admin counts:\n got %s\nwant %s", got, want)
 	}
-	if got, want := counts(d.fo), "DEMO/FO Front Office unread=3 convs=2 open=2"; got != want {
+	if got, want := counts(d.sFO), "DEMO/FO Front Office unread=3 convs=2 open=2"; got != want {
 		t.Fatalf("frontdesk counts: %s", got)
 	}
-	s.staffPost(t, d.fo, staffConvPath(d.cAna, "/read"), nil).wantOK(t, http.StatusOK)
-	s.staffPost(t, d.fo, staffConvPath(d.cVisitor, "/close"), nil).wantOK(t, http.StatusOK)
-	if got, want := counts(d.fo), "DEMO/FO Front Office unread=1 convs=1 open=1"; got != want {
+	need(d.sFO.MarkRead(ctx, d.cAna, ""))(t)
+	need(d.sFO.Close(ctx, d.cVisitor))(t)
+	if got, want := counts(d.sFO), "DEMO/FO Front Office unread=1 convs=1 open=1"; got != want {
 		t.Fatalf("frontdesk counts after reading and closing: %s", got)
 	}
-	if got, want := counts(d.rs), "DEMO/RS Room Service unread=1 convs=1 open=1"; got != want {
+	if got, want := counts(d.sRS), "DEMO/RS Room Service unread=1 convs=1 open=1"; got != want {
 		t.Fatalf("roomservice counts: %s", got)
 	}
-	r := s.staffGet(t, d.rs, "/api/v1/inbox/counts")
-	if got := keysOf(t, rawPath(t, r.Raw, "serviceCenters", 0)); strings.Join(got, ",") != "code,name,propertyCode,unread,unreadConversations,open" {
+	if got := keysOf(t, rawPath(t, d.sRS.last(t).Raw, "serviceCenters", 0)); strings.Join(got, ",") != "code,name,propertyCode,unread,unreadConversations,open" {
 		t.Fatalf("keys %v", got)
 	}
-	s.do(t, http.MethodGet, "/api/v1/inbox/counts", nil, nil).wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
-}
-
-// guestView returns the conversation as the guest sees it and the raw answer.
-func (s *server) guestView(t testing.TB, token, code string) (map[string]any, []byte) {
-	t.Helper()
-	r := s.get(t, convPath(code, "?SessionToken="+token))
-	return r.content(t, "getConversationResponse")["conversation"].(map[string]any), r.Raw
+	anon := d.s.staffAPI(t, "")
+	_, err := anon.InboxCounts(ctx)
+	anon.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
 }
 
 func TestConversationDetailAndActs(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	d := newInboxDemo(t)
 	s := d.s
 
 	t.Run("detail of a verified guest's conversation with an order", func(t *testing.T) {
-		r := s.staffGet(t, d.rs, staffConvPath(strings.ToLower(d.cJohn), ""))
-		body := r.wantOK(t, http.StatusOK)
-		if got := keysOf(t, r.Raw); !reflect.DeepEqual(got, []string{"conversation", "messages"}) {
+		body := need(d.sRS.Conversation(ctx, strings.ToLower(d.cJohn)))(t)
+		raw := d.sRS.last(t).Raw
+		if got := keysOf(t, raw); !reflect.DeepEqual(got, []string{"conversation", "messages"}) {
 			t.Fatalf("keys %v", got)
 		}
-		conv := rawPath(t, r.Raw, "conversation")
+		conv := rawPath(t, raw, "conversation")
 		if got := strings.Join(keysOf(t, conv), ","); got != "code,id,status,type,subject,propertyCode,serviceCenterCode,outletCode,outlet,serviceCenter,roomNumber,guestFirstName,guestLastName,guestLanguageCode,stay,guestIdentifier,order,orderForm,assignee,unreadCount,lastMessageAt,createdAt,updatedAt" {
 			t.Fatalf("conversation keys %s", got)
 		}
-		c := body["conversation"].(map[string]any)
+		c := body.Conversation
 		today := concierge.DateOf(s.Clock.Now(), time.UTC)
-		wantStay := map[string]any{"roomNumber": "102", "firstName": "John", "lastName": "Smith", "languageCode": "en",
-			"arrival": string(today.AddDays(-1)), "departure": string(today.AddDays(3)), "bookingReference": "DEMO-102"}
-		if c["code"] != d.cJohn || !reflect.DeepEqual(c["stay"], wantStay) || c["guestIdentifier"] != nil ||
-			!reflect.DeepEqual(c["order"], map[string]any{"code": "ORD-1002", "status": "Acknowledged"}) || c["orderForm"] != nil ||
-			!reflect.DeepEqual(c["outlet"], map[string]any{"code": "ROOMSERVICE", "name": "In-Room Dining"}) ||
-			!reflect.DeepEqual(c["serviceCenter"], map[string]any{"code": "RS", "name": "Room Service", "staffLanguageCode": "en"}) ||
-			c["assignee"] != nil || c["unreadCount"] != float64(1) || c["roomNumber"] != "102" {
-			t.Fatalf("conversation %v", c)
+		wantStay := api.ConversationStay{RoomNumber: "102", FirstName: "John", LastName: "Smith", LanguageCode: "en",
+			Arrival: string(today.AddDays(-1)), Departure: string(today.AddDays(3)), BookingReference: "DEMO-102"}
+		if c.Code != d.cJohn || c.Stay == nil || *c.Stay != wantStay || c.GuestIdentifier != nil ||
+			c.Order == nil || *c.Order != (api.OrderRef{Code: "ORD-1002", Status: "Acknowledged"}) || string(rawPath(t, conv, "orderForm")) != "null" ||
+			c.Outlet != (api.CodeName{Code: "ROOMSERVICE", Name: "In-Room Dining"}) ||
+			c.ServiceCenter != (api.ConversationCenter{Code: "RS", Name: "Room Service", StaffLanguageCode: "en"}) ||
+			c.Assignee != nil || c.UnreadCount != 1 || c.RoomNumber != "102" {
+			t.Fatalf("conversation %+v", c)
 		}
-		msgs := body["messages"].([]any)
+		msgs := body.Messages
 		if len(msgs) != 1 {
-			t.Fatalf("messages %v", msgs)
+			t.Fatalf("messages %+v", msgs)
 		}
-		m := rawPath(t, r.Raw, "messages", 0)
+		m := rawPath(t, raw, "messages", 0)
 		if got := strings.Join(keysOf(t, m), ","); got != "code,conversationCode,seq,type,content,languageCode,translations,createdAt,author,isRead,readAt,translationStates" {
 			t.Fatalf("message keys %s", got)
 		}
-		m0 := msgs[0].(map[string]any)
-		if m0["type"] != "Guest" || m0["content"] != "Can I add a club sandwich to my order?" || m0["languageCode"] != "en" ||
-			!reflect.DeepEqual(m0["translations"], map[string]any{}) || m0["isRead"] != false || m0["readAt"] != nil ||
-			!reflect.DeepEqual(m0["author"], map[string]any{"firstName": "John", "lastName": "Smith", "username": nil}) ||
-			m0["seq"] != float64(1) || m0["conversationCode"] != d.cJohn || !staffTime.MatchString(m0["createdAt"].(string)) {
-			t.Fatalf("message %v", m0)
+		m0 := msgs[0]
+		if m0.Type != "Guest" || m0.Content != "Can I add a club sandwich to my order?" || m0.LanguageCode != "en" ||
+			!reflect.DeepEqual(m0.Translations, map[string]string{}) || m0.IsRead || m0.ReadAt != nil ||
+			!reflect.DeepEqual(m0.Author, api.Author{FirstName: "John", LastName: "Smith"}) ||
+			m0.Seq != 1 || m0.ConversationCode != d.cJohn || !staffTime.MatchString(m0.CreatedAt) {
+			t.Fatalf("message %+v", m0)
 		}
 	})
 
 	t.Run("detail of a non-verified guest's conversation with order-form details", func(t *testing.T) {
-		c := s.staffGet(t, d.fo, staffConvPath(d.cVisitor, "")).wantOK(t, http.StatusOK)["conversation"].(map[string]any)
-		if c["stay"] != nil || c["guestIdentifier"] != "web-visitor-9" || c["order"] != nil || c["roomNumber"] != "" ||
-			!reflect.DeepEqual(c["orderForm"], map[string]any{"firstName": "Zoé", "lastName": "Martin", "partySize": float64(2)}) ||
-			c["guestFirstName"] != "Zoé" || c["guestLanguageCode"] != "fr" {
-			t.Fatalf("conversation %v", c)
+		c := need(d.sFO.Conversation(ctx, d.cVisitor))(t).Conversation
+		var form struct {
+			FirstName string `json:"firstName"`
+			LastName  string `json:"lastName"`
+			PartySize int    `json:"partySize"`
+		}
+		strictJSON(t, c.OrderForm, &form)
+		if c.Stay != nil || c.GuestIdentifier == nil || *c.GuestIdentifier != "web-visitor-9" || c.Order != nil || c.RoomNumber != "" ||
+			form.FirstName != "Zoé" || form.LastName != "Martin" || form.PartySize != 2 || len(keysOf(t, c.OrderForm)) != 3 ||
+			c.GuestFirstName != "Zoé" || c.GuestLanguageCode != "fr" {
+			t.Fatalf("conversation %+v", c)
 		}
 	})
 
 	var reply string
 	t.Run("reply reaches the guest with the staff name; read receipts both ways", func(t *testing.T) {
 		s.Clock.Advance(time.Minute)
-		r := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/messages"), map[string]any{"content": "  Yes, on their way.  ", "type": "Staff"})
-		m := r.wantOK(t, http.StatusCreated)
-		reply, _ = m["code"].(string)
-		if m["type"] != "Staff" || m["content"] != "Yes, on their way." || m["languageCode"] != "en" || m["seq"] != float64(2) ||
-			!reflect.DeepEqual(m["author"], map[string]any{"firstName": "Front", "lastName": "Desk Agent", "username": "frontdesk"}) ||
-			m["isRead"] != false || m["conversationCode"] != d.cAna {
-			t.Fatalf("reply %v", m)
+		m := need(d.sFO.AddMessage(ctx, d.cAna, api.AddMessageRequest{Content: "  Yes, on their way.  ", Type: "Staff"}, ""))(t)
+		reply = m.Code
+		if d.sFO.last(t).Status != http.StatusCreated || m.Type != "Staff" || m.Content != "Yes, on their way." || m.LanguageCode != "en" || m.Seq != 2 ||
+			!reflect.DeepEqual(m.Author, api.Author{FirstName: "Front", LastName: "Desk Agent", Username: ptr("frontdesk")}) ||
+			m.IsRead || m.ConversationCode != d.cAna {
+			t.Fatalf("reply %+v", m)
 		}
-		conv, _ := s.guestView(t, d.ana, d.cAna)
-		msgs := conv["messages"].([]any)
-		gm, sm := msgs[0].(map[string]any), msgs[1].(map[string]any)
-		if len(msgs) != 2 || sm["code"] != reply || sm["messageType"] != "Staff" || sm["content"] != "Yes, on their way." ||
-			sm["firstName"] != "Front" || sm["lastName"] != "Desk Agent" || sm["isRead"] != false || gm["isRead"] != false ||
-			sm["serviceCenterName"] != "Front Office" {
-			t.Fatalf("guest sees %v", msgs)
+		msgs := need(d.gAna.Conversation(ctx, d.cAna))(t).Messages
+		if len(msgs) != 2 {
+			t.Fatalf("guest sees %+v", msgs)
+		}
+		gm, sm := msgs[0], msgs[1]
+		if sm.Code != reply || sm.MessageType != "Staff" || sm.Content != "Yes, on their way." ||
+			sm.FirstName != "Front" || sm.LastName != "Desk Agent" || sm.IsRead || gm.IsRead ||
+			sm.ServiceCenterName != "Front Office" {
+			t.Fatalf("guest sees %+v", msgs)
 		}
 		// The guest reads the reply: staff see it read.
-		s.post(t, convPath(d.cAna, "/Read"), map[string]any{"SessionToken": d.ana}).content(t, "responseStatus")
-		staffMsgs := s.staffGet(t, d.fo, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)["messages"].([]any)
-		if sm := staffMsgs[1].(map[string]any); sm["isRead"] != true || !staffTime.MatchString(fmt.Sprint(sm["readAt"])) {
-			t.Fatalf("staff do not see the guest's read receipt: %v", sm)
+		if err := d.gAna.MarkRead(ctx, d.cAna, ""); err != nil {
+			t.Fatal(err)
 		}
-		if gm := staffMsgs[0].(map[string]any); gm["isRead"] != false {
-			t.Fatalf("the guest's own message is read: %v", gm)
+		staffMsgs := need(d.sFO.Conversation(ctx, d.cAna))(t).Messages
+		if sm := staffMsgs[1]; !sm.IsRead || sm.ReadAt == nil || !staffTime.MatchString(*sm.ReadAt) {
+			t.Fatalf("staff do not see the guest's read receipt: %+v", sm)
+		}
+		if gm := staffMsgs[0]; gm.IsRead {
+			t.Fatalf("the guest's own message is read: %+v", gm)
 		}
 		// Staff read the guest's message: the guest sees it read.
-		c := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/read"), nil).wantOK(t, http.StatusOK)
-		if c["unreadCount"] != float64(0) || c["code"] != d.cAna {
-			t.Fatalf("after read: %v", c)
+		if c := need(d.sFO.MarkRead(ctx, d.cAna, ""))(t); c.UnreadCount != 0 || c.Code != d.cAna {
+			t.Fatalf("after read: %+v", c)
 		}
-		conv, _ = s.guestView(t, d.ana, d.cAna)
-		if gm := conv["messages"].([]any)[0].(map[string]any); gm["isRead"] != true {
-			t.Fatalf("the guest does not see staff's read receipt: %v", gm)
+		if gm := need(d.gAna.Conversation(ctx, d.cAna))(t).Messages[0]; !gm.IsRead {
+			t.Fatalf("the guest does not see staff's read receipt: %+v", gm)
 		}
 	})
 
 	t.Run("read up to a message", func(t *testing.T) {
-		first := s.post(t, convPath(d.cJohn, "/Messages"), map[string]any{"SessionToken": d.john, "Message": "And a cola"}).
-			content(t, "addMessageResponse")["message"].(map[string]any)["code"].(string)
-		s.post(t, convPath(d.cJohn, "/Messages"), map[string]any{"SessionToken": d.john, "Message": "No ice"}).content(t, "addMessageResponse")
-		c := s.staffPost(t, d.rs, staffConvPath(d.cJohn, "/read"), map[string]any{"upToMessageCode": strings.ToLower(first)}).wantOK(t, http.StatusOK)
-		if c["unreadCount"] != float64(1) {
-			t.Fatalf("unreadCount %v, want 1", c["unreadCount"])
+		first := need(d.gJohn.AddMessage(ctx, d.cJohn, "And a cola", ""))(t).Code
+		need(d.gJohn.AddMessage(ctx, d.cJohn, "No ice", ""))(t)
+		c := need(d.sRS.MarkRead(ctx, d.cJohn, strings.ToLower(first)))(t)
+		if c.UnreadCount != 1 {
+			t.Fatalf("unreadCount %v, want 1", c.UnreadCount)
 		}
 		// An act answers with the conversation as the detail shows it: room, order, property.
-		if c["roomNumber"] != "102" || c["propertyCode"] != "DEMO" ||
-			!reflect.DeepEqual(c["order"], map[string]any{"code": "ORD-1002", "status": "Acknowledged"}) ||
-			c["stay"].(map[string]any)["roomNumber"] != "102" {
-			t.Fatalf("read answers %v", c)
+		if c.RoomNumber != "102" || c.PropertyCode != "DEMO" || c.Order == nil ||
+			*c.Order != (api.OrderRef{Code: "ORD-1002", Status: "Acknowledged"}) || c.Stay == nil || c.Stay.RoomNumber != "102" {
+			t.Fatalf("read answers %+v", c)
 		}
-		e := s.staffPost(t, d.rs, staffConvPath(d.cJohn, "/read"), map[string]any{"upToMessageCode": reply}).
-			wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-		if got := fieldsOf(e); !reflect.DeepEqual(got, []string{"upToMessageCode"}) {
+		_, err := d.sRS.MarkRead(ctx, d.cJohn, reply)
+		if got := fieldNames(d.sRS.fail(t, err, http.StatusBadRequest, "ValidationFailed")); !reflect.DeepEqual(got, []string{"upToMessageCode"}) {
 			t.Fatalf("fields %v", got)
 		}
 		s.do(t, http.MethodPost, staffConvPath(d.cJohn, "/read"), []byte(`{"upToMessageCode":5}`), bearer(d.rs)).
@@ -491,106 +525,108 @@ func TestConversationDetailAndActs(t *testing.T) {
 	})
 
 	t.Run("note: staff see it, the guest never", func(t *testing.T) {
-		m := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/messages"), map[string]any{"content": "VIP: upgrade if possible", "type": "Note"}).
-			wantOK(t, http.StatusCreated)
-		if m["type"] != "Note" || m["author"].(map[string]any)["username"] != "frontdesk" {
-			t.Fatalf("note %v", m)
+		m := need(d.sFO.AddMessage(ctx, d.cAna, api.AddMessageRequest{Content: "VIP: upgrade if possible", Type: "Note"}, ""))(t)
+		if d.sFO.last(t).Status != http.StatusCreated || m.Type != "Note" || m.Author.Username == nil || *m.Author.Username != "frontdesk" {
+			t.Fatalf("note %+v", m)
 		}
-		staffMsgs := s.staffGet(t, d.admin, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)["messages"].([]any)
-		if last := staffMsgs[len(staffMsgs)-1].(map[string]any); last["type"] != "Note" || last["content"] != "VIP: upgrade if possible" {
-			t.Fatalf("staff do not see the note: %v", last)
+		staffMsgs := need(d.sAdmin.Conversation(ctx, d.cAna))(t).Messages
+		if last := staffMsgs[len(staffMsgs)-1]; last.Type != "Note" || last.Content != "VIP: upgrade if possible" {
+			t.Fatalf("staff do not see the note: %+v", last)
 		}
 		d.noNoteForGuest(t, "VIP: upgrade if possible") // not just "VIP": a random session token may hold those letters
 	})
 
 	t.Run("close, reopen, a staff reply reopens, a note does not", func(t *testing.T) {
-		c := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/close"), nil).wantOK(t, http.StatusOK)
-		if c["status"] != "Closed" {
-			t.Fatalf("close: %v", c)
+		c := need(d.sFO.Close(ctx, d.cAna))(t)
+		if c.Status != "Closed" {
+			t.Fatalf("close: %+v", c)
 		}
-		updated := c["updatedAt"]
+		updated := c.UpdatedAt
 		s.Clock.Advance(time.Minute)
-		if c := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/close"), nil).wantOK(t, http.StatusOK); c["status"] != "Closed" || c["updatedAt"] != updated {
-			t.Fatalf("closing again changed it: %v", c)
+		if c := need(d.sFO.Close(ctx, d.cAna))(t); c.Status != "Closed" || c.UpdatedAt != updated {
+			t.Fatalf("closing again changed it: %+v", c)
 		}
-		gc, _ := s.guestView(t, d.ana, d.cAna)
-		if gc["conversationStatus"] != "Closed" {
-			t.Fatalf("the guest sees %v", gc["conversationStatus"])
+		if gc := need(d.gAna.Conversation(ctx, d.cAna))(t); gc.ConversationStatus != "Closed" {
+			t.Fatalf("the guest sees %v", gc.ConversationStatus)
 		}
-		if c := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/reopen"), nil).wantOK(t, http.StatusOK); c["status"] != "Open" {
-			t.Fatalf("reopen: %v", c)
+		if c := need(d.sFO.Reopen(ctx, d.cAna))(t); c.Status != "Open" {
+			t.Fatalf("reopen: %+v", c)
 		}
-		s.staffPost(t, d.fo, staffConvPath(d.cAna, "/close"), nil).wantOK(t, http.StatusOK)
-		s.staffPost(t, d.fo, staffConvPath(d.cAna, "/messages"), map[string]any{"content": "closed note", "type": "Note"}).wantOK(t, http.StatusCreated)
-		if c := s.staffGet(t, d.fo, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)["conversation"].(map[string]any); c["status"] != "Closed" {
-			t.Fatalf("a note reopened it: %v", c["status"])
+		need(d.sFO.Close(ctx, d.cAna))(t)
+		need(d.sFO.AddMessage(ctx, d.cAna, api.AddMessageRequest{Content: "closed note", Type: "Note"}, ""))(t)
+		if c := need(d.sFO.Conversation(ctx, d.cAna))(t).Conversation; c.Status != "Closed" {
+			t.Fatalf("a note reopened it: %v", c.Status)
 		}
-		s.staffPost(t, d.fo, staffConvPath(d.cAna, "/messages"), map[string]any{"content": "Anything else?", "type": "Staff"}).wantOK(t, http.StatusCreated)
-		if c := s.staffGet(t, d.fo, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)["conversation"].(map[string]any); c["status"] != "Open" {
-			t.Fatalf("a reply did not reopen it: %v", c["status"])
+		need(d.sFO.AddMessage(ctx, d.cAna, api.AddMessageRequest{Content: "Anything else?", Type: "Staff"}, ""))(t)
+		if c := need(d.sFO.Conversation(ctx, d.cAna))(t).Conversation; c.Status != "Open" {
+			t.Fatalf("a reply did not reopen it: %v", c.Status)
 		}
 	})
 
 	t.Run("assign and unassign", func(t *testing.T) {
-		c := s.staffPost(t, d.admin, staffConvPath(d.cAna, "/assign"), map[string]any{"username": "FrontDesk"}).wantOK(t, http.StatusOK)
-		if !reflect.DeepEqual(c["assignee"], map[string]any{"username": "frontdesk", "displayName": "Front Desk Agent"}) {
-			t.Fatalf("assign: %v", c)
+		c := need(d.sAdmin.Assign(ctx, d.cAna, "FrontDesk"))(t)
+		if c.Assignee == nil || *c.Assignee != (api.StaffRef{Username: "frontdesk", DisplayName: "Front Desk Agent"}) {
+			t.Fatalf("assign: %+v", c)
 		}
 		for _, who := range []string{"roomservice", "nobody-at-all", strings.Repeat("u", 201)} {
-			e := s.staffPost(t, d.admin, staffConvPath(d.cAna, "/assign"), map[string]any{"username": who}).
-				wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-			if got := fieldsOf(e); !reflect.DeepEqual(got, []string{"username"}) {
+			_, err := d.sAdmin.Assign(ctx, d.cAna, who)
+			if got := fieldNames(d.sAdmin.fail(t, err, http.StatusBadRequest, "ValidationFailed")); !reflect.DeepEqual(got, []string{"username"}) {
 				t.Fatalf("%s: fields %v", who, got)
 			}
 		}
 		s.do(t, http.MethodPost, staffConvPath(d.cAna, "/assign"), []byte(`{"username":5}`), bearer(d.admin)).
 			wantStaffError(t, http.StatusBadRequest, "MalformedRequest")
-		if c := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/unassign"), nil).wantOK(t, http.StatusOK); c["assignee"] != nil {
-			t.Fatalf("unassign: %v", c)
+		if c := need(d.sFO.Unassign(ctx, d.cAna))(t); c.Assignee != nil {
+			t.Fatalf("unassign: %+v", c)
 		}
-		s.staffPost(t, d.fo, staffConvPath(d.cAna, "/assign"), map[string]any{"username": "admin"}).wantOK(t, http.StatusOK)
-		if c := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/assign"), map[string]any{"username": nil}).wantOK(t, http.StatusOK); c["assignee"] != nil {
-			t.Fatalf("assign null: %v", c)
+		need(d.sFO.Assign(ctx, d.cAna, "admin"))(t)
+		// A null username unassigns (client.Assign sends a string).
+		var null api.Conversation
+		strictJSON(t, s.staffPost(t, d.fo, staffConvPath(d.cAna, "/assign"), api.AssignRequest{Username: nil}).wantStatus(t, http.StatusOK).Raw, &null)
+		if null.Assignee != nil {
+			t.Fatalf("assign null: %+v", null)
 		}
-		s.staffPost(t, d.fo, staffConvPath(d.cAna, "/assign"), map[string]any{"username": "frontdesk"}).wantOK(t, http.StatusOK)
-		if c := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/assign"), map[string]any{"username": ""}).wantOK(t, http.StatusOK); c["assignee"] != nil {
-			t.Fatalf("assign empty: %v", c)
+		need(d.sFO.Assign(ctx, d.cAna, "frontdesk"))(t)
+		if c := need(d.sFO.Assign(ctx, d.cAna, ""))(t); c.Assignee != nil {
+			t.Fatalf("assign empty: %+v", c)
 		}
 	})
 
 	t.Run("move to another outlet", func(t *testing.T) {
-		s.staffPost(t, d.fo, staffConvPath(d.cAna, "/assign"), map[string]any{"username": "frontdesk"}).wantOK(t, http.StatusOK)
+		need(d.sFO.Assign(ctx, d.cAna, "frontdesk"))(t)
 		// Within the front office: the assignee can still see it and stays.
-		c := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/move"), map[string]any{"outletCode": "giftshop"}).wantOK(t, http.StatusOK)
-		if c["outletCode"] != "GIFTSHOP" || c["serviceCenterCode"] != "FO" || c["assignee"] == nil || c["subject"] != "Front Desk" {
-			t.Fatalf("move within FO: %v", c)
+		c := need(d.sFO.Move(ctx, d.cAna, "giftshop"))(t)
+		if c.OutletCode != "GIFTSHOP" || c.ServiceCenterCode != "FO" || c.Assignee == nil || c.Subject != "Front Desk" {
+			t.Fatalf("move within FO: %+v", c)
 		}
 		// An agent cannot send it to another team's outlet, nor to an unknown one.
-		s.staffPost(t, d.fo, staffConvPath(d.cAna, "/move"), map[string]any{"outletCode": "ROOMSERVICE"}).wantStaffError(t, http.StatusForbidden, "Forbidden")
-		s.staffPost(t, d.fo, staffConvPath(d.cAna, "/move"), map[string]any{"outletCode": "NOPE"}).wantStaffError(t, http.StatusNotFound, "OutletNotFound")
-		e := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/move"), map[string]any{"outletCode": " "}).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-		if got := fieldsOf(e); !reflect.DeepEqual(got, []string{"outletCode"}) {
+		_, err := d.sFO.Move(ctx, d.cAna, "ROOMSERVICE")
+		d.sFO.fail(t, err, http.StatusForbidden, "Forbidden")
+		_, err = d.sFO.Move(ctx, d.cAna, "NOPE")
+		d.sFO.fail(t, err, http.StatusNotFound, "OutletNotFound")
+		_, err = d.sFO.Move(ctx, d.cAna, " ")
+		if got := fieldNames(d.sFO.fail(t, err, http.StatusBadRequest, "ValidationFailed")); !reflect.DeepEqual(got, []string{"outletCode"}) {
 			t.Fatalf("fields %v", got)
 		}
 		s.do(t, http.MethodPost, staffConvPath(d.cAna, "/move"), []byte(`{"outletCode":["SPA"]}`), bearer(d.fo)).
 			wantStaffError(t, http.StatusBadRequest, "MalformedRequest")
 		// The admin sends it to room service: frontdesk loses it, roomservice gets it unassigned.
-		c = s.staffPost(t, d.admin, staffConvPath(d.cAna, "/move"), map[string]any{"outletCode": "ROOMSERVICE"}).wantOK(t, http.StatusOK)
-		if c["outletCode"] != "ROOMSERVICE" || c["serviceCenterCode"] != "RS" || c["assignee"] != nil {
-			t.Fatalf("move to RS: %v", c)
+		c = need(d.sAdmin.Move(ctx, d.cAna, "ROOMSERVICE"))(t)
+		if c.OutletCode != "ROOMSERVICE" || c.ServiceCenterCode != "RS" || c.Assignee != nil {
+			t.Fatalf("move to RS: %+v", c)
 		}
-		s.staffGet(t, d.fo, staffConvPath(d.cAna, "")).wantStaffError(t, http.StatusNotFound, "ConversationNotFound")
-		s.staffGet(t, d.rs, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)
+		_, err = d.sFO.Conversation(ctx, d.cAna)
+		d.sFO.fail(t, err, http.StatusNotFound, "ConversationNotFound")
+		need(d.sRS.Conversation(ctx, d.cAna))(t)
 		// The guest sees the new outlet and service center.
-		gc, _ := s.guestView(t, d.ana, d.cAna)
-		if gc["outletCode"] != "ROOMSERVICE" || gc["messages"].([]any)[0].(map[string]any)["serviceCenterName"] != "Room Service" {
-			t.Fatalf("the guest sees %v", gc)
+		if gc := need(d.gAna.Conversation(ctx, d.cAna))(t); gc.OutletCode != "ROOMSERVICE" || gc.Messages[0].ServiceCenterName != "Room Service" {
+			t.Fatalf("the guest sees %+v", gc)
 		}
 		// Moving to where it is changes nothing.
-		updated := c["updatedAt"]
+		updated := c.UpdatedAt
 		s.Clock.Advance(time.Minute)
-		if c := s.staffPost(t, d.rs, staffConvPath(d.cAna, "/move"), map[string]any{"outletCode": "ROOMSERVICE"}).wantOK(t, http.StatusOK); c["updatedAt"] != updated {
-			t.Fatalf("a move to the same outlet changed it: %v", c)
+		if c := need(d.sRS.Move(ctx, d.cAna, "ROOMSERVICE"))(t); c.UpdatedAt != updated {
+			t.Fatalf("a move to the same outlet changed it: %+v", c)
 		}
 	})
 	s.noSecretsLogged(t, d.admin, d.fo, d.rs)
@@ -618,27 +654,33 @@ func (d *inboxDemo) noNoteForGuest(t *testing.T, text string) {
 }
 
 func TestNotesNeverReachGuests(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	d := newInboxDemo(t)
-	s := d.s
-	for _, c := range []struct{ token, code string }{{d.fo, d.cAna}, {d.rs, d.cJohn}, {d.admin, d.cLena}, {d.fo, d.cVisitor}} {
-		s.staffPost(t, c.token, staffConvPath(c.code, "/messages"), map[string]any{"content": "SECRET-NOTE about " + c.code, "type": "Note"}).
-			wantOK(t, http.StatusCreated)
+	for _, c := range []struct {
+		staff *staffAPI
+		code  string
+	}{{d.sFO, d.cAna}, {d.sRS, d.cJohn}, {d.sAdmin, d.cLena}, {d.sFO, d.cVisitor}} {
+		need(c.staff.AddMessage(ctx, c.code, api.AddMessageRequest{Content: "SECRET-NOTE about " + c.code, Type: "Note"}, ""))(t)
+		if st := c.staff.last(t).Status; st != http.StatusCreated {
+			t.Fatalf("note: HTTP %d", st)
+		}
 	}
 	d.noNoteForGuest(t, "SECRET-NOTE")
 	// A guest's unread count ignores notes; the guest's Read call does not mark them.
-	c := s.get(t, "/API/V40/Interactive/Messages/Conversations?SessionToken="+d.ana).content(t, "getConversationsResponse")
-	if n := c["conversations"].([]any)[0].(map[string]any)["unreadCount"]; n != float64(0) {
+	if n := need(d.gAna.Conversations(ctx, "", client.Page{}))(t).Conversations[0].UnreadCount; n != 0 {
 		t.Fatalf("unreadCount %v counts the note", n)
 	}
-	s.post(t, convPath(d.cAna, "/Read"), map[string]any{"SessionToken": d.ana}).content(t, "responseStatus")
-	msgs := s.staffGet(t, d.fo, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)["messages"].([]any)
-	if note := msgs[1].(map[string]any); note["type"] != "Note" || note["isRead"] != false {
-		t.Fatalf("note %v", note)
+	if err := d.gAna.MarkRead(ctx, d.cAna, ""); err != nil {
+		t.Fatal(err)
+	}
+	msgs := need(d.sFO.Conversation(ctx, d.cAna))(t).Messages
+	if note := msgs[1]; note.Type != "Note" || note.IsRead {
+		t.Fatalf("note %+v", note)
 	}
 	// The guest's paging totals do not count notes either.
-	m := s.get(t, pathMessages+"?SessionToken="+d.ana).content(t, "getMessagesResponse")
-	if m["totalCount"] != float64(1) {
-		t.Fatalf("totalCount %v", m["totalCount"])
+	if m := need(d.gAna.Messages(ctx, client.Page{}))(t); m.TotalCount != 1 {
+		t.Fatalf("totalCount %v", m.TotalCount)
 	}
 }
 
@@ -685,14 +727,23 @@ func addManagerAndOtherProperty(t *testing.T, s *server) string {
 }
 
 func TestConversationAuthorisation(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	d := newInboxDemo(t)
 	s := d.s
 	cOther := addManagerAndOtherProperty(t, s)
-	manager := s.staffLogin(t, "manager")
-	key := s.staffPost(t, d.admin, pathAPIKeys, map[string]any{"name": "PMS", "role": "manager", "properties": []string{"DEMO"}}).
-		wantOK(t, http.StatusCreated)["secret"].(string)
-	adminKey := s.staffPost(t, d.admin, pathAPIKeys, map[string]any{"name": "Ops", "role": "admin"}).
-		wantOK(t, http.StatusCreated)["secret"].(string)
+	mgr := s.staffAs(t, "manager")
+	manager := mgr.Token()
+	newKey := func(req api.APIKeyRequest) string {
+		t.Helper()
+		k := need(d.sAdmin.CreateAPIKey(ctx, req))(t)
+		if st := d.sAdmin.last(t).Status; st != http.StatusCreated {
+			t.Fatalf("key: HTTP %d", st)
+		}
+		return k.Secret
+	}
+	key := newKey(api.APIKeyRequest{Name: "PMS", Role: "manager", Properties: []string{"DEMO"}})
+	adminKey := newKey(api.APIKeyRequest{Name: "Ops", Role: "admin", Properties: []string{}})
 
 	// The objects: the front office's conversation (Ana, FRONTDESK), room service's (John),
 	// another property's, and a code that names nothing. Each holds a secret the body must not
@@ -714,14 +765,14 @@ func TestConversationAuthorisation(t *testing.T) {
 	}
 	routes := []route{
 		{"detail", http.MethodGet, "", nil, http.StatusOK},
-		{"reply", http.MethodPost, "/messages", func(object) any { return map[string]any{"content": "Hello", "type": "Staff"} }, http.StatusCreated},
-		{"note", http.MethodPost, "/messages", func(object) any { return map[string]any{"content": "psst", "type": "Note"} }, http.StatusCreated},
+		{"reply", http.MethodPost, "/messages", func(object) any { return api.AddMessageRequest{Content: "Hello", Type: "Staff"} }, http.StatusCreated},
+		{"note", http.MethodPost, "/messages", func(object) any { return api.AddMessageRequest{Content: "psst", Type: "Note"} }, http.StatusCreated},
 		{"close", http.MethodPost, "/close", nil, http.StatusOK},
 		{"reopen", http.MethodPost, "/reopen", nil, http.StatusOK},
-		{"read", http.MethodPost, "/read", func(object) any { return map[string]any{} }, http.StatusOK},
-		{"assign", http.MethodPost, "/assign", func(object) any { return map[string]any{"username": nil} }, http.StatusOK},
+		{"read", http.MethodPost, "/read", func(object) any { return api.ReadRequest{} }, http.StatusOK},
+		{"assign", http.MethodPost, "/assign", func(object) any { return api.AssignRequest{Username: nil} }, http.StatusOK},
 		{"unassign", http.MethodPost, "/unassign", nil, http.StatusOK},
-		{"move", http.MethodPost, "/move", func(o object) any { return map[string]any{"outletCode": o.outlet} }, http.StatusOK},
+		{"move", http.MethodPost, "/move", func(o object) any { return api.MoveRequest{OutletCode: o.outlet} }, http.StatusOK},
 	}
 	type caller struct {
 		name    string
@@ -773,9 +824,10 @@ func TestConversationAuthorisation(t *testing.T) {
 						t.Errorf("%s: HTTP %d, want 404: %s", cell, r.Status, r.Raw)
 						continue
 					}
-					e := r.wantStaffError(t, http.StatusNotFound, "ConversationNotFound")
-					if e["message"] != unknownMessage(o.code) || e["fields"] != nil {
-						t.Errorf("%s: the error tells the conversation exists: %v", cell, e)
+					r.wantStaffError(t, http.StatusNotFound, "ConversationNotFound")
+					var e api.ErrorBody
+					if strictJSON(t, r.Raw, &e); e.Error.Message != unknownMessage(o.code) || e.Error.Fields != nil {
+						t.Errorf("%s: the error tells the conversation exists: %+v", cell, e)
 					}
 				}
 				if o.secret != "" && strings.Contains(strings.ToLower(string(r.Raw)), strings.ToLower(o.secret)) {
@@ -804,9 +856,9 @@ func TestConversationAuthorisation(t *testing.T) {
 		t.Fatalf("fields %v", got)
 	}
 	// A manager's reply carries the display name split at the first word.
-	m := s.staffPost(t, manager, staffConvPath(d.cJohn, "/messages"), map[string]any{"content": "Done", "type": "Staff"}).wantOK(t, http.StatusCreated)
-	if a := m["author"].(map[string]any); a["firstName"] != "Maria" || a["lastName"] != "Lopez Diaz" {
-		t.Fatalf("author %v", a)
+	m := need(mgr.AddMessage(ctx, d.cJohn, api.AddMessageRequest{Content: "Done", Type: "Staff"}, ""))(t)
+	if a := m.Author; mgr.last(t).Status != http.StatusCreated || a.FirstName != "Maria" || a.LastName != "Lopez Diaz" {
+		t.Fatalf("author %+v", a)
 	}
 	// Without credentials, every route is AuthenticationFailed.
 	for _, rt := range routes {
@@ -816,6 +868,7 @@ func TestConversationAuthorisation(t *testing.T) {
 }
 
 func TestStaffWriteValidation(t *testing.T) {
+	t.Parallel()
 	d := newInboxDemo(t)
 	s := d.s
 	path := staffConvPath(d.cAna, "/messages")
@@ -825,14 +878,14 @@ func TestStaffWriteValidation(t *testing.T) {
 		body   any
 		fields []string
 	}{
-		{"empty", map[string]any{}, []string{"type", "content"}},
-		{"no type", map[string]any{"content": "x"}, []string{"type"}},
-		{"no content", map[string]any{"type": "Staff"}, []string{"content"}},
-		{"blank", map[string]any{"content": " \n\t ", "type": "Staff"}, []string{"content"}},
-		{"a guest's type", map[string]any{"content": "x", "type": "Guest"}, []string{"type"}},
-		{"a system type", map[string]any{"content": "x", "type": "System"}, []string{"type"}},
-		{"too long", map[string]any{"content": strings.Repeat("é", 4001), "type": "Staff"}, []string{"content"}},
-		{"NUL", map[string]any{"content": "a\x00b", "type": "Note"}, []string{"content"}},
+		{"empty", map[string]string{}, []string{"type", "content"}},
+		{"no type", map[string]string{"content": "x"}, []string{"type"}},
+		{"no content", map[string]string{"type": "Staff"}, []string{"content"}},
+		{"blank", map[string]string{"content": " \n\t ", "type": "Staff"}, []string{"content"}},
+		{"a guest's type", map[string]string{"content": "x", "type": "Guest"}, []string{"type"}},
+		{"a system type", map[string]string{"content": "x", "type": "System"}, []string{"type"}},
+		{"too long", map[string]string{"content": strings.Repeat("é", 4001), "type": "Staff"}, []string{"content"}},
+		{"NUL", map[string]string{"content": "a\x00b", "type": "Note"}, []string{"content"}},
 	} {
 		e := s.staffPost(t, d.fo, path, c.body).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
 		if got := fieldsOf(e); !reflect.DeepEqual(got, c.fields) {
@@ -852,9 +905,9 @@ func TestStaffWriteValidation(t *testing.T) {
 	s.do(t, http.MethodPost, path, []byte("content=x"), map[string]string{"Authorization": "Bearer " + d.fo, "Content-Type": "text/plain"}).
 		wantStaffError(t, http.StatusUnsupportedMediaType, "UnsupportedMediaType")
 	// Exactly 4000 characters after trimming is accepted; nothing was written before.
-	m := s.staffPost(t, d.fo, path, map[string]any{"content": "  " + strings.Repeat("é", 4000) + "  ", "type": "Staff"}).wantOK(t, http.StatusCreated)
-	if m["seq"] != float64(2) {
-		t.Fatalf("the refused messages were written: seq %v", m["seq"])
+	m := need(d.sFO.AddMessage(t.Context(), d.cAna, api.AddMessageRequest{Content: "  " + strings.Repeat("é", 4000) + "  ", Type: "Staff"}, ""))(t)
+	if d.sFO.last(t).Status != http.StatusCreated || m.Seq != 2 {
+		t.Fatalf("the refused messages were written: seq %v", m.Seq)
 	}
 	// Other acts' bodies.
 	for _, c := range []struct{ suffix, raw string }{
@@ -869,10 +922,10 @@ func TestStaffWriteValidation(t *testing.T) {
 		body   any
 		field  string
 	}{
-		{"/assign", map[string]any{"username": "a\x00b"}, "username"},
-		{"/move", map[string]any{"outletCode": strings.Repeat("X", 201)}, "outletCode"},
-		{"/move", map[string]any{}, "outletCode"},
-		{"/read", map[string]any{"upToMessageCode": "MNOPE"}, "upToMessageCode"},
+		{"/assign", map[string]string{"username": "a\x00b"}, "username"},
+		{"/move", map[string]string{"outletCode": strings.Repeat("X", 201)}, "outletCode"},
+		{"/move", map[string]string{}, "outletCode"},
+		{"/read", map[string]string{"upToMessageCode": "MNOPE"}, "upToMessageCode"},
 	} {
 		e := s.staffPost(t, d.fo, staffConvPath(d.cAna, c.suffix), c.body).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
 		if got := fieldsOf(e); !reflect.DeepEqual(got, []string{c.field}) {
@@ -897,6 +950,7 @@ func TestStaffWriteValidation(t *testing.T) {
 }
 
 func TestStaffReplyIdempotency(t *testing.T) {
+	t.Parallel()
 	d := newInboxDemo(t)
 	s := d.s
 	path := staffConvPath(d.cAna, "/messages")
@@ -917,15 +971,17 @@ func TestStaffReplyIdempotency(t *testing.T) {
 	// Another staff user's identical key is theirs alone.
 	other := send(d.admin, "reply-1", body)
 	other.wantOK(t, http.StatusCreated)
-	if other.Body["code"] == first.Body["code"] {
+	var firstMsg, otherMsg api.Message
+	strictJSON(t, first.Raw, &firstMsg)
+	strictJSON(t, other.Raw, &otherMsg)
+	if otherMsg.Code == firstMsg.Code {
 		t.Fatal("another caller's key replayed the first caller's answer")
 	}
-	msgs := s.staffGet(t, d.fo, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)["messages"].([]any)
+	msgs := need(d.sFO.Conversation(t.Context(), d.cAna))(t).Messages
 	if len(msgs) != 3 {
 		t.Fatalf("%d messages, want 3 (the guest's and one reply per caller)", len(msgs))
 	}
-	conv, _ := s.guestView(t, d.ana, d.cAna)
-	if n := len(conv["messages"].([]any)); n != 3 {
+	if n := len(need(d.gAna.Conversation(t.Context(), d.cAna))(t).Messages); n != 3 {
 		t.Fatalf("the guest sees %d messages, want 3", n)
 	}
 	// Concurrent duplicates write once and all get the same answer.
@@ -944,7 +1000,7 @@ func TestStaffReplyIdempotency(t *testing.T) {
 			t.Fatalf("duplicates got different answers:\n%s\n%s", answers[0], a)
 		}
 	}
-	msgs = s.staffGet(t, d.fo, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)["messages"].([]any)
+	msgs = need(d.sFO.Conversation(t.Context(), d.cAna))(t).Messages
 	if len(msgs) != 4 {
 		t.Fatalf("%d messages after the burst, want 4", len(msgs))
 	}
@@ -956,25 +1012,25 @@ func TestStaffReplyIdempotency(t *testing.T) {
 	}
 	c1 := closeWith("close-1")
 	c1.wantOK(t, http.StatusOK)
-	s.staffPost(t, d.fo, staffConvPath(d.cAna, "/reopen"), nil).wantOK(t, http.StatusOK)
+	need(d.sFO.Reopen(t.Context(), d.cAna))(t)
 	if c2 := closeWith("close-1"); string(c2.Raw) != string(c1.Raw) {
 		t.Fatalf("close not replayed: %s", c2.Raw)
 	}
-	if c := s.staffGet(t, d.fo, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)["conversation"].(map[string]any); c["status"] != "Open" {
-		t.Fatalf("the replayed close closed it again: %v", c["status"])
+	if c := need(d.sFO.Conversation(t.Context(), d.cAna))(t).Conversation; c.Status != "Open" {
+		t.Fatalf("the replayed close closed it again: %v", c.Status)
 	}
 }
 
 func TestAssignToDisabledUser(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	d := newInboxDemo(t)
-	s := d.s
-	s.staffPost(t, d.admin, staffConvPath(d.cAna, "/assign"), map[string]any{"username": "frontdesk"}).wantOK(t, http.StatusOK)
+	need(d.sAdmin.Assign(ctx, d.cAna, "frontdesk"))(t)
 	// Disabled staff users (admin API) cannot be given conversations.
-	s.staffPost(t, d.admin, "/api/v1/staff-users/frontdesk/disable", nil).wantOK(t, http.StatusOK)
-	s.staffPost(t, d.admin, staffConvPath(d.cAna, "/unassign"), nil).wantOK(t, http.StatusOK)
-	e := s.staffPost(t, d.admin, staffConvPath(d.cAna, "/assign"), map[string]any{"username": "frontdesk"}).
-		wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-	if got := fieldsOf(e); !reflect.DeepEqual(got, []string{"username"}) {
+	need(d.sAdmin.DisableStaffUser(ctx, "frontdesk"))(t)
+	need(d.sAdmin.Unassign(ctx, d.cAna))(t)
+	_, err := d.sAdmin.Assign(ctx, d.cAna, "frontdesk")
+	if got := fieldNames(d.sAdmin.fail(t, err, http.StatusBadRequest, "ValidationFailed")); !reflect.DeepEqual(got, []string{"username"}) {
 		t.Fatalf("fields %v", got)
 	}
 }
@@ -984,51 +1040,52 @@ func TestAssignToDisabledUser(t *testing.T) {
 // carries an earlier time than the one before it (two nodes' clocks): the staff conversation,
 // the inbox item (with its lastMessage) and the guest's conversation list agree.
 func TestLastMessageTimeFollowsSequence(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	// Without rate limits: with PostgreSQL they are kept in the database by the clock's time,
 	// which this test turns back.
 	d := newInboxDemoOn(t, serverOptions{demo: true, env: noLimits})
 	s := d.s
 	stream := s.openEvents(t, guestEventsPath(d.ana), nil)
 	defer stream.close()
-	reply := s.staffPost(t, d.fo, staffConvPath(d.cAna, "/messages"), map[string]any{"content": "Ahora mismo", "type": "Staff"}).
-		wantOK(t, http.StatusCreated)
+	reply := need(d.sFO.AddMessage(ctx, d.cAna, api.AddMessageRequest{Content: "Ahora mismo", Type: "Staff"}, ""))(t)
+	if st := d.sFO.last(t).Status; st != http.StatusCreated {
+		t.Fatalf("reply: HTTP %d", st)
+	}
 	s.Clock.Advance(-time.Minute) // the guest's message is written after the reply, one minute "earlier"
-	late := s.post(t, convPath(d.cAna, "/Messages"), map[string]any{"SessionToken": d.ana, "Message": "¿Y el desayuno?"}).
-		content(t, "addMessageResponse")["message"].(map[string]any)
+	late := need(d.gAna.AddMessage(ctx, d.cAna, "¿Y el desayuno?", ""))(t)
 	s.Clock.Advance(time.Minute)
 
-	detail := s.staffGet(t, d.admin, staffConvPath(d.cAna, "")).wantOK(t, http.StatusOK)
-	msgs := detail["messages"].([]any)
-	lastMsg := msgs[len(msgs)-1].(map[string]any)
-	if lastMsg["content"] != "¿Y el desayuno?" || lastMsg["createdAt"] == reply["createdAt"] {
-		t.Fatalf("last message %v (the reply %v)", lastMsg, reply)
+	detail := need(d.sAdmin.Conversation(ctx, d.cAna))(t)
+	lastMsg := detail.Messages[len(detail.Messages)-1]
+	if lastMsg.Content != "¿Y el desayuno?" || lastMsg.CreatedAt == reply.CreatedAt {
+		t.Fatalf("last message %+v (the reply %+v)", lastMsg, reply)
 	}
-	want := lastMsg["createdAt"]
-	if got := detail["conversation"].(map[string]any)["lastMessageAt"]; got != want {
+	want := lastMsg.CreatedAt
+	if got := detail.Conversation.LastMessageAt; got == nil || *got != want {
 		t.Errorf("staff conversation lastMessageAt %v, want the last message's %v", got, want)
 	}
-	var item map[string]any
-	for _, c := range s.staffGet(t, d.admin, pathConversations).wantOK(t, http.StatusOK)["conversations"].([]any) {
-		if c := c.(map[string]any); c["code"] == d.cAna {
-			item = c
+	var item *api.ConversationSummary
+	for _, c := range need(d.sAdmin.Conversations(ctx, client.InboxQuery{}))(t).Conversations {
+		if c.Code == d.cAna {
+			item = &c
 		}
 	}
-	if item == nil || item["lastMessageAt"] != want || item["lastMessage"].(map[string]any)["createdAt"] != want {
-		t.Errorf("inbox item %v, want lastMessageAt and lastMessage.createdAt %v", item, want)
+	if item == nil || item.LastMessageAt == nil || *item.LastMessageAt != want || item.LastMessage == nil || item.LastMessage.CreatedAt != want {
+		t.Errorf("inbox item %+v, want lastMessageAt and lastMessage.createdAt %v", item, want)
 	}
-	list := s.get(t, "/API/V40/Interactive/Messages/Conversations?SessionToken="+d.ana).content(t, "getConversationsResponse")
-	if got := list["conversations"].([]any)[0].(map[string]any)["lastMessageDate"]; got != late["createDate"] {
-		t.Errorf("guest list lastMessageDate %v, want the late message's %v", got, late["createDate"])
+	if got := need(d.gAna.Conversations(ctx, "", client.Page{}))(t).Conversations[0].LastMessageDate; got != late.CreateDate {
+		t.Errorf("guest list lastMessageDate %v, want the late message's %v", got, late.CreateDate)
 	}
 	// The guest's live events: closing the conversation sends its summary.
-	s.staffPost(t, d.fo, staffConvPath(d.cAna, "/close"), nil).wantOK(t, http.StatusOK)
+	need(d.sFO.Close(ctx, d.cAna))(t)
 	for range 10 {
 		ev := stream.next(t)
 		if ev.Event != "conversation.updated" || ev.Data["conversationCode"] != d.cAna {
 			continue
 		}
-		if got := ev.Data["conversation"].(map[string]any)["lastMessageDate"]; got != late["createDate"] {
-			t.Errorf("guest event lastMessageDate %v, want the late message's %v", got, late["createDate"])
+		if got := ev.Data["conversation"].(map[string]any)["lastMessageDate"]; got != late.CreateDate {
+			t.Errorf("guest event lastMessageDate %v, want the late message's %v", got, late.CreateDate)
 		}
 		return
 	}

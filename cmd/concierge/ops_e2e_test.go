@@ -12,12 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"concierge/api"
+	"concierge/client"
 	"concierge/internal/concierge"
 	"concierge/internal/demo"
 	"concierge/internal/password"
 )
 
 func TestOperationalEndpoints(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOptions{demo: true})
 	if r := s.get(t, "/healthz"); r.Status != 200 || r.Body["status"] != "ok" {
 		t.Fatalf("healthz: %d %s", r.Status, r.Raw)
@@ -42,10 +45,11 @@ func TestOperationalEndpoints(t *testing.T) {
 }
 
 func TestGracefulShutdownAndRestartKeepsData(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	s := startServer(t, serverOptions{demo: true, dir: dir})
-	tok := s.loginRoom(t, "101", "Garcia")
-	s.post(t, pathCreate, map[string]any{"SessionToken": tok, "Message": "kept across restarts"}).content(t, "createConversationResponse")
+	ana := s.guestAt(t, "101", "Garcia")
+	need(ana.CreateConversation(t.Context(), api.GuestCreateConversationRequest{Message: "kept across restarts"}, ""))(t)
 	if err := s.stop(); err != nil {
 		t.Fatalf("shutdown: %v", err)
 	}
@@ -54,9 +58,9 @@ func TestGracefulShutdownAndRestartKeepsData(t *testing.T) {
 	}
 	// Same data directory: the same signing key and the same data, so the token still works.
 	s2 := startServer(t, serverOptions{demo: true, dir: dir, clock: s.Clock})
-	c := s2.get(t, pathMessages+"?SessionToken="+tok).content(t, "getMessagesResponse")
-	if c["totalCount"] != float64(1) {
-		t.Fatalf("after restart: %v", c)
+	c := need(s2.guestAPI(t, ana.Token()).Messages(t.Context(), client.Page{}))(t)
+	if c.TotalCount != 1 {
+		t.Fatalf("after restart: %+v", c)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "concierge.key")); err != nil && !testPostgres(t) { // PostgreSQL: in the database
 		t.Fatalf("signing key not kept in the data directory: %v", err)
@@ -64,9 +68,11 @@ func TestGracefulShutdownAndRestartKeepsData(t *testing.T) {
 }
 
 func TestKeyRotation(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	dir := t.TempDir()
 	s := startServer(t, serverOptions{demo: true, dir: dir})
-	old := s.loginRoom(t, "102", "Smith")
+	old := s.guestAt(t, "102", "Smith").Token()
 	if err := s.stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -76,8 +82,8 @@ func TestKeyRotation(t *testing.T) {
 		t.Fatalf("rotate-key: %v\n%s", err, out.String())
 	}
 	s2 := startServer(t, serverOptions{dir: dir, clock: s.Clock})
-	s2.get(t, pathMessages+"?SessionToken="+old).content(t, "getMessagesResponse")
-	fresh := s2.loginRoom(t, "102", "Smith")
+	need(s2.guestAPI(t, old).Messages(ctx, client.Page{}))(t)
+	fresh := s2.guestAt(t, "102", "Smith").Token()
 	if err := s2.stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -91,53 +97,59 @@ func TestKeyRotation(t *testing.T) {
 	}
 	lines := strings.Fields(string(keys))
 	s3 := startServer(t, serverOptions{dir: dir, clock: s.Clock, env: map[string]string{"CONCIERGE_SESSION_KEY": lines[0]}})
-	s3.get(t, pathMessages+"?SessionToken="+fresh).content(t, "getMessagesResponse")
-	s3.get(t, pathMessages+"?SessionToken="+old).wantFailure(t, http.StatusUnauthorized, "getMessagesResponse", "IdentityTokenInvalid")
+	need(s3.guestAPI(t, fresh).Messages(ctx, client.Page{}))(t)
+	g := s3.guestAPI(t, old)
+	_, err = g.Messages(ctx, client.Page{})
+	g.fail(t, err, http.StatusUnauthorized, "getMessagesResponse", "IdentityTokenInvalid")
 	if err := s3.stop(); err != nil {
 		t.Fatal(err)
 	}
 	s4 := startServer(t, serverOptions{dir: dir, clock: s.Clock, env: map[string]string{
 		"CONCIERGE_SESSION_KEY": lines[0], "CONCIERGE_SESSION_KEY_PREVIOUS": lines[1]}})
-	s4.get(t, pathMessages+"?SessionToken="+old).content(t, "getMessagesResponse")
+	need(s4.guestAPI(t, old).Messages(ctx, client.Page{}))(t)
 }
 
 // TestOtherProperty: a second hotel on the same server. Its interface token does not open
 // sessions at DEMO, and its guests reach none of DEMO's outlets, orders or messages.
 func TestOtherProperty(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	dir := t.TempDir()
 	clk := newClock(madridNoon(t))
 	seedTwoProperties(t, dir, clk)
 
 	s := startServer(t, serverOptions{dir: dir, clock: clk})
-	s.post(t, pathInitRoom, map[string]any{"PropertyCode": "DEMO", "InterfaceToken": "other-token", "RoomNumber": "101", "LastName": "Garcia"}).
-		wantFailure(t, http.StatusUnauthorized, "initialiseSessionResponse", "InterfaceTokenInvalid")
-	s.post(t, pathInitRoom, map[string]any{"PropertyCode": "OTHER", "InterfaceToken": demoToken, "RoomNumber": "101", "LastName": "Garcia"}).
-		wantFailure(t, http.StatusUnauthorized, "initialiseSessionResponse", "InterfaceTokenInvalid")
-
-	demoAna := s.loginRoom(t, "101", "Garcia")
-	s.post(t, pathCreate, map[string]any{"SessionToken": demoAna, "Message": "demo secret", "OrderCode": "ORD-1001"}).content(t, "createConversationResponse")
-
-	r := s.post(t, pathInitRoom, map[string]any{"PropertyCode": "OTHER", "InterfaceToken": "other-token", "RoomNumber": "101", "LastName": "Garcia"})
-	otherAna := r.token()
-	if c := r.content(t, "initialiseSessionResponse"); c["propertyCode"] != "OTHER" {
-		t.Fatalf("content %v", c)
+	for _, c := range []struct{ property, token string }{{"DEMO", "other-token"}, {"OTHER", demoToken}} {
+		g := s.guestAPI(t, "")
+		_, err := g.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: c.property, InterfaceToken: c.token, RoomNumber: "101", LastName: "Garcia"})
+		g.fail(t, err, http.StatusUnauthorized, "initialiseSessionResponse", "InterfaceTokenInvalid")
 	}
-	s.post(t, pathCreate, map[string]any{"SessionToken": otherAna, "OrderCode": "ORD-1001"}).
-		wantFailure(t, http.StatusNotFound, "createConversationResponse", "OrderNotFound")
-	s.post(t, pathCreate, map[string]any{"SessionToken": otherAna, "OutletCode": "ROOMSERVICE"}).
-		wantFailure(t, http.StatusNotFound, "createConversationResponse", "OutletNotFound")
-	c := s.get(t, pathMessages+"?SessionToken="+otherAna).content(t, "getMessagesResponse")
-	if c["totalCount"] != float64(0) || strings.Contains(string(s.get(t, pathMessages+"?SessionToken="+otherAna).Raw), "demo secret") {
-		t.Fatalf("other property's guest sees DEMO messages: %v", c)
+
+	demoAna := s.guestAt(t, "101", "Garcia")
+	need(demoAna.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "demo secret", OrderCode: "ORD-1001"}, ""))(t)
+
+	otherAna := s.guestAPI(t, "")
+	sess, err := otherAna.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "OTHER", InterfaceToken: "other-token", RoomNumber: "101", LastName: "Garcia"})
+	if err != nil || sess.PropertyCode != "OTHER" {
+		t.Fatalf("session %+v %v", sess, err)
 	}
-	conv := s.post(t, pathCreate, map[string]any{"SessionToken": otherAna, "Message": "hola"}).content(t, "createConversationResponse")["conversation"].(map[string]any)
-	if conv["outletCode"] != "DESK" || conv["propertyCode"] != "OTHER" {
-		t.Fatalf("conversation %v", conv)
+	_, err = otherAna.CreateConversation(ctx, api.GuestCreateConversationRequest{OrderCode: "ORD-1001"}, "")
+	otherAna.fail(t, err, http.StatusNotFound, "createConversationResponse", "OrderNotFound")
+	_, err = otherAna.CreateConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "ROOMSERVICE"}, "")
+	otherAna.fail(t, err, http.StatusNotFound, "createConversationResponse", "OutletNotFound")
+	c := need(otherAna.Messages(ctx, client.Page{}))(t)
+	if c.TotalCount != 0 || strings.Contains(string(otherAna.last(t).Raw), "demo secret") {
+		t.Fatalf("other property's guest sees DEMO messages: %+v", c)
+	}
+	conv := need(otherAna.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "hola"}, ""))(t)
+	if conv.OutletCode != "DESK" || conv.PropertyCode != "OTHER" {
+		t.Fatalf("conversation %+v", conv)
 	}
 	// OTHER's only outlet refuses non-verified guests: with no outlet code, none is available.
-	nv := s.post(t, pathInitGuest, map[string]any{"PropertyCode": "OTHER", "InterfaceToken": "other-token", "GuestUniqueIdentifier": "kiosk"}).token()
-	s.post(t, pathCreateNV, map[string]any{"SessionToken": nv, "Message": "hello"}).
-		wantFailure(t, http.StatusConflict, "createConversationResponse", "NoOutletAvailable")
+	nv := s.guestAPI(t, "")
+	need(nv.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "OTHER", InterfaceToken: "other-token", GuestUniqueIdentifier: "kiosk"}))(t)
+	_, err = nv.CreateNonVerifiedConversation(ctx, api.GuestCreateConversationRequest{Message: "hello"}, "")
+	nv.fail(t, err, http.StatusConflict, "createConversationResponse", "NoOutletAvailable")
 }
 
 // seedTwoProperties writes the demo data and a second hotel, OTHER (interface token
@@ -219,18 +231,22 @@ func TestSubcommands(t *testing.T) {
 }
 
 func TestEnvironmentConfiguresServe(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// CONCIERGE_ADDR is overridden by the --addr flag the harness passes; CONCIERGE_SESSION_IDLE applies.
 	s := startServer(t, serverOptions{demo: true, dir: dir, env: map[string]string{
 		"CONCIERGE_ADDR": "127.0.0.1:1", "CONCIERGE_SESSION_IDLE": "1h"}})
-	tok := s.post(t, pathInitGuest, map[string]any{"PropertyCode": "DEMO", "InterfaceToken": demoToken, "GuestUniqueIdentifier": "g"}).token()
+	g := s.guestAPI(t, "")
+	need(g.Initialise(t.Context(), api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken, GuestUniqueIdentifier: "g"}))(t)
 	s.Clock.Advance(61 * time.Minute)
-	s.get(t, pathMessages+"?SessionToken="+tok).wantFailure(t, http.StatusUnauthorized, "getMessagesResponse", "IdentityTokenExpired")
+	_, err := g.Messages(t.Context(), client.Page{})
+	g.fail(t, err, http.StatusUnauthorized, "getMessagesResponse", "IdentityTokenExpired")
 }
 
 // TestDebugListener: --debug-addr serves Go's profiles on a listener of its own, announced on
 // stdout; the public listener does not serve them.
 func TestDebugListener(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOptions{demo: true, args: []string{"--debug-addr", "127.0.0.1:0"}})
 	var debugURL string
 	for _, line := range strings.Split(s.Stdout.String(), "\n") {

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"regexp"
 	"testing"
+
+	"concierge/api"
 )
 
 // etagPattern is the shape of a configuration object's ETag: a quoted strong tag.
@@ -38,22 +40,22 @@ func TestConfigurationETagsAndLocation(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name, collection string
-		create           map[string]any
+		create           any    // the api request that creates the object
 		update, method   string // the field an update changes, and the update's method
 		disable          string // for staff users: an action that changes the object too
 	}{
 		{name: "property", collection: pathProperties, update: "name",
-			create: map[string]any{"code": "HILLTOP", "name": "Hilltop", "brandCode": "HB", "groupCode": "HG",
-				"timeZone": "Europe/Madrid", "defaultLanguage": "en"}},
+			create: api.PropertyRequest{Code: ptr("HILLTOP"), Name: ptr("Hilltop"), BrandCode: ptr("HB"), GroupCode: ptr("HG"),
+				TimeZone: ptr("Europe/Madrid"), DefaultLanguage: ptr("en")}},
 		{name: "service center", collection: pathProperties + "/DEMO/service-centers", update: "name",
-			create: map[string]any{"code": "CON", "name": "Concierge Desk", "staffLanguage": "en"}},
+			create: api.ServiceCenterRequest{Code: ptr("CON"), Name: ptr("Concierge Desk"), StaffLanguage: ptr("en")}},
 		{name: "outlet", collection: pathProperties + "/DEMO/outlets", update: "description",
-			create: map[string]any{"code": "BAR", "name": "Pool Bar", "serviceCenter": "FO", "allowGuestMessages": true}},
+			create: api.OutletRequest{Code: ptr("BAR"), Name: ptr("Pool Bar"), ServiceCenter: ptr("FO"), AllowGuestMessages: ptr(true)}},
 		{name: "staff user", collection: pathStaffUsers, update: "displayName", disable: "/disable",
-			create: map[string]any{"username": "night.agent", "displayName": "Night Agent", "password": "night-password-1",
-				"role": "agent", "serviceCenters": []map[string]string{{"property": "DEMO", "code": "FO"}}}},
+			create: api.StaffUserRequest{Username: ptr("night.agent"), DisplayName: ptr("Night Agent"), Password: ptr("night-password-1"),
+				Role: ptr("agent"), ServiceCenters: &[]api.CenterRef{{Property: "DEMO", Code: "FO"}}}},
 		{name: "webhook", collection: pathProperties + "/DEMO/webhooks", update: "url",
-			create: map[string]any{"url": "https://93.184.216.34/hook", "kinds": []string{"message.created"}}},
+			create: api.WebhookRequest{URL: ptr("https://93.184.216.34/hook"), Kinds: &[]string{"message.created"}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			created := send(http.MethodPost, c.collection, c.create, "").wantStatus(t, http.StatusCreated)
@@ -64,7 +66,7 @@ func TestConfigurationETagsAndLocation(t *testing.T) {
 			if c.name == "service center" { // a retried create replays the headers too
 				h := bearer(admin)
 				h["Idempotency-Key"] = "create-con"
-				body, _ := json.Marshal(map[string]any{"code": "CON2", "name": "Second Desk", "staffLanguage": "en"})
+				body, _ := json.Marshal(api.ServiceCenterRequest{Code: ptr("CON2"), Name: ptr("Second Desk"), StaffLanguage: ptr("en")})
 				first := s.do(t, http.MethodPost, c.collection, body, h).wantStatus(t, http.StatusCreated)
 				again := s.do(t, http.MethodPost, c.collection, body, h).wantStatus(t, http.StatusCreated)
 				if again.Header.Get("Idempotent-Replayed") != "true" || again.Header.Get("ETag") != first.Header.Get("ETag") ||
@@ -76,34 +78,35 @@ func TestConfigurationETagsAndLocation(t *testing.T) {
 			if got.Header.Get("ETag") != tag {
 				t.Fatalf("GET %s: ETag %q, the create answered %q", loc, got.Header.Get("ETag"), tag)
 			}
-			for k, v := range got.Body { // Location names the object created, shown the same
-				if fmt.Sprint(created.Body[k]) != fmt.Sprint(v) {
+			for _, k := range keysOf(t, got.Raw) { // Location names the object created, shown the same
+				if !bytes.Equal(rawPath(t, created.Raw, k), rawPath(t, got.Raw, k)) {
 					t.Fatalf("GET %s is not the created object (%s): %s vs %s", loc, k, got.Raw, created.Raw)
 				}
 			}
 			before := string(got.Raw)
 
 			// Someone else changes it: the first reader's tag is stale.
-			changed := send(http.MethodPatch, loc, map[string]any{c.update: newValue(c.update, 1)}, tag).wantStatus(t, http.StatusOK)
+			changed := send(http.MethodPatch, loc, map[string]string{c.update: newValue(c.update, 1)}, tag).wantStatus(t, http.StatusOK)
 			newTag := changed.Header.Get("ETag")
 			if !etagPattern.MatchString(newTag) || newTag == tag {
 				t.Fatalf("after a change: ETag %q (was %q)", newTag, tag)
 			}
-			r := send(http.MethodPatch, loc, map[string]any{c.update: newValue(c.update, 2)}, tag)
-			e := r.wantStaffError(t, http.StatusPreconditionFailed, "PreconditionFailed")
-			if msg, _ := e["message"].(string); msg == "" {
+			r := send(http.MethodPatch, loc, map[string]string{c.update: newValue(c.update, 2)}, tag)
+			r.wantStaffError(t, http.StatusPreconditionFailed, "PreconditionFailed")
+			var e api.ErrorBody
+			if strictJSON(t, r.Raw, &e); e.Error.Message == "" {
 				t.Fatal("412 without a message")
 			}
 			now := send(http.MethodGet, loc, nil, "").wantStatus(t, http.StatusOK)
-			if now.Header.Get("ETag") != newTag || now.Body[c.update] != changed.Body[c.update] || string(now.Raw) == before {
+			if now.Header.Get("ETag") != newTag || !bytes.Equal(rawPath(t, now.Raw, c.update), rawPath(t, changed.Raw, c.update)) || string(now.Raw) == before {
 				t.Fatalf("a stale If-Match changed the object: %s", now.Raw)
 			}
 			// A list of tags holding the current one, a weak tag, and "*".
-			send(http.MethodPatch, loc, map[string]any{c.update: newValue(c.update, 3)}, tag+", "+newTag).wantStatus(t, http.StatusOK)
-			send(http.MethodPatch, loc, map[string]any{c.update: newValue(c.update, 4)}, "W/"+newTag).
+			send(http.MethodPatch, loc, map[string]string{c.update: newValue(c.update, 3)}, tag+", "+newTag).wantStatus(t, http.StatusOK)
+			send(http.MethodPatch, loc, map[string]string{c.update: newValue(c.update, 4)}, "W/"+newTag).
 				wantStaffError(t, http.StatusPreconditionFailed, "PreconditionFailed")
-			last := send(http.MethodPatch, loc, map[string]any{c.update: newValue(c.update, 5)}, "*").wantStatus(t, http.StatusOK)
-			send(http.MethodPatch, loc, map[string]any{c.update: newValue(c.update, 5)}, "").wantStatus(t, http.StatusOK)
+			last := send(http.MethodPatch, loc, map[string]string{c.update: newValue(c.update, 5)}, "*").wantStatus(t, http.StatusOK)
+			send(http.MethodPatch, loc, map[string]string{c.update: newValue(c.update, 5)}, "").wantStatus(t, http.StatusOK)
 			if c.disable != "" {
 				send(http.MethodPost, loc+c.disable, nil, tag).wantStaffError(t, http.StatusPreconditionFailed, "PreconditionFailed")
 				send(http.MethodPost, loc+c.disable, nil, last.Header.Get("ETag")).wantStatus(t, http.StatusOK)
@@ -117,7 +120,7 @@ func TestConfigurationETagsAndLocation(t *testing.T) {
 			}
 			// An If-Match on an object that does not exist is its NotFound.
 			if c.name == "outlet" {
-				send(http.MethodPatch, c.collection+"/NOPE", map[string]any{c.update: "x"}, newTag).
+				send(http.MethodPatch, c.collection+"/NOPE", map[string]string{c.update: "x"}, newTag).
 					wantStaffError(t, http.StatusNotFound, "OutletNotFound")
 			}
 		})

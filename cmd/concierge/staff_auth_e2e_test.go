@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"concierge/api"
+	"concierge/client"
 )
 
 const (
@@ -103,23 +106,27 @@ func (s *server) noSecretsLogged(t testing.TB, secrets ...string) {
 }
 
 func TestStaffLogin(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	s := startServer(t, serverOptions{demo: true})
 
-	r := s.post(t, pathStaffLogin, map[string]any{"username": "admin", "password": demoPassword})
-	if r.Status != http.StatusOK {
-		t.Fatalf("login: HTTP %d %s", r.Status, r.Raw)
+	c := s.staffAPI(t, "")
+	login, err := c.Login(ctx, "admin", demoPassword)
+	if err != nil {
+		t.Fatalf("login: %v", err)
 	}
+	r := c.last(t)
 	if got := keysOf(t, r.Raw); !reflect.DeepEqual(got, []string{"token", "expiresAt", "user"}) {
 		t.Fatalf("answer keys %v", got)
 	}
-	adminToken := r.Body["token"].(string)
+	adminToken := login.Token
 	if !regexp.MustCompile(`^cst_[A-Za-z0-9_-]{43}$`).MatchString(adminToken) {
 		t.Fatalf("token %q is not cst_ + base64url(32 bytes)", adminToken)
 	}
 	// Twelve hours from now, in UTC with nanoseconds.
 	wantExpiry := s.Clock.Now().Add(12 * time.Hour).UTC().Format("2006-01-02T15:04:05.000000000Z")
-	if r.Body["expiresAt"] != wantExpiry {
-		t.Fatalf("expiresAt %v, want %s", r.Body["expiresAt"], wantExpiry)
+	if login.ExpiresAt != wantExpiry {
+		t.Fatalf("expiresAt %v, want %s", login.ExpiresAt, wantExpiry)
 	}
 	if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
 		t.Fatalf("Cache-Control %q", cc)
@@ -128,50 +135,51 @@ func TestStaffLogin(t *testing.T) {
 	if got := keysOf(t, user); !reflect.DeepEqual(got, []string{"id", "username", "displayName", "role", "serviceCenters", "properties"}) {
 		t.Fatalf("user keys %v", got)
 	}
-	u := r.Body["user"].(map[string]any)
-	if u["username"] != "admin" || u["displayName"] != "Demo Admin" || u["role"] != "admin" ||
-		!reflect.DeepEqual(u["serviceCenters"], []any{}) || !reflect.DeepEqual(u["properties"], []any{"DEMO"}) {
-		t.Fatalf("user %v", u)
+	u := login.User
+	if u.Username != "admin" || u.DisplayName != "Demo Admin" || u.Role != "admin" ||
+		!reflect.DeepEqual(u.ServiceCenters, []string{}) || !reflect.DeepEqual(u.Properties, []string{"DEMO"}) {
+		t.Fatalf("user %+v", u)
 	}
-	if id, _ := u["id"].(float64); id <= 0 {
-		t.Fatalf("user id %v", u["id"])
+	if u.ID <= 0 {
+		t.Fatalf("user id %v", u.ID)
 	}
 
 	// Usernames are case-insensitive; each login is a new token.
-	r = s.do(t, http.MethodPost, pathStaffLogin, []byte(`{"Username":" FrontDesk ","PASSWORD":"`+demoPassword+`"}`), lenient)
-	if r.Status != http.StatusOK {
-		t.Fatalf("login FrontDesk: HTTP %d %s", r.Status, r.Raw)
+	lr := s.do(t, http.MethodPost, pathStaffLogin, []byte(`{"Username":" FrontDesk ","PASSWORD":"`+demoPassword+`"}`), lenient)
+	if lr.Status != http.StatusOK {
+		t.Fatalf("login FrontDesk: HTTP %d %s", lr.Status, lr.Raw)
 	}
-	u = r.Body["user"].(map[string]any)
-	if u["username"] != "frontdesk" || u["role"] != "agent" || !reflect.DeepEqual(u["serviceCenters"], []any{"FO"}) ||
-		!reflect.DeepEqual(u["properties"], []any{"DEMO"}) {
-		t.Fatalf("user %v", u)
+	var agent api.Login
+	strictJSON(t, lr.Raw, &agent)
+	if u := agent.User; u.Username != "frontdesk" || u.Role != "agent" || !reflect.DeepEqual(u.ServiceCenters, []string{"FO"}) ||
+		!reflect.DeepEqual(u.Properties, []string{"DEMO"}) {
+		t.Fatalf("user %+v", u)
 	}
-	agentToken := r.Body["token"].(string)
+	agentToken := agent.Token
 	if agentToken == adminToken {
 		t.Fatal("two logins got the same token")
 	}
 
 	// A wrong password and an unknown username are the same failure.
-	wrong := s.post(t, pathStaffLogin, map[string]any{"username": "admin", "password": "Demo-password"}).
-		wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
-	unknown := s.post(t, pathStaffLogin, map[string]any{"username": "nobody", "password": demoPassword}).
-		wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
-	if wrong["message"] != unknown["message"] {
-		t.Fatalf("the answers tell a wrong password (%v) from an unknown user (%v)", wrong["message"], unknown["message"])
+	_, err = c.Login(ctx, "admin", "Demo-password")
+	wrong := c.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
+	_, err = c.Login(ctx, "nobody", demoPassword)
+	unknown := c.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
+	if wrong.Message != unknown.Message {
+		t.Fatalf("the answers tell a wrong password (%v) from an unknown user (%v)", wrong.Message, unknown.Message)
 	}
 
 	// Request shape.
-	e := s.post(t, pathStaffLogin, map[string]any{}).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
+	e := s.do(t, http.MethodPost, pathStaffLogin, []byte(`{}`), nil).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
 	if got := fieldsOf(e); !reflect.DeepEqual(got, []string{"username", "password"}) {
 		t.Fatalf("fields %v, want username and password", got)
 	}
-	e = s.post(t, pathStaffLogin, map[string]any{"username": "  ", "password": demoPassword}).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-	if got := fieldsOf(e); !reflect.DeepEqual(got, []string{"username"}) {
+	_, err = c.Login(ctx, "  ", demoPassword)
+	if got := fieldNames(c.fail(t, err, http.StatusBadRequest, "ValidationFailed")); !reflect.DeepEqual(got, []string{"username"}) {
 		t.Fatalf("fields %v, want username", got)
 	}
-	e = s.post(t, pathStaffLogin, map[string]any{"username": "admin", "password": strings.Repeat("x", 2000)}).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-	if got := fieldsOf(e); !reflect.DeepEqual(got, []string{"password"}) {
+	_, err = c.Login(ctx, "admin", strings.Repeat("x", 2000))
+	if got := fieldNames(c.fail(t, err, http.StatusBadRequest, "ValidationFailed")); !reflect.DeepEqual(got, []string{"password"}) {
 		t.Fatalf("fields %v, want password", got)
 	}
 	for _, body := range []string{`{"username":5,"password":"x"}`, `{"username":"admin","password":["demo-password"]}`,
@@ -192,22 +200,24 @@ func TestStaffLogin(t *testing.T) {
 }
 
 func TestStaffTokenLifecycle(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	s := startServer(t, serverOptions{demo: true})
-	tok := s.staffLogin(t, "roomservice")
+	rs := s.staffAs(t, "roomservice")
+	tok := rs.Token()
 
-	r := s.do(t, http.MethodGet, pathMe, nil, bearer(tok))
-	if r.Status != http.StatusOK || r.Body["kind"] != "user" {
-		t.Fatalf("/me: HTTP %d %s", r.Status, r.Raw)
+	me, err := rs.Me(ctx)
+	if err != nil || me.Kind != "user" || me.User == nil {
+		t.Fatalf("/me: %+v %v", me, err)
 	}
-	if got := keysOf(t, r.Raw); !reflect.DeepEqual(got, []string{"kind", "user", "expiresAt"}) {
+	if got := keysOf(t, rs.last(t).Raw); !reflect.DeepEqual(got, []string{"kind", "user", "expiresAt"}) {
 		t.Fatalf("/me keys %v", got)
 	}
-	u := r.Body["user"].(map[string]any)
-	if u["username"] != "roomservice" || !reflect.DeepEqual(u["serviceCenters"], []any{"RS"}) {
-		t.Fatalf("/me user %v", u)
+	if u := me.User; u.Username != "roomservice" || !reflect.DeepEqual(u.ServiceCenters, []string{"RS"}) {
+		t.Fatalf("/me user %+v", u)
 	}
-	if exp, _ := r.Body["expiresAt"].(string); !staffTime.MatchString(exp) {
-		t.Fatalf("/me expiresAt %q", exp)
+	if !staffTime.MatchString(me.ExpiresAt) {
+		t.Fatalf("/me expiresAt %q", me.ExpiresAt)
 	}
 	// The scheme is case-insensitive; anything else than a bearer token is refused.
 	if r := s.do(t, http.MethodGet, pathMe, nil, map[string]string{"Authorization": "bearer " + tok}); r.Status != http.StatusOK {
@@ -229,29 +239,32 @@ func TestStaffTokenLifecycle(t *testing.T) {
 	}
 
 	// Logout answers 204; the token stops working.
-	r = s.do(t, http.MethodPost, pathStaffLogout, nil, bearer(tok))
-	if r.Status != http.StatusNoContent || len(r.Raw) != 0 {
-		t.Fatalf("logout: HTTP %d %s", r.Status, r.Raw)
+	if err := rs.Logout(ctx); err != nil || rs.last(t).Status != http.StatusNoContent || len(rs.last(t).Raw) != 0 {
+		t.Fatalf("logout: %v HTTP %d %s", err, rs.last(t).Status, rs.last(t).Raw)
 	}
-	s.do(t, http.MethodGet, pathMe, nil, bearer(tok)).wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
-	s.do(t, http.MethodPost, pathStaffLogout, nil, bearer(tok)).wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
+	_, err = rs.Me(ctx)
+	rs.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
+	err = rs.Logout(ctx)
+	rs.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
 
 	// A token expires 12 hours after login.
-	tok = s.staffLogin(t, "roomservice")
-	other := s.staffLogin(t, "frontdesk")
+	rs = s.staffAs(t, "roomservice")
+	fd := s.staffAs(t, "frontdesk")
 	s.Clock.Advance(12*time.Hour - time.Second)
-	if r := s.do(t, http.MethodGet, pathMe, nil, bearer(tok)); r.Status != http.StatusOK {
-		t.Fatalf("a second before expiry: HTTP %d %s", r.Status, r.Raw)
+	if _, err := rs.Me(ctx); err != nil {
+		t.Fatalf("a second before expiry: %v", err)
 	}
 	s.Clock.Advance(time.Second)
-	s.do(t, http.MethodGet, pathMe, nil, bearer(tok)).wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
-	s.do(t, http.MethodGet, pathMe, nil, bearer(other)).wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
+	_, err = rs.Me(ctx)
+	rs.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
+	_, err = fd.Me(ctx)
+	fd.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
 	// A new login works again.
-	fresh := s.staffLogin(t, "roomservice")
-	if r := s.do(t, http.MethodGet, pathMe, nil, bearer(fresh)); r.Status != http.StatusOK {
-		t.Fatalf("after a new login: HTTP %d %s", r.Status, r.Raw)
+	fresh := s.staffAs(t, "roomservice")
+	if _, err := fresh.Me(ctx); err != nil {
+		t.Fatalf("after a new login: %v", err)
 	}
-	s.noSecretsLogged(t, tok, other, fresh, demoPassword)
+	s.noSecretsLogged(t, tok, rs.Token(), fd.Token(), fresh.Token(), demoPassword)
 }
 
 // doFrom sends a request from the local address ip (any 127.0.0.0/8 address reaches the
@@ -287,12 +300,20 @@ func (s *server) doFrom(t testing.TB, ip, method, path string, body []byte) resp
 }
 
 func TestStaffLoginBackOff(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOptions{demo: true})
-	login := func(ip, user, pw string) response {
-		b, _ := json.Marshal(map[string]string{"username": user, "password": pw})
-		return s.doFrom(t, ip, http.MethodPost, pathStaffLogin, b)
-	}
 	const here, there = "127.0.0.1", "127.0.0.2"
+	from := map[string]*staffAPI{here: s.staffAPIFrom(t, here), there: s.staffAPIFrom(t, there)}
+	type answer struct {
+		c   *staffAPI
+		err error
+	}
+	login := func(ip, user, pw string) answer {
+		c := from[ip]
+		_, err := c.Login(t.Context(), user, pw)
+		return answer{c, err}
+	}
+	failed := func(a answer) { t.Helper(); a.c.fail(t, a.err, http.StatusUnauthorized, "AuthenticationFailed") }
 	// Linux routes all of 127.0.0.0/8 to loopback; other systems may need an alias first.
 	conn, err := (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(there)}}).Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
 	if err != nil {
@@ -303,156 +324,157 @@ func TestStaffLoginBackOff(t *testing.T) {
 	// Five failures are free; the sixth starts a one-second back-off for the username from
 	// this address.
 	for i := range 6 {
-		login(here, "frontdesk", fmt.Sprintf("guess-%d", i)).wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
+		failed(login(here, "frontdesk", fmt.Sprintf("guess-%d", i)))
 	}
-	limited := func(r response, wait string) {
+	limited := func(a answer, wait string) {
 		t.Helper()
-		r.wantStaffError(t, http.StatusTooManyRequests, "RateLimited")
-		if ra := r.Header.Get("Retry-After"); ra != wait {
-			t.Fatalf("Retry-After %q, want %s", ra, wait)
+		ce := a.c.fail(t, a.err, http.StatusTooManyRequests, "RateLimited")
+		if ra := a.c.last(t).Header.Get("Retry-After"); ra != wait || fmt.Sprint(ce.RetryAfter.Seconds()) != wait {
+			t.Fatalf("Retry-After %q (%v), want %s", ra, ce.RetryAfter, wait)
 		}
 	}
 	// Even the right password waits, from this address; from another one the user logs in.
 	limited(login(here, "frontdesk", demoPassword), "1")
-	if r := login(there, "FRONTDESK", demoPassword); r.Status != http.StatusOK {
-		t.Fatalf("the same user from another address: HTTP %d %s", r.Status, r.Raw)
+	if a := login(there, "FRONTDESK", demoPassword); a.err != nil {
+		t.Fatalf("the same user from another address: %v", a.err)
 	}
 	// A colleague behind the same address is not blocked by one person's bad passwords.
-	if r := login(here, "roomservice", demoPassword); r.Status != http.StatusOK {
-		t.Fatalf("another user from the same address: HTTP %d %s", r.Status, r.Raw)
+	if a := login(here, "roomservice", demoPassword); a.err != nil {
+		t.Fatalf("another user from the same address: %v", a.err)
 	}
 	// Requests refused while backing off are not failures: after the second, logins work.
 	s.Clock.Advance(time.Second)
-	login(here, "frontdesk", "guess-6").wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
+	failed(login(here, "frontdesk", "guess-6"))
 	limited(login(here, "frontdesk", demoPassword), "2") // the seventh failure doubled the wait
 	s.Clock.Advance(2 * time.Second)
-	r := login(here, "frontdesk", demoPassword)
-	if r.Status != http.StatusOK {
-		t.Fatalf("after the back-off: HTTP %d %s", r.Status, r.Raw)
+	if a := login(here, "frontdesk", demoPassword); a.err != nil {
+		t.Fatalf("after the back-off: %v", a.err)
 	}
-	tok, _ := r.Body["token"].(string)
+	tok := from[here].Token()
 	// The success forgave the username from here: five failures are free again.
 	for range 5 {
-		login(here, "frontdesk", "wrong again").wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
+		failed(login(here, "frontdesk", "wrong again"))
 	}
-	if r := login(here, "frontdesk", demoPassword); r.Status != http.StatusOK {
-		t.Fatalf("frontdesk after a success and five new failures: HTTP %d %s", r.Status, r.Raw)
+	if a := login(here, "frontdesk", demoPassword); a.err != nil {
+		t.Fatalf("frontdesk after a success and five new failures: %v", a.err)
 	}
 	s.noSecretsLogged(t, tok, demoPassword, "guess-0", "guess-5", "wrong again")
 }
 
 func TestAPIKeys(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	s := startServer(t, serverOptions{demo: true})
-	admin := s.staffLogin(t, "admin")
-	agent := s.staffLogin(t, "frontdesk")
-	create := func(token string, body any) response {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h := bearer(token)
-		h[lenientHeader] = "1" // some bodies use other letter cases than the documented ones on purpose
-		return s.do(t, http.MethodPost, pathAPIKeys, b, h)
-	}
+	// Some bodies use other letter cases than the documented ones on purpose.
+	admin := s.staffAs(t, "admin", client.WithHeader(lenientHeader, "1"))
+	agent := s.staffAs(t, "frontdesk", client.WithHeader(lenientHeader, "1"))
 
 	// An admin creates a manager key for DEMO; the secret is in this answer only.
-	r := create(admin, map[string]any{"name": " PMS – Opera ", "role": "Manager", "properties": []string{"demo"}})
-	if r.Status != http.StatusCreated {
-		t.Fatalf("create: HTTP %d %s", r.Status, r.Raw)
+	pms, err := admin.CreateAPIKey(ctx, api.APIKeyRequest{Name: " PMS – Opera ", Role: "Manager", Properties: []string{"demo"}})
+	if err != nil || admin.last(t).Status != http.StatusCreated {
+		t.Fatalf("create: %v HTTP %d", err, admin.last(t).Status)
 	}
-	if got := keysOf(t, r.Raw); !reflect.DeepEqual(got, []string{"id", "name", "role", "properties", "createdAt", "revokedAt", "secret"}) {
+	if got := keysOf(t, admin.last(t).Raw); !reflect.DeepEqual(got, []string{"id", "name", "role", "properties", "createdAt", "revokedAt", "secret"}) {
 		t.Fatalf("created key keys %v", got)
 	}
-	pms := r.Body
-	pmsSecret, _ := pms["secret"].(string)
+	pmsSecret := pms.Secret
 	if !regexp.MustCompile(`^cak_[A-Za-z0-9_-]{43}$`).MatchString(pmsSecret) {
 		t.Fatalf("secret %q is not cak_ + base64url(32 bytes)", pmsSecret)
 	}
-	if pms["name"] != "PMS – Opera" || pms["role"] != "manager" || !reflect.DeepEqual(pms["properties"], []any{"DEMO"}) ||
-		pms["revokedAt"] != nil || !staffTime.MatchString(pms["createdAt"].(string)) {
-		t.Fatalf("created key %v", pms)
+	if pms.Name != "PMS – Opera" || pms.Role != "manager" || !reflect.DeepEqual(pms.Properties, []string{"DEMO"}) ||
+		pms.RevokedAt != nil || !staffTime.MatchString(pms.CreatedAt) {
+		t.Fatalf("created key %+v", pms)
 	}
-	pmsID := int64(pms["id"].(float64))
+	pmsID := pms.ID
 
 	// The key is a bearer token of its own.
-	r = s.do(t, http.MethodGet, pathMe, nil, bearer(pmsSecret))
-	if r.Status != http.StatusOK || r.Body["kind"] != "apiKey" {
-		t.Fatalf("/me with the key: HTTP %d %s", r.Status, r.Raw)
+	key := s.staffAPI(t, pmsSecret)
+	me, err := key.Me(ctx)
+	if err != nil || me.Kind != "apiKey" {
+		t.Fatalf("/me with the key: %+v %v", me, err)
 	}
-	if got := keysOf(t, r.Raw); !reflect.DeepEqual(got, []string{"kind", "apiKey"}) {
+	if got := keysOf(t, key.last(t).Raw); !reflect.DeepEqual(got, []string{"kind", "apiKey"}) {
 		t.Fatalf("/me keys %v", got)
 	}
-	if k := r.Body["apiKey"].(map[string]any); k["id"] != pms["id"] || k["secret"] != nil || k["role"] != "manager" {
-		t.Fatalf("/me key %v", k)
+	if k := me.APIKey; k == nil || k.ID != pms.ID || k.Role != "manager" || strings.Contains(string(key.last(t).Raw), `"secret"`) {
+		t.Fatalf("/me key %+v", k)
 	}
 	// A manager key is no admin; a key does not log out.
-	s.do(t, http.MethodGet, pathAPIKeys, nil, bearer(pmsSecret)).wantStaffError(t, http.StatusForbidden, "Forbidden")
-	s.do(t, http.MethodPost, pathStaffLogout, nil, bearer(pmsSecret)).wantStaffError(t, http.StatusForbidden, "Forbidden")
+	_, err = key.APIKeys(ctx, client.List{})
+	key.fail(t, err, http.StatusForbidden, "Forbidden")
+	err = key.Logout(ctx)
+	key.fail(t, err, http.StatusForbidden, "Forbidden")
 
 	// Agents manage no keys, and learn nothing about properties by trying.
-	create(agent, map[string]any{"name": "x", "role": "admin"}).wantStaffError(t, http.StatusForbidden, "Forbidden")
-	create(agent, map[string]any{"name": "x", "role": "manager", "properties": []string{"NOPE"}}).wantStaffError(t, http.StatusForbidden, "Forbidden")
-	s.do(t, http.MethodGet, pathAPIKeys, nil, bearer(agent)).wantStaffError(t, http.StatusForbidden, "Forbidden")
-	s.do(t, http.MethodPost, fmt.Sprintf("%s/%d/revoke", pathAPIKeys, pmsID), nil, bearer(agent)).wantStaffError(t, http.StatusForbidden, "Forbidden")
+	_, err = agent.CreateAPIKey(ctx, api.APIKeyRequest{Name: "x", Role: "admin"})
+	agent.fail(t, err, http.StatusForbidden, "Forbidden")
+	_, err = agent.CreateAPIKey(ctx, api.APIKeyRequest{Name: "x", Role: "manager", Properties: []string{"NOPE"}})
+	agent.fail(t, err, http.StatusForbidden, "Forbidden")
+	_, err = agent.APIKeys(ctx, client.List{})
+	agent.fail(t, err, http.StatusForbidden, "Forbidden")
+	_, err = agent.RevokeAPIKey(ctx, pmsID)
+	agent.fail(t, err, http.StatusForbidden, "Forbidden")
 
 	// Validation.
 	for _, c := range []struct {
-		body   any
+		body   api.APIKeyRequest
 		fields []string
 	}{
-		{map[string]any{"role": "manager", "properties": []string{"DEMO"}}, []string{"name"}},
-		{map[string]any{"name": "x", "role": "agent", "properties": []string{"DEMO"}}, []string{"role"}},
-		{map[string]any{"name": "x"}, []string{"role"}},
-		{map[string]any{"name": "x", "role": "manager"}, []string{"properties"}},
-		{map[string]any{"name": "x", "role": "admin", "properties": []string{"DEMO"}}, []string{"properties"}},
-		{map[string]any{"name": "x", "role": "manager", "properties": []string{""}}, []string{"properties"}},
-		{map[string]any{"name": strings.Repeat("n", 201), "role": "admin"}, []string{"name"}},
+		{api.APIKeyRequest{Role: "manager", Properties: []string{"DEMO"}}, []string{"name"}},
+		{api.APIKeyRequest{Name: "x", Role: "agent", Properties: []string{"DEMO"}}, []string{"role"}},
+		{api.APIKeyRequest{Name: "x"}, []string{"role"}},
+		{api.APIKeyRequest{Name: "x", Role: "manager"}, []string{"properties"}},
+		{api.APIKeyRequest{Name: "x", Role: "admin", Properties: []string{"DEMO"}}, []string{"properties"}},
+		{api.APIKeyRequest{Name: "x", Role: "manager", Properties: []string{""}}, []string{"properties"}},
+		{api.APIKeyRequest{Name: strings.Repeat("n", 201), Role: "admin"}, []string{"name"}},
 	} {
-		e := create(admin, c.body).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-		if got := fieldsOf(e); !reflect.DeepEqual(got, c.fields) {
-			t.Errorf("%v: fields %v, want %v", c.body, got, c.fields)
+		_, err := admin.CreateAPIKey(ctx, c.body)
+		if got := fieldNames(admin.fail(t, err, http.StatusBadRequest, "ValidationFailed")); !reflect.DeepEqual(got, c.fields) {
+			t.Errorf("%+v: fields %v, want %v", c.body, got, c.fields)
 		}
 	}
-	create(admin, map[string]any{"name": "x", "role": "manager", "properties": []string{"DEMO", "NOPE"}}).
-		wantStaffError(t, http.StatusNotFound, "PropertyNotFound")
-	s.do(t, http.MethodPost, pathAPIKeys, []byte(`{"name":"x","role":"manager","properties":"DEMO"}`), bearer(admin)).
+	_, err = admin.CreateAPIKey(ctx, api.APIKeyRequest{Name: "x", Role: "manager", Properties: []string{"DEMO", "NOPE"}})
+	admin.fail(t, err, http.StatusNotFound, "PropertyNotFound")
+	s.do(t, http.MethodPost, pathAPIKeys, []byte(`{"name":"x","role":"manager","properties":"DEMO"}`), bearer(admin.Token())).
 		wantStaffError(t, http.StatusBadRequest, "MalformedRequest")
 
 	// An admin key manages keys too.
-	r = create(admin, map[string]any{"name": "Backoffice", "role": "admin"})
-	if r.Status != http.StatusCreated || !reflect.DeepEqual(r.Body["properties"], []any{}) {
-		t.Fatalf("admin key: HTTP %d %s", r.Status, r.Raw)
+	ak, err := admin.CreateAPIKey(ctx, api.APIKeyRequest{Name: "Backoffice", Role: "admin"})
+	if err != nil || admin.last(t).Status != http.StatusCreated || !reflect.DeepEqual(ak.Properties, []string{}) {
+		t.Fatalf("admin key: %+v %v", ak, err)
 	}
-	adminKey := r.Body["secret"].(string)
+	adminKey := ak.Secret
+	byKey := s.staffAPI(t, adminKey)
 	secrets := []string{pmsSecret, adminKey}
 	for i := range 5 {
-		r := create(adminKey, map[string]any{"name": fmt.Sprintf("POS %d", i), "role": "manager", "properties": []string{"DEMO"}})
-		if r.Status != http.StatusCreated {
-			t.Fatalf("create with an admin key: HTTP %d %s", r.Status, r.Raw)
+		k, err := byKey.CreateAPIKey(ctx, api.APIKeyRequest{Name: fmt.Sprintf("POS %d", i), Role: "manager", Properties: []string{"DEMO"}})
+		if err != nil || byKey.last(t).Status != http.StatusCreated {
+			t.Fatalf("create with an admin key: %v", err)
 		}
-		secrets = append(secrets, r.Body["secret"].(string))
+		secrets = append(secrets, k.Secret)
 	}
 
 	// Listing pages through every key, never with a secret.
-	var ids []float64
+	var ids []int64
 	cursor := ""
 	for page := 0; ; page++ {
-		r := s.do(t, http.MethodGet, pathAPIKeys+"?limit=3&cursor="+cursor, nil, bearer(admin))
-		if r.Status != http.StatusOK {
-			t.Fatalf("list: HTTP %d %s", r.Status, r.Raw)
+		l, err := admin.APIKeys(ctx, client.List{Limit: 3, Cursor: cursor})
+		if err != nil {
+			t.Fatalf("list: %v", err)
 		}
-		if got := keysOf(t, r.Raw); !reflect.DeepEqual(got, []string{"apiKeys", "nextCursor"}) {
+		raw := admin.last(t).Raw
+		if got := keysOf(t, raw); !reflect.DeepEqual(got, []string{"apiKeys", "nextCursor"}) {
 			t.Fatalf("list keys %v", got)
 		}
 		for _, secret := range secrets {
-			if bytes.Contains(r.Raw, []byte(secret)) || bytes.Contains(r.Raw, []byte(`"secret"`)) {
-				t.Fatalf("the list shows a secret: %s", r.Raw)
+			if bytes.Contains(raw, []byte(secret)) || bytes.Contains(raw, []byte(`"secret"`)) {
+				t.Fatalf("the list shows a secret: %s", raw)
 			}
 		}
-		for _, k := range r.Body["apiKeys"].([]any) {
-			ids = append(ids, k.(map[string]any)["id"].(float64))
+		for _, k := range l.APIKeys {
+			ids = append(ids, k.ID)
 		}
-		cursor, _ = r.Body["nextCursor"].(string)
+		cursor = l.NextCursor
 		if cursor == "" {
 			break
 		}
@@ -469,37 +491,39 @@ func TestAPIKeys(t *testing.T) {
 		}
 	}
 	for _, q := range []string{"?limit=0", "?limit=201", "?limit=ten", "?cursor=nope", "?cursor=YWs6MA"} {
-		s.do(t, http.MethodGet, pathAPIKeys+q, nil, bearer(admin)).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
+		s.do(t, http.MethodGet, pathAPIKeys+q, nil, bearer(admin.Token())).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
 	}
 
 	// Revocation: the key stops working at once; revoking again changes nothing.
-	revoke := fmt.Sprintf("%s/%d/revoke", pathAPIKeys, pmsID)
-	r = s.do(t, http.MethodPost, revoke, nil, bearer(adminKey))
-	if r.Status != http.StatusOK || r.Body["id"] != pms["id"] || r.Body["secret"] != nil {
-		t.Fatalf("revoke: HTTP %d %s", r.Status, r.Raw)
+	r, err := byKey.RevokeAPIKey(ctx, pmsID)
+	if err != nil || r.ID != pms.ID || strings.Contains(string(byKey.last(t).Raw), `"secret"`) {
+		t.Fatalf("revoke: %+v %v", r, err)
 	}
-	revokedAt, _ := r.Body["revokedAt"].(string)
-	if !staffTime.MatchString(revokedAt) {
-		t.Fatalf("revokedAt %q", revokedAt)
+	if r.RevokedAt == nil || !staffTime.MatchString(*r.RevokedAt) {
+		t.Fatalf("revokedAt %v", r.RevokedAt)
 	}
-	s.do(t, http.MethodGet, pathMe, nil, bearer(pmsSecret)).wantStaffError(t, http.StatusUnauthorized, "AuthenticationFailed")
+	revokedAt := *r.RevokedAt
+	_, err = key.Me(ctx)
+	key.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
 	s.Clock.Advance(time.Minute)
-	r = s.do(t, http.MethodPost, revoke, nil, bearer(admin))
-	if r.Status != http.StatusOK || r.Body["revokedAt"] != revokedAt {
-		t.Fatalf("second revoke: HTTP %d %s", r.Status, r.Raw)
+	if r, err := admin.RevokeAPIKey(ctx, pmsID); err != nil || r.RevokedAt == nil || *r.RevokedAt != revokedAt {
+		t.Fatalf("second revoke: %+v %v", r, err)
 	}
-	for _, p := range []string{"/999999/revoke", "/0/revoke", "/abc/revoke", "/-1/revoke"} {
-		s.do(t, http.MethodPost, pathAPIKeys+p, nil, bearer(admin)).wantStaffError(t, http.StatusNotFound, "APIKeyNotFound")
+	for _, id := range []int64{999999, 0, -1} {
+		_, err := admin.RevokeAPIKey(ctx, id)
+		admin.fail(t, err, http.StatusNotFound, "APIKeyNotFound")
 	}
+	s.do(t, http.MethodPost, pathAPIKeys+"/abc/revoke", nil, bearer(admin.Token())).wantStaffError(t, http.StatusNotFound, "APIKeyNotFound")
 	// Keys do not expire with time.
 	s.Clock.Advance(30 * 24 * time.Hour)
-	if r := s.do(t, http.MethodGet, pathMe, nil, bearer(adminKey)); r.Status != http.StatusOK {
-		t.Fatalf("admin key a month later: HTTP %d %s", r.Status, r.Raw)
+	if _, err := byKey.Me(ctx); err != nil {
+		t.Fatalf("admin key a month later: %v", err)
 	}
-	s.noSecretsLogged(t, append(secrets, admin, agent, demoPassword)...)
+	s.noSecretsLogged(t, append(secrets, admin.Token(), agent.Token(), demoPassword)...)
 }
 
 func TestStaffAPIRouting(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOptions{demo: true})
 	tok := s.staffLogin(t, "admin")
 	for _, path := range []string{"/api/v1/", "/api/v1/nope", "/api/v1/conversations/x/y/z", "/api/v1/ME", "/api/v1/me/",

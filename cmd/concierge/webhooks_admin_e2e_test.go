@@ -6,84 +6,98 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"concierge/api"
 )
 
 // TestWebhookAdmin: creating, reading, changing and deleting webhooks through the admin API,
 // with the SSRF rule (no loopback, private, link-local… target unless allow-listed), the
 // checks on input and who may do what.
 func TestWebhookAdmin(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	s := startServer(t, serverOptions{demo: true}) // no allow-list
-	admin := s.staffLogin(t, "admin")
+	admin := s.staffAs(t, "admin")
 	const base = "/api/v1/properties/DEMO/webhooks"
+	kinds := []string{"message.created"}
 	for _, url := range []string{
 		"http://127.0.0.1:9/hook", "http://localhost/hook", "http://[::1]/", "http://10.0.0.8/", "http://192.168.1.1/",
 		"http://169.254.169.254/latest/meta-data", "http://[fe80::1]/", "http://[fd00::1]/", "http://100.64.0.1/",
 		"http://0.0.0.0/", "http://[::ffff:127.0.0.1]/", "http://224.0.0.1/", "ftp://example.com/", "not a url",
 		"https://user:pw@example.com/", "",
 	} {
-		r := s.admin(t, admin, http.MethodPost, base, map[string]any{"url": url, "kinds": []string{"message.created"}})
-		e := r.wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-		if !strings.Contains(fmt.Sprint(e["fields"]), "url") {
-			t.Errorf("%q: fields %v", url, e["fields"])
+		_, err := admin.CreateWebhook(ctx, "DEMO", api.WebhookRequest{URL: ptr(url), Kinds: &kinds})
+		e := admin.fail(t, err, http.StatusBadRequest, "ValidationFailed")
+		if !slices.Contains(fieldNames(e), "url") {
+			t.Errorf("%q: fields %v", url, e.Fields)
 		}
 	}
-	ok := map[string]any{"url": "https://93.184.216.34/hook", "kinds": []string{"message.created"}}
-	for name, body := range map[string]map[string]any{
-		"no kinds":      {"url": ok["url"], "kinds": []string{}},
-		"bad kind":      {"url": ok["url"], "kinds": []string{"message.deleted"}},
-		"short secret":  {"url": ok["url"], "kinds": ok["kinds"], "secret": "short"},
-		"spaced secret": {"url": ok["url"], "kinds": ok["kinds"], "secret": "has a space in it, sadly"},
+	ok := api.WebhookRequest{URL: ptr("https://93.184.216.34/hook"), Kinds: &kinds}
+	for name, body := range map[string]api.WebhookRequest{
+		"no kinds":      {URL: ok.URL, Kinds: &[]string{}},
+		"bad kind":      {URL: ok.URL, Kinds: &[]string{"message.deleted"}},
+		"short secret":  {URL: ok.URL, Kinds: ok.Kinds, Secret: ptr("short")},
+		"spaced secret": {URL: ok.URL, Kinds: ok.Kinds, Secret: ptr("has a space in it, sadly")},
 	} {
-		s.admin(t, admin, http.MethodPost, base, body).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
+		_, err := admin.CreateWebhook(ctx, "DEMO", body)
+		admin.fail(t, err, http.StatusBadRequest, "ValidationFailed")
 		_ = name
 	}
-	s.do(t, http.MethodPost, base, []byte(`{"url": 5}`), bearer(admin)).wantStaffError(t, http.StatusBadRequest, "MalformedRequest")
+	s.do(t, http.MethodPost, base, []byte(`{"url": 5}`), bearer(admin.Token())).wantStaffError(t, http.StatusBadRequest, "MalformedRequest")
 
-	created := s.admin(t, admin, http.MethodPost, base, ok).wantStatus(t, http.StatusCreated)
-	secret, _ := created.Body["secret"].(string)
-	if !strings.HasPrefix(secret, "whsec_") || created.Body["enabled"] != true || created.Body["property"] != "DEMO" {
-		t.Fatalf("created: %s", created.Raw)
+	created := need(admin.CreateWebhook(ctx, "DEMO", ok))(t)
+	if admin.last(t).Status != http.StatusCreated {
+		t.Fatalf("create: HTTP %d", admin.last(t).Status)
 	}
-	id := int(created.Body["id"].(float64))
-	one := fmt.Sprintf("%s/%d", base, id)
-	got := s.admin(t, admin, http.MethodGet, one, nil).wantStatus(t, http.StatusOK)
-	got.noLeak(t, secret)
-	list := s.admin(t, admin, http.MethodGet, base, nil).wantStatus(t, http.StatusOK)
-	list.noLeak(t, secret)
-	if n := len(list.Body["webhooks"].([]any)); n != 1 {
+	secret := created.Secret
+	if !strings.HasPrefix(secret, "whsec_") || !created.Enabled || created.Property != "DEMO" {
+		t.Fatalf("created: %+v", created)
+	}
+	id := created.ID
+	need(admin.Webhook(ctx, "DEMO", id))(t)
+	admin.last(t).noLeak(t, secret)
+	list := need(admin.Webhooks(ctx, "DEMO"))(t)
+	admin.last(t).noLeak(t, secret)
+	if n := len(list.Webhooks); n != 1 {
 		t.Errorf("%d webhooks listed", n)
 	}
-	patched := s.admin(t, admin, http.MethodPatch, one, map[string]any{"enabled": false, "kinds": []string{"order.updated", "message.read"}}).
-		wantStatus(t, http.StatusOK)
-	if patched.Body["enabled"] != false || fmt.Sprint(patched.Body["kinds"]) != "[message.read order.updated]" {
-		t.Errorf("patched: %s", patched.Raw)
+	patched := need(admin.UpdateWebhook(ctx, "DEMO", id, api.WebhookRequest{Enabled: ptr(false), Kinds: &[]string{"order.updated", "message.read"}}))(t)
+	if patched.Enabled || fmt.Sprint(patched.Kinds) != "[message.read order.updated]" {
+		t.Errorf("patched: %+v", patched)
 	}
-	s.admin(t, admin, http.MethodPatch, one, map[string]any{"url": "http://127.0.0.1/"}).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
+	_, err := admin.UpdateWebhook(ctx, "DEMO", id, api.WebhookRequest{URL: ptr("http://127.0.0.1/")})
+	admin.fail(t, err, http.StatusBadRequest, "ValidationFailed")
 
 	// Agents may not; a manager of another property sees nothing.
-	agent := s.staffLogin(t, "roomservice")
-	s.admin(t, agent, http.MethodGet, base, nil).wantStaffError(t, http.StatusForbidden, "Forbidden")
-	s.admin(t, admin, http.MethodPost, "/api/v1/properties", map[string]any{"code": "SEA", "name": "Sea", "timeZone": "UTC",
-		"defaultLanguage": "en"}).wantStatus(t, http.StatusCreated)
-	s.admin(t, admin, http.MethodPost, pathStaffUsers, map[string]any{"username": "seaboss", "displayName": "Sea Boss",
-		"password": "a-long-password", "role": "manager", "properties": []string{"SEA"}}).wantStatus(t, http.StatusCreated)
-	seaboss := s.post(t, pathStaffLogin, map[string]any{"username": "seaboss", "password": "a-long-password"}).Body["token"].(string)
-	s.admin(t, seaboss, http.MethodGet, one, nil).wantStaffError(t, http.StatusNotFound, "PropertyNotFound")
-	s.admin(t, admin, http.MethodGet, fmt.Sprintf("/api/v1/properties/SEA/webhooks/%d", id), nil).
-		wantStaffError(t, http.StatusNotFound, "WebhookNotFound")
-	s.admin(t, admin, http.MethodGet, base+"/abc", nil).wantStaffError(t, http.StatusNotFound, "WebhookNotFound")
+	agent := s.staffAs(t, "roomservice")
+	_, err = agent.Webhooks(ctx, "DEMO")
+	agent.fail(t, err, http.StatusForbidden, "Forbidden")
+	need(admin.CreateProperty(ctx, api.PropertyRequest{Code: ptr("SEA"), Name: ptr("Sea"), TimeZone: ptr("UTC"), DefaultLanguage: ptr("en")}))(t)
+	need(admin.CreateStaffUser(ctx, api.StaffUserRequest{Username: ptr("seaboss"), DisplayName: ptr("Sea Boss"),
+		Password: ptr("a-long-password"), Role: ptr("manager"), Properties: &[]string{"SEA"}}))(t)
+	seaboss := s.staffAPI(t, "")
+	need(seaboss.Login(ctx, "seaboss", "a-long-password"))(t)
+	_, err = seaboss.Webhook(ctx, "DEMO", id)
+	seaboss.fail(t, err, http.StatusNotFound, "PropertyNotFound")
+	_, err = admin.Webhook(ctx, "SEA", id)
+	admin.fail(t, err, http.StatusNotFound, "WebhookNotFound")
+	s.admin(t, admin.Token(), http.MethodGet, base+"/abc", nil).wantStaffError(t, http.StatusNotFound, "WebhookNotFound")
 
-	s.do(t, http.MethodDelete, one, nil, bearer(admin)).wantStatus(t, http.StatusNoContent)
-	s.do(t, http.MethodDelete, one, nil, bearer(admin)).wantStaffError(t, http.StatusNotFound, "WebhookNotFound")
+	if err := admin.DeleteWebhook(ctx, "DEMO", id); err != nil || admin.last(t).Status != http.StatusNoContent {
+		t.Fatalf("delete: %v (HTTP %d)", err, admin.last(t).Status)
+	}
+	err = admin.DeleteWebhook(ctx, "DEMO", id)
+	admin.fail(t, err, http.StatusNotFound, "WebhookNotFound")
 
 	var actions []string
-	for _, e := range s.auditEntries(t, admin) {
-		if strings.HasPrefix(e["action"].(string), "webhook.") {
-			actions = append(actions, e["action"].(string))
-			if strings.Contains(e["detail"].(string), secret) {
-				t.Errorf("audit detail holds the secret: %v", e)
+	for _, e := range auditLog(t, admin) {
+		if strings.HasPrefix(e.Action, "webhook.") {
+			actions = append(actions, e.Action)
+			if strings.Contains(e.Detail, secret) {
+				t.Errorf("audit detail holds the secret: %+v", e)
 			}
 		}
 	}
@@ -94,6 +108,7 @@ func TestWebhookAdmin(t *testing.T) {
 
 // TestWebhooksCLI: concierge webhooks create|list|delete on the database of a stopped server.
 func TestWebhooksCLI(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOptions{demo: true})
 	if err := s.stop(); err != nil {
 		t.Fatal(err)
@@ -137,6 +152,7 @@ func TestWebhooksCLI(t *testing.T) {
 // TestWebhookAllowListConfig: the allow-list comes from --webhook-allow-cidr or
 // CONCIERGE_WEBHOOK_ALLOW_CIDR; a malformed one stops serve with a clear error.
 func TestWebhookAllowListConfig(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), []string{"concierge", "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "x.db"),
 		"--webhook-allow-cidr", "10.0.0.0/8,not-a-network"}, func(string) string { return "" }, &out, &errOut)
@@ -149,9 +165,12 @@ func TestWebhookAllowListConfig(t *testing.T) {
 		t.Errorf("help: %v\n%s", err, out.String())
 	}
 	s := startServer(t, serverOptions{demo: true, env: map[string]string{"CONCIERGE_WEBHOOK_ALLOW_CIDR": "127.0.0.1"}})
-	admin := s.staffLogin(t, "admin")
-	s.admin(t, admin, http.MethodPost, "/api/v1/properties/DEMO/webhooks", map[string]any{"url": "http://127.0.0.1:9/hook",
-		"kinds": []string{"message.created"}}).wantStatus(t, http.StatusCreated)
-	s.admin(t, admin, http.MethodPost, "/api/v1/properties/DEMO/webhooks", map[string]any{"url": "http://127.0.0.2:9/hook",
-		"kinds": []string{"message.created"}}).wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
+	admin := s.staffAs(t, "admin")
+	kinds := []string{"message.created"}
+	need(admin.CreateWebhook(t.Context(), "DEMO", api.WebhookRequest{URL: ptr("http://127.0.0.1:9/hook"), Kinds: &kinds}))(t)
+	if admin.last(t).Status != http.StatusCreated {
+		t.Fatalf("create: HTTP %d", admin.last(t).Status)
+	}
+	_, err = admin.CreateWebhook(t.Context(), "DEMO", api.WebhookRequest{URL: ptr("http://127.0.0.2:9/hook"), Kinds: &kinds})
+	admin.fail(t, err, http.StatusBadRequest, "ValidationFailed")
 }

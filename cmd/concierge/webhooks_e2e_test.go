@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"concierge/api"
+	"concierge/client"
 	"concierge/internal/webhook"
 )
 
@@ -120,23 +121,11 @@ func waitUntil(t testing.TB, what string, cond func() bool) {
 	}
 }
 
-// hookBody is the body of a delivery.
-type hookBody struct {
-	DeliveryID       string          `json:"deliveryId"`
-	Kind             string          `json:"kind"`
-	Seq              int64           `json:"seq"`
-	Property         string          `json:"property"`
-	ConversationCode string          `json:"conversationCode"`
-	Message          *map[string]any `json:"message"`
-	Conversation     *map[string]any `json:"conversation"`
-}
-
-func decodeHook(t testing.TB, b []byte) hookBody {
+// decodeHook decodes a delivery's body, refusing fields package api does not know.
+func decodeHook(t testing.TB, b []byte) api.WebhookBody {
 	t.Helper()
-	var h hookBody
-	if err := json.Unmarshal(b, &h); err != nil {
-		t.Fatalf("delivery body %s: %v", b, err)
-	}
+	var h api.WebhookBody
+	strictJSON(t, b, &h)
 	return h
 }
 
@@ -162,25 +151,38 @@ func (s *server) createHook(t testing.TB, admin, url, secret string) int {
 // guestConversations opens n conversations as room 101 (2 events each) and returns their codes.
 func (s *server) guestConversations(t testing.TB, n int) []string {
 	t.Helper()
-	tok := s.loginRoom(t, "101", "Garcia")
+	ana := s.guestAt(t, "101", "Garcia")
 	var codes []string
 	for i := range n {
-		r := s.post(t, pathCreate, map[string]any{"SessionToken": tok, "Message": fmt.Sprintf("Mensaje número %d", i),
-			"OutletCode": "ROOMSERVICE"})
-		conv := r.content(t, "createConversationResponse")["conversation"].(map[string]any)
-		codes = append(codes, conv["code"].(string))
+		conv := need(ana.CreateConversation(t.Context(), api.GuestCreateConversationRequest{
+			Message: fmt.Sprintf("Mensaje número %d", i), OutletCode: "ROOMSERVICE"}, ""))(t)
+		codes = append(codes, conv.Code)
 	}
 	return codes
+}
+
+// hookFor subscribes url to DEMO's message.created and conversation.updated events and
+// returns the webhook's id (createHook through the client).
+func hookFor(t testing.TB, admin *staffAPI, url, secret string) int64 {
+	t.Helper()
+	h := need(admin.CreateWebhook(t.Context(), "DEMO", api.WebhookRequest{URL: &url,
+		Kinds: &[]string{"message.created", "conversation.updated"}, Secret: &secret}))(t)
+	if st := admin.last(t).Status; st != http.StatusCreated || h.Secret != secret {
+		t.Fatalf("creation: HTTP %d, secret %v", st, h.Secret)
+	}
+	return h.ID
 }
 
 // TestWebhookSignedDeliveries: a receiver gets each event once, in seq order, signed with its
 // secret over timestamp and body, with the documented headers and body.
 func TestWebhookSignedDeliveries(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	s := webhookServer(t)
-	admin := s.staffLogin(t, "admin")
+	admin := s.staffAs(t, "admin")
 	rc := newReceiver(t, nil)
 	const secret = "whsec_test-secret-0123456789"
-	id := s.createHook(t, admin, rc.srv.URL+"/hook?x=1", secret)
+	id := hookFor(t, admin, rc.srv.URL+"/hook?x=1", secret)
 	codes := s.guestConversations(t, 3)
 	waitUntil(t, "6 deliveries", func() bool { return len(rc.accepted()) >= 6 })
 
@@ -206,11 +208,11 @@ func TestWebhookSignedDeliveries(t *testing.T) {
 		seqs = append(seqs, b.Seq)
 		switch b.Kind {
 		case "message.created":
-			if b.Message == nil || !strings.HasPrefix((*b.Message)["content"].(string), "Mensaje número") {
+			if b.Message == nil || !strings.HasPrefix(b.Message.Content, "Mensaje número") {
 				t.Errorf("message.created without the message: %s", r.Body)
 			}
 		case "conversation.updated":
-			if b.Conversation == nil || (*b.Conversation)["code"] != b.ConversationCode {
+			if b.Conversation == nil || b.Conversation.Code != b.ConversationCode {
 				t.Errorf("conversation.updated without the conversation: %s", r.Body)
 			}
 		default:
@@ -228,47 +230,43 @@ func TestWebhookSignedDeliveries(t *testing.T) {
 
 	// Admins see the deliveries (once the dispatcher has recorded the last answers).
 	waitUntil(t, "6 deliveries recorded as delivered", func() bool {
-		r := s.admin(t, admin, http.MethodGet, fmt.Sprintf("/api/v1/properties/DEMO/webhooks/%d/deliveries?status=delivered", id), nil)
-		return len(r.wantStatus(t, http.StatusOK).Body["deliveries"].([]any)) == 6
+		return len(need(admin.Deliveries(ctx, "DEMO", id, "delivered", client.List{}))(t).Deliveries) == 6
 	})
-	list := s.admin(t, admin, http.MethodGet, fmt.Sprintf("/api/v1/properties/DEMO/webhooks/%d/deliveries?limit=4", id), nil).
-		wantStatus(t, http.StatusOK)
-	ds := list.Body["deliveries"].([]any)
-	if len(ds) != 4 || list.Body["nextCursor"] == "" {
-		t.Fatalf("first page of deliveries: %s", list.Raw)
+	list := need(admin.Deliveries(ctx, "DEMO", id, "", client.List{Limit: 4}))(t)
+	ds := list.Deliveries
+	if len(ds) != 4 || list.NextCursor == "" {
+		t.Fatalf("first page of deliveries: %+v", list)
 	}
-	d0 := ds[0].(map[string]any)
-	if d0["status"] != "delivered" || d0["attempts"] != 1.0 || d0["lastStatus"] != 204.0 || d0["deliveredAt"] == nil {
-		t.Errorf("delivery %v", d0)
+	d0 := ds[0]
+	if d0.Status != "delivered" || d0.Attempts != 1 || d0.LastStatus != 204 || d0.DeliveredAt == nil {
+		t.Errorf("delivery %+v", d0)
 	}
-	rest := s.admin(t, admin, http.MethodGet, fmt.Sprintf("/api/v1/properties/DEMO/webhooks/%d/deliveries?cursor=%s", id,
-		list.Body["nextCursor"]), nil).wantStatus(t, http.StatusOK)
-	if n := len(rest.Body["deliveries"].([]any)); n != 2 {
+	rest := need(admin.Deliveries(ctx, "DEMO", id, "", client.List{Cursor: list.NextCursor}))(t)
+	if n := len(rest.Deliveries); n != 2 {
 		t.Errorf("second page: %d deliveries, want 2", n)
 	}
-	one := s.admin(t, admin, http.MethodGet, fmt.Sprintf("/api/v1/properties/DEMO/webhooks/%d/deliveries/%s", id, d0["id"]), nil).
-		wantStatus(t, http.StatusOK)
-	if one.Body["id"] != d0["id"] {
-		t.Errorf("one delivery: %s", one.Raw)
+	if one := need(admin.Delivery(ctx, "DEMO", id, d0.ID))(t); one.ID != d0.ID {
+		t.Errorf("one delivery: %+v", one)
 	}
-	s.admin(t, admin, http.MethodGet, fmt.Sprintf("/api/v1/properties/DEMO/webhooks/%d/deliveries/whd_nothing", id), nil).
-		wantStaffError(t, http.StatusNotFound, "DeliveryNotFound")
-	s.admin(t, admin, http.MethodGet, fmt.Sprintf("/api/v1/properties/DEMO/webhooks/%d/deliveries?status=lost", id), nil).
-		wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
+	_, err := admin.Delivery(ctx, "DEMO", id, "whd_nothing")
+	admin.fail(t, err, http.StatusNotFound, "DeliveryNotFound")
+	_, err = admin.Deliveries(ctx, "DEMO", id, "lost", client.List{})
+	admin.fail(t, err, http.StatusBadRequest, "ValidationFailed")
 }
 
 // TestWebhookRetriesExactlyOnce: a receiver that fails 3 times for every delivery, then
 // succeeds, gets each event exactly once after de-duplication by delivery id, in order.
 func TestWebhookRetriesExactlyOnce(t *testing.T) {
+	t.Parallel()
 	s := webhookServer(t)
-	admin := s.staffLogin(t, "admin")
+	admin := s.staffAs(t, "admin")
 	rc := newReceiver(t, func(n int, _ string) int {
 		if n < 3 {
 			return http.StatusServiceUnavailable
 		}
 		return http.StatusOK
 	})
-	id := s.createHook(t, admin, rc.srv.URL, "whsec_retry-secret-0123456789")
+	id := hookFor(t, admin, rc.srv.URL, "whsec_retry-secret-0123456789")
 	s.guestConversations(t, 4)
 	waitUntil(t, "8 accepted deliveries", func() bool { return len(rc.accepted()) >= 8 })
 	acc := rc.accepted()
@@ -303,16 +301,14 @@ func TestWebhookRetriesExactlyOnce(t *testing.T) {
 		}
 	}
 	// The receiver's last answer may reach the dispatcher's records a moment later.
-	path := fmt.Sprintf("/api/v1/properties/DEMO/webhooks/%d/deliveries?status=delivered", id)
-	var list response
+	var list *api.DeliveryList
 	waitUntil(t, "8 deliveries recorded as delivered", func() bool {
-		list = s.admin(t, admin, http.MethodGet, path, nil).wantStatus(t, http.StatusOK)
-		return len(list.Body["deliveries"].([]any)) == 8
+		list = need(admin.Deliveries(t.Context(), "DEMO", id, "delivered", client.List{}))(t)
+		return len(list.Deliveries) == 8
 	})
-	for _, d := range list.Body["deliveries"].([]any) {
-		d := d.(map[string]any)
-		if d["status"] != "delivered" || d["attempts"] != 4.0 {
-			t.Errorf("delivery %v: want delivered after 4 attempts", d)
+	for _, d := range list.Deliveries {
+		if d.Status != "delivered" || d.Attempts != 4 {
+			t.Errorf("delivery %+v: want delivered after 4 attempts", d)
 		}
 	}
 }
@@ -320,13 +316,14 @@ func TestWebhookRetriesExactlyOnce(t *testing.T) {
 // TestWebhookHungEndpoint: a receiver that never answers delays neither the API nor another
 // webhook.
 func TestWebhookHungEndpoint(t *testing.T) {
+	t.Parallel()
 	s := webhookServer(t, "--webhook-timeout", "10m")
-	admin := s.staffLogin(t, "admin")
+	admin := s.staffAs(t, "admin")
 	hung := newReceiver(t, nil)
 	hung.block = make(chan struct{})
 	fine := newReceiver(t, nil)
-	s.createHook(t, admin, hung.srv.URL, "whsec_hung-secret-0123456789")
-	s.createHook(t, admin, fine.srv.URL, "whsec_fine-secret-0123456789")
+	hookFor(t, admin, hung.srv.URL, "whsec_hung-secret-0123456789")
+	hookFor(t, admin, fine.srv.URL, "whsec_fine-secret-0123456789")
 	s.guestConversations(t, 1)
 	waitUntil(t, "the hung receiver holds a request", func() bool { return len(hung.requests()) == 1 })
 	// While it hangs: API writes succeed and the other webhook gets everything.
@@ -342,6 +339,7 @@ func TestWebhookHungEndpoint(t *testing.T) {
 // TestWebhookRestartMidRetries: a server stopped while a delivery is being retried delivers
 // it after it starts again on the same database; nothing is lost.
 func TestWebhookRestartMidRetries(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	args := []string{"--webhook-allow-cidr", "127.0.0.1/32", "--webhook-retry-min", "20ms", "--webhook-retry-max", "50ms",
 		"--webhook-timeout", "1s"}
@@ -356,8 +354,8 @@ func TestWebhookRestartMidRetries(t *testing.T) {
 		return http.StatusInternalServerError
 	})
 	s := startServer(t, serverOptions{demo: true, dir: dir, args: args})
-	admin := s.staffLogin(t, "admin")
-	s.createHook(t, admin, rc.srv.URL, "whsec_restart-secret-012345")
+	admin := s.staffAs(t, "admin")
+	hookFor(t, admin, rc.srv.URL, "whsec_restart-secret-012345")
 	s.guestConversations(t, 2)
 	waitUntil(t, "retries under way", func() bool { return len(rc.requests()) >= 3 })
 	if err := s.stop(); err != nil {
@@ -382,8 +380,10 @@ func TestWebhookRestartMidRetries(t *testing.T) {
 // TestWebhookDeadAndRedelivery: a delivery failing past the retry window is dead with its
 // last error; an admin redelivers it (one, or a time range) once the receiver works.
 func TestWebhookDeadAndRedelivery(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	s := webhookServer(t, "--webhook-retry-window", "100ms")
-	admin := s.staffLogin(t, "admin")
+	admin := s.staffAs(t, "admin")
 	var mu sync.Mutex
 	up := false
 	rc := newReceiver(t, func(int, string) int {
@@ -394,39 +394,39 @@ func TestWebhookDeadAndRedelivery(t *testing.T) {
 		}
 		return http.StatusTeapot
 	})
-	id := s.createHook(t, admin, rc.srv.URL, "whsec_dead-secret-0123456789")
+	id := hookFor(t, admin, rc.srv.URL, "whsec_dead-secret-0123456789")
 	s.guestConversations(t, 1)
 	base := fmt.Sprintf("/api/v1/properties/DEMO/webhooks/%d", id)
-	var dead []any
+	var dead []api.Delivery
 	waitUntil(t, "both deliveries dead", func() bool {
-		dead = s.admin(t, admin, http.MethodGet, base+"/deliveries?status=dead", nil).Body["deliveries"].([]any)
+		dead = need(admin.Deliveries(ctx, "DEMO", id, "dead", client.List{}))(t).Deliveries
 		return len(dead) == 2
 	})
-	d := dead[1].(map[string]any)
-	if d["lastError"] != "HTTP 418" || d["lastStatus"] != 418.0 || d["attempts"].(float64) < 1 || d["nextAttemptAt"] != nil {
-		t.Errorf("dead delivery %v", d)
+	d := dead[1]
+	if d.LastError != "HTTP 418" || d.LastStatus != 418 || d.Attempts < 1 || d.NextAttemptAt != nil {
+		t.Errorf("dead delivery %+v", d)
 	}
 	mu.Lock()
 	up = true
 	mu.Unlock()
-	r := s.admin(t, admin, http.MethodPost, base+"/deliveries/"+d["id"].(string)+"/redeliver", nil).wantStatus(t, http.StatusOK)
-	if r.Body["status"] != "pending" || r.Body["attempts"] != 0.0 {
-		t.Errorf("redelivered: %s", r.Raw)
+	r := need(admin.Redeliver(ctx, "DEMO", id, d.ID))(t)
+	if r.Status != "pending" || r.Attempts != 0 {
+		t.Errorf("redelivered: %+v", r)
 	}
 	waitUntil(t, "the redelivered one accepted", func() bool { return len(rc.accepted()) == 1 })
-	if got := rc.accepted()[0].ID; got != d["id"] {
-		t.Errorf("redelivery sent %s, want the same delivery id %s", got, d["id"])
+	if got := rc.accepted()[0].ID; got != d.ID {
+		t.Errorf("redelivery sent %s, want the same delivery id %s", got, d.ID)
 	}
 	from := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339Nano)
 	to := time.Now().Add(time.Minute).UTC().Format(time.RFC3339Nano)
-	r = s.admin(t, admin, http.MethodPost, base+"/redeliver", map[string]any{"from": from, "to": to}).wantStatus(t, http.StatusOK)
-	if r.Body["redelivered"] != 2.0 {
-		t.Errorf("range redelivery: %s", r.Raw)
+	if n, err := admin.RedeliverRange(ctx, "DEMO", id, api.RedeliverRequest{From: from, To: to}); err != nil || n != 2 {
+		t.Errorf("range redelivery: %d %v", n, err)
 	}
 	waitUntil(t, "both accepted", func() bool { return len(rc.accepted()) == 2 })
-	s.admin(t, admin, http.MethodPost, base+"/redeliver", map[string]any{"from": to, "to": from}).
+	_, err := admin.RedeliverRange(ctx, "DEMO", id, api.RedeliverRequest{From: to, To: from})
+	admin.fail(t, err, http.StatusBadRequest, "ValidationFailed")
+	s.admin(t, admin.Token(), http.MethodPost, base+"/redeliver", map[string]string{"from": "yesterday"}).
 		wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-	s.admin(t, admin, http.MethodPost, base+"/redeliver", map[string]any{"from": "yesterday"}).
-		wantStaffError(t, http.StatusBadRequest, "ValidationFailed")
-	s.admin(t, admin, http.MethodPost, base+"/deliveries/whd_none/redeliver", nil).wantStaffError(t, http.StatusNotFound, "DeliveryNotFound")
+	_, err = admin.Redeliver(ctx, "DEMO", id, "whd_none")
+	admin.fail(t, err, http.StatusNotFound, "DeliveryNotFound")
 }
