@@ -145,10 +145,12 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (concierge.
 	return store, nil
 }
 
-// instrumentedStore is a store that also publishes its own metrics (either engine).
+// instrumentedStore is a store that also publishes its own metrics and announces its commits
+// to the live hub (either engine).
 type instrumentedStore interface {
 	concierge.Store
 	Instrument(prometheus.Registerer)
+	live.Announcer
 }
 
 // openNodeStore is openStore for a server: besides the store it returns what several nodes
@@ -292,8 +294,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 			demo.Password, demo.InterfaceToken)
 	}
 
-	// Translation (SPEC §7): messages queue jobs in the store; the worker (made below, before
-	// any request is served) runs them.
+	// Translation (SPEC §7): messages queue jobs in the store; the worker (made below with the
+	// hub it waits on, before any request is served) runs them.
 	_, translatorOff := translator.(translate.None)
 	var worker *translate.Worker
 
@@ -320,8 +322,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 		LoginAddresses:        guards.loginAddrs,
 		PasswordHashes:        cfg.PasswordHashes,
 
-		Translation:       !translatorOff,
-		TranslationQueued: func() { worker.Wake() }, // called only when Translation is on
+		Translation: !translatorOff,
 
 		WebhookTargets: webhook.Targets{Policy: hookPolicy},
 		GuestQuotas: concierge.GuestQuotas{MessagesPerConversation: cfg.GuestMessagesPerConversation,
@@ -332,30 +333,30 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, now func()
 		return err
 	}
 	reg.MustRegister(passwordHashMetrics(svc)...) // guards.go
-	if !translatorOff {
-		worker, err = translate.NewWorker(translate.WorkerConfig{Store: store, Translator: translator,
-			Logger: logger.With("component", "translate"), Now: now, Timeout: cfg.TranslatorTimeout,
-			MaxAttempts: cfg.TranslatorAttempts, MaxBackoff: cfg.TranslatorBackoff, Metrics: translate.NewMetrics(reg)})
-		if err != nil {
-			return err
-		}
-	}
 	if demoLoaded && cfg.DemoConversations {
 		if err := demo.LoadConversations(ctx, svc); err != nil {
 			return fmt.Errorf("loading demo conversations: %w", err)
 		}
 	}
 
-	// Live events: the store wakes the hub after every commit that appended events; a poll
-	// catches events written by other processes on the same database.
+	// One live feed: the hub's position is the newest committed event. The store advances it
+	// after every commit that appended events (a poll below catches events written by other
+	// processes on the same database); streams, the webhook dispatcher and the translation
+	// worker all wait on it (a message that queues a translation commits with its
+	// message.created event).
 	latest, err := svc.LatestEventSeq(ctx)
 	if err != nil {
 		return err
 	}
 	hub := live.NewHub(latest)
-	if n, ok := store.(interface{ OnEvents(func(int64)) }); ok {
-		n.OnEvents(hub.Notify)
-		defer n.OnEvents(nil)
+	defer hub.Follow(store)()
+	if !translatorOff {
+		worker, err = translate.NewWorker(translate.WorkerConfig{Store: store, Translator: translator,
+			Commits: hub, Logger: logger.With("component", "translate"), Now: now, Timeout: cfg.TranslatorTimeout,
+			MaxAttempts: cfg.TranslatorAttempts, MaxBackoff: cfg.TranslatorBackoff, Metrics: translate.NewMetrics(reg)})
+		if err != nil {
+			return err
+		}
 	}
 	events := live.Options{Hub: hub, Heartbeat: cfg.EventHeartbeat, Metrics: live.NewMetrics(reg, now), Logger: logger,
 		AllowOrigin: cors.Allows}

@@ -27,27 +27,16 @@ func webhookPolicy(allowCIDR string) (webhook.Policy, error) {
 	return webhook.Policy{Allow: allow}, nil
 }
 
-// startWebhooks runs the webhook dispatcher, woken by the hub after every event, and returns
-// the function that stops it and waits for it (call it before closing the store).
+// startWebhooks runs the webhook dispatcher, woken by the hub's position after every event,
+// and returns the function that stops it and waits for it (call it before closing the store).
 func startWebhooks(ctx context.Context, cfg config, svc *concierge.Service, hub *live.Hub, policy webhook.Policy,
 	m *webhook.Metrics, logger *slog.Logger) func() {
-	d := webhook.New(webhook.Config{Service: svc, Render: staffapi.WebhookBody, Policy: policy, Metrics: m,
+	d := webhook.New(webhook.Config{Service: svc, Commits: hub, Render: staffapi.WebhookBody, Policy: policy, Metrics: m,
 		Logger: logger.With("component", "webhooks"), Timeout: cfg.WebhookTimeout, RetryMin: cfg.WebhookRetryMin,
 		RetryMax: cfg.WebhookRetryMax, Window: cfg.WebhookRetryWindow})
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { supervise.Loop(ctx, logger, "webhook dispatcher", d.Run); close(done) }()
-	go supervise.Loop(ctx, logger, "webhook wake-ups", func(ctx context.Context) {
-		seq := hub.Latest()
-		for {
-			next, err := hub.Wait(ctx, seq)
-			if err != nil {
-				return
-			}
-			d.Notify(next)
-			seq = next
-		}
-	})
 	return func() { cancel(); <-done }
 }
 

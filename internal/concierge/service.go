@@ -74,9 +74,6 @@ type Config struct {
 	// Translation turns translation on (SPEC §7): messages a reader needs in another language
 	// queue a translation job with the message. Off: nothing is queued.
 	Translation bool
-	// TranslationQueued is called after a write that queued translation jobs (it wakes the
-	// translation worker); it must not block. nil: nothing is called.
-	TranslationQueued func()
 
 	// WebhookTargets checks the URLs of webhooks (service_webhook.go); nil: every http(s)
 	// URL is accepted.
@@ -116,9 +113,8 @@ type Service struct {
 	// owners caches the owners of conversations for the live-event paths (conversation_owner.go).
 	owners ownerCache
 
-	// translation and onTranslationQueued: Config.Translation and Config.TranslationQueued.
-	translation         bool
-	onTranslationQueued func()
+	// translation: Config.Translation.
+	translation bool
 
 	webhookTargets WebhookTargets // service_webhook.go
 	quotas         GuestQuotas    // service_quota.go
@@ -141,8 +137,7 @@ func NewService(cfg Config) (*Service, error) {
 		stayGrace:     cfg.StayGrace,
 		idleTimeout:   cfg.IdleTimeout,
 
-		translation:         cfg.Translation,
-		onTranslationQueued: cfg.TranslationQueued,
+		translation: cfg.Translation,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)

@@ -181,7 +181,6 @@ func (s *Service) CreateConversation(ctx context.Context, gs *GuestSession, in C
 	s.rememberOwner(conv) // the live-event paths need not read it back (conversation_owner.go)
 	if msg != nil {
 		pendingTranslation(msg)
-		s.translationQueued(msg)
 	}
 	out := &GuestConversation{ConversationDetail: ConversationDetail{
 		Conversation:  conv,

@@ -231,7 +231,6 @@ func (s *Service) AddGuestMessage(ctx context.Context, gs *GuestSession, code, c
 		return nil, s.internal(ctx, "add message", err)
 	}
 	pendingTranslation(&m)
-	s.translationQueued(&m)
 	gm := GuestMessage{Message: m, ConversationCode: c.Code, ServiceCenterName: d.ServiceCenter.Name}
 	return &gm, nil
 }

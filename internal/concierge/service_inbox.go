@@ -381,7 +381,6 @@ func (s *Service) AddStaffMessage(ctx context.Context, p *Principal, code, typ, 
 		return nil, s.internal(ctx, "add message", err)
 	}
 	pendingTranslation(&m)
-	s.translationQueued(&m)
 	s.logger.InfoContext(ctx, "staff message", "conversation_id", d.ID, "message_id", m.ID, "type", string(mt), "by", p.String())
 	return &StaffMessage{Message: m, ConversationCode: d.Code, AuthorUsername: p.User.Username}, nil
 }
@@ -560,11 +559,11 @@ func (s *Service) MoveConversation(ctx context.Context, p *Principal, code, outl
 		}
 	}
 	now := s.now()
+	s.translateForMove(ctx, d.ID, target.ServiceCenterID, now) // before the move: its event announces the jobs
 	if err := s.conversations.Move(ctx, d.Ref(), target.ID, unassign, now); err != nil {
 		return nil, s.internal(ctx, "set outlet", err)
 	}
 	s.logger.InfoContext(ctx, "conversation moved", "conversation_id", d.ID, "outlet_id", target.ID, "by", p.String())
-	s.translateForMove(ctx, d.ID, target.ServiceCenterID, now)
 	d2, err := s.visibleConversation(ctx, p, d.Code)
 	if err != nil {
 		return nil, err

@@ -195,12 +195,9 @@ func (s *Service) saveOrders(ctx context.Context, batch []*pendingOrder) error {
 	if err != nil {
 		return s.internal(ctx, "write orders", err)
 	}
-	var posted []*Message
 	for i, po := range batch {
 		po.view.Order, po.result, po.posted = saved[i].Order, saved[i].Result, len(saved[i].Messages)
-		posted = append(posted, saved[i].Messages...)
 	}
-	s.translationQueued(posted...)
 	return nil
 }
 

@@ -27,35 +27,25 @@ func (s *Service) translationTarget(from, to string) string {
 	return t
 }
 
-// translationQueued wakes the translation worker after a write that queued a job.
-func (s *Service) translationQueued(msgs ...*Message) {
-	if s.onTranslationQueued == nil {
-		return
-	}
-	for _, m := range msgs {
-		if m != nil && m.TranslateTo != "" {
-			s.onTranslationQueued()
-			return
-		}
-	}
-}
-
-// translateForMove queues, after a conversation was moved to an outlet of service center
+// translateForMove queues, for a conversation about to move to an outlet of service center
 // scID, the translation of its Guest messages into that center's staff language: those
 // written in another language that have no translation (or job) into it yet. Nothing is
-// queued when translation is off. The move is already done, so a failure is logged only.
+// queued when translation is off. The jobs commit before the move, whose
+// conversation.updated event then announces them to the translation worker (which waits on
+// the position of the event log only); the move does not wait on them, so a failure is
+// logged only.
 func (s *Service) translateForMove(ctx context.Context, conversationID, scID int64, now time.Time) {
 	if !s.translation {
 		return
 	}
 	sc, err := s.store.ServiceCenterByID(ctx, scID)
 	if err != nil {
-		s.logger.ErrorContext(ctx, "translations after move: service center", "conversation_id", conversationID, "err", err)
+		s.logger.ErrorContext(ctx, "translations for move: service center", "conversation_id", conversationID, "err", err)
 		return
 	}
 	msgs, err := s.store.ConversationMessages(ctx, conversationID, false)
 	if err != nil {
-		s.logger.ErrorContext(ctx, "translations after move: messages", "conversation_id", conversationID, "err", err)
+		s.logger.ErrorContext(ctx, "translations for move: messages", "conversation_id", conversationID, "err", err)
 		return
 	}
 	var jobs []Translation
@@ -70,14 +60,11 @@ func (s *Service) translateForMove(ctx context.Context, conversationID, scID int
 	}
 	n, err := s.store.QueueTranslations(ctx, jobs)
 	if err != nil {
-		s.logger.ErrorContext(ctx, "translations after move: queue", "conversation_id", conversationID, "err", err)
+		s.logger.ErrorContext(ctx, "translations for move: queue", "conversation_id", conversationID, "err", err)
 		return
 	}
 	if n > 0 {
-		s.logger.InfoContext(ctx, "translations queued after move", "conversation_id", conversationID, "count", n, "language", sc.StaffLanguage)
-		if s.onTranslationQueued != nil {
-			s.onTranslationQueued()
-		}
+		s.logger.InfoContext(ctx, "translations queued for move", "conversation_id", conversationID, "count", n, "language", sc.StaffLanguage)
 	}
 }
 

@@ -271,3 +271,18 @@ func (h *Hub) Close() { h.once.Do(func() { close(h.closed) }) }
 
 // Done is closed when the hub is closed.
 func (h *Hub) Done() <-chan struct{} { return h.closed }
+
+// Announcer is a store that announces its commits: after every commit that appended events
+// it calls the function given to OnEvents with the seq of the newest event (nil stops the
+// calls). Both engines are Announcers; the hub is the one position everything live waits on
+// (streams, webhooks, the translation worker), and Follow is how it learns of commits.
+type Announcer interface {
+	OnEvents(fn func(seq int64))
+}
+
+// Follow makes the hub advance on every commit a announces, and returns the function that
+// stops it (call it before closing the store).
+func (h *Hub) Follow(a Announcer) (stop func()) {
+	a.OnEvents(h.Notify)
+	return func() { a.OnEvents(nil) }
+}

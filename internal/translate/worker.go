@@ -12,12 +12,25 @@ import (
 	"concierge/internal/supervise"
 )
 
+// Commits is the position the worker waits on: the seq of the newest committed event
+// (live.Hub). A message that queues a translation commits with its message.created event, and
+// a move that queues translations commits them before the move's own event, so every queued
+// job is announced by an advance.
+type Commits interface {
+	// Latest returns the position.
+	Latest() int64
+	// After returns a channel closed once the position is above seq.
+	After(seq int64) <-chan struct{}
+}
+
 // WorkerConfig configures a Worker. Store and Translator are required.
 type WorkerConfig struct {
 	Store      concierge.TranslationStore
 	Translator Translator
-	Logger     *slog.Logger     // nil: discard
-	Now        func() time.Time // nil: time.Now
+	// Commits wakes the worker when events commit; nil: it looks at the queue every Poll only.
+	Commits Commits
+	Logger  *slog.Logger     // nil: discard
+	Now     func() time.Time // nil: time.Now
 
 	// Timeout bounds one provider call. Default 10 s.
 	Timeout time.Duration
@@ -27,8 +40,8 @@ type WorkerConfig struct {
 	// jitter) up to MaxBackoff. Defaults 1 s and 5 min.
 	MinBackoff time.Duration
 	MaxBackoff time.Duration
-	// Poll is how often the queue is looked at without a wake-up (jobs written by other
-	// processes, retries coming due). Default 2 s.
+	// Poll is how often the queue is looked at without an advance of Commits (jobs written by
+	// other processes, retries coming due). Default 2 s.
 	Poll time.Duration
 	// Batch is how many jobs one claim takes. Default 8.
 	Batch int
@@ -45,8 +58,7 @@ type WorkerConfig struct {
 // ends it at once as unsupported. The queue being in the store, a restart loses nothing: jobs
 // claimed by a process that died are claimed again when their lease ends.
 type Worker struct {
-	cfg  WorkerConfig
-	wake chan struct{}
+	cfg WorkerConfig
 }
 
 // NewWorker returns a Worker for cfg, with defaults filled in; it errors when Store or
@@ -82,31 +94,28 @@ func NewWorker(cfg WorkerConfig) (*Worker, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 4
 	}
-	return &Worker{cfg: cfg, wake: make(chan struct{}, 1)}, nil
-}
-
-// Wake tells the worker that jobs were queued; it never blocks.
-func (w *Worker) Wake() {
-	select {
-	case w.wake <- struct{}{}:
-	default:
-	}
+	return &Worker{cfg: cfg}, nil
 }
 
 // lease is how long a claimed job stays reserved to this worker.
 func (w *Worker) lease() time.Duration { return 2*w.cfg.Timeout + 30*time.Second }
 
-// Run works the queue until ctx is cancelled.
+// Run works the queue until ctx is cancelled: at once, then after every advance of Commits
+// (events committed while it works wake it once more when it is done) and every Poll.
 func (w *Worker) Run(ctx context.Context) {
 	t := time.NewTicker(w.cfg.Poll)
 	defer t.Stop()
 	for {
+		var advanced <-chan struct{} // nil without Commits: never ready
+		if w.cfg.Commits != nil {
+			advanced = w.cfg.Commits.After(w.cfg.Commits.Latest())
+		}
 		for ctx.Err() == nil && w.RunOnce(ctx) > 0 {
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-w.wake:
+		case <-advanced:
 		case <-t.C:
 		}
 	}

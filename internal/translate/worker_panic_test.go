@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"concierge/internal/concierge"
+	"concierge/internal/live"
 	"concierge/internal/supervise"
 	"concierge/internal/translate"
 )
@@ -41,7 +42,8 @@ func TestWorkerSurvivesATranslatorPanic(t *testing.T) {
 	lt, err := translate.NewLibreTranslate(translate.Options{URL: srv.URL})
 	must(t, err)
 	logger := slog.New(slog.DiscardHandler) // supervise's tests check what is logged
-	w, err := translate.NewWorker(translate.WorkerConfig{Store: q.store, Translator: &panicOnce{Translator: lt}, Now: q.clock.Now,
+	hub := live.NewHub(0)
+	w, err := translate.NewWorker(translate.WorkerConfig{Store: q.store, Translator: &panicOnce{Translator: lt}, Commits: hub, Now: q.clock.Now,
 		Logger: logger, Poll: 10 * time.Millisecond, MinBackoff: time.Second, MaxBackoff: time.Second, MaxAttempts: 5})
 	must(t, err)
 	ctx, cancel := context.WithCancel(t.Context())
@@ -50,7 +52,7 @@ func TestWorkerSurvivesATranslatorPanic(t *testing.T) {
 	defer func() { cancel(); <-done }()
 
 	m := q.add(t, "Hola", "es", "en")
-	w.Wake()
+	hub.Notify(1)
 	waitFor(t, "the failed attempt", func() bool { return q.translation(t, m).LastError != "" })
 	if got := q.translation(t, m); got.State != concierge.TranslationPending || !strings.Contains(got.LastError, "panicked") {
 		t.Fatalf("after the panic: %+v, want pending with the panic as its error", got)
@@ -61,7 +63,7 @@ func TestWorkerSurvivesATranslatorPanic(t *testing.T) {
 		t.Errorf("translation after the panic = %+v", got)
 	}
 	m2 := q.add(t, "Hola", "es", "en")
-	w.Wake()
+	hub.Notify(2)
 	waitFor(t, "a later translation", func() bool { return q.translation(t, m2).State == concierge.TranslationDone })
 }
 

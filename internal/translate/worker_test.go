@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"concierge/internal/concierge"
+	"concierge/internal/live"
 	"concierge/internal/sqlite"
 	"concierge/internal/translate"
 	"concierge/internal/translate/apytest"
@@ -232,21 +233,22 @@ func TestWorkerRetries(t *testing.T) {
 	}
 }
 
-// TestWorkerRunWakes checks the Run loop: a Wake makes it work the queue, and a cancelled
-// context stops it.
+// TestWorkerRunWakes checks the Run loop: an advance of the commit position (live.Hub) makes
+// it work the queue, and a cancelled context stops it.
 func TestWorkerRunWakes(t *testing.T) {
 	t.Parallel()
 	srv := newLibreServer(t, "")
 	q := newQueue(t)
 	tr, err := translate.NewLibreTranslate(translate.Options{URL: srv.URL})
 	must(t, err)
-	w, err := translate.NewWorker(translate.WorkerConfig{Store: q.store, Translator: tr, Now: q.clock.Now, Poll: time.Hour})
+	hub := live.NewHub(0)
+	w, err := translate.NewWorker(translate.WorkerConfig{Store: q.store, Translator: tr, Commits: hub, Now: q.clock.Now, Poll: time.Hour})
 	must(t, err)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	go func() { w.Run(ctx); close(done) }()
 	m := q.add(t, "Hola", "es", "en")
-	w.Wake()
+	hub.Notify(1) // what the store's commit of the message announces
 	for deadline := time.Now().Add(time.Minute); q.translation(t, m).State == concierge.TranslationPending; {
 		if time.Now().After(deadline) {
 			t.Fatal("the woken worker did not translate the job")

@@ -42,9 +42,20 @@ type Service interface {
 	RecordWebhookAttempt(ctx context.Context, d concierge.WebhookDelivery, lease time.Time) (bool, error)
 }
 
+// Commits is the position the dispatcher waits on: the seq of the newest committed event
+// (live.Hub).
+type Commits interface {
+	// Latest returns the position.
+	Latest() int64
+	// After returns a channel closed once the position is above seq.
+	After(seq int64) <-chan struct{}
+}
+
 // Config configures a Dispatcher. Service and Render are required.
 type Config struct {
 	Service Service
+	// Commits wakes idle webhooks when events commit; nil: they look every Poll only.
+	Commits Commits
 	// Render returns the JSON body of a delivery (staffapi.WebhookBody).
 	Render func(deliveryID string, e concierge.WebhookEvent) ([]byte, error)
 	Policy Policy       // which addresses may be dialled
@@ -71,7 +82,6 @@ type Config struct {
 type Dispatcher struct {
 	cfg    Config
 	client *http.Client
-	wake   chan struct{}
 }
 
 // New returns a Dispatcher for cfg, with defaults for what cfg leaves zero.
@@ -97,7 +107,7 @@ func New(cfg Config) *Dispatcher {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Dispatcher{cfg: cfg, client: NewClient(cfg.Policy, cfg.Timeout), wake: make(chan struct{}, 1)}
+	return &Dispatcher{cfg: cfg, client: NewClient(cfg.Policy, cfg.Timeout)}
 }
 
 // NewClient returns the HTTP client of deliveries: no proxy, no redirects followed (a 3xx is
@@ -116,15 +126,6 @@ func NewClient(policy Policy, timeout time.Duration) *http.Client {
 			IdleConnTimeout:       90 * time.Second,
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-}
-
-// Notify tells the dispatcher that events were appended (it must not block): idle webhooks
-// look at once instead of at their next poll.
-func (d *Dispatcher) Notify(int64) {
-	select {
-	case d.wake <- struct{}{}:
-	default:
 	}
 }
 
@@ -152,7 +153,15 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	// webhook's worker sleeps until an event, its next retry or the poll. A new webhook
 	// therefore starts within Poll.
 	reload := true
+	var pos int64
+	if d.cfg.Commits != nil {
+		pos = d.cfg.Commits.Latest()
+	}
 	for {
+		var advanced <-chan struct{} // nil without Commits: never ready
+		if d.cfg.Commits != nil {
+			advanced = d.cfg.Commits.After(pos)
+		}
 		if reload {
 			d.startWorkers(ctx, workers, func(id int64) *worker {
 				wctx, cancel := context.WithCancel(ctx)
@@ -170,7 +179,8 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			return
 		case <-ticker.C:
 			reload = true
-		case <-d.wake:
+		case <-advanced:
+			pos = d.cfg.Commits.Latest()
 			reload = false
 		}
 		for _, w := range workers {

@@ -21,20 +21,32 @@ func (s *idleService) ActiveWebhooks(context.Context) ([]concierge.Webhook, erro
 	return nil, nil
 }
 
+// steps is a Commits whose position advances by one each time Run takes a send on c.
+type steps struct {
+	c   chan struct{}
+	pos atomic.Int64
+}
+
+func (s *steps) Latest() int64 { return s.pos.Load() }
+
+func (s *steps) After(int64) <-chan struct{} { return s.c }
+
 // TestDispatcherIdleOnEvents checks that events do not make the dispatcher read the webhook
 // list (which cost CPU and a store read per event with no webhook configured): it reads it at
 // start and then only once per Poll.
 func TestDispatcherIdleOnEvents(t *testing.T) {
 	t.Parallel()
 	svc := &idleService{}
+	commits := &steps{c: make(chan struct{})}
 	d := New(Config{Service: svc, Render: func(string, concierge.WebhookEvent) ([]byte, error) { return nil, nil },
-		Poll: time.Hour})
+		Commits: commits, Poll: time.Hour})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
-	// d.wake holds one wake-up: each send below waits until Run took the one before.
+	// Each send below is an advance of the position, taken by Run's wait.
 	for range 100 {
-		d.wake <- struct{}{}
+		commits.pos.Add(1)
+		commits.c <- struct{}{}
 	}
 	cancel()
 	<-done
