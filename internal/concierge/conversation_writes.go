@@ -113,12 +113,18 @@ func (w Conversations) Assign(ctx context.Context, c ConversationRef, assigneeID
 }
 
 // Move moves conversation c to outlet outletID (of its property) and sets its updated time,
-// clearing its assignee when unassign, with conversation.updated, in one transaction;
-// ErrNotFound when the conversation does not exist.
-func (w Conversations) Move(ctx context.Context, c ConversationRef, outletID int64, unassign bool, at time.Time) error {
+// clearing its assignee when unassign, and queues the translations its new readers need
+// (Tx.QueueTranslations: those it already has are skipped), with conversation.updated, in one
+// transaction: the event announces the jobs. ErrNotFound when the conversation does not exist.
+func (w Conversations) Move(ctx context.Context, c ConversationRef, outletID int64, unassign bool, at time.Time, translations ...Translation) error {
 	return w.store.Write(ctx, func(tx Tx) error {
 		if err := tx.UpdateConversationOutlet(ctx, c.ID, outletID, at); err != nil {
 			return err
+		}
+		if len(translations) > 0 {
+			if _, err := tx.QueueTranslations(ctx, translations); err != nil {
+				return err
+			}
 		}
 		if unassign {
 			if err := tx.UpdateConversationAssignee(ctx, c.ID, nil, at); err != nil {

@@ -559,11 +559,12 @@ func (s *Service) MoveConversation(ctx context.Context, p *Principal, code, outl
 		}
 	}
 	now := s.now()
-	s.translateForMove(ctx, d.ID, target.ServiceCenterID, now) // before the move: its event announces the jobs
-	if err := s.conversations.Move(ctx, d.Ref(), target.ID, unassign, now); err != nil {
+	jobs := s.translationsForMove(ctx, d.ID, target.ServiceCenterID, now)
+	if err := s.conversations.Move(ctx, d.Ref(), target.ID, unassign, now, jobs...); err != nil {
 		return nil, s.internal(ctx, "set outlet", err)
 	}
-	s.logger.InfoContext(ctx, "conversation moved", "conversation_id", d.ID, "outlet_id", target.ID, "by", p.String())
+	s.logger.InfoContext(ctx, "conversation moved", "conversation_id", d.ID, "outlet_id", target.ID,
+		"translations_asked", len(jobs), "by", p.String())
 	d2, err := s.visibleConversation(ctx, p, d.Code)
 	if err != nil {
 		return nil, err

@@ -27,26 +27,23 @@ func (s *Service) translationTarget(from, to string) string {
 	return t
 }
 
-// translateForMove queues, for a conversation about to move to an outlet of service center
-// scID, the translation of its Guest messages into that center's staff language: those
-// written in another language that have no translation (or job) into it yet. Nothing is
-// queued when translation is off. The jobs commit before the move, whose
-// conversation.updated event then announces them to the translation worker (which waits on
-// the position of the event log only); the move does not wait on them, so a failure is
-// logged only.
-func (s *Service) translateForMove(ctx context.Context, conversationID, scID int64, now time.Time) {
+// translationsForMove returns, for a conversation about to move to an outlet of service
+// center scID, the translations of its Guest messages into that center's staff language:
+// those written in another language (Conversations.Move skips the ones it already has). None
+// when translation is off; a failure to read is logged, and the move goes on without them.
+func (s *Service) translationsForMove(ctx context.Context, conversationID, scID int64, now time.Time) []Translation {
 	if !s.translation {
-		return
+		return nil
 	}
 	sc, err := s.store.ServiceCenterByID(ctx, scID)
 	if err != nil {
 		s.logger.ErrorContext(ctx, "translations for move: service center", "conversation_id", conversationID, "err", err)
-		return
+		return nil
 	}
 	msgs, err := s.store.ConversationMessages(ctx, conversationID, false)
 	if err != nil {
 		s.logger.ErrorContext(ctx, "translations for move: messages", "conversation_id", conversationID, "err", err)
-		return
+		return nil
 	}
 	var jobs []Translation
 	for _, m := range msgs {
@@ -58,14 +55,7 @@ func (s *Service) translateForMove(ctx context.Context, conversationID, scID int
 				State: TranslationPending, NextAttemptAt: now, UpdatedAt: now})
 		}
 	}
-	n, err := s.store.QueueTranslations(ctx, jobs)
-	if err != nil {
-		s.logger.ErrorContext(ctx, "translations for move: queue", "conversation_id", conversationID, "err", err)
-		return
-	}
-	if n > 0 {
-		s.logger.InfoContext(ctx, "translations queued for move", "conversation_id", conversationID, "count", n, "language", sc.StaffLanguage)
-	}
+	return jobs
 }
 
 // pendingTranslation is what a just-written message shows of its queued translation.

@@ -83,11 +83,6 @@ type TranslationStore interface {
 	// message.translated; Pending stores the error and the next attempt time (no event).
 	// ErrNotFound when there is no such Pending translation.
 	FinishTranslation(ctx context.Context, messageID int64, target string, out TranslationOutcome) error
-	// QueueTranslations queues each given translation as a Pending job (MessageID, Language,
-	// Source; NextAttemptAt also as its time of update), skipping one whose message already has
-	// a translation (in any state) into that language or no longer exists, in one
-	// transaction, and returns how many it queued.
-	QueueTranslations(ctx context.Context, ts []Translation) (int, error)
 	// TranslationQueue counts the Pending translations (the job queue, leased jobs included)
 	// and gives the creation time of the oldest one's message.
 	TranslationQueue(ctx context.Context) (TranslationQueue, error)

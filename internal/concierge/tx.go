@@ -99,6 +99,11 @@ type MessageTx interface {
 	// conversation's lock (ConversationForUpdate, or it inserted the conversation in this
 	// transaction). ErrConflict when m's code is taken.
 	InsertMessage(ctx context.Context, convID int64, m *Message) (id, seq int64, err error)
+	// QueueTranslations queues each given translation as a Pending job (MessageID, Language,
+	// Source; NextAttemptAt also as its time of update), skipping one whose message already
+	// has a translation (in any state) into that language or no longer exists, and returns
+	// how many it queued.
+	QueueTranslations(ctx context.Context, ts []Translation) (int, error)
 	// MarkMessagesRead sets the read time of the conversation's unread messages whose type is
 	// one of types and whose sequence number is at most upToSeq (0: any), and returns how many
 	// changed.

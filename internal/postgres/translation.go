@@ -197,31 +197,3 @@ func (db *DB) DeleteGlossaryTerm(ctx context.Context, propertyID int64, term str
 		propertyID, glossaryKey(term))
 	return storeErr(err, "delete glossary term")
 }
-
-// QueueTranslations queues the given Pending jobs, skipping those whose message already has a
-// translation into that language or is gone, and returns how many it queued.
-func (db *DB) QueueTranslations(ctx context.Context, ts []concierge.Translation) (int, error) {
-	if len(ts) == 0 {
-		return 0, nil
-	}
-	var n int
-	err := db.write(ctx, func(tx *wtx) error {
-		n = 0
-		for _, t := range ts {
-			tag, err := tx.Exec(ctx, `INSERT INTO translations (message_id, language, source, state,
-				next_attempt_at, updated_at) SELECT $1::bigint, $2::text, $3::text, 'pending', $4::timestamptz, $4::timestamptz
-				WHERE EXISTS (SELECT 1 FROM messages WHERE id = $1::bigint)
-				ON CONFLICT (message_id, language) DO NOTHING`,
-				t.MessageID, t.Language, t.Source, t.NextAttemptAt)
-			if err != nil {
-				return err
-			}
-			n += int(tag.RowsAffected())
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, storeErr(err, "queue translations")
-	}
-	return n, nil
-}

@@ -525,3 +525,21 @@ func (w writeTx) execOne(ctx context.Context, what, query string, args ...any) e
 	}
 	return storeErr(err, what)
 }
+
+// QueueTranslations queues Pending translation jobs, skipping those a message already has or
+// whose message is gone, and returns how many it queued.
+func (w writeTx) QueueTranslations(ctx context.Context, ts []concierge.Translation) (int, error) {
+	n := 0
+	for _, t := range ts {
+		tag, err := w.tx.Exec(ctx, `INSERT INTO translations (message_id, language, source, state,
+			next_attempt_at, updated_at) SELECT $1::bigint, $2::text, $3::text, 'pending', $4::timestamptz, $4::timestamptz
+			WHERE EXISTS (SELECT 1 FROM messages WHERE id = $1::bigint)
+			ON CONFLICT (message_id, language) DO NOTHING`,
+			t.MessageID, t.Language, t.Source, t.NextAttemptAt)
+		if err != nil {
+			return 0, storeErr(err, "queue translations")
+		}
+		n += int(tag.RowsAffected())
+	}
+	return n, nil
+}

@@ -267,35 +267,3 @@ func (db *DB) DeleteGlossaryTerm(ctx context.Context, propertyID int64, term str
 	})
 	return storeErr(err, "delete glossary term")
 }
-
-// QueueTranslations queues the given Pending jobs, skipping those whose message already has a
-// translation into that language or is gone, and returns how many it queued.
-func (db *DB) QueueTranslations(ctx context.Context, ts []concierge.Translation) (int, error) {
-	if len(ts) == 0 {
-		return 0, nil
-	}
-	var n int
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		n = 0
-		for _, t := range ts {
-			res, err := tx.ExecContext(ctx, `INSERT INTO translations (message_id, language, source, state,
-				next_attempt_at, updated_at) SELECT ?, ?, ?, 'pending', ?, ?
-				WHERE EXISTS (SELECT 1 FROM messages WHERE id = ?)
-				ON CONFLICT (message_id, language) DO NOTHING`,
-				t.MessageID, t.Language, t.Source, timeArg(t.NextAttemptAt), timeArg(t.NextAttemptAt), t.MessageID)
-			if err != nil {
-				return err
-			}
-			k, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			n += int(k)
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, storeErr(err, "queue translations")
-	}
-	return n, nil
-}

@@ -573,3 +573,25 @@ func (w *writeTx) execOne(ctx context.Context, what, query string, args ...any) 
 	}
 	return storeErr(err, what)
 }
+
+// QueueTranslations queues Pending translation jobs, skipping those a message already has or
+// whose message is gone, and returns how many it queued.
+func (w *writeTx) QueueTranslations(ctx context.Context, ts []concierge.Translation) (int, error) {
+	n := 0
+	for _, t := range ts {
+		res, err := w.tx.ExecContext(ctx, `INSERT INTO translations (message_id, language, source, state,
+			next_attempt_at, updated_at) SELECT ?, ?, ?, 'pending', ?, ?
+			WHERE EXISTS (SELECT 1 FROM messages WHERE id = ?)
+			ON CONFLICT (message_id, language) DO NOTHING`,
+			t.MessageID, t.Language, t.Source, timeArg(t.NextAttemptAt), timeArg(t.NextAttemptAt), t.MessageID)
+		if err != nil {
+			return 0, storeErr(err, "queue translations")
+		}
+		k, err := res.RowsAffected()
+		if err != nil {
+			return 0, storeErr(err, "queue translations")
+		}
+		n += int(k)
+	}
+	return n, nil
+}

@@ -146,7 +146,14 @@ func testTranslations(t *testing.T, s concierge.Store) {
 
 	// QueueTranslations: a new language of an existing message is queued; a language the
 	// message already has (any state) and a message that is gone are skipped.
-	n, err := s.QueueTranslations(ctx, []concierge.Translation{
+	queue := func(ts []concierge.Translation) (n int, err error) {
+		err = s.Write(ctx, func(tx concierge.Tx) error {
+			n, err = tx.QueueTranslations(ctx, ts)
+			return err
+		})
+		return n, err
+	}
+	n, err := queue([]concierge.Translation{
 		{MessageID: first.ID, Language: "fr", Source: "es", NextAttemptAt: at(50)},
 		{MessageID: first.ID, Language: "en", Source: "es", NextAttemptAt: at(50)},
 		{MessageID: reply.ID, Language: "es", Source: "en", NextAttemptAt: at(50)},
@@ -154,7 +161,7 @@ func testTranslations(t *testing.T, s concierge.Store) {
 	})
 	noErr(t, "QueueTranslations", err)
 	wantEqual(t, "QueueTranslations count", n, 1)
-	n, err = s.QueueTranslations(ctx, nil)
+	n, err = queue(nil)
 	noErr(t, "QueueTranslations of nothing", err)
 	wantEqual(t, "QueueTranslations of nothing", n, 0)
 	wantEqual(t, "events of queued translations", l.next(t, pid), []kindOf{})
