@@ -67,9 +67,9 @@ func TestAdminTour(t *testing.T) {
 	ctx := t.Context()
 	s := startServer(t, serverOptions{demo: true}) // Wednesday noon in Madrid, 11:00 in the Canaries
 	admin := s.staffAs(t, "admin")
-	created := func() exchange {
+	created := func() response {
 		t.Helper()
-		x := admin.wire.Last()
+		x := admin.last(t)
 		if x.Status != http.StatusCreated {
 			t.Fatalf("HTTP %d, want 201: %s", x.Status, x.Raw)
 		}

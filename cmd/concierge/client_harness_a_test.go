@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net"
 	"net/http"
-	"strings"
-	"sync"
 	"testing"
 
 	"concierge/api"
@@ -21,93 +18,34 @@ import (
 // checks of server.do. The last exchange stays readable, so that a test can still look at
 // the wire (headers, key order, exact bytes) of a call made through the client.
 
-// exchange is a call as it went over the wire: the answer's status, header and body.
-type exchange struct {
-	Status int
-	Header http.Header
-	Raw    []byte
+// testClient makes with newClient (client.NewStaff or client.NewGuest) a client of the server
+// at url that reports to w (clientOptions).
+func testClient[C any](t testing.TB, url string, newClient func(string, ...client.Option) C, w *wireLog, extra []client.Option) C {
+	w.t = t
+	return newClient(url, clientOptions(t, w, extra...)...)
 }
 
-// response returns the exchange as server.do would have answered it, its body decoded.
-func (x exchange) response(t testing.TB) response {
+// lastAnswer returns w's last answer, failing t unless its body (when it has one) is a JSON
+// object.
+func lastAnswer(t testing.TB, w *wireLog) response {
 	t.Helper()
-	r := response{Status: x.Status, Header: x.Header, Raw: x.Raw}
-	if len(x.Raw) > 0 {
-		if err := json.Unmarshal(x.Raw, &r.Body); err != nil {
-			t.Fatalf("answer is not a JSON object: %v\n%s", err, x.Raw)
-		}
+	r := w.answer()
+	if len(r.Raw) > 0 && r.Body == nil {
+		t.Fatalf("answer is not a JSON object:\n%s", r.Raw)
 	}
 	return r
-}
-
-// wireCheck is a RoundTripper that validates each exchange against the OpenAPI documents and
-// keeps the last one. Event streams pass unread.
-type wireCheck struct {
-	t    testing.TB
-	next http.RoundTripper
-
-	mu   sync.Mutex
-	last exchange
-}
-
-func (w *wireCheck) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		b, err := io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		body = b
-		req.Body = io.NopCloser(bytes.NewReader(b))
-	}
-	resp, err := w.next.RoundTrip(req)
-	if err != nil || strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		return resp, err
-	}
-	raw, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(raw))
-	checkAgainstOpenAPI(w.t, req, body, resp.StatusCode, resp.Header, raw)
-	w.mu.Lock()
-	w.last = exchange{Status: resp.StatusCode, Header: resp.Header.Clone(), Raw: raw}
-	w.mu.Unlock()
-	return resp, nil
-}
-
-// Last returns the last exchange.
-func (w *wireCheck) Last() exchange {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.last
-}
-
-// testClient makes with newClient (client.NewStaff or client.NewGuest) a client of the server
-// at url that reports to w, which sends through http.DefaultTransport unless it has a
-// transport already.
-func testClient[C any](t testing.TB, url string, newClient func(string, ...client.Option) C, w *wireCheck, extra []client.Option) C {
-	w.t = t
-	if w.next == nil {
-		w.next = http.DefaultTransport
-	}
-	opts := append([]client.Option{client.WithHTTPClient(&http.Client{Transport: w}), client.WithStrictDecoding(),
-		client.WithRetries(0)}, extra...)
-	return newClient(url, opts...)
 }
 
 // staffAPI is a staff client of a test server with its wire.
 type staffAPI struct {
 	*client.Staff
-	wire *wireCheck
+	wire *wireLog
 }
 
 // staffAPI returns a staff client sending token ("" for none).
 func (s *server) staffAPI(t testing.TB, token string, opts ...client.Option) *staffAPI {
 	t.Helper()
-	w := &wireCheck{}
+	w := &wireLog{}
 	c := &staffAPI{Staff: testClient(t, s.URL, client.NewStaff, w, opts), wire: w}
 	c.SetToken(token)
 	return c
@@ -119,7 +57,7 @@ func (s *server) staffAPIFrom(t testing.TB, ip string) *staffAPI {
 	t.Helper()
 	tr := &http.Transport{DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}).DialContext}
 	t.Cleanup(tr.CloseIdleConnections)
-	w := &wireCheck{next: tr}
+	w := &wireLog{next: tr}
 	return &staffAPI{Staff: testClient(t, s.URL, client.NewStaff, w, nil), wire: w}
 }
 
@@ -136,7 +74,7 @@ func (s *server) staffAs(t testing.TB, username string, opts ...client.Option) *
 // last returns the client's last exchange, its body decoded.
 func (c *staffAPI) last(t testing.TB) response {
 	t.Helper()
-	return c.wire.Last().response(t)
+	return lastAnswer(t, c.wire)
 }
 
 // fail checks that err is the staff API failure of the client's last call, with the status
@@ -151,13 +89,13 @@ func (c *staffAPI) fail(t testing.TB, err error, status int, code string) *clien
 // guestAPI is a guest client of a test server with its wire.
 type guestAPI struct {
 	*client.Guest
-	wire *wireCheck
+	wire *wireLog
 }
 
 // guestAPI returns a guest client using token ("" for none).
 func (s *server) guestAPI(t testing.TB, token string, opts ...client.Option) *guestAPI {
 	t.Helper()
-	g := &guestAPI{wire: &wireCheck{}}
+	g := &guestAPI{wire: &wireLog{}}
 	g.Guest = testClient(t, s.URL, client.NewGuest, g.wire, opts)
 	g.SetToken(token)
 	return g
@@ -177,7 +115,7 @@ func (s *server) guestAt(t testing.TB, room, lastName string) *guestAPI {
 // last returns the client's last exchange, its body decoded.
 func (g *guestAPI) last(t testing.TB) response {
 	t.Helper()
-	return g.wire.Last().response(t)
+	return lastAnswer(t, g.wire)
 }
 
 // fail checks that err is the guest API failure of the client's last call: the status and

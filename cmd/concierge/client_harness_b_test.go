@@ -24,6 +24,7 @@ import (
 // OpenAPI documents and keeps the last answer. Event streams pass through unread.
 type wireLog struct {
 	t    testing.TB
+	next http.RoundTripper // nil: http.DefaultTransport
 	mu   sync.Mutex
 	last response
 }
@@ -36,7 +37,11 @@ func (w *wireLog) RoundTrip(req *http.Request) (*http.Response, error) {
 			reqBody, _ = io.ReadAll(b)
 		}
 	}
-	resp, err := http.DefaultTransport.RoundTrip(req)
+	next := w.next
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	resp, err := next.RoundTrip(req)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +55,7 @@ func (w *wireLog) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(raw))
 	checkAgainstOpenAPI(w.t, req, reqBody, resp.StatusCode, resp.Header, raw)
-	r := response{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
+	r := response{Status: resp.StatusCode, Header: resp.Header.Clone(), Raw: raw}
 	_ = json.Unmarshal(raw, &r.Body)
 	w.mu.Lock()
 	w.last = r

@@ -630,8 +630,8 @@ func TestConcurrentOrderStatusChanges(t *testing.T) {
 			// One client per writer: a client's last exchange is its own call's.
 			c := s.staffAPI(t, admin.Token())
 			r, err := c.PutOrder(t.Context(), "DEMO", "ORD-1001", api.OrderRequest{BookingReference: "DEMO-101", OutletCode: "ROOMSERVICE", Status: statuses[i%4]})
-			if err != nil || c.wire.Last().Status != http.StatusOK {
-				t.Errorf("HTTP %d %v", c.wire.Last().Status, err)
+			if err != nil || c.wire.answer().Status != http.StatusOK {
+				t.Errorf("HTTP %d %v", c.wire.answer().Status, err)
 				return
 			}
 			if (r.Result == "updated") != (r.MessagesPosted == 1) {

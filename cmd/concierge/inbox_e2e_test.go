@@ -63,20 +63,6 @@ func (s *server) guestConversation(t testing.TB, token, outlet, message string, 
 	return conv["code"].(string)
 }
 
-// inboxCodes lists the codes of an inbox page.
-func inboxCodes(t testing.TB, body map[string]any) []string {
-	t.Helper()
-	out := []string{}
-	list, ok := body["conversations"].([]any)
-	if !ok {
-		t.Fatalf("no conversations in %v", body)
-	}
-	for _, c := range list {
-		out = append(out, c.(map[string]any)["code"].(string))
-	}
-	return out
-}
-
 // inboxDemo is the demo server with four conversations, created a minute apart (so the inbox
 // lists them newest first): Ana's at the front desk, John's at room service about ORD-1002,
 // Lena's at the spa, and a non-verified web visitor's at the front desk.
