@@ -151,8 +151,12 @@ func (s *Staff) InterfaceTokens(ctx context.Context, l List) (*api.InterfaceToke
 	return &out, s.get(ctx, "/api/v1/interface-tokens", l.values(), &out)
 }
 
-// CreateInterfaceToken creates an interface token; its secret is in the answer only.
+// CreateInterfaceToken creates an interface token; its secret is in the answer only. Nil
+// Properties are sent as an empty list (the field is required).
 func (s *Staff) CreateInterfaceToken(ctx context.Context, req api.InterfaceTokenRequest) (*api.CreatedInterfaceToken, error) {
+	if req.Properties == nil {
+		req.Properties = []string{}
+	}
 	var out api.CreatedInterfaceToken
 	return &out, s.post(ctx, "/api/v1/interface-tokens", req, &out)
 }
@@ -169,8 +173,12 @@ func (s *Staff) APIKeys(ctx context.Context, l List) (*api.APIKeyList, error) {
 	return &out, s.get(ctx, "/api/v1/api-keys", l.values(), &out)
 }
 
-// CreateAPIKey creates an API key; its secret is in the answer only.
+// CreateAPIKey creates an API key; its secret is in the answer only. Nil Properties are sent
+// as an empty list, not null.
 func (s *Staff) CreateAPIKey(ctx context.Context, req api.APIKeyRequest) (*api.CreatedAPIKey, error) {
+	if req.Properties == nil {
+		req.Properties = []string{}
+	}
 	var out api.CreatedAPIKey
 	return &out, s.post(ctx, "/api/v1/api-keys", req, &out)
 }

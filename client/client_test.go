@@ -264,3 +264,22 @@ func FuzzGuestAnswer(f *testing.F) {
 		}
 	})
 }
+
+// TestCreationsSendAListOfProperties: a key or token made without properties sends an empty
+// list, which the staff API's document requires, never null.
+func TestCreationsSendAListOfProperties(t *testing.T) {
+	t.Parallel()
+	a := &answer{status: []int{201}, body: `{}`}
+	s := NewStaff(serve(t, a))
+	if _, err := s.CreateAPIKey(t.Context(), api.APIKeyRequest{Name: "PMS", Role: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateInterfaceToken(t.Context(), api.InterfaceTokenRequest{Name: "App"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range a.bodies {
+		if !strings.Contains(b, `"properties":[]`) {
+			t.Errorf("request body %s, want an empty properties list", b)
+		}
+	}
+}
