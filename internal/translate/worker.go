@@ -14,8 +14,8 @@ import (
 
 // Commits is the position the worker waits on: the seq of the newest committed event
 // (live.Hub). A message that queues a translation commits with its message.created event, and
-// a move that queues translations commits them before the move's own event, so every queued
-// job is announced by an advance.
+// a move queues its translations in its own transaction, with its conversation.updated event,
+// so every queued job is announced by an advance.
 type Commits interface {
 	// Latest returns the position.
 	Latest() int64
