@@ -32,6 +32,7 @@ import (
 
 func TestCrashSafety(t *testing.T) {
 	sqliteOnly(t, "kills the process that writes a SQLite file")
+	t.Parallel()
 	bin := buildConcierge(t)
 	t.Run("KillMidBurst", func(t *testing.T) { testKillMidBurst(t, bin) })
 	t.Run("KillDuringMigration", func(t *testing.T) { testKillDuringMigration(t, bin) })
