@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,16 +16,6 @@ import (
 // Behind a reverse proxy (--trusted-proxies): the client address comes from Forwarded or
 // X-Forwarded-For only when the peer is a trusted proxy; it keys the per-address rate limit,
 // the request log and the audit log.
-
-// clientFrom returns an HTTP client whose connections leave from the local address ip (any
-// 127.x.y.z reaches a server on 127.0.0.1).
-func clientFrom(t testing.TB, ip string) *http.Client {
-	t.Helper()
-	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
-	tr := &http.Transport{DialContext: d.DialContext}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr}
-}
 
 // send makes one request with c (body, when not nil, as JSON) and returns the answer; its Body
 // is decoded when the answer is a JSON object (a proxy's own error pages are not).
