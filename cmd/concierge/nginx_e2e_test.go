@@ -403,12 +403,7 @@ func TestNginx(t *testing.T) {
 			}
 		}
 		// The server's log names each client and nginx as the proxy.
-		n := map[string]int{}
-		for _, l := range requestLog(t, s, "/api/v1/me") {
-			remote, _ := l["remote"].(string)
-			proxy, _ := l["proxy"].(string)
-			n[remote+" via "+proxy]++
-		}
+		n := requestClients(s, "/api/v1/me")
 		if n["127.0.0.2 via 127.0.0.1"] != 21 || n["127.0.0.1 via "] != 21 || len(n) != 2 {
 			t.Errorf("request log clients: %v, want 21 from 127.0.0.1 and 21 from 127.0.0.2 via 127.0.0.1", n)
 		}

@@ -53,17 +53,17 @@ func send(t testing.TB, c *http.Client, method, url string, body any, header map
 	return r
 }
 
-// requestLog returns the server's request log lines (decoded) for path.
-func requestLog(t testing.TB, s *server, path string) []map[string]any {
-	t.Helper()
-	var out []map[string]any
+// requestClients counts the server's request log lines for path by client, as "remote via
+// proxy" ("remote via " when no proxy forwarded the request).
+func requestClients(s *server, path string) map[string]int {
+	n := map[string]int{}
 	for _, line := range strings.Split(s.Stderr.String(), "\n") {
-		var m map[string]any
-		if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == "request" && m["path"] == path {
-			out = append(out, m)
+		var l struct{ Msg, Path, Remote, Proxy string }
+		if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "request" && l.Path == path {
+			n[l.Remote+" via "+l.Proxy]++
 		}
 	}
-	return out
+	return n
 }
 
 // TestTrustedProxiesRateLimit: a forged X-Forwarded-For from a peer that is not a trusted proxy
@@ -132,12 +132,7 @@ func TestTrustedProxiesRateLimit(t *testing.T) {
 	}
 
 	// The request log names the client, and the proxy when there is one.
-	remotes := map[string]int{}
-	for _, l := range requestLog(t, s, path) {
-		remote, _ := l["remote"].(string)
-		proxy, _ := l["proxy"].(string)
-		remotes[remote+" via "+proxy]++
-	}
+	remotes := requestClients(s, path)
 	for key, n := range map[string]int{"127.0.0.1 via ": 5, "203.0.113.10 via 127.0.0.2": 4,
 		"203.0.113.11 via 127.0.0.2": 4, "2001:db8:cafe::17 via 127.0.0.2": 4, "127.0.0.2 via ": 1} {
 		if remotes[key] != n {
