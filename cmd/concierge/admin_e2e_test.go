@@ -53,12 +53,6 @@ func (r response) noLeak(t testing.TB, secrets ...string) {
 	}
 }
 
-// guestSession opens a non-verified guest session and returns the answer.
-func (s *server) guestSession(t testing.TB, property, token, id string) response {
-	t.Helper()
-	return s.post(t, pathInitGuest, map[string]any{"PropertyCode": property, "InterfaceToken": token, "GuestUniqueIdentifier": id})
-}
-
 // TestAdminTour: an admin sets up a second hotel through the admin API — property, service
 // center, outlet with opening hours, interface token, agent — and guests and staff use it; then
 // the token is revoked and the agent disabled.

@@ -11,23 +11,6 @@ import (
 
 const pathAudit = "/api/v1/audit"
 
-// auditActions returns the actions of the audit log's entries as admin reads them, newest
-// first, following every cursor, and the entries.
-func (s *server) auditEntries(t testing.TB, token string) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	cursor := ""
-	for {
-		r := s.admin(t, token, http.MethodGet, pathAudit+"?limit=2&cursor="+cursor, nil).wantStatus(t, http.StatusOK)
-		for _, e := range r.Body["entries"].([]any) {
-			out = append(out, e.(map[string]any))
-		}
-		if cursor, _ = r.Body["nextCursor"].(string); cursor == "" {
-			return out
-		}
-	}
-}
-
 // TestAuditLog: logins (good and bad), API key and staff user changes are recorded with who,
 // what, when and from where; admins read them all, managers their properties', agents none.
 func TestAuditLog(t *testing.T) {

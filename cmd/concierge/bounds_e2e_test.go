@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"concierge/api"
+	"concierge/client"
 )
 
 // TestGuestHistoryWithoutPageLengthIsPaged fills a guest's history past the longest page and
@@ -16,37 +19,36 @@ func TestGuestHistoryWithoutPageLengthIsPaged(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, serverOptions{demo: true, env: map[string]string{
 		"CONCIERGE_RATE_SESSION": "0", "CONCIERGE_RATE_ADDRESS": "0"}})
-	tok := s.loginRoom(t, "102", "Smith")
-	code := s.guestConversation(t, tok, "FRONTDESK", "message 0", nil)
+	g := s.roomGuest(t, "102", "Smith")
+	code := g.open(t, "FRONTDESK", "message 0")
 
-	history := func(query string) (content map[string]any, n int) {
+	history := func(p client.Page) (*api.GuestMessagePage, int) {
 		t.Helper()
-		c := s.get(t, pathMessages+"?SessionToken="+tok+query).content(t, "getMessagesResponse")
-		return c, len(c["messages"].([]any))
+		c := need(g.Messages(t.Context(), p))(t)
+		return c, len(c.Messages)
 	}
-	c, n := history("")
-	if n != 1 || c["pageLength"] != 1.0 || c["totalCount"] != 1.0 || c["pageNumber"] != 1.0 {
-		t.Fatalf("short history: %d messages, %v", n, c)
+	c, n := history(client.Page{})
+	if n != 1 || c.PageLength != 1 || c.TotalCount != 1 || c.PageNumber != 1 {
+		t.Fatalf("short history: %d messages, %+v", n, c)
 	}
 
 	const total = 205
 	for i := 1; i < total; i++ {
-		s.post(t, convPath(code, "/Messages"), map[string]any{"SessionToken": tok, "Message": fmt.Sprintf("message %d", i)}).
-			content(t, "addMessageResponse")
+		need(g.AddMessage(t.Context(), code, fmt.Sprintf("message %d", i), ""))(t)
 	}
-	c, n = history("")
-	if n != 200 || c["pageLength"] != 200.0 || c["totalCount"] != float64(total) {
-		t.Fatalf("history without PageLength: %d messages, pageLength %v, totalCount %v", n, c["pageLength"], c["totalCount"])
+	c, n = history(client.Page{})
+	if n != 200 || c.PageLength != 200 || c.TotalCount != total {
+		t.Fatalf("history without PageLength: %d messages, pageLength %v, totalCount %v", n, c.PageLength, c.TotalCount)
 	}
-	first := c["messages"].([]any)[0].(map[string]any)["content"]
-	c, n = history("&PageNumber=2")
-	if n != total-200 || c["pageNumber"] != 2.0 || c["totalCount"] != float64(total) {
-		t.Fatalf("second page without PageLength: %d messages, %v", n, c)
+	first := c.Messages[0].Content
+	c, n = history(client.Page{Number: 2})
+	if n != total-200 || c.PageNumber != 2 || c.TotalCount != total {
+		t.Fatalf("second page without PageLength: %d messages, %+v", n, c)
 	}
-	if last := c["messages"].([]any)[n-1].(map[string]any)["content"]; first != "message 0" || last != "message 204" {
+	if last := c.Messages[n-1].Content; first != "message 0" || last != "message 204" {
 		t.Fatalf("pages run from %v to %v", first, last)
 	}
-	if _, n = history("&PageLength=7&PageNumber=3"); n != 7 {
+	if _, n = history(client.Page{Length: 7, Number: 3}); n != 7 {
 		t.Fatalf("PageLength 7: %d messages", n)
 	}
 }
@@ -62,51 +64,52 @@ func TestNonVerifiedGuestQuotas(t *testing.T) {
 		"CONCIERGE_GUEST_MESSAGES_PER_DAY":          "5",
 		"CONCIERGE_GUEST_CONVERSATIONS_PER_DAY":     "2",
 	}})
-	guest := func() string {
+	guest := func() *guestApp {
 		t.Helper()
-		return s.guestSession(t, "DEMO", demoToken, "nv-quota-guest").token()
+		return s.identifiedGuest(t, "nv-quota-guest", "")
 	}
 	nv := guest()
-	create := func(tok string) response {
+	create := func(g *guestApp) (string, error) {
 		t.Helper()
-		return s.post(t, pathCreateNV, map[string]any{"SessionToken": tok, "OutletCode": "FRONTDESK", "Message": "Hola"})
+		c, err := g.CreateNonVerifiedConversation(t.Context(), api.GuestCreateConversationRequest{OutletCode: "FRONTDESK", Message: "Hola"}, "")
+		if err != nil {
+			return "", err
+		}
+		return c.Code, nil
 	}
-	add := func(tok, code string) response {
+	add := func(g *guestApp, code string) error {
 		t.Helper()
-		return s.post(t, convPath(code, "/Messages"), map[string]any{"SessionToken": tok, "Message": "¿Y ahora?"})
-	}
-	conv := func(r response) string {
-		t.Helper()
-		return r.content(t, "createConversationResponse")["conversation"].(map[string]any)["code"].(string)
+		_, err := g.AddMessage(t.Context(), code, "¿Y ahora?", "")
+		return err
 	}
 
-	first := conv(create(nv)) // message 1 of the day, 1 of this conversation
-	add(nv, first).content(t, "addMessageResponse")
-	add(nv, first).content(t, "addMessageResponse") // 3 in this conversation
-	r := add(nv, first)
-	r.wantFailure(t, http.StatusBadRequest, "addMessageResponse", "ValidationFailed")
+	first := need(create(nv))(t) // message 1 of the day, 1 of this conversation
+	need(0, add(nv, first))(t)
+	need(0, add(nv, first))(t) // 3 in this conversation
+	nv.wantFailure(t, add(nv, first), http.StatusBadRequest, "addMessageResponse", "ValidationFailed")
 
-	second := conv(create(nv))                       // message 4, conversation 2
-	add(nv, second).content(t, "addMessageResponse") // message 5
-	r = add(nv, second)
-	r.wantFailure(t, http.StatusTooManyRequests, "addMessageResponse", "RateLimited")
-	if sec, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || sec < 1 || sec > 24*3600 {
-		t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
+	second := need(create(nv))(t) // message 4, conversation 2
+	need(0, add(nv, second))(t)   // message 5
+	nv.wantFailure(t, add(nv, second), http.StatusTooManyRequests, "addMessageResponse", "RateLimited")
+	ra := nv.answer().Header.Get("Retry-After")
+	if sec, err := strconv.Atoi(ra); err != nil || sec < 1 || sec > 24*3600 {
+		t.Fatalf("Retry-After %q", ra)
 	}
-	create(nv).wantFailure(t, http.StatusTooManyRequests, "createConversationResponse", "RateLimited")
+	_, err := create(nv)
+	nv.wantFailure(t, err, http.StatusTooManyRequests, "createConversationResponse", "RateLimited")
 
 	// A verified guest writes as much as they like.
-	v := s.loginRoom(t, "101", "Garcia")
+	v := s.roomGuest(t, "101", "Garcia")
 	for range 3 {
-		code := s.guestConversation(t, v, "FRONTDESK", "Hola", nil)
+		code := v.open(t, "FRONTDESK", "Hola")
 		for range 3 {
-			add(v, code).content(t, "addMessageResponse")
+			need(0, add(v, code))(t)
 		}
 	}
 
 	// A day later the non-verified guest may write again (a new session: the old one idled out).
 	s.Clock.Advance(24*time.Hour + time.Minute)
 	nv = guest()
-	third := conv(create(nv))
-	add(nv, third).content(t, "addMessageResponse")
+	third := need(create(nv))(t)
+	need(0, add(nv, third))(t)
 }

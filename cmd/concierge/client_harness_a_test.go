@@ -52,13 +52,14 @@ func (s *server) staffAPI(t testing.TB, token string, opts ...client.Option) *st
 }
 
 // staffAPIFrom returns a staff client without a token that connects from the local address ip
-// (any 127.0.0.0/8 address reaches the server on loopback), as server.doFrom does.
-func (s *server) staffAPIFrom(t testing.TB, ip string) *staffAPI {
+// (any 127.0.0.0/8 address reaches the server on loopback), as server.doFrom does, with opts
+// (e.g. client.WithHeader for a forwarded address).
+func (s *server) staffAPIFrom(t testing.TB, ip string, opts ...client.Option) *staffAPI {
 	t.Helper()
 	tr := &http.Transport{DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}).DialContext}
 	t.Cleanup(tr.CloseIdleConnections)
 	w := &wireLog{next: tr}
-	return &staffAPI{Staff: testClient(t, s.URL, client.NewStaff, w, nil), wire: w}
+	return &staffAPI{Staff: testClient(t, s.URL, client.NewStaff, w, opts), wire: w}
 }
 
 // staffAs returns a staff client logged in as a demo user.

@@ -2,9 +2,10 @@ package main
 
 import (
 	"bufio"
-	"bytes"
+	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,6 +21,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"concierge/api"
+	"concierge/client"
 )
 
 // Crash safety (issue 8): the real binary, killed with SIGKILL, loses nothing it acknowledged,
@@ -28,6 +32,7 @@ import (
 
 func TestCrashSafety(t *testing.T) {
 	sqliteOnly(t, "kills the process that writes a SQLite file")
+	t.Parallel()
 	bin := buildConcierge(t)
 	t.Run("KillMidBurst", func(t *testing.T) { testKillMidBurst(t, bin) })
 	t.Run("KillDuringMigration", func(t *testing.T) { testKillDuringMigration(t, bin) })
@@ -208,40 +213,6 @@ func (a *ackLog) add(code, token, content string) {
 	a.n.Add(1)
 }
 
-// guestPost posts v as JSON to base+path and returns the V40 content of item when the answer
-// is a success. A transport error (the server is gone) is returned as such; an answer that is
-// not a success as failed.
-func guestPost(c *http.Client, base, path, item string, v any) (content map[string]any, failed string, err error) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		return nil, "", err
-	}
-	resp, err := c.Post(base+path, "application/json", bytes.NewReader(body))
-	if err != nil {
-		return nil, "", err
-	}
-	raw, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return nil, "", err // the answer was cut: not acknowledged
-	}
-	var env struct {
-		Status    string                       `json:"status"`
-		Responses []map[string]json.RawMessage `json:"responses"`
-	}
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(raw, &env) != nil || env.Status != "Success" || len(env.Responses) != 1 {
-		return nil, fmt.Sprintf("HTTP %d: %s", resp.StatusCode, raw), nil
-	}
-	var it struct {
-		Succeeded bool           `json:"succeeded"`
-		Content   map[string]any `json:"content"`
-	}
-	if json.Unmarshal(env.Responses[0][item], &it) != nil || !it.Succeeded {
-		return nil, fmt.Sprintf("HTTP %d: %s", resp.StatusCode, raw), nil
-	}
-	return it.Content, "", nil
-}
-
 // testKillMidBurst: many clients create conversations and add messages to them; the server is
 // killed with SIGKILL while they do; restarted on the same database, it has every
 // conversation and message it acknowledged, and the database is sound.
@@ -252,43 +223,50 @@ func testKillMidBurst(t *testing.T, bin string) {
 	h := &server{URL: base}
 	var tokens []string
 	for _, g := range demoGuests {
-		tokens = append(tokens, h.loginRoom(t, g.room, g.lastName))
+		tokens = append(tokens, h.guestAt(t, g.room, g.lastName).Token())
 	}
 
 	const clients, ackedBeforeKill = 24, 400
-	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
-	defer client.CloseIdleConnections()
+	tr := &http.Transport{MaxIdleConnsPerHost: clients}
+	defer tr.CloseIdleConnections()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
 	acks := &ackLog{owner: map[string]string{}, msgs: map[string][]string{}}
 	var killed atomic.Bool
 	var wg sync.WaitGroup
 	failures := make(chan string, clients)
+	// unacknowledged reports whether err may be the kill's doing: no answer came (a transport
+	// error, an answer cut short) once the server was killed. A failure answer, or an answer
+	// the client could not read as the API's, never is.
+	unacknowledged := func(err error) bool {
+		var ue *url.Error
+		return errors.As(err, &ue) && killed.Load()
+	}
 	for i := range clients {
 		wg.Go(func() {
 			tok := tokens[i%len(tokens)]
+			g := testClient(t, base, client.NewGuest, &wireLog{next: tr}, nil)
+			g.SetToken(tok)
 			for n := 0; ; n++ {
 				first := fmt.Sprintf("client %d conversation %d", i, n)
-				content, failed, err := guestPost(client, base, pathCreate, "createConversationResponse",
-					map[string]any{"SessionToken": tok, "Message": first, "ConversationType": "guest"})
-				if err != nil || failed != "" {
-					if failed != "" || !killed.Load() {
-						failures <- fmt.Sprintf("create conversation: %v %s", err, failed)
+				conv, err := g.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: first, ConversationType: "guest"}, "")
+				if err != nil {
+					if !unacknowledged(err) {
+						failures <- fmt.Sprintf("create conversation: %v", err)
 					}
 					return
 				}
-				conv, _ := content["conversation"].(map[string]any)
-				code, _ := conv["code"].(string)
+				code := conv.Code
 				if code == "" {
-					failures <- fmt.Sprintf("no conversation code in %v", content)
+					failures <- fmt.Sprintf("no conversation code in %+v", conv)
 					return
 				}
 				acks.add(code, tok, first)
 				for k := range 3 {
 					msg := fmt.Sprintf("client %d conversation %d reply %d", i, n, k)
-					_, failed, err := guestPost(client, base, pathCreate+"/"+code+"/Messages", "addMessageResponse",
-						map[string]any{"SessionToken": tok, "Message": msg})
-					if err != nil || failed != "" {
-						if failed != "" || !killed.Load() {
-							failures <- fmt.Sprintf("add message: %v %s", err, failed)
+					if _, err := g.AddMessage(ctx, code, msg, ""); err != nil {
+						if !unacknowledged(err) {
+							failures <- fmt.Sprintf("add message: %v", err)
 						}
 						return
 					}
@@ -320,19 +298,12 @@ func testKillMidBurst(t *testing.T, bin string) {
 	srv2, base2 := serveChild(t, bin, db)
 	h2 := &server{URL: base2}
 	for code, tok := range acks.owner {
-		r := h2.get(t, pathCreate+"/"+code+"?SessionToken="+url.QueryEscape(tok))
-		if r.Status != http.StatusOK || r.Body["status"] != "Success" {
-			t.Errorf("acknowledged conversation %s after restart: HTTP %d %s", code, r.Status, r.Raw)
+		conv, err := h2.guestAPI(t, tok).Conversation(t.Context(), code)
+		if err != nil {
+			t.Errorf("acknowledged conversation %s after restart: %v", code, err)
 			continue
 		}
-		conv, _ := r.content(t, "getConversationResponse")["conversation"].(map[string]any)
-		msgs, _ := conv["messages"].([]any)
-		var got []string
-		for _, m := range msgs {
-			if c, ok := m.(map[string]any)["content"].(string); ok {
-				got = append(got, c)
-			}
-		}
+		got := collect(conv.Messages, func(m api.GuestMessage) string { return m.Content })
 		for _, want := range acks.msgs[code] {
 			if !slices.Contains(got, want) {
 				t.Errorf("conversation %s lost the acknowledged message %q (has %q)", code, want, got)

@@ -2,13 +2,16 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"concierge/api"
+	"concierge/client"
 )
 
 // findInFiles returns, for each needle found (ASCII case-insensitively) in the raw bytes of a
@@ -47,28 +50,24 @@ func TestErasedWordsLeaveTheDisk(t *testing.T) {
 	sqliteOnly(t, "reads the SQLite files; the README says what erasure guarantees on PostgreSQL")
 	t.Parallel()
 	s := startServer(t, serverOptions{demo: true, env: noLimits, args: []string{"--webhook-allow-cidr", "127.0.0.1/32"}})
-	admin, agent := s.staffLogin(t, "admin"), s.staffLogin(t, "roomservice")
+	ctx := t.Context()
+	admin, agent := s.staffAs(t, "admin"), s.staffAs(t, "roomservice")
 	rc := newReceiver(t, nil)
-	s.admin(t, admin, http.MethodPost, "/api/v1/properties/DEMO/webhooks", map[string]any{"url": rc.srv.URL,
-		"kinds": []string{"message.created", "conversation.updated"}}).wantStatus(t, http.StatusCreated)
-	s.do(t, http.MethodPut, "/api/v1/properties/DEMO/stays/BK-XW-7731", []byte(`{"roomNumber":"208","firstName":"Xanthippe",
-		"lastName":"Wobblesnoot","languageCode":"en","arrival":"2026-11-24","departure":"2026-11-26"}`), bearer(admin)).
-		wantStatus(t, http.StatusCreated)
-	tok := s.loginRoom(t, "208", "wobblesnoot")
-	body, _ := json.Marshal(map[string]any{"SessionToken": tok, "OutletCode": "ROOMSERVICE",
-		"ConversationType": "guest", "Message": "Bring zanzibarite marmalade and quokkaberry scones"})
-	r := s.do(t, http.MethodPost, pathCreate, body, map[string]string{"Idempotency-Key": "xw-1"})
-	stayConv := r.content(t, "createConversationResponse")["conversation"].(map[string]any)["code"].(string)
-	s.do(t, http.MethodPost, staffConvPath(stayConv, "/messages"), []byte(`{"type":"Staff","content":"Your thundercrumpet arrives soon"}`),
-		map[string]string{"Authorization": "Bearer " + agent, "Idempotency-Key": "xw-reply"}).wantStatus(t, http.StatusCreated)
-	nv := s.guestSession(t, "DEMO", demoToken, "guest-xw-flibbertigibbet").token()
-	c := s.post(t, pathCreateNV, map[string]any{"SessionToken": nv, "OutletCode": "FRONTDESK",
-		"Message": "My platypoodle escaped the room"}).content(t, "createConversationResponse")
-	guestConv := c["conversation"].(map[string]any)["code"].(string)
+	hookFor(t, admin, rc.srv.URL, "whsec_erased-words-0123456789")
+	need(admin.PutStay(ctx, "DEMO", "BK-XW-7731", api.StayRequest{RoomNumber: "208", FirstName: "Xanthippe",
+		LastName: "Wobblesnoot", LanguageCode: "en", Arrival: "2026-11-24", Departure: "2026-11-26"}))(t)
+	admin.last(t).wantStatus(t, http.StatusCreated)
+	stayConv := need(s.guestAt(t, "208", "wobblesnoot").CreateConversation(ctx, api.GuestCreateConversationRequest{
+		OutletCode: "ROOMSERVICE", ConversationType: "guest", Message: "Bring zanzibarite marmalade and quokkaberry scones"}, "xw-1"))(t).Code
+	need(agent.AddMessage(ctx, stayConv, api.AddMessageRequest{Type: "Staff", Content: "Your thundercrumpet arrives soon"}, "xw-reply"))(t)
+	agent.last(t).wantStatus(t, http.StatusCreated)
+	guestConv := need(s.identifiedGuest(t, "guest-xw-flibbertigibbet", "").CreateNonVerifiedConversation(ctx,
+		api.GuestCreateConversationRequest{OutletCode: "FRONTDESK", Message: "My platypoodle escaped the room"}, ""))(t).Code
 	waitUntil(t, "webhook deliveries", func() bool { return len(rc.accepted()) >= 3 })
 	// The full-text index holds the words too: search finds them.
-	if hits := s.staffGet(t, admin, "/api/v1/conversations?q=quokkaberry").wantStatus(t, http.StatusOK); !strings.Contains(string(hits.Raw), stayConv) {
-		t.Fatalf("search does not find the stay's conversation: %s", hits.Raw)
+	hits := need(admin.Conversations(ctx, client.InboxQuery{Q: "quokkaberry"}))(t)
+	if !slices.Contains(collect(hits.Conversations, func(c api.ConversationSummary) string { return c.Code }), stayConv) {
+		t.Fatalf("search does not find the stay's conversation: %s", admin.last(t).Raw)
 	}
 
 	needles := []string{"zanzibarite", "quokkaberry", "thundercrumpet", "platypoodle", "Xanthippe", "Wobblesnoot",
@@ -80,12 +79,12 @@ func TestErasedWordsLeaveTheDisk(t *testing.T) {
 		}
 	}
 
-	const base = "/api/v1/properties/DEMO/guest-data"
-	er := s.admin(t, admin, http.MethodPost, base+"/erase", map[string]any{"bookingReference": "BK-XW-7731"}).wantStatus(t, http.StatusOK)
-	if er.Body["guestErased"] != true {
-		t.Fatalf("stay erasure: %s", er.Raw)
+	if er := need(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "BK-XW-7731"}))(t); !er.OwnerErased {
+		t.Fatalf("stay erasure: %s", admin.last(t).Raw)
 	}
-	s.admin(t, admin, http.MethodPost, base+"/erase", map[string]any{"guestIdentifier": "guest-xw-flibbertigibbet"}).wantStatus(t, http.StatusOK)
+	admin.last(t).wantStatus(t, http.StatusOK)
+	need(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{GuestIdentifier: "guest-xw-flibbertigibbet"}))(t)
+	admin.last(t).wantStatus(t, http.StatusOK)
 	if found := findInFiles(t, s.Dir, needles); len(found) > 0 {
 		t.Errorf("erased words are still on disk once the erasure answered:\n%s", strings.Join(found, "\n"))
 	}

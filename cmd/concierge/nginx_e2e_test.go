@@ -24,6 +24,9 @@ import (
 	"testing"
 	"time"
 
+	"concierge/api"
+	"concierge/client"
+
 	"github.com/coder/websocket"
 )
 
@@ -264,17 +267,18 @@ func TestNginx(t *testing.T) {
 	t.Run("Streams", func(t *testing.T) {
 		// Its own client address (127.0.0.5), so that its requests leave the others' limits alone.
 		c, h2 := p.client(t, "127.0.0.5", false), p.client(t, "127.0.0.5", true)
-		guest := send(t, c, http.MethodPost, p.HTTPS+pathInitRoom, map[string]any{"PropertyCode": "DEMO",
-			"InterfaceToken": demoToken, "RoomNumber": "101", "LastName": "Garcia"}, nil)
-		guest.content(t, "initialiseSessionResponse")
-		staff := send(t, c, http.MethodPost, p.HTTPS+pathStaffLogin, map[string]any{"username": "frontdesk", "password": demoPassword}, nil).
-			wantStatus(t, http.StatusOK)
-		fd, _ := staff.Body["token"].(string)
+		// The Go client, pointed at nginx, checks every exchange against the OpenAPI documents.
+		guestWire, staffWire := &wireLog{next: c.Transport}, &wireLog{next: c.Transport}
+		guest := testClient(t, p.HTTPS, client.NewGuest, guestWire, nil)
+		need(guest.Initialise(t.Context(), api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken,
+			RoomNumber: "101", LastName: "Garcia"}))(t)
+		staff := testClient(t, p.HTTPS, client.NewStaff, staffWire, nil)
+		fd := need(staff.Login(t.Context(), "frontdesk", demoPassword))(t).Token
 
 		// The guest's stream over HTTP/2, the staff WebSocket over HTTP/1.1.
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.HTTPS+guestEventsPath(guest.token()), nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.HTTPS+guestEventsPath(guest.Token()), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -302,9 +306,8 @@ func TestNginx(t *testing.T) {
 		defer ws.CloseNow()
 
 		// The guest writes: the staff stream hears of the new conversation.
-		created := send(t, c, http.MethodPost, p.HTTPS+pathCreate, map[string]any{"SessionToken": guest.token(),
-			"OutletCode": "FRONTDESK", "Message": "towels through the proxy", "ConversationType": "guest"}, nil)
-		code := created.content(t, "createConversationResponse")["conversation"].(map[string]any)["code"].(string)
+		code := need(guest.CreateConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "FRONTDESK",
+			Message: "towels through the proxy", ConversationType: "guest"}, ""))(t).Code
 		for {
 			rctx, rcancel := context.WithTimeout(ctx, 10*time.Second)
 			typ, msg, err := ws.Read(rctx)
@@ -325,8 +328,8 @@ func TestNginx(t *testing.T) {
 		}
 
 		// The staff replies: the guest's stream gets the message at once (nothing buffered).
-		send(t, c, http.MethodPost, p.HTTPS+staffConvPath(code, "/messages"), map[string]any{"type": "Staff", "content": "on their way"},
-			bearer(fd)).wantStatus(t, http.StatusCreated)
+		need(staff.AddMessage(ctx, code, api.AddMessageRequest{Type: "Staff", Content: "on their way"}, ""))(t)
+		lastAnswer(t, staffWire).wantStatus(t, http.StatusCreated)
 		timeout := time.After(10 * time.Second)
 		for event := ""; ; {
 			select {
@@ -400,12 +403,7 @@ func TestNginx(t *testing.T) {
 			}
 		}
 		// The server's log names each client and nginx as the proxy.
-		n := map[string]int{}
-		for _, l := range requestLog(t, s, "/api/v1/me") {
-			remote, _ := l["remote"].(string)
-			proxy, _ := l["proxy"].(string)
-			n[remote+" via "+proxy]++
-		}
+		n := requestClients(s, "/api/v1/me")
 		if n["127.0.0.2 via 127.0.0.1"] != 21 || n["127.0.0.1 via "] != 21 || len(n) != 2 {
 			t.Errorf("request log clients: %v, want 21 from 127.0.0.1 and 21 from 127.0.0.2 via 127.0.0.1", n)
 		}

@@ -1,34 +1,16 @@
 package main
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"concierge/api"
+	"concierge/client"
 	"concierge/internal/concierge"
 )
-
-// guestTokenError returns the areaError of a V40 answer's item ("" when it succeeded).
-func guestTokenError(t testing.TB, r response) string {
-	t.Helper()
-	name, _ := r.Body["responsesIncluded"].(string)
-	if r.Status == http.StatusOK && r.Body["status"] == "Success" {
-		return ""
-	}
-	code, _ := r.item(t, name)["areaError"].(string)
-	return code
-}
-
-// staffTokenMessage returns the message of a staff API error answer ("" when it succeeded).
-func staffTokenMessage(r response) string {
-	if r.Status == http.StatusOK {
-		return ""
-	}
-	e, _ := r.Body["error"].(map[string]any)
-	m, _ := e["message"].(string)
-	return m
-}
 
 // TestRetentionDeletesEndedSessions: the retention job deletes anonymous guest sessions
 // (expired ones, and those replaced by a login) and staff sessions (revoked ones) a day
@@ -38,24 +20,49 @@ func TestRetentionDeletesEndedSessions(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, serverOptions{demo: true, env: noLimits,
 		args: []string{"--retention-interval", "50ms", "--session-idle", "1h"}})
-	anon := func() string {
-		return s.post(t, pathInit, map[string]any{"PropertyCode": "DEMO", "InterfaceToken": demoToken}).token()
+	anon := func() *guestApp {
+		return s.initialisedGuest(t, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken})
 	}
+	// guestCode returns the areaError of the outlets as tok's session reads them, "" on success.
 	guestCode := func(tok string) string {
-		return guestTokenError(t, s.get(t, pathOutlets+"?SessionToken="+tok))
+		g := s.guestWithToken(t, tok)
+		_, err := g.Outlets(t.Context(), "")
+		var ce *client.Error
+		if err != nil && !errors.As(err, &ce) {
+			t.Fatal(err)
+		}
+		if ce == nil {
+			return ""
+		}
+		g.wantFailure(t, err, ce.StatusCode, api.ItemOutletSettings, ce.Code)
+		return ce.Code
 	}
+	// staffMessage returns the message of the staff API's answer to tok, "" on success.
 	staffMessage := func(tok string) string {
-		return staffTokenMessage(s.do(t, http.MethodGet, pathMe, nil, bearer(tok)))
+		c := s.staffAPI(t, tok)
+		_, err := c.Me(t.Context())
+		var ce *client.Error
+		if err != nil && !errors.As(err, &ce) {
+			t.Fatal(err)
+		}
+		if ce == nil {
+			return ""
+		}
+		c.fail(t, err, ce.StatusCode, ce.Code)
+		return ce.Message
 	}
 
-	idle := anon()     // expires after an hour without use
-	replaced := anon() // revoked by the login below
-	if r := s.post(t, pathLogin, map[string]any{"SessionToken": replaced, "RoomNumber": "101", "LastName": "Garcia"}); r.token() == "" {
-		t.Fatalf("LoginByRoom: %s", r.Raw)
+	idle := anon().Token() // expires after an hour without use
+	replacing := anon()    // revoked by the login below
+	replaced := replacing.Token()
+	if err := replacing.LoginByRoom(t.Context(), "101", "Garcia"); err != nil || replacing.Token() == "" || replacing.Token() == replaced {
+		t.Fatalf("LoginByRoom: %v, token %q", err, replacing.Token())
 	}
-	identified := s.guestSession(t, "DEMO", demoToken, "guest-retention-kept").token()
-	loggedOut := s.staffLogin(t, "frontdesk")
-	s.do(t, http.MethodPost, pathStaffLogout, nil, bearer(loggedOut)).wantStatus(t, http.StatusNoContent)
+	identified := s.identifiedGuest(t, "guest-retention-kept", "").Token()
+	frontdesk := s.staffAs(t, "frontdesk")
+	loggedOut := frontdesk.Token()
+	need(0, frontdesk.Logout(t.Context()))(t)
+	frontdesk.last(t).wantStatus(t, http.StatusNoContent)
 
 	// Ended, but for less than a day: kept, and answered "expired".
 	s.Clock.Advance(2 * time.Hour)
@@ -71,7 +78,7 @@ func TestRetentionDeletesEndedSessions(t *testing.T) {
 
 	// A day later the job has deleted them; live sessions and the identified guest's stay.
 	s.Clock.Advance(concierge.EndedSessionKeep)
-	live, staff := anon(), s.staffLogin(t, "admin")
+	live, staff := anon().Token(), s.staffAs(t, "admin").Token()
 	waitUntil(t, "retention deleted the ended sessions", func() bool {
 		return guestCode(idle) == "IdentityTokenInvalid" && guestCode(replaced) == "IdentityTokenInvalid" &&
 			strings.Contains(staffMessage(loggedOut), "not valid")

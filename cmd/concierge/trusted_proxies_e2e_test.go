@@ -5,26 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+
+	"concierge/client"
 )
 
 // Behind a reverse proxy (--trusted-proxies): the client address comes from Forwarded or
 // X-Forwarded-For only when the peer is a trusted proxy; it keys the per-address rate limit,
 // the request log and the audit log.
-
-// clientFrom returns an HTTP client whose connections leave from the local address ip (any
-// 127.x.y.z reaches a server on 127.0.0.1).
-func clientFrom(t testing.TB, ip string) *http.Client {
-	t.Helper()
-	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
-	tr := &http.Transport{DialContext: d.DialContext}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr}
-}
 
 // send makes one request with c (body, when not nil, as JSON) and returns the answer; its Body
 // is decoded when the answer is a JSON object (a proxy's own error pages are not).
@@ -62,17 +53,17 @@ func send(t testing.TB, c *http.Client, method, url string, body any, header map
 	return r
 }
 
-// requestLog returns the server's request log lines (decoded) for path.
-func requestLog(t testing.TB, s *server, path string) []map[string]any {
-	t.Helper()
-	var out []map[string]any
+// requestClients counts the server's request log lines for path by client, as "remote via
+// proxy" ("remote via " when no proxy forwarded the request).
+func requestClients(s *server, path string) map[string]int {
+	n := map[string]int{}
 	for _, line := range strings.Split(s.Stderr.String(), "\n") {
-		var m map[string]any
-		if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == "request" && m["path"] == path {
-			out = append(out, m)
+		var l struct{ Msg, Path, Remote, Proxy string }
+		if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "request" && l.Path == path {
+			n[l.Remote+" via "+l.Proxy]++
 		}
 	}
-	return out
+	return n
 }
 
 // TestTrustedProxiesRateLimit: a forged X-Forwarded-For from a peer that is not a trusted proxy
@@ -84,16 +75,22 @@ func TestTrustedProxiesRateLimit(t *testing.T) {
 	// The clock stands still, so no bucket refills during the test.
 	s := startServer(t, serverOptions{args: []string{"--trusted-proxies", "127.0.0.2/32",
 		"--rate-address", "1", "--rate-address-burst", "3"}})
-	direct, proxy := clientFrom(t, "127.0.0.1"), clientFrom(t, "127.0.0.2")
 	const path = "/api/v1/me" // 401 without a login, 429 once limited
-	status := func(c *http.Client, xff string) int {
+	// status asks for the caller's identity from the local address ip, sending the header
+	// (when not empty), and returns the answer's HTTP status.
+	status := func(ip, header, value string) int {
 		t.Helper()
-		h := map[string]string{}
-		if xff != "" {
-			h["X-Forwarded-For"] = xff
+		var opts []client.Option
+		if value != "" {
+			opts = append(opts, client.WithHeader(header, value))
 		}
-		return send(t, c, http.MethodGet, s.URL+path, nil, h).Status
+		c := s.staffAPIFrom(t, ip, opts...)
+		if _, err := c.Me(t.Context()); err == nil {
+			t.Fatalf("%s from %s (%s %q) succeeded without a login", path, ip, header, value)
+		}
+		return c.last(t).Status
 	}
+	const direct, proxy = "127.0.0.1", "127.0.0.2"
 
 	forged := []string{"203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4", "198.51.100.1, 203.0.113.5"}
 	for i, xff := range forged {
@@ -101,21 +98,21 @@ func TestTrustedProxiesRateLimit(t *testing.T) {
 		if i >= 3 {
 			want = http.StatusTooManyRequests
 		}
-		if got := status(direct, xff); got != want {
+		if got := status(direct, "X-Forwarded-For", xff); got != want {
 			t.Fatalf("untrusted peer, request %d claiming %q: HTTP %d, want %d", i+1, xff, got, want)
 		}
 	}
 
 	// Through the trusted proxy: 203.0.113.10 and 203.0.113.11 each get their burst of 3.
-	for _, client := range []string{"203.0.113.10", "203.0.113.11"} {
+	for _, fwd := range []string{"203.0.113.10", "203.0.113.11"} {
 		for i := range 4 {
 			want := http.StatusUnauthorized
 			if i == 3 {
 				want = http.StatusTooManyRequests
 			}
 			// A forged entry left of what the proxy appended changes nothing.
-			if got := status(proxy, "10.9.9."+strconv.Itoa(i)+", "+client); got != want {
-				t.Fatalf("via the proxy, client %s, request %d: HTTP %d, want %d", client, i+1, got, want)
+			if got := status(proxy, "X-Forwarded-For", "10.9.9."+strconv.Itoa(i)+", "+fwd); got != want {
+				t.Fatalf("via the proxy, client %s, request %d: HTTP %d, want %d", fwd, i+1, got, want)
 			}
 		}
 	}
@@ -125,24 +122,17 @@ func TestTrustedProxiesRateLimit(t *testing.T) {
 		if i == 3 {
 			want = http.StatusTooManyRequests
 		}
-		code := send(t, proxy, http.MethodGet, s.URL+path, nil,
-			map[string]string{"Forwarded": `for="[2001:db8:cafe::17]:4711";proto=https`}).Status
-		if code != want {
+		if code := status(proxy, "Forwarded", `for="[2001:db8:cafe::17]:4711";proto=https`); code != want {
 			t.Fatalf("via the proxy, Forwarded client, request %d: HTTP %d, want %d", i+1, code, want)
 		}
 	}
 	// The proxy's own requests (no header) were not charged for its clients.
-	if got := status(proxy, ""); got != http.StatusUnauthorized {
+	if got := status(proxy, "", ""); got != http.StatusUnauthorized {
 		t.Fatalf("the proxy itself: HTTP %d, want 401 (its clients used their own limits)", got)
 	}
 
 	// The request log names the client, and the proxy when there is one.
-	remotes := map[string]int{}
-	for _, l := range requestLog(t, s, path) {
-		remote, _ := l["remote"].(string)
-		proxy, _ := l["proxy"].(string)
-		remotes[remote+" via "+proxy]++
-	}
+	remotes := requestClients(s, path)
 	for key, n := range map[string]int{"127.0.0.1 via ": 5, "203.0.113.10 via 127.0.0.2": 4,
 		"203.0.113.11 via 127.0.0.2": 4, "2001:db8:cafe::17 via 127.0.0.2": 4, "127.0.0.2 via ": 1} {
 		if remotes[key] != n {
@@ -157,15 +147,20 @@ func TestTrustedProxiesRateLimit(t *testing.T) {
 func TestTrustedProxiesAuditLog(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, serverOptions{demo: true, env: noLimits, args: []string{"--trusted-proxies", "127.0.0.2"}})
-	direct, proxy := clientFrom(t, "127.0.0.1"), clientFrom(t, "127.0.0.2")
-	bad := map[string]any{"username": "frontdesk", "password": "wrong-password"}
-	send(t, direct, http.MethodPost, s.URL+pathStaffLogin, bad, map[string]string{"X-Forwarded-For": "203.0.113.66"}).wantStatus(t, http.StatusUnauthorized)
-	send(t, proxy, http.MethodPost, s.URL+pathStaffLogin, bad, map[string]string{"X-Forwarded-For": "198.51.100.7"}).wantStatus(t, http.StatusUnauthorized)
-	send(t, proxy, http.MethodPost, s.URL+pathStaffLogin, bad, map[string]string{"Forwarded": `for="[2001:db8::9]"`}).wantStatus(t, http.StatusUnauthorized)
+	// badLogin fails a staff login from the local address ip that forwards header: value.
+	badLogin := func(ip, header, value string) {
+		t.Helper()
+		c := s.staffAPIFrom(t, ip, client.WithHeader(header, value))
+		_, err := c.Login(t.Context(), "frontdesk", "wrong-password")
+		c.fail(t, err, http.StatusUnauthorized, "AuthenticationFailed")
+	}
+	badLogin("127.0.0.1", "X-Forwarded-For", "203.0.113.66")
+	badLogin("127.0.0.2", "X-Forwarded-For", "198.51.100.7")
+	badLogin("127.0.0.2", "Forwarded", `for="[2001:db8::9]"`)
 	var clients []string
-	for _, e := range s.auditEntries(t, s.staffLogin(t, "admin")) {
-		if e["action"] == "staff.login_failed" {
-			clients = append(clients, e["client"].(string))
+	for _, e := range auditLog(t, s.staffAs(t, "admin")) {
+		if e.Action == "staff.login_failed" {
+			clients = append(clients, e.Client)
 		}
 	}
 	if got, want := strings.Join(clients, " "), "2001:db8::9 198.51.100.7 127.0.0.1"; got != want {
