@@ -44,16 +44,16 @@ func TestGuestAuthorisationMatrix(t *testing.T) {
 	s := startServer(t, serverOptions{dir: dir, clock: clk})
 	identifier := func(prop, token, id string) *guestApp {
 		g := s.guestApp(t)
-		orFail(g.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: prop, InterfaceToken: token, GuestUniqueIdentifier: id}))(t)
+		need(g.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: prop, InterfaceToken: token, GuestUniqueIdentifier: id}))(t)
 		return g
 	}
 	room := func(prop, token, room, name string) *guestApp {
 		g := s.guestApp(t)
-		orFail(g.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: prop, InterfaceToken: token, RoomNumber: room, LastName: name}))(t)
+		need(g.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: prop, InterfaceToken: token, RoomNumber: room, LastName: name}))(t)
 		return g
 	}
 	anon := s.guestApp(t)
-	orFail(anon.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken}))(t)
+	need(anon.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken}))(t)
 	callers := map[string]*guestApp{
 		"ana":      room("DEMO", demoToken, "101", "Garcia"),
 		"john":     room("DEMO", demoToken, "102", "Smith"),
@@ -73,7 +73,7 @@ func TestGuestAuthorisationMatrix(t *testing.T) {
 			create = callers[who].CreateNonVerifiedConversation
 		}
 		secret := "[secret of " + who + "]"
-		owned[who] = orFail(create(ctx, api.GuestCreateConversationRequest{Message: secret, ConversationType: "guest"}, ""))(t).Code
+		owned[who] = need(create(ctx, api.GuestCreateConversationRequest{Message: secret, ConversationType: "guest"}, ""))(t).Code
 		codes[who], secrets[who] = owned[who], secret
 	}
 

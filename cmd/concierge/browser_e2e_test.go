@@ -507,11 +507,11 @@ func TestBrowserGuestWithoutRoom(t *testing.T) {
 	guest.screenshot("guest-phone-without-room")
 
 	staff := s.loggedIn(t, "frontdesk")
-	convs := orFail(staff.Conversations(t.Context(), client.InboxQuery{}))(t).Conversations
+	convs := need(staff.Conversations(t.Context(), client.InboxQuery{}))(t).Conversations
 	if len(convs) != 1 {
 		t.Fatalf("staff see %d conversations, want 1", len(convs))
 	}
-	conv := orFail(staff.Conversation(t.Context(), convs[0].Code))(t).Conversation
+	conv := need(staff.Conversation(t.Context(), convs[0].Code))(t).Conversation
 	var form struct {
 		FirstName string `json:"firstName"`
 	}
@@ -574,7 +574,7 @@ func TestBrowserInboxFiltersAndPaging(t *testing.T) {
 	)
 	// Assigned elsewhere (another agent's console, the API): it joins "mine" live.
 	staff := s.loggedIn(t, "frontdesk")
-	orFail(staff.Assign(t.Context(), codes[3], "frontdesk"))(t)
+	need(staff.Assign(t.Context(), codes[3], "frontdesk"))(t)
 	agent.do("assigned to me: it appears without reloading",
 		waitFor(count+` === 1`),
 		waitFor(`document.querySelector('#inbox-list button.conv').dataset.code === `+jsString(codes[3])),
@@ -587,7 +587,7 @@ func TestBrowserInboxFiltersAndPaging(t *testing.T) {
 		waitFor(count+` === 30`),
 		waitFor(`![...document.querySelectorAll('#inbox-list button.conv')].some(b => b.dataset.code === `+jsString(codes[3])+`)`),
 	)
-	orFail(staff.Close(t.Context(), codes[5]))(t)
+	need(staff.Close(t.Context(), codes[5]))(t)
 	agent.do("closed",
 		chromedp.SetValue(chromedp.ID("f-assignee"), "anyone"),
 		chromedp.SetValue(chromedp.ID("f-status"), "Closed"),

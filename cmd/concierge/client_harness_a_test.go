@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net"
@@ -159,9 +160,14 @@ func need[T any](v T, err error) func(testing.TB) T {
 	}
 }
 
+// auditReader reads the audit log: a staff client of either harness.
+type auditReader interface {
+	Audit(ctx context.Context, l client.List) (*api.AuditList, error)
+}
+
 // auditLog returns the audit log's entries as c reads them, newest first, following every
 // cursor two entries at a time.
-func auditLog(t testing.TB, c *staffAPI) []api.AuditEntry {
+func auditLog(t testing.TB, c auditReader) []api.AuditEntry {
 	t.Helper()
 	var out []api.AuditEntry
 	l := client.List{Limit: 2}

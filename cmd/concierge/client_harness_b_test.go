@@ -181,18 +181,6 @@ func (c *staffApp) wantStaffFailure(t testing.TB, err error, status int, code st
 	c.answer().wantStaffError(t, status, code)
 }
 
-// orFail takes a call's value and error and returns a function that fails t on the error and
-// otherwise returns the value: orFail(g.Messages(ctx, p))(t).
-func orFail[T any](v T, err error) func(testing.TB) T {
-	return func(t testing.TB) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
 // typedContent decodes strictly the content of the successful item of a raw guest-API answer
 // (one a test sends by hand on purpose: another letter case, a wrong type) into a T.
 func typedContent[T any](t testing.TB, r response, item string) T {
@@ -212,13 +200,13 @@ func (c *staffApp) wantStatus(t testing.TB, status int) {
 // messages returns the messages of a conversation as staff read them.
 func (c *staffApp) messages(t testing.TB, code string) []api.Message {
 	t.Helper()
-	return orFail(c.Conversation(t.Context(), code))(t).Messages
+	return need(c.Conversation(t.Context(), code))(t).Messages
 }
 
 // reply posts a staff message of type typ ("Staff" or "Note") and checks the 201.
 func (c *staffApp) reply(t testing.TB, code, typ, content string) *api.Message {
 	t.Helper()
-	m := orFail(c.AddMessage(t.Context(), code, api.AddMessageRequest{Type: typ, Content: content}, ""))(t)
+	m := need(c.AddMessage(t.Context(), code, api.AddMessageRequest{Type: typ, Content: content}, ""))(t)
 	c.wantStatus(t, http.StatusCreated)
 	return m
 }
@@ -226,14 +214,14 @@ func (c *staffApp) reply(t testing.TB, code, typ, content string) *api.Message {
 // open opens a conversation as the guest at outlet (ConversationType guest) and returns its code.
 func (g *guestApp) open(t testing.TB, outlet, message string) string {
 	t.Helper()
-	return orFail(g.CreateConversation(t.Context(), api.GuestCreateConversationRequest{OutletCode: outlet, Message: message,
+	return need(g.CreateConversation(t.Context(), api.GuestCreateConversationRequest{OutletCode: outlet, Message: message,
 		ConversationType: "guest"}, ""))(t).Code
 }
 
 // messagesOf returns the messages of one of the guest's conversations, as the guest reads them.
 func (g *guestApp) messagesOf(t testing.TB, code string) []api.GuestMessage {
 	t.Helper()
-	return orFail(g.Conversation(t.Context(), code))(t).Messages
+	return need(g.Conversation(t.Context(), code))(t).Messages
 }
 
 // staffEvent decodes strictly the data of a staff stream's event.
@@ -248,28 +236,11 @@ func (ev sseEvent) guestEvent(t testing.TB) api.GuestEvent {
 	return strictDecode[api.GuestEvent](t, ev.Raw)
 }
 
+// strictDecode is strictJSON returning the value.
 func strictDecode[T any](t testing.TB, raw string) T {
 	t.Helper()
 	var v T
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&v); err != nil {
-		t.Fatalf("%T: %v: %s", v, err, raw)
-	}
+	strictJSON(t, []byte(raw), &v)
 	return v
 }
 
-// auditTrail returns the whole audit log as the caller reads it, newest first, following
-// every cursor over pages of two.
-func (c *staffApp) auditTrail(t testing.TB) []api.AuditEntry {
-	t.Helper()
-	var out []api.AuditEntry
-	l := client.List{Limit: 2}
-	for {
-		page := orFail(c.Audit(t.Context(), l))(t)
-		out = append(out, page.Entries...)
-		if l.Cursor = page.NextCursor; l.Cursor == "" {
-			return out
-		}
-	}
-}

@@ -90,7 +90,7 @@ func TestCreateConversationRules(t *testing.T) {
 	john := s.roomGuest(t, "102", "Smith")
 	ctx := t.Context()
 	t.Run("anonymous message and empty conversation", func(t *testing.T) {
-		conv := orFail(ana.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "towels please"}, ""))(t)
+		conv := need(ana.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "towels please"}, ""))(t)
 		msg := conv.Messages[0]
 		if msg.FirstName != "" || msg.LastName != "" || conv.ConversationType != "" {
 			t.Fatalf("anonymous message carries names: %+v", conv)
@@ -98,7 +98,7 @@ func TestCreateConversationRules(t *testing.T) {
 		if conv.OutletCode != "FRONTDESK" || conv.Subject != "Front Desk" || conv.OrderCode != "" {
 			t.Fatalf("first available outlet not chosen: %+v", conv)
 		}
-		conv = orFail(ana.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "   ", OutletCode: "SPA"}, ""))(t)
+		conv = need(ana.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "   ", OutletCode: "SPA"}, ""))(t)
 		if len(conv.Messages) != 0 || conv.OutletName != "Spa & Wellness" {
 			t.Fatalf("blank message must start an empty conversation: %+v", conv)
 		}
@@ -117,13 +117,13 @@ func TestCreateConversationRules(t *testing.T) {
 		ana.wantFailure(t, err, 400, api.ItemCreateConversation, "ValidationFailed")
 	})
 	t.Run("guests see only their own messages", func(t *testing.T) {
-		orFail(john.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "john's secret", ConversationType: "guest"}, ""))(t)
-		for _, m := range orFail(ana.Messages(ctx, client.Page{}))(t).Messages {
+		need(john.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "john's secret", ConversationType: "guest"}, ""))(t)
+		for _, m := range need(ana.Messages(ctx, client.Page{}))(t).Messages {
 			if m.Content == "john's secret" {
 				t.Fatal("Ana sees John's message")
 			}
 		}
-		if c := orFail(john.Messages(ctx, client.Page{}))(t); c.TotalCount != 1 {
+		if c := need(john.Messages(ctx, client.Page{}))(t); c.TotalCount != 1 {
 			t.Fatalf("John sees %v messages", c.TotalCount)
 		}
 	})
@@ -161,7 +161,7 @@ func TestNonVerifiedConversations(t *testing.T) {
 	}
 	// An anonymous session has no identity to own a conversation.
 	anon := s.guestApp(t)
-	orFail(anon.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken}))(t)
+	need(anon.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken}))(t)
 	_, err = anon.CreateNonVerifiedConversation(ctx, api.GuestCreateConversationRequest{Message: "x"}, "")
 	anon.wantFailure(t, err, 403, api.ItemCreateConversation, "GuestNotVerified")
 	_, err = anon.Messages(ctx, client.Page{})
@@ -175,11 +175,11 @@ func TestGetMessagesPaging(t *testing.T) {
 	g := s.roomGuest(t, "102", "Smith")
 	tok := g.Token()
 	for i := 1; i <= 5; i++ {
-		orFail(g.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: fmt.Sprintf("m%d", i)}, ""))(t)
+		need(g.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: fmt.Sprintf("m%d", i)}, ""))(t)
 		s.Clock.Advance(1e9)
 	}
 	contents := func(p client.Page) ([]string, *api.GuestMessagePage) {
-		c := orFail(g.Messages(ctx, p))(t)
+		c := need(g.Messages(ctx, p))(t)
 		var out []string
 		for _, m := range c.Messages {
 			out = append(out, m.Content)
@@ -218,7 +218,7 @@ func TestOutletSettings(t *testing.T) {
 	s := startServer(t, serverOptions{demo: true})
 	ctx := t.Context()
 	g := s.roomGuest(t, "101", "Garcia")
-	outlets := orFail(g.Outlets(ctx, ""))(t)
+	outlets := need(g.Outlets(ctx, ""))(t)
 	var codes []string
 	for _, o := range outlets {
 		codes = append(codes, o.Code)
@@ -243,7 +243,7 @@ func TestOutletSettings(t *testing.T) {
 	if o := c.Outlets; len(o) != 1 || o[0].IsOpen {
 		t.Fatalf("room service at 23:30: %+v", o)
 	}
-	if o := orFail(g.Outlets(ctx, "roomservice"))(t); len(o) != 1 || o[0].IsOpen {
+	if o := need(g.Outlets(ctx, "roomservice"))(t); len(o) != 1 || o[0].IsOpen {
 		t.Fatalf("room service at 23:30: %+v", o)
 	}
 	_, err := g.Outlets(ctx, "NOPE")
@@ -294,7 +294,7 @@ func TestConcurrentCreators(t *testing.T) {
 	}
 	// Every message is there, each guest sees exactly their own 25.
 	for _, g := range rooms {
-		c := orFail(s.roomGuest(t, g.room, g.name).Messages(t.Context(), client.Page{}))(t)
+		c := need(s.roomGuest(t, g.room, g.name).Messages(t.Context(), client.Page{}))(t)
 		if c.TotalCount != 25 {
 			t.Fatalf("room %s sees %v messages", g.room, c.TotalCount)
 		}

@@ -222,7 +222,7 @@ func TestEventsAuthorisation(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := john.open(t, "ROOMSERVICE", "Room service please")
-	orFail(ana.AddMessage(ctx, a, "Gracias", ""))(t)
+	need(ana.AddMessage(ctx, a, "Gracias", ""))(t)
 
 	anaEv := anaSt.wantSummaries(t, "ana",
 		"conversation.updated "+a, "message.created "+a+" Guest", "message.created "+a+" Staff",
@@ -266,10 +266,10 @@ func TestEventsAuthorisation(t *testing.T) {
 	}
 
 	// Order status changes: a System message and order.updated, to the guest and the staff.
-	ord := orFail(john.CreateConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "ROOMSERVICE", Message: "About my order",
+	ord := need(john.CreateConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "ROOMSERVICE", Message: "About my order",
 		ConversationType: "guest", OrderCode: "ORD-1002"}, ""))(t).Code
 	johnSt.wantSummaries(t, "john", "conversation.updated "+ord, "message.created "+ord+" Guest")
-	orFail(admin.PutOrder(ctx, "DEMO", "ORD-1002", api.OrderRequest{BookingReference: "DEMO-102", OutletCode: "ROOMSERVICE", Status: "Delivering"}))(t)
+	need(admin.PutOrder(ctx, "DEMO", "ORD-1002", api.OrderRequest{BookingReference: "DEMO-102", OutletCode: "ROOMSERVICE", Status: "Delivering"}))(t)
 	admin.wantStatus(t, http.StatusOK)
 	evs := johnSt.wantSummaries(t, "john", "message.created "+ord+" System", "order.updated "+ord)
 	if o := evs[1].guestEvent(t).Order; o == nil || o.Code != "ORD-1002" || o.Status != "Delivering" {
@@ -281,8 +281,8 @@ func TestEventsAuthorisation(t *testing.T) {
 	fdSt.none(t, 0)
 
 	// Staff acts: assignment, close, move reach the staff who may see them.
-	orFail(fd.Assign(ctx, a, "frontdesk"))(t)
-	orFail(fd.Close(ctx, a))(t)
+	need(fd.Assign(ctx, a, "frontdesk"))(t)
+	need(fd.Close(ctx, a))(t)
 	fdSt.wantSummaries(t, "frontdesk", "conversation.updated "+a, "conversation.updated "+a)
 	anaSt.wantSummaries(t, "ana", "conversation.updated "+a, "conversation.updated "+a)
 
@@ -294,7 +294,7 @@ func TestEventsAuthorisation(t *testing.T) {
 	_, err = ana.Events(ctx, "abc")
 	wantCode(t, "bad Last-Event-ID", err, "ValidationFailed", 400)
 	anon := s.guestApp(t)
-	orFail(anon.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken}))(t)
+	need(anon.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken}))(t)
 	s.get(t, guestEventsPath(anon.Token())).wantFailure(t, 403, api.ItemGetEvents, "GuestNotVerified")
 	_, err = s.staffApp(t).Events(ctx, "")
 	wantCode(t, "staff events without a token", err, "AuthenticationFailed", 401)
@@ -325,7 +325,7 @@ func TestEventsResumeMidBurst(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for i := range perWriter {
-			m := orFail(anaApp.AddMessage(ctx, conv, fmt.Sprintf("guest %d", i), ""))(t)
+			m := need(anaApp.AddMessage(ctx, conv, fmt.Sprintf("guest %d", i), ""))(t)
 			mu.Lock()
 			posted[m.Code] = true
 			mu.Unlock()
@@ -333,7 +333,7 @@ func TestEventsResumeMidBurst(t *testing.T) {
 	})
 	wg.Go(func() {
 		for i := range perWriter {
-			m := orFail(fdApp.AddMessage(ctx, conv, api.AddMessageRequest{Type: "Staff", Content: fmt.Sprintf("staff %d", i)}, ""))(t)
+			m := need(fdApp.AddMessage(ctx, conv, api.AddMessageRequest{Type: "Staff", Content: fmt.Sprintf("staff %d", i)}, ""))(t)
 			mu.Lock()
 			posted[m.Code] = true
 			mu.Unlock()

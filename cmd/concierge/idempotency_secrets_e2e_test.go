@@ -56,7 +56,7 @@ func TestIdempotentAnswersKeepNoSecret(t *testing.T) {
 	if staffError(t, again.wantStatus(t, http.StatusConflict)).Code != "IdempotencyKeyReused" || strings.Contains(string(again.Raw), staffTok) {
 		t.Fatalf("replayed login: %s", again.Raw)
 	}
-	orFail(s.staffWithToken(t, staffTok).Me(t.Context()))(t) // the first login still works
+	need(s.staffWithToken(t, staffTok).Me(t.Context()))(t) // the first login still works
 
 	// An API key and an interface token.
 	for _, c := range []struct {
@@ -93,7 +93,7 @@ func TestIdempotentAnswersKeepNoSecret(t *testing.T) {
 	if restart.Header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(restart.Raw, start.Raw) {
 		t.Fatalf("replayed session start:\n%s\nfirst:\n%s", restart.Raw, start.Raw)
 	}
-	orFail(s.guestWithToken(t, restart.token()).Messages(t.Context(), client.Page{}))(t)
+	need(s.guestWithToken(t, restart.token()).Messages(t.Context(), client.Page{}))(t)
 
 	// A guest write echoes the caller's token: the remembered answer holds none, the replay
 	// gives the first answer byte for byte.
@@ -126,7 +126,7 @@ func TestErasureForgetsRememberedAnswersByOwner(t *testing.T) {
 	s := startServer(t, serverOptions{demo: true})
 	ctx := t.Context()
 	admin := s.loggedIn(t, "admin")
-	orFail(admin.PutStay(ctx, "DEMO", "BK-OWN-1", api.StayRequest{RoomNumber: "301", FirstName: "Ona",
+	need(admin.PutStay(ctx, "DEMO", "BK-OWN-1", api.StayRequest{RoomNumber: "301", FirstName: "Ona",
 		LastName: "Ownerova", LanguageCode: "en", Arrival: "2026-11-24", Departure: "2026-11-27"}))(t)
 	admin.wantStatus(t, http.StatusCreated)
 	owner, otherGuest := s.roomGuest(t, "301", "Ownerova"), s.roomGuest(t, "102", "Smith")
@@ -144,7 +144,7 @@ func TestErasureForgetsRememberedAnswersByOwner(t *testing.T) {
 		t.Fatalf("before erasure, the retry is not replayed: %s", r.Raw)
 	}
 
-	orFail(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "BK-OWN-1"}))(t)
+	need(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "BK-OWN-1"}))(t)
 
 	r := s.do(t, http.MethodPost, readPath, read, keyed("read-1", ""))
 	if r.Header.Get("Idempotent-Replayed") == "true" {

@@ -70,11 +70,11 @@ func TestGuestReadAndReply(t *testing.T) {
 	s.Clock.Advance(time.Minute)
 	unread := func(g *guestApp) int {
 		t.Helper()
-		return orFail(g.Conversations(ctx, "", client.Page{}))(t).Conversations[0].UnreadCount
+		return need(g.Conversations(ctx, "", client.Page{}))(t).Conversations[0].UnreadCount
 	}
 
 	t.Run("list with unread count, never notes", func(t *testing.T) {
-		c := orFail(ana.Conversations(ctx, "", client.Page{}))(t)
+		c := need(ana.Conversations(ctx, "", client.Page{}))(t)
 		r := ana.answer()
 		if c.TotalCount != 1 {
 			t.Fatalf("%+v", c)
@@ -138,7 +138,7 @@ func TestGuestReadAndReply(t *testing.T) {
 		john.wantFailure(t, err, 404, api.ItemAddMessage, "ConversationNotFound")
 		john.wantFailure(t, john.MarkRead(ctx, code, ""), 404, api.ItemResponseStatus, "ConversationNotFound")
 		john.wantFailure(t, john.Close(ctx, code), 404, api.ItemResponseStatus, "ConversationNotFound")
-		if c := orFail(john.Conversations(ctx, "", client.Page{}))(t); c.TotalCount != 0 {
+		if c := need(john.Conversations(ctx, "", client.Page{}))(t); c.TotalCount != 0 {
 			t.Fatalf("John lists Ana's conversation: %+v", c)
 		}
 	})
@@ -150,14 +150,14 @@ func TestGuestReadAndReply(t *testing.T) {
 		}
 		list := func(status string) int {
 			t.Helper()
-			return orFail(ana.Conversations(ctx, status, client.Page{}))(t).TotalCount
+			return need(ana.Conversations(ctx, status, client.Page{}))(t).TotalCount
 		}
 		if list("Closed") != 1 || list("open") != 0 {
 			t.Fatal("status filter")
 		}
 		_, err := ana.Conversations(ctx, "Pending", client.Page{})
 		ana.wantFailure(t, err, 400, api.ItemGetConversations, "ValidationFailed")
-		msg := orFail(ana.AddMessage(ctx, code, "  one more thing  ", ""))(t)
+		msg := need(ana.AddMessage(ctx, code, "  one more thing  ", ""))(t)
 		if msg.Content != "one more thing" || msg.MessageType != "Guest" || msg.FirstName != "Ana" || msg.LanguageCode != "es" {
 			t.Fatalf("added %+v", msg)
 		}
@@ -220,7 +220,7 @@ func TestIdempotency(t *testing.T) {
 			t.Fatalf("duplicates got different answers:\n%s\n%s", answers[0], a)
 		}
 	}
-	if c := orFail(g.Messages(ctx, client.Page{}))(t); c.TotalCount != 2 {
+	if c := need(g.Messages(ctx, client.Page{}))(t); c.TotalCount != 2 {
 		t.Fatalf("%v messages written, want 2 (one per key)", c.TotalCount)
 	}
 	// Another guest's identical key is theirs alone.

@@ -127,7 +127,7 @@ func TestMultiNode(t *testing.T) {
 		}
 		// And the other way round: a guest message posted on B reaches a stream on A.
 		onA := a.openEvents(t, pathStaffEvents, bearer(fd.Token()))
-		orFail(b.guestWithToken(t, ana.Token()).AddMessage(ctx, conv, "Thank you", ""))(t)
+		need(b.guestWithToken(t, ana.Token()).AddMessage(ctx, conv, "Thank you", ""))(t)
 		if ev := nextMessage(t, onA); !strings.Contains(ev.Raw, "Thank you") {
 			t.Fatalf("staff stream on A: %s %s", ev.Event, ev.Raw)
 		}
@@ -217,14 +217,14 @@ func TestMultiNode(t *testing.T) {
 				t.Fatalf("duplicates got different answers:\n%s\n%s", answers[0], ans)
 			}
 		}
-		if c := orFail(b.guestWithToken(t, tok).Messages(ctx, client.Page{}))(t); c.TotalCount != 2 {
+		if c := need(b.guestWithToken(t, tok).Messages(ctx, client.Page{}))(t); c.TotalCount != 2 {
 			t.Fatalf("%v messages written, want 2 (one per key)", c.TotalCount)
 		}
 	})
 
 	t.Run("RevocationOnOneNodeHoldsOnTheOther", func(t *testing.T) {
 		onB := b.roomGuest(t, "103", "Müller")
-		orFail(onB.Messages(ctx, client.Page{}))(t)
+		need(onB.Messages(ctx, client.Page{}))(t)
 		onA := a.guestWithToken(t, onB.Token())
 		if err := onA.Logout(ctx); err != nil {
 			t.Fatalf("logout on A: %v", err)
@@ -237,7 +237,7 @@ func TestMultiNode(t *testing.T) {
 
 		staff := a.loggedIn(t, "roomservice").Token()
 		staffB := b.staffWithToken(t, staff)
-		orFail(staffB.Me(ctx))(t)
+		need(staffB.Me(ctx))(t)
 		if err := staffB.Logout(ctx); err != nil {
 			t.Fatalf("logout on B: %v", err)
 		}
@@ -305,7 +305,7 @@ func TestMultiNode(t *testing.T) {
 	t.Run("OneSigningKey", func(t *testing.T) {
 		// A token issued by one node works on the other (the key is in the database).
 		tok := b.roomGuest(t, "102", "Smith").Token()
-		orFail(a.guestWithToken(t, tok).Messages(ctx, client.Page{}))(t)
+		need(a.guestWithToken(t, tok).Messages(ctx, client.Page{}))(t)
 	})
 }
 

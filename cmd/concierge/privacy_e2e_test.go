@@ -60,20 +60,20 @@ func newPrivacyFixture(t *testing.T, s *server) privacyFixture {
 	ctx := t.Context()
 	f := privacyFixture{admin: s.loggedIn(t, "admin"), agent: s.loggedIn(t, "roomservice")}
 	f.rc = newReceiver(t, nil)
-	orFail(f.admin.CreateWebhook(ctx, "DEMO", api.WebhookRequest{URL: ptr(f.rc.srv.URL),
+	need(f.admin.CreateWebhook(ctx, "DEMO", api.WebhookRequest{URL: ptr(f.rc.srv.URL),
 		Kinds: &[]string{"message.created", "message.translated", "conversation.updated"}}))(t)
 	f.admin.wantStatus(t, http.StatusCreated)
-	orFail(f.admin.PutStay(ctx, "DEMO", "BK-ZQ-9001", api.StayRequest{RoomNumber: "208", FirstName: "Zebulon",
+	need(f.admin.PutStay(ctx, "DEMO", "BK-ZQ-9001", api.StayRequest{RoomNumber: "208", FirstName: "Zebulon",
 		LastName: "Quixotefarb", LanguageCode: "es", Arrival: "2026-11-24", Departure: "2026-11-26"}))(t)
 	f.admin.wantStatus(t, http.StatusCreated)
-	orFail(f.admin.PutOrder(ctx, "DEMO", "ORD-ZQ-1", api.OrderRequest{BookingReference: "BK-ZQ-9001",
+	need(f.admin.PutOrder(ctx, "DEMO", "ORD-ZQ-1", api.OrderRequest{BookingReference: "BK-ZQ-9001",
 		OutletCode: "ROOMSERVICE", Status: "Pending"}))(t)
 	f.admin.wantStatus(t, http.StatusCreated)
 	zq := s.roomGuest(t, "208", "quixotefarb")
-	f.stayConv = orFail(zq.CreateConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "ROOMSERVICE", OrderCode: "ORD-ZQ-1",
+	f.stayConv = need(zq.CreateConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "ROOMSERVICE", OrderCode: "ORD-ZQ-1",
 		ConversationType: "guest", Message: "Necesito un unicornio violeta"}, "zq-1"))(t).Code
 	f.heldConv = zq.open(t, "FRONTDESK", "Guardad esta queja formal")
-	orFail(f.agent.AddMessage(ctx, f.stayConv, api.AddMessageRequest{Type: "Staff", Content: "We have blue hippopotamuses"}, "zq-reply"))(t)
+	need(f.agent.AddMessage(ctx, f.stayConv, api.AddMessageRequest{Type: "Staff", Content: "We have blue hippopotamuses"}, "zq-reply"))(t)
 	f.agent.wantStatus(t, http.StatusCreated)
 
 	// Name fields the non-verified create call does not have, sent raw: the server stores none.
@@ -135,7 +135,7 @@ func TestGuestDataExportAndErase(t *testing.T) {
 	ctx := t.Context()
 	admin, agent := f.admin, f.agent
 
-	exp := orFail(admin.ExportGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "bk-zq-9001"}))(t)
+	exp := need(admin.ExportGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "bk-zq-9001"}))(t)
 	admin.wantStatus(t, http.StatusOK)
 	raw := admin.answer()
 	if cd := raw.Header.Get("Content-Disposition"); !strings.Contains(cd, "attachment") {
@@ -150,7 +150,7 @@ func TestGuestDataExportAndErase(t *testing.T) {
 	if strings.Contains(string(raw.Raw), "periquito") || len(exp.Sessions) == 0 {
 		t.Errorf("stay export: %s", raw.Raw)
 	}
-	gexp := orFail(admin.ExportGuestData(ctx, "DEMO", api.GuestRef{GuestIdentifier: "guest-zq-periquito"}))(t)
+	gexp := need(admin.ExportGuestData(ctx, "DEMO", api.GuestRef{GuestIdentifier: "guest-zq-periquito"}))(t)
 	admin.wantStatus(t, http.StatusOK)
 	if raw := admin.answer().Raw; !strings.Contains(string(raw), "periquito parlanchín") || gexp.Stay != nil || strings.Contains(string(raw), "Zebulon") {
 		t.Errorf("guest export: %s", raw)
@@ -169,31 +169,31 @@ func TestGuestDataExportAndErase(t *testing.T) {
 	agent.wantStaffFailure(t, err, http.StatusForbidden, "Forbidden")
 
 	// A legal hold keeps its conversation (and so the stay) through an erasure.
-	hold := orFail(admin.SetLegalHold(ctx, f.heldConv, "Claim 2026-17"))(t)
+	hold := need(admin.SetLegalHold(ctx, f.heldConv, "Claim 2026-17"))(t)
 	admin.wantStatus(t, http.StatusOK)
 	if !hold.Held || hold.SetBy != "admin" {
 		t.Errorf("hold: %+v", hold)
 	}
 	_, err = admin.SetLegalHold(ctx, f.heldConv, " ")
 	admin.wantStaffFailure(t, err, http.StatusBadRequest, "ValidationFailed")
-	er := orFail(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "BK-ZQ-9001"}))(t)
+	er := need(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "BK-ZQ-9001"}))(t)
 	admin.wantStatus(t, http.StatusOK)
 	if er.Conversations != 1 || er.Held != 1 || er.OwnerErased {
 		t.Errorf("erasure under a hold: %+v", er)
 	}
 	_, err = admin.Conversation(ctx, f.stayConv)
 	admin.wantStaffFailure(t, err, http.StatusNotFound, "ConversationNotFound")
-	orFail(admin.Conversation(ctx, f.heldConv))(t)
-	orFail(admin.ReleaseLegalHold(ctx, f.heldConv))(t)
+	need(admin.Conversation(ctx, f.heldConv))(t)
+	need(admin.ReleaseLegalHold(ctx, f.heldConv))(t)
 	admin.wantStatus(t, http.StatusOK)
-	if g := orFail(admin.LegalHold(ctx, f.heldConv))(t); g.Held {
+	if g := need(admin.LegalHold(ctx, f.heldConv))(t); g.Held {
 		t.Errorf("hold after clearing: %+v", g)
 	}
-	er = orFail(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "BK-ZQ-9001"}))(t)
+	er = need(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "BK-ZQ-9001"}))(t)
 	if er.Conversations != 1 || !er.OwnerErased {
 		t.Errorf("erasure after the hold: %+v", er)
 	}
-	orFail(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{GuestIdentifier: "guest-zq-periquito"}))(t)
+	need(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{GuestIdentifier: "guest-zq-periquito"}))(t)
 	_, err = admin.EraseGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "BK-ZQ-9001"})
 	admin.wantStaffFailure(t, err, http.StatusNotFound, "StayNotFound")
 
@@ -201,7 +201,7 @@ func TestGuestDataExportAndErase(t *testing.T) {
 		t.Errorf("erased data is still in the database:\n%s", strings.Join(found, "\n"))
 	}
 	var actions []string
-	for _, e := range admin.auditTrail(t) {
+	for _, e := range auditLog(t, admin) {
 		if a := e.Action; strings.HasPrefix(a, "guest_data.") || strings.HasPrefix(a, "legal_hold.") {
 			actions = append(actions, a)
 		}
@@ -222,7 +222,7 @@ func TestRetention(t *testing.T) {
 		"--translator-url", apy.URL, "--webhook-allow-cidr", "127.0.0.1/32", "--retention-interval", "50ms"}})
 	f := newPrivacyFixture(t, s)
 	ctx := t.Context()
-	r := orFail(f.admin.SetRetention(ctx, "DEMO", api.RetentionRequest{StayDays: ptr(1), GuestDays: ptr(1)}))(t)
+	r := need(f.admin.SetRetention(ctx, "DEMO", api.RetentionRequest{StayDays: ptr(1), GuestDays: ptr(1)}))(t)
 	if r.StayDays != 1 || r.GuestDays != 1 {
 		t.Fatalf("retention: %+v", r)
 	}
@@ -230,11 +230,11 @@ func TestRetention(t *testing.T) {
 	f.admin.wantStaffFailure(t, err, http.StatusBadRequest, "ValidationFailed")
 	_, err = f.agent.Retention(ctx, "DEMO")
 	f.agent.wantStaffFailure(t, err, http.StatusForbidden, "Forbidden")
-	orFail(f.admin.SetLegalHold(ctx, f.heldConv, "Claim"))(t)
+	need(f.admin.SetLegalHold(ctx, f.heldConv, "Claim"))(t)
 
 	// Nothing is due yet: the stay departs tomorrow.
 	time.Sleep(200 * time.Millisecond) // several runs of the job (a condition, not a duration, is asserted)
-	orFail(f.admin.Conversation(ctx, f.stayConv))(t)
+	need(f.admin.Conversation(ctx, f.stayConv))(t)
 
 	s.Clock.Advance(3 * 24 * time.Hour) // departure + 2 days, and 3 days without the guest
 	admin := s.loggedIn(t, "admin")
@@ -245,7 +245,7 @@ func TestRetention(t *testing.T) {
 	waitUntil(t, "retention erased the stay's and the guest's conversations", func() bool {
 		return gone(f.stayConv) && gone(f.guestConv)
 	})
-	orFail(admin.Conversation(ctx, f.heldConv))(t)
+	need(admin.Conversation(ctx, f.heldConv))(t)
 	var erased []string
 	for _, n := range f.needles {
 		if !slices.Contains(f.heldNeedles, n) {
@@ -261,13 +261,13 @@ func TestRetention(t *testing.T) {
 		t.Errorf("data erased by retention is still in the database:\n%s", strings.Join(found, "\n"))
 	}
 	// Lifting the hold lets the next run take the rest, stay included.
-	orFail(admin.ReleaseLegalHold(ctx, f.heldConv))(t)
+	need(admin.ReleaseLegalHold(ctx, f.heldConv))(t)
 	waitUntil(t, "retention erased the formerly held conversation", func() bool { return gone(f.heldConv) })
 	if found := findInDatabase(t, s.DB, f.needles); len(found) > 0 {
 		t.Errorf("erased data is still in the database:\n%s", strings.Join(found, "\n"))
 	}
 	retained := 0
-	for _, e := range admin.auditTrail(t) {
+	for _, e := range auditLog(t, admin) {
 		if e.Action == "retention.erased" {
 			retained++
 			if e.ActorKind != "system" {
@@ -285,7 +285,7 @@ func TestPrivacyCLI(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, serverOptions{demo: true})
 	admin := s.loggedIn(t, "admin")
-	orFail(admin.PutStay(t.Context(), "DEMO", "BK-CLI-1", api.StayRequest{RoomNumber: "209", FirstName: "Cleo",
+	need(admin.PutStay(t.Context(), "DEMO", "BK-CLI-1", api.StayRequest{RoomNumber: "209", FirstName: "Cleo",
 		LastName: "Clitestova", LanguageCode: "en", Arrival: "2026-11-24", Departure: "2026-11-26"}))(t)
 	admin.wantStatus(t, http.StatusCreated)
 	code := s.roomGuest(t, "209", "Clitestova").open(t, "FRONTDESK", "Please export my llama")

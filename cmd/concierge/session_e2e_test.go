@@ -63,7 +63,7 @@ func TestInitialiseVariants(t *testing.T) {
 		}
 	})
 	t.Run("default language is the property's", func(t *testing.T) {
-		sess := orFail(s.guestApp(t).Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken}))(t)
+		sess := need(s.guestApp(t).Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken}))(t)
 		if sess.LanguageCode != "en" {
 			t.Fatalf("content %+v", sess)
 		}
@@ -96,8 +96,8 @@ func TestInitialiseVariants(t *testing.T) {
 		if a.Token() == b.Token() {
 			t.Fatal("two sessions got the same token")
 		}
-		orFail(a.CreateNonVerifiedConversation(ctx, api.GuestCreateConversationRequest{Message: "hello from a"}, ""))(t)
-		if c := orFail(b.Messages(ctx, client.Page{}))(t); c.TotalCount != 1 {
+		need(a.CreateNonVerifiedConversation(ctx, api.GuestCreateConversationRequest{Message: "hello from a"}, ""))(t)
+		if c := need(b.Messages(ctx, client.Page{}))(t); c.TotalCount != 1 {
 			t.Fatalf("same identifier does not see its message: %+v", c)
 		}
 	})
@@ -131,7 +131,7 @@ func TestLoginByRoomAndLogout(t *testing.T) {
 	s := startServer(t, serverOptions{demo: true})
 	ctx := t.Context()
 	g := s.guestApp(t)
-	orFail(g.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken}))(t)
+	need(g.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken}))(t)
 	anon := g.Token()
 
 	// An anonymous session cannot create conversations.
@@ -154,7 +154,7 @@ func TestLoginByRoomAndLogout(t *testing.T) {
 	old := s.guestWithToken(t, anon)
 	_, err = old.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "hi"}, "")
 	old.wantFailure(t, err, http.StatusUnauthorized, api.ItemCreateConversation, "IdentityTokenExpired")
-	conv := orFail(g.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "bonjour"}, ""))(t)
+	conv := need(g.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "bonjour"}, ""))(t)
 	if conv.GuestLanguageCode != "fr" || conv.RoomNumber != "104" {
 		t.Fatalf("conversation %+v", conv)
 	}
@@ -178,11 +178,11 @@ func TestLoginByRoomKeepsExplicitLanguage(t *testing.T) {
 	s := startServer(t, serverOptions{demo: true})
 	ctx := t.Context()
 	g := s.guestApp(t)
-	orFail(g.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken, LanguageCode: "en-GB"}))(t)
+	need(g.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: demoToken, LanguageCode: "en-GB"}))(t)
 	if err := g.LoginByRoom(ctx, "101", "Garcia"); err != nil {
 		t.Fatal(err)
 	}
-	conv := orFail(g.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "hello"}, ""))(t)
+	conv := need(g.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "hello"}, ""))(t)
 	if lang := conv.GuestLanguageCode; lang != "en" {
 		t.Fatalf("explicit language lost: %v", lang)
 	}
@@ -251,7 +251,7 @@ func TestSessionExpiry(t *testing.T) {
 	idle := s.identifiedGuest(t, "phone-2", "")
 	works := func(g *guestApp) {
 		t.Helper()
-		orFail(g.Messages(ctx, client.Page{}))(t)
+		need(g.Messages(ctx, client.Page{}))(t)
 	}
 
 	// 20 hours later the non-verified session is used, sliding its idle expiry.

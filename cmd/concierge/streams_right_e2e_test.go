@@ -138,7 +138,7 @@ func endsOnDepartureMoved(t *testing.T, act, watch *server) {
 	bystanderTok := watch.roomGuest(t, "101", "Garcia").Token()
 	bystander := watch.openEvents(t, guestEventsPath(bystanderTok), nil)
 	admin := act.loggedIn(t, "admin")
-	orFail(admin.PutStay(t.Context(), "DEMO", "DEMO-102", api.StayRequest{RoomNumber: "102", FirstName: "John", LastName: "Smith",
+	need(admin.PutStay(t.Context(), "DEMO", "DEMO-102", api.StayRequest{RoomNumber: "102", FirstName: "John", LastName: "Smith",
 		LanguageCode: "en", Arrival: "2020-01-01", Departure: "2020-01-05"}))(t)
 	admin.wantStatus(t, http.StatusOK)
 	st.waitEnded(t, "session of a stay that departed")
@@ -152,13 +152,13 @@ func endsOnErasure(t *testing.T, act, watch *server) {
 	ident := fmt.Sprintf("erased-guest-%d", time.Now().UnixNano())
 	g := watch.identifiedGuest(t, ident, "")
 	guestTok := g.Token()
-	orFail(g.CreateNonVerifiedConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "FRONTDESK", Message: "hi"}, ""))(t)
+	need(g.CreateNonVerifiedConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "FRONTDESK", Message: "hi"}, ""))(t)
 	stayTok := watch.roomGuest(t, "103", "Müller").Token()
 	guestSt, staySt := watch.openEvents(t, guestEventsPath(guestTok), nil), watch.openEvents(t, guestEventsPath(stayTok), nil)
 	admin := act.loggedIn(t, "admin")
-	orFail(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{GuestIdentifier: ident}))(t)
+	need(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{GuestIdentifier: ident}))(t)
 	guestSt.waitEnded(t, "erased guest")
-	orFail(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "DEMO-103"}))(t)
+	need(admin.EraseGuestData(ctx, "DEMO", api.GuestRef{BookingReference: "DEMO-103"}))(t)
 	staySt.waitEnded(t, "erased stay")
 	watch.get(t, guestEventsPath(stayTok)).wantFailure(t, 401, api.ItemGetEvents, "IdentityTokenInvalid")
 }
@@ -182,12 +182,12 @@ func endsOnStaffLogout(t *testing.T, act, watch *server) {
 // endsOnAPIKeyRevoked: revoking an API key ends the streams opened with it.
 func endsOnAPIKeyRevoked(t *testing.T, act, watch *server) {
 	admin := act.loggedIn(t, "admin")
-	key := orFail(admin.CreateAPIKey(t.Context(), api.APIKeyRequest{Name: "PMS", Role: "manager", Properties: []string{"DEMO"}}))(t)
+	key := need(admin.CreateAPIKey(t.Context(), api.APIKeyRequest{Name: "PMS", Role: "manager", Properties: []string{"DEMO"}}))(t)
 	admin.wantStatus(t, http.StatusCreated)
 	secret := key.Secret
 	st, ws := watch.openEvents(t, pathStaffEvents, bearer(secret)), watch.openStaffWS(t, secret)
 	bystander := watch.openEvents(t, pathStaffEvents, bearer(admin.Token()))
-	orFail(admin.RevokeAPIKey(t.Context(), key.ID))(t)
+	need(admin.RevokeAPIKey(t.Context(), key.ID))(t)
 	wantStaffEnded(t, watch, secret, st, ws, "revoked API key")
 	guest := watch.roomGuest(t, "101", "Garcia").Token()
 	bystander.stillDelivers(t, "the admin's login", func() { act.guestWithToken(t, guest).open(t, "FRONTDESK", "hello") })
@@ -199,7 +199,7 @@ func endsOnLostGrant(t *testing.T, act, watch *server) {
 	tok := watch.loggedIn(t, "frontdesk").Token()
 	st, ws := watch.openEvents(t, pathStaffEvents, bearer(tok)), watch.openStaffWS(t, tok)
 	admin := act.loggedIn(t, "admin")
-	orFail(admin.UpdateStaffUser(t.Context(), "frontdesk", api.StaffUserRequest{
+	need(admin.UpdateStaffUser(t.Context(), "frontdesk", api.StaffUserRequest{
 		ServiceCenters: &[]api.CenterRef{{Property: "DEMO", Code: "RS"}}}))(t)
 	st.waitEnded(t, "login that lost its service center")
 	ws.waitEnded(t, "login that lost its service center")
@@ -218,7 +218,7 @@ func endsOnDisabledUser(t *testing.T, act, watch *server) {
 	st, ws := watch.openEvents(t, pathStaffEvents, bearer(tok)), watch.openStaffWS(t, tok)
 	admin := act.loggedIn(t, "admin")
 	bystander := watch.openEvents(t, pathStaffEvents, bearer(admin.Token()))
-	orFail(admin.DisableStaffUser(t.Context(), "roomservice"))(t)
+	need(admin.DisableStaffUser(t.Context(), "roomservice"))(t)
 	wantStaffEnded(t, watch, tok, st, ws, "disabled user")
 	guest := watch.roomGuest(t, "101", "Garcia").Token()
 	bystander.stillDelivers(t, "the admin's login", func() { act.guestWithToken(t, guest).open(t, "ROOMSERVICE", "hello") })
@@ -230,7 +230,7 @@ func endsOnDisabledUser(t *testing.T, act, watch *server) {
 func endsOnInterfaceTokenRevoked(t *testing.T, act, watch *server) {
 	ctx := t.Context()
 	admin := act.loggedIn(t, "admin")
-	created := orFail(admin.CreateInterfaceToken(ctx, api.InterfaceTokenRequest{Name: "Leaked app", Properties: []string{"DEMO"}}))(t)
+	created := need(admin.CreateInterfaceToken(ctx, api.InterfaceTokenRequest{Name: "Leaked app", Properties: []string{"DEMO"}}))(t)
 	admin.wantStatus(t, http.StatusCreated)
 	secret := created.Secret
 	init := func(token string) (*guestApp, error) {
@@ -239,15 +239,15 @@ func endsOnInterfaceTokenRevoked(t *testing.T, act, watch *server) {
 			RoomNumber: "104", LastName: "Dubois"})
 		return g, err
 	}
-	leaked := orFail(init(secret))(t)
+	leaked := need(init(secret))(t)
 	tok := leaked.Token()
 	anon := watch.guestApp(t)
-	orFail(anon.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: secret}))(t)
+	need(anon.Initialise(ctx, api.GuestInitialiseRequest{PropertyCode: "DEMO", InterfaceToken: secret}))(t)
 	st := watch.openEvents(t, guestEventsPath(tok), nil)
-	other := orFail(init(demoToken))(t).Token()
+	other := need(init(demoToken))(t).Token()
 	bystander := watch.openEvents(t, guestEventsPath(other), nil)
 
-	orFail(admin.RevokeInterfaceToken(ctx, created.ID))(t)
+	need(admin.RevokeInterfaceToken(ctx, created.ID))(t)
 	admin.wantStatus(t, http.StatusOK)
 	st.waitEnded(t, "session of a revoked interface token")
 	watch.get(t, guestEventsPath(tok)).wantFailure(t, 401, api.ItemGetEvents, "IdentityTokenExpired")

@@ -64,7 +64,7 @@ func TestTranslationSpanishGuestEnglishFrontOffice(t *testing.T) {
 	s, apy := startTranslatingServer(t)
 	ctx := t.Context()
 	admin, fd := s.loggedIn(t, "admin"), s.loggedIn(t, "frontdesk")
-	orFail(admin.PutGlossaryTerm(ctx, "DEMO", "Sol y Mar"))(t)
+	need(admin.PutGlossaryTerm(ctx, "DEMO", "Sol y Mar"))(t)
 	admin.wantStatus(t, http.StatusCreated)
 
 	ana := s.roomGuest(t, "101", "Garcia") // Spanish (es)
@@ -91,7 +91,7 @@ func TestTranslationSpanishGuestEnglishFrontOffice(t *testing.T) {
 		t.Fatalf("staff conversation: %+v", msgs[0])
 	}
 	// Inbox search finds the translation too.
-	found := orFail(fd.Conversations(ctx, client.InboxQuery{Q: "tonight"}))(t)
+	found := need(fd.Conversations(ctx, client.InboxQuery{Q: "tonight"}))(t)
 	if len(found.Conversations) != 1 || found.Conversations[0].Code != code {
 		t.Errorf("search for a word of the translation found %+v", found.Conversations)
 	}
@@ -118,7 +118,7 @@ func TestTranslationSpanishGuestEnglishFrontOffice(t *testing.T) {
 	if len(gm) != 2 || gm[1].Content != es || !gm[1].IsTranslated || gm[1].LanguageCode != "es" || gm[0].IsTranslated {
 		t.Fatalf("guest conversation: %+v", gm)
 	}
-	list := orFail(ana.Messages(ctx, client.Page{}))(t).Messages
+	list := need(ana.Messages(ctx, client.Page{}))(t).Messages
 	if last := list[len(list)-1]; last.Content != es || !last.IsTranslated {
 		t.Errorf("guest message list: %+v", last)
 	}
@@ -128,7 +128,7 @@ func TestTranslationSpanishGuestEnglishFrontOffice(t *testing.T) {
 
 	// APy stops: messages still flow at once; translations wait, then arrive when it returns.
 	apy.Stop()
-	orFail(ana.AddMessage(ctx, code, "Muchas gracias por todo.", ""))(t)
+	need(ana.AddMessage(ctx, code, "Muchas gracias por todo.", ""))(t)
 	fd.reply(t, code, "Staff", "You are welcome.")
 	fdSt.wantSummaries(t, "frontdesk", "message.created "+code+" Guest", "message.created "+code+" Staff")
 	anaSt.wantSummaries(t, "ana", "message.created "+code+" Guest", "message.created "+code+" Staff")
@@ -161,18 +161,18 @@ func TestTranslationUnsupportedPair(t *testing.T) {
 	s, _ := startTranslatingServer(t)
 	ctx := t.Context()
 	admin, rs := s.loggedIn(t, "admin"), s.loggedIn(t, "roomservice")
-	orFail(admin.PutStay(ctx, "DEMO", "BK-IT", api.StayRequest{RoomNumber: "201", FirstName: "Lucia", LastName: "Rossi",
+	need(admin.PutStay(ctx, "DEMO", "BK-IT", api.StayRequest{RoomNumber: "201", FirstName: "Lucia", LastName: "Rossi",
 		LanguageCode: "it-IT", Arrival: "2026-11-24", Departure: "2026-11-28"}))(t)
 	admin.wantStatus(t, http.StatusCreated)
-	orFail(admin.PutOrder(ctx, "DEMO", "ORD-IT", api.OrderRequest{BookingReference: "BK-IT", OutletCode: "ROOMSERVICE", Status: "Pending"}))(t)
+	need(admin.PutOrder(ctx, "DEMO", "ORD-IT", api.OrderRequest{BookingReference: "BK-IT", OutletCode: "ROOMSERVICE", Status: "Pending"}))(t)
 	admin.wantStatus(t, http.StatusCreated)
 	lucia := s.roomGuest(t, "201", "Rossi")
 	rsSt := s.openEvents(t, pathStaffEvents, bearer(rs.Token()))
-	code := orFail(lucia.CreateConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "ROOMSERVICE", Message: "Vorrei un caffè",
+	code := need(lucia.CreateConversation(ctx, api.GuestCreateConversationRequest{OutletCode: "ROOMSERVICE", Message: "Vorrei un caffè",
 		ConversationType: "guest", OrderCode: "ORD-IT"}, ""))(t).Code
 	rsSt.wantSummaries(t, "roomservice", "conversation.updated "+code, "message.created "+code+" Guest",
 		"message.translated "+code+" Guest")
-	orFail(admin.PutOrder(ctx, "DEMO", "ORD-IT", api.OrderRequest{BookingReference: "BK-IT", OutletCode: "ROOMSERVICE", Status: "Delivering"}))(t)
+	need(admin.PutOrder(ctx, "DEMO", "ORD-IT", api.OrderRequest{BookingReference: "BK-IT", OutletCode: "ROOMSERVICE", Status: "Delivering"}))(t)
 	admin.wantStatus(t, http.StatusOK)
 	rsSt.wantSummaries(t, "roomservice", "message.created "+code+" System", "order.updated "+code)
 	ev := rsSt.wantSummaries(t, "roomservice", "message.translated "+code+" System")[0]
@@ -195,15 +195,15 @@ func TestGlossaryAPI(t *testing.T) {
 	s := startServer(t, serverOptions{demo: true, env: noLimits})
 	ctx := t.Context()
 	admin, fd := s.loggedIn(t, "admin"), s.loggedIn(t, "frontdesk")
-	orFail(admin.PutGlossaryTerm(ctx, "DEMO", "Sol y Mar"))(t)
+	need(admin.PutGlossaryTerm(ctx, "DEMO", "Sol y Mar"))(t)
 	admin.wantStatus(t, http.StatusCreated)
-	if r := orFail(admin.PutGlossaryTerm(ctx, "DEMO", "  sol y mar "))(t); r.Term != "Sol y Mar" {
+	if r := need(admin.PutGlossaryTerm(ctx, "DEMO", "  sol y mar "))(t); r.Term != "Sol y Mar" {
 		t.Errorf("putting a term again in another case: %+v, want the term as first written", r)
 	}
 	admin.wantStatus(t, http.StatusOK)
-	orFail(admin.PutGlossaryTerm(ctx, "DEMO", "Paella Valenciana/Mixta"))(t)
+	need(admin.PutGlossaryTerm(ctx, "DEMO", "Paella Valenciana/Mixta"))(t)
 	admin.wantStatus(t, http.StatusCreated)
-	list := orFail(admin.Glossary(ctx, "DEMO"))(t).Terms
+	list := need(admin.Glossary(ctx, "DEMO"))(t).Terms
 	if len(list) != 2 || list[0].Term != "Paella Valenciana/Mixta" {
 		t.Errorf("glossary: %+v", list)
 	}

@@ -17,7 +17,7 @@ func TestTranslationAfterMove(t *testing.T) {
 	s, _ := startTranslatingServer(t)
 	ctx := t.Context()
 	admin := s.loggedIn(t, "admin")
-	orFail(admin.UpdateServiceCenter(ctx, "DEMO", "SPA", api.ServiceCenterRequest{StaffLanguage: ptr("es")}))(t)
+	need(admin.UpdateServiceCenter(ctx, "DEMO", "SPA", api.ServiceCenterRequest{StaffLanguage: ptr("es")}))(t)
 	adSt := s.openEvents(t, pathStaffEvents, bearer(admin.Token()))
 
 	// A Spanish guest at the English front office: translated to English; moved to the
@@ -26,7 +26,7 @@ func TestTranslationAfterMove(t *testing.T) {
 	cAna := ana.open(t, "FRONTDESK", "Necesito una toalla más.")
 	adSt.wantSummaries(t, "admin", "conversation.updated "+cAna, "message.created "+cAna+" Guest",
 		"message.translated "+cAna+" Guest")
-	orFail(admin.Move(ctx, cAna, "SPA"))(t)
+	need(admin.Move(ctx, cAna, "SPA"))(t)
 	adSt.wantSummaries(t, "admin", "conversation.updated "+cAna)
 	adSt.none(t, 500*time.Millisecond)
 	if st := admin.messages(t, cAna)[0].TranslationStates; !maps.Equal(st, map[string]string{"en": "done"}) {
@@ -37,14 +37,14 @@ func TestTranslationAfterMove(t *testing.T) {
 	// the guest's messages (not the staff reply, not the note) are translated into Spanish.
 	john := s.roomGuest(t, "102", "Smith")
 	cJohn := john.open(t, "FRONTDESK", "I would like a massage tomorrow.")
-	orFail(john.AddMessage(ctx, cJohn, "Thank you very much.", ""))(t)
+	need(john.AddMessage(ctx, cJohn, "Thank you very much.", ""))(t)
 	admin.reply(t, cJohn, "Staff", "Of course.")
 	admin.reply(t, cJohn, "Note", "Ask the spa.")
 	adSt.wantSummaries(t, "admin", "conversation.updated "+cJohn, "message.created "+cJohn+" Guest",
 		"message.created "+cJohn+" Guest", "message.created "+cJohn+" Staff", "message.created "+cJohn+" Note")
 	adSt.none(t, 300*time.Millisecond)
 
-	orFail(admin.Move(ctx, cJohn, "spa"))(t)
+	need(admin.Move(ctx, cJohn, "spa"))(t)
 	adSt.wantSummaries(t, "admin", "conversation.updated "+cJohn)
 	evs := nextEvents(t, adSt, 2)
 	for _, ev := range evs {
@@ -68,8 +68,8 @@ func TestTranslationAfterMove(t *testing.T) {
 	}
 
 	// Moving back and again queues nothing new: the translations are there.
-	orFail(admin.Move(ctx, cJohn, "FRONTDESK"))(t)
-	orFail(admin.Move(ctx, cJohn, "SPA"))(t)
+	need(admin.Move(ctx, cJohn, "FRONTDESK"))(t)
+	need(admin.Move(ctx, cJohn, "SPA"))(t)
 	adSt.wantSummaries(t, "admin", "conversation.updated "+cJohn, "conversation.updated "+cJohn)
 	adSt.none(t, 500*time.Millisecond)
 }
@@ -80,9 +80,9 @@ func TestTranslationAfterMoveOff(t *testing.T) {
 	s := startServer(t, serverOptions{demo: true, env: noLimits})
 	ctx := t.Context()
 	admin := s.loggedIn(t, "admin")
-	orFail(admin.UpdateServiceCenter(ctx, "DEMO", "SPA", api.ServiceCenterRequest{StaffLanguage: ptr("fr")}))(t)
+	need(admin.UpdateServiceCenter(ctx, "DEMO", "SPA", api.ServiceCenterRequest{StaffLanguage: ptr("fr")}))(t)
 	code := s.roomGuest(t, "101", "Garcia").open(t, "FRONTDESK", "Necesito una toalla más.")
-	orFail(admin.Move(ctx, code, "SPA"))(t)
+	need(admin.Move(ctx, code, "SPA"))(t)
 	if st := admin.messages(t, code)[0].TranslationStates; len(st) != 0 {
 		t.Errorf("translation off: states after a move %v, want none", st)
 	}

@@ -77,7 +77,7 @@ func TestWireConventions(t *testing.T) {
 			t.Fatalf("errors %+v", err)
 		}
 		// 4,000 characters plus surrounding spaces is fine (limit after trimming, in characters).
-		orFail(g.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "  " + strings.Repeat("é", 4000) + "\n"}, ""))(t)
+		need(g.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "  " + strings.Repeat("é", 4000) + "\n"}, ""))(t)
 		_, err = g.CreateConversation(ctx, api.GuestCreateConversationRequest{Message: "a\u0000b"}, "")
 		g.wantFailure(t, err, http.StatusBadRequest, api.ItemCreateConversation, "ValidationFailed")
 		bad := []byte(`{"SessionToken":"` + tok + `","Message":"caf` + "\xe9" + `"}`)
@@ -161,11 +161,11 @@ func TestRateLimits(t *testing.T) {
 		ctx := t.Context()
 		g, other := s.roomGuest(t, "101", "Garcia"), s.roomGuest(t, "102", "Smith")
 		for range 3 {
-			orFail(g.Messages(ctx, client.Page{}))(t)
+			need(g.Messages(ctx, client.Page{}))(t)
 		}
 		_, err := g.Messages(ctx, client.Page{})
 		g.wantRetryAfter(t, err, api.ItemGetMessages)
-		orFail(other.Messages(ctx, client.Page{}))(t)
+		need(other.Messages(ctx, client.Page{}))(t)
 	})
 	t.Run("per address", func(t *testing.T) {
 		t.Parallel()
@@ -205,8 +205,8 @@ func TestRateLimits(t *testing.T) {
 		// Even the right name must wait now; another room is not affected.
 		g, err := try("101", "Garcia")
 		g.wantRetryAfter(t, err, api.ItemInitialiseSession)
-		orFail(try("102", "Smith"))(t)
+		need(try("102", "Smith"))(t)
 		s.Clock.Advance(10 * 60e9)
-		orFail(try("101", "Garcia"))(t)
+		need(try("101", "Garcia"))(t)
 	})
 }
