@@ -243,4 +243,3 @@ func strictDecode[T any](t testing.TB, raw string) T {
 	strictJSON(t, []byte(raw), &v)
 	return v
 }
-
