@@ -77,12 +77,6 @@ type TranslationStore interface {
 	// so that no other claimant takes it while it is worked on (a claimant that dies leaves it
 	// to be claimed again once the lease ends).
 	ClaimTranslations(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]TranslationJob, error)
-	// FinishTranslation records the outcome of an attempt at the Pending translation of
-	// messageID into target. Done stores the text, makes it searchable in the inbox and appends
-	// a message.translated event; Failed and Unsupported store the error and append
-	// message.translated; Pending stores the error and the next attempt time (no event).
-	// ErrNotFound when there is no such Pending translation.
-	FinishTranslation(ctx context.Context, messageID int64, target string, out TranslationOutcome) error
 	// TranslationQueue counts the Pending translations (the job queue, leased jobs included)
 	// and gives the creation time of the oldest one's message.
 	TranslationQueue(ctx context.Context) (TranslationQueue, error)

@@ -104,6 +104,12 @@ type MessageTx interface {
 	// has a translation (in any state) into that language or no longer exists, and returns
 	// how many it queued.
 	QueueTranslations(ctx context.Context, ts []Translation) (int, error)
+	// UpdatePendingTranslation stores out (state, content, error, next attempt and update
+	// time) in the Pending translation of messageID into target and returns the message's
+	// conversation; ErrNotFound when there is no such Pending translation.
+	UpdatePendingTranslation(ctx context.Context, messageID int64, target string, out TranslationOutcome) (ConversationRef, error)
+	// IndexTranslation makes a done translation of a message searchable in the inbox.
+	IndexTranslation(ctx context.Context, messageID int64, language, text string) error
 	// MarkMessagesRead sets the read time of the conversation's unread messages whose type is
 	// one of types and whose sequence number is at most upToSeq (0: any), and returns how many
 	// changed.

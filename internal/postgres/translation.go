@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"crypto/sha256"
-	"fmt"
 	"strings"
 	"time"
 
@@ -55,45 +54,6 @@ func (db *DB) ClaimTranslations(ctx context.Context, now time.Time, lease time.D
 		return nil, storeErr(err, "claim translations")
 	}
 	return out, nil
-}
-
-// FinishTranslation records the outcome of an attempt at a Pending translation; a final one
-// appends message.translated and a Done one is indexed for inbox search, all in one
-// transaction. concierge.ErrNotFound when there is no such Pending translation.
-func (db *DB) FinishTranslation(ctx context.Context, messageID int64, target string, out concierge.TranslationOutcome) error {
-	switch out.State {
-	case concierge.TranslationPending, concierge.TranslationDone, concierge.TranslationFailed, concierge.TranslationUnsupported:
-	default:
-		return fmt.Errorf("postgres: finish translation: unknown state %q", out.State)
-	}
-	err := db.write(ctx, func(tx *wtx) error {
-		next := out.NextAttemptAt
-		if out.State != concierge.TranslationPending {
-			next = out.At
-		}
-		var convID int64
-		err := tx.QueryRow(ctx, `UPDATE translations t SET state = $1, content = $2, last_error = $3,
-			next_attempt_at = $4, updated_at = $5
-			FROM messages m WHERE m.id = t.message_id
-			AND t.message_id = $6 AND t.language = $7 AND t.state = 'pending'
-			RETURNING m.conversation_id`,
-			string(out.State), out.Content, out.Error, next, out.At, messageID, target).Scan(&convID)
-		if err != nil {
-			return err // pgx.ErrNoRows: no such pending translation
-		}
-		if out.State == concierge.TranslationPending {
-			return nil
-		}
-		if out.State == concierge.TranslationDone {
-			if _, err := tx.Exec(ctx, `INSERT INTO message_texts (message_id, language, terms)
-				VALUES ($1, $2, $3::tsvector)`, messageID, target, searchVector(out.Content)); err != nil {
-				return err
-			}
-		}
-		tx.appendEvent(concierge.EventMessageTranslated, convID, messageID, out.At)
-		return nil
-	})
-	return storeErr(err, fmt.Sprintf("finish translation of message %d to %s", messageID, target))
 }
 
 // TranslationQueue counts the Pending translations and finds the oldest one's message time.

@@ -543,3 +543,27 @@ func (w writeTx) QueueTranslations(ctx context.Context, ts []concierge.Translati
 	}
 	return n, nil
 }
+
+// UpdatePendingTranslation stores an attempt's outcome in a Pending translation and returns
+// its message's conversation; concierge.ErrNotFound when there is no such Pending translation.
+func (w writeTx) UpdatePendingTranslation(ctx context.Context, messageID int64, target string, out concierge.TranslationOutcome) (concierge.ConversationRef, error) {
+	var conv concierge.ConversationRef
+	err := w.tx.QueryRow(ctx, `UPDATE translations t SET state = $1, content = $2, last_error = $3,
+		next_attempt_at = $4, updated_at = $5
+		FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		WHERE m.id = t.message_id AND t.message_id = $6 AND t.language = $7 AND t.state = 'pending'
+		RETURNING c.id, c.property_id`,
+		string(out.State), out.Content, out.Error, out.NextAttemptAt, out.At, messageID, target).
+		Scan(&conv.ID, &conv.PropertyID)
+	if err != nil {
+		return conv, storeErr(err, fmt.Sprintf("finish translation of message %d to %s", messageID, target))
+	}
+	return conv, nil
+}
+
+// IndexTranslation adds a done translation's search terms.
+func (w writeTx) IndexTranslation(ctx context.Context, messageID int64, language, text string) error {
+	_, err := w.tx.Exec(ctx, `INSERT INTO message_texts (message_id, language, terms)
+		VALUES ($1, $2, $3::tsvector)`, messageID, language, searchVector(text))
+	return storeErr(err, "index translation")
+}

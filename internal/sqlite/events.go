@@ -8,24 +8,10 @@ import (
 	"concierge/internal/concierge"
 )
 
-// appendEvent appends an event about conversation convID (and message msgID, when not 0) in
-// tx, with the conversation's property, and records its seq so that write notifies it after
-// the commit. It returns concierge.ErrNotFound when the conversation does not exist.
-func (db *DB) appendEvent(ctx context.Context, tx *sql.Tx, kind concierge.EventKind, convID, msgID int64, at time.Time) error {
-	var propertyID int64
-	err := db.writeStmts.queryRow(ctx, tx, `SELECT property_id FROM conversations WHERE id = ?`, convID).Scan(&propertyID)
-	if err == sql.ErrNoRows {
-		return concierge.ErrNotFound
-	}
-	if err != nil {
-		return err
-	}
-	return db.appendPropertyEvent(ctx, tx, kind, convID, propertyID, msgID, at)
-}
-
-// appendPropertyEvent is appendEvent for a caller that knows the conversation's property: a
-// single-row INSERT … VALUES, which SQLite runs without a statement journal (INSERT … SELECT
-// needs one). The conversation must exist in tx.
+// appendPropertyEvent appends an event about conversation convID of property propertyID (and
+// message msgID, when not 0) in tx and records its seq so that write notifies it after the
+// commit: a single-row INSERT … VALUES, which SQLite runs without a statement journal
+// (INSERT … SELECT needs one). The conversation must exist in tx.
 func (db *DB) appendPropertyEvent(ctx context.Context, tx *sql.Tx, kind concierge.EventKind, convID, propertyID, msgID int64, at time.Time) error {
 	var msg any
 	if msgID != 0 {

@@ -98,7 +98,7 @@ func newTextWorld(t *testing.T, db *DB) textWorld {
 	w.e1, w.e2 = conv(&w.erased, "CE", "unicornio violeta", "hipopotamo azul")
 	w.k1, w.k2 = conv(&w.kept, "CK", "tranquilamente aqui", "quietly staying")
 	finish := func(m concierge.Message, lang, text string) {
-		must(t, db.FinishTranslation(ctx, m.ID, lang, concierge.TranslationOutcome{State: concierge.TranslationDone,
+		must(t, concierge.NewTranslations(db).Finish(ctx, m.ID, lang, concierge.TranslationOutcome{State: concierge.TranslationDone,
 			Content: text, At: now}))
 	}
 	// Finished in this order, so the k of each translation is known.
@@ -200,7 +200,7 @@ func TestTextIndexRowids(t *testing.T) {
 	_, err := db.writer.ExecContext(ctx, `INSERT INTO translations (message_id, language, source, state,
 		next_attempt_at, updated_at) VALUES (?, 'pt', 'es', 'pending', 0, 0)`, w.k1.ID)
 	must(t, err)
-	must(t, db.FinishTranslation(ctx, w.k1.ID, "pt", concierge.TranslationOutcome{State: concierge.TranslationDone,
+	must(t, concierge.NewTranslations(db).Finish(ctx, w.k1.ID, "pt", concierge.TranslationOutcome{State: concierge.TranslationDone,
 		Content: "tranquilamente ficar", At: time.Now()}))
 	if r := textRows(t, db)[translationRowid(w.k1.ID, 2)]; r.messageID != w.k1.ID || r.language != "pt" {
 		t.Errorf("third translation of message %d at rowid %d = %+v", w.k1.ID, translationRowid(w.k1.ID, 2), r)

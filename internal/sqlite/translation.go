@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"fmt"
 	"strings"
 	"time"
 
@@ -67,46 +66,6 @@ func (db *DB) ClaimTranslations(ctx context.Context, now time.Time, lease time.D
 		return nil, storeErr(err, "claim translations")
 	}
 	return out, nil
-}
-
-// FinishTranslation records the outcome of an attempt at a Pending translation; a final one
-// appends message.translated and a Done one is indexed for inbox search, all in one
-// transaction. concierge.ErrNotFound when there is no such Pending translation.
-func (db *DB) FinishTranslation(ctx context.Context, messageID int64, target string, out concierge.TranslationOutcome) error {
-	switch out.State {
-	case concierge.TranslationPending, concierge.TranslationDone, concierge.TranslationFailed, concierge.TranslationUnsupported:
-	default:
-		return fmt.Errorf("sqlite: finish translation: unknown state %q", out.State)
-	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		next := out.NextAttemptAt
-		if out.State != concierge.TranslationPending {
-			next = out.At
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE translations SET state = ?, content = ?, last_error = ?,
-			next_attempt_at = ?, updated_at = ? WHERE message_id = ? AND language = ? AND state = 'pending'`,
-			string(out.State), out.Content, out.Error, timeArg(next), timeArg(out.At), messageID, target)
-		if err != nil {
-			return err
-		}
-		if err := notFoundUnlessOne(res); err != nil {
-			return err
-		}
-		if out.State == concierge.TranslationPending {
-			return nil
-		}
-		if out.State == concierge.TranslationDone {
-			if err := indexTranslation(ctx, tx, messageID, target, out.Content); err != nil {
-				return err
-			}
-		}
-		var convID int64
-		if err := tx.QueryRowContext(ctx, `SELECT conversation_id FROM messages WHERE id = ?`, messageID).Scan(&convID); err != nil {
-			return err
-		}
-		return db.appendEvent(ctx, tx, concierge.EventMessageTranslated, convID, messageID, out.At)
-	})
-	return storeErr(err, fmt.Sprintf("finish translation of message %d to %s", messageID, target))
 }
 
 // textRowsPerMessage is the number of full-text rowids each message reserves for its

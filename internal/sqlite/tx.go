@@ -595,3 +595,24 @@ func (w *writeTx) QueueTranslations(ctx context.Context, ts []concierge.Translat
 	}
 	return n, nil
 }
+
+// UpdatePendingTranslation stores an attempt's outcome in a Pending translation and returns
+// its message's conversation; concierge.ErrNotFound when there is no such Pending translation.
+func (w *writeTx) UpdatePendingTranslation(ctx context.Context, messageID int64, target string, out concierge.TranslationOutcome) (concierge.ConversationRef, error) {
+	var conv concierge.ConversationRef
+	err := w.tx.QueryRowContext(ctx, `UPDATE translations SET state = ?, content = ?, last_error = ?,
+		next_attempt_at = ?, updated_at = ? WHERE message_id = ? AND language = ? AND state = 'pending'
+		RETURNING (SELECT c.id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = message_id),
+		(SELECT c.property_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = message_id)`,
+		string(out.State), out.Content, out.Error, timeArg(out.NextAttemptAt), timeArg(out.At), messageID, target).
+		Scan(&conv.ID, &conv.PropertyID)
+	if err != nil {
+		return conv, storeErr(err, fmt.Sprintf("finish translation of message %d to %s", messageID, target))
+	}
+	return conv, nil
+}
+
+// IndexTranslation adds a done translation to the full-text index.
+func (w *writeTx) IndexTranslation(ctx context.Context, messageID int64, language, text string) error {
+	return storeErr(indexTranslation(ctx, w.tx, messageID, language, text), "index translation")
+}

@@ -90,7 +90,7 @@ func testTranslations(t *testing.T, s concierge.Store) {
 	}
 
 	// A retry: Pending with an error and a next attempt, no event.
-	noErr(t, "FinishTranslation retry", s.FinishTranslation(ctx, first.ID, "en", concierge.TranslationOutcome{
+	noErr(t, "FinishTranslation retry", concierge.NewTranslations(s).Finish(ctx, first.ID, "en", concierge.TranslationOutcome{
 		State: concierge.TranslationPending, Error: "connection refused", NextAttemptAt: at(20), At: at(10)}))
 	wantEqual(t, "events of a retry", l.next(t, pid), []kindOf{})
 	trs, err = s.Translations(ctx, []int64{first.ID})
@@ -100,7 +100,7 @@ func testTranslations(t *testing.T, s concierge.Store) {
 		NextAttemptAt: at(20), UpdatedAt: at(10)}})
 
 	// Done: stored, searchable, message.translated.
-	noErr(t, "FinishTranslation done", s.FinishTranslation(ctx, reply.ID, "es", concierge.TranslationOutcome{
+	noErr(t, "FinishTranslation done", concierge.NewTranslations(s).Finish(ctx, reply.ID, "es", concierge.TranslationOutcome{
 		State: concierge.TranslationDone, Content: "Están en camino", At: at(11)}))
 	wantEqual(t, "events of a translation", l.next(t, pid), []kindOf{{concierge.EventMessageTranslated, c.ID, reply.ID}})
 	wantQueue(t, s, 2, first.CreatedAt) // first's retry and sys are still waiting
@@ -109,9 +109,9 @@ func testTranslations(t *testing.T, s concierge.Store) {
 	if len(items) != 1 || items[0].ID != c.ID {
 		t.Errorf("search for the translation found %d conversations, want the one", len(items))
 	}
-	wantErr(t, "FinishTranslation of a finished job", s.FinishTranslation(ctx, reply.ID, "es", concierge.TranslationOutcome{
+	wantErr(t, "FinishTranslation of a finished job", concierge.NewTranslations(s).Finish(ctx, reply.ID, "es", concierge.TranslationOutcome{
 		State: concierge.TranslationDone, Content: "otra", At: at(12)}), concierge.ErrNotFound)
-	wantErr(t, "FinishTranslation of an unknown job", s.FinishTranslation(ctx, reply.ID, "fr", concierge.TranslationOutcome{
+	wantErr(t, "FinishTranslation of an unknown job", concierge.NewTranslations(s).Finish(ctx, reply.ID, "fr", concierge.TranslationOutcome{
 		State: concierge.TranslationDone, Content: "x", At: at(12)}), concierge.ErrNotFound)
 	wantEqual(t, "events of refused outcomes", l.next(t, pid), []kindOf{})
 
@@ -121,9 +121,9 @@ func testTranslations(t *testing.T, s concierge.Store) {
 	if len(jobs) != 2 {
 		t.Fatalf("claimed %d jobs at minute 30, want 2", len(jobs))
 	}
-	noErr(t, "FinishTranslation unsupported", s.FinishTranslation(ctx, sys.ID, "it", concierge.TranslationOutcome{
+	noErr(t, "FinishTranslation unsupported", concierge.NewTranslations(s).Finish(ctx, sys.ID, "it", concierge.TranslationOutcome{
 		State: concierge.TranslationUnsupported, Error: "no en→it pair", At: at(31)}))
-	noErr(t, "FinishTranslation failed", s.FinishTranslation(ctx, first.ID, "en", concierge.TranslationOutcome{
+	noErr(t, "FinishTranslation failed", concierge.NewTranslations(s).Finish(ctx, first.ID, "en", concierge.TranslationOutcome{
 		State: concierge.TranslationFailed, Error: "timeout", At: at(32)}))
 	wantEqual(t, "events of final failures", l.next(t, pid), []kindOf{
 		{concierge.EventMessageTranslated, c.ID, sys.ID}, {concierge.EventMessageTranslated, c.ID, first.ID}})
@@ -140,7 +140,7 @@ func testTranslations(t *testing.T, s concierge.Store) {
 	jobs, err = s.ClaimTranslations(ctx, at(1000), time.Minute, 10)
 	noErr(t, "ClaimTranslations", err)
 	wantEqual(t, "finished jobs are never claimed", jobs, nil)
-	if err := s.FinishTranslation(ctx, first.ID, "en", concierge.TranslationOutcome{State: "bogus", At: at(40)}); err == nil {
+	if err := concierge.NewTranslations(s).Finish(ctx, first.ID, "en", concierge.TranslationOutcome{State: "bogus", At: at(40)}); err == nil {
 		t.Error("FinishTranslation with an unknown state succeeded")
 	}
 
@@ -174,7 +174,7 @@ func testTranslations(t *testing.T, s concierge.Store) {
 	noErr(t, "ClaimTranslations of a queued translation", err)
 	wantEqual(t, "the queued job", jobs, []concierge.TranslationJob{
 		{MessageID: first.ID, ConversationID: c.ID, PropertyID: pid, Text: first.Content, Source: "es", Target: "fr", Attempts: 1}})
-	noErr(t, "FinishTranslation of a queued job", s.FinishTranslation(ctx, first.ID, "fr", concierge.TranslationOutcome{
+	noErr(t, "FinishTranslation of a queued job", concierge.NewTranslations(s).Finish(ctx, first.ID, "fr", concierge.TranslationOutcome{
 		State: concierge.TranslationDone, Content: "Je veux plus de serviettes", At: at(51)}))
 	wantEqual(t, "events of a queued job done", l.next(t, pid), []kindOf{{concierge.EventMessageTranslated, c.ID, first.ID}})
 

@@ -23,9 +23,16 @@ type Commits interface {
 	After(seq int64) <-chan struct{}
 }
 
+// Store is what the worker reads and writes: the job queue, cache and glossaries, and the
+// transactions in which concierge.Translations records outcomes.
+type Store interface {
+	concierge.TranslationStore
+	concierge.Transactor
+}
+
 // WorkerConfig configures a Worker. Store and Translator are required.
 type WorkerConfig struct {
-	Store      concierge.TranslationStore
+	Store      Store
 	Translator Translator
 	// Commits wakes the worker when events commit; nil: it looks at the queue every Poll only.
 	Commits Commits
@@ -166,7 +173,7 @@ func (w *Worker) release(jobs []concierge.TranslationJob) {
 	defer cancel()
 	now := w.cfg.Now()
 	for _, j := range jobs {
-		_ = w.cfg.Store.FinishTranslation(ctx, j.MessageID, j.Target, concierge.TranslationOutcome{
+		_ = concierge.NewTranslations(w.cfg.Store).Finish(ctx, j.MessageID, j.Target, concierge.TranslationOutcome{
 			State: concierge.TranslationPending, Error: "worker stopped", NextAttemptAt: now, At: now})
 	}
 }
@@ -198,7 +205,7 @@ func (w *Worker) work(ctx context.Context, j concierge.TranslationJob, terms []s
 		log.InfoContext(ctx, "translation retry", "err", err, "next_attempt_at", next)
 	}
 	w.cfg.Metrics.outcome(outcome)
-	if err := w.cfg.Store.FinishTranslation(context.WithoutCancel(ctx), j.MessageID, j.Target, out); err != nil &&
+	if err := concierge.NewTranslations(w.cfg.Store).Finish(context.WithoutCancel(ctx), j.MessageID, j.Target, out); err != nil &&
 		!errors.Is(err, concierge.ErrNotFound) {
 		log.ErrorContext(ctx, "finish translation", "err", err)
 	}
