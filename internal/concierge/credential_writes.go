@@ -30,7 +30,7 @@ func NewCredentials(store Transactor, now func() time.Time) Credentials {
 // (nil: none); ErrNotFound, writing nothing, when the key does not exist or is already revoked.
 func (w Credentials) RevokeAPIKey(ctx context.Context, id int64, at time.Time, audit *AuditEntry) error {
 	return w.store.Write(ctx, func(tx Tx) error {
-		if err := tx.RevokeCredential(ctx, CredentialAPIKey, id, at); err != nil {
+		if err := tx.RevokeAPIKey(ctx, id, at); err != nil {
 			return err
 		}
 		return endedAndAudited(ctx, tx, APIKeySubject(id), at, audit)
@@ -44,7 +44,7 @@ func (w Credentials) RevokeAPIKey(ctx context.Context, id int64, at time.Time, a
 // the token) has committed before and is revoked here, or waits and is refused.
 func (w Credentials) RevokeInterfaceToken(ctx context.Context, id int64, at time.Time, audit *AuditEntry) error {
 	return w.store.Write(ctx, func(tx Tx) error {
-		if err := tx.RevokeCredential(ctx, CredentialInterfaceToken, id, at); err != nil {
+		if err := tx.RevokeInterfaceToken(ctx, id, at); err != nil {
 			return err
 		}
 		if err := tx.RevokeSessionsOfToken(ctx, id, at); err != nil {
@@ -58,7 +58,7 @@ func (w Credentials) RevokeInterfaceToken(ctx context.Context, id int64, at time
 // (StaffSessionSubject); ErrNotFound when it does not exist or is already revoked.
 func (w Credentials) RevokeStaffSession(ctx context.Context, id int64, at time.Time) error {
 	return w.store.Write(ctx, func(tx Tx) error {
-		if err := tx.RevokeCredential(ctx, CredentialStaffSession, id, at); err != nil {
+		if err := tx.RevokeStaffSession(ctx, id, at); err != nil {
 			return err
 		}
 		return tx.AppendAccessEnded(ctx, StaffSessionSubject(id), at)

@@ -112,15 +112,13 @@ func (tx *credTx) RevokeStaffSessionsOfUser(_ context.Context, _ int64, at time.
 	return tx.ended, nil
 }
 
-func (tx *credTx) RevokeCredential(_ context.Context, kind Credential, _ int64, _ time.Time) error {
-	switch kind {
-	case CredentialAPIKey:
-		tx.op = "RevokeAPIKey"
-	case CredentialInterfaceToken:
-		tx.op = "RevokeInterfaceToken"
-	default:
-		tx.op = "Revoke " + string(kind)
-	}
+func (tx *credTx) RevokeAPIKey(context.Context, int64, time.Time) error {
+	tx.op = "RevokeAPIKey"
+	return nil
+}
+
+func (tx *credTx) RevokeInterfaceToken(context.Context, int64, time.Time) error {
+	tx.op = "RevokeInterfaceToken"
 	return nil
 }
 

@@ -156,21 +156,17 @@ type SessionTx interface {
 	RevokeSession(ctx context.Context, id int64, at time.Time) error
 }
 
-// Credential names a kind of credential that is revoked by setting its revocation time.
-type Credential string
-
-// The credentials CredentialTx.RevokeCredential revokes.
-const (
-	CredentialAPIKey         Credential = "api key"
-	CredentialInterfaceToken Credential = "interface token"
-	CredentialStaffSession   Credential = "staff session"
-)
-
 // CredentialTx is the credential and staff user operations of a write transaction.
 type CredentialTx interface {
-	// RevokeCredential marks credential id of the given kind revoked at at; ErrNotFound when
-	// it does not exist or is already revoked.
-	RevokeCredential(ctx context.Context, kind Credential, id int64, at time.Time) error
+	// RevokeAPIKey marks API key id revoked at at; ErrNotFound when it does not exist or is
+	// already revoked.
+	RevokeAPIKey(ctx context.Context, id int64, at time.Time) error
+	// RevokeInterfaceToken marks interface token id revoked at at; ErrNotFound when it does not
+	// exist or is already revoked.
+	RevokeInterfaceToken(ctx context.Context, id int64, at time.Time) error
+	// RevokeStaffSession marks staff login id revoked at at; ErrNotFound when it does not exist
+	// or is already revoked.
+	RevokeStaffSession(ctx context.Context, id int64, at time.Time) error
 	// RevokeSessionsOfToken marks the live guest sessions opened with interface token
 	// tokenID revoked at at.
 	RevokeSessionsOfToken(ctx context.Context, tokenID int64, at time.Time) error

@@ -339,45 +339,24 @@ func (w writeTx) InsertSession(ctx context.Context, s *concierge.Session) (int64
 	return id, storeErr(err, "create session")
 }
 
-// RevokeSession marks a live session revoked; concierge.ErrNotFound when there is none.
+// RevokeSession marks a live guest session revoked; concierge.ErrNotFound when there is none.
 func (w writeTx) RevokeSession(ctx context.Context, id int64, at time.Time) error {
-	tag, err := w.tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at, id)
-	if err == nil {
-		err = notFoundUnlessOne(tag)
-	}
-	if err != nil {
-		return storeErr(err, fmt.Sprintf("revoke session %d", id))
-	}
-	return nil
+	return w.execOne(ctx, "revoke session", `UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at, id)
 }
 
-// credentialTable returns the table of a kind of credential RevokeCredential revokes.
-func credentialTable(kind concierge.Credential) (string, bool) {
-	switch kind {
-	case concierge.CredentialAPIKey:
-		return "api_keys", true
-	case concierge.CredentialInterfaceToken:
-		return "interface_tokens", true
-	case concierge.CredentialStaffSession:
-		return "staff_sessions", true
-	}
-	return "", false
+// RevokeAPIKey marks a live API key revoked; concierge.ErrNotFound when there is none.
+func (w writeTx) RevokeAPIKey(ctx context.Context, id int64, at time.Time) error {
+	return w.execOne(ctx, "revoke API key", `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at, id)
 }
 
-// RevokeCredential marks a live credential revoked; concierge.ErrNotFound when there is none.
-func (w writeTx) RevokeCredential(ctx context.Context, kind concierge.Credential, id int64, at time.Time) error {
-	table, ok := credentialTable(kind)
-	if !ok {
-		return fmt.Errorf("postgres: revoke: unknown credential %q", kind)
-	}
-	tag, err := w.tx.Exec(ctx, `UPDATE `+table+` SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at, id)
-	if err == nil {
-		err = notFoundUnlessOne(tag)
-	}
-	if err != nil {
-		return storeErr(err, fmt.Sprintf("revoke %s %d", kind, id))
-	}
-	return nil
+// RevokeInterfaceToken marks a live interface token revoked; concierge.ErrNotFound when there is none.
+func (w writeTx) RevokeInterfaceToken(ctx context.Context, id int64, at time.Time) error {
+	return w.execOne(ctx, "revoke interface token", `UPDATE interface_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at, id)
+}
+
+// RevokeStaffSession marks a live staff login revoked; concierge.ErrNotFound when there is none.
+func (w writeTx) RevokeStaffSession(ctx context.Context, id int64, at time.Time) error {
+	return w.execOne(ctx, "revoke staff login", `UPDATE staff_sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at, id)
 }
 
 // RevokeSessionsOfToken marks the live guest sessions opened with an interface token revoked.
